@@ -1,0 +1,111 @@
+//! Findings: what a reader tolerated, repaired or could not read, with where it was.
+//!
+//! A finding never carries the content of a message (names, numbers, dates): its text names
+//! tags, qualifiers and positions only, so findings can be logged and shown to carriers.
+
+use std::borrow::Cow;
+
+/// How much a finding matters to whoever relies on the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Noted; the data is as the sender meant it.
+    Info,
+    /// A deviation from the standard was tolerated; the data was read.
+    Warning,
+    /// Some data is missing, wrong or could not be read as the sender meant it.
+    Error,
+}
+
+/// One deviation found while reading, placed as precisely as the reader could.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Stable snake_case code; see `docs/findings.md`.
+    pub code: Cow<'static, str>,
+    pub severity: Severity,
+    /// Index of the segment in the file, counting from 0 (UNA included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<usize>,
+    /// Element position in the segment: 1 is the first element after the tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<usize>,
+    /// Component position in the element, counting from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<usize>,
+    /// A readable sentence, free of personal data.
+    pub text: String,
+}
+
+impl Finding {
+    pub fn new(code: &'static str, severity: Severity, text: impl Into<String>) -> Finding {
+        Finding {
+            code: Cow::Borrowed(code),
+            severity,
+            segment: None,
+            element: None,
+            component: None,
+            text: text.into(),
+        }
+    }
+
+    pub fn error(code: &'static str, text: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Error, text)
+    }
+
+    pub fn warning(code: &'static str, text: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Warning, text)
+    }
+
+    pub fn info(code: &'static str, text: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Info, text)
+    }
+
+    pub fn at(mut self, segment: usize) -> Finding {
+        self.segment = Some(segment);
+        self
+    }
+
+    pub fn element(mut self, element: usize) -> Finding {
+        self.element = Some(element);
+        self
+    }
+
+    pub fn component(mut self, component: usize) -> Finding {
+        self.component = Some(component);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The stable codes of syntax-level findings.
+pub mod code {
+    pub const UNA_TRUNCATED: &str = "una_truncated";
+    pub const UNA_SEPARATOR_CLASH: &str = "una_separator_clash";
+    pub const PREAMBLE_SKIPPED: &str = "preamble_skipped";
+    pub const TEXT_AFTER_INTERCHANGE: &str = "text_after_interchange";
+    pub const MISSING_SEGMENT_TERMINATOR: &str = "missing_segment_terminator";
+    pub const MISSING_FINAL_TERMINATOR: &str = "missing_final_terminator";
+    pub const SEGMENT_WRAPPED: &str = "segment_wrapped";
+    pub const DANGLING_RELEASE: &str = "dangling_release_character";
+    pub const INVALID_SEGMENT_TAG: &str = "invalid_segment_tag";
+    pub const EMPTY_SEGMENT: &str = "empty_segment";
+    pub const INPUT_TOO_LARGE: &str = "input_too_large";
+    pub const UNKNOWN_SYNTAX_IDENTIFIER: &str = "unknown_syntax_identifier";
+    pub const CHARACTER_OUTSIDE_REPERTOIRE: &str = "character_outside_repertoire";
+    pub const MISSING_INTERCHANGE_HEADER: &str = "missing_interchange_header";
+    pub const MISSING_INTERCHANGE_TRAILER: &str = "missing_interchange_trailer";
+    pub const MISSING_GROUP_TRAILER: &str = "missing_group_trailer";
+    pub const MISSING_MESSAGE_TRAILER: &str = "missing_message_trailer";
+    pub const MISSING_MESSAGE_HEADER: &str = "missing_message_header";
+    pub const MISSING_ENVELOPE_ELEMENT: &str = "missing_envelope_element";
+    pub const SEGMENT_OUTSIDE_MESSAGE: &str = "segment_outside_message";
+    pub const SEGMENT_COUNT_MISMATCH: &str = "segment_count_mismatch";
+    pub const MESSAGE_COUNT_MISMATCH: &str = "message_count_mismatch";
+    pub const REFERENCE_MISMATCH: &str = "reference_mismatch";
+    pub const BAD_COUNT_VALUE: &str = "bad_count_value";
+    pub const NO_MESSAGE: &str = "no_message";
+    pub const TEST_INDICATOR: &str = "test_indicator";
+}
