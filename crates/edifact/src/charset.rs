@@ -77,7 +77,9 @@ impl Charset {
     /// True when `bytes` hold characters outside this repertoire (tolerated, reported).
     pub fn rejects(&self, bytes: &[u8]) -> bool {
         match self {
-            Charset::Unoa => bytes.iter().any(|b| !b.is_ascii() || b.is_ascii_lowercase()),
+            Charset::Unoa => bytes
+                .iter()
+                .any(|b| !b.is_ascii() || b.is_ascii_lowercase()),
             Charset::Unob | Charset::Iata => !bytes.is_ascii(),
             Charset::Unow | Charset::Unoy => std::str::from_utf8(bytes).is_err(),
             _ => false,

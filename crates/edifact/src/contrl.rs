@@ -89,9 +89,9 @@ pub fn syntax_error(finding_code: &str) -> Option<u8> {
         | code::MISSING_MESSAGE_HEADER
         | "missing_mandatory" => 13,
         code::INVALID_SEGMENT_TAG | "unknown_segment" | code::SEGMENT_OUTSIDE_MESSAGE => 15,
-        code::DANGLING_RELEASE | code::MISSING_SEGMENT_TERMINATOR | code::MISSING_FINAL_TERMINATOR => {
-            18
-        }
+        code::DANGLING_RELEASE
+        | code::MISSING_SEGMENT_TERMINATOR
+        | code::MISSING_FINAL_TERMINATOR => 18,
         code::CHARACTER_OUTSIDE_REPERTOIRE => 21,
         code::UNA_SEPARATOR_CLASH | code::UNA_TRUNCATED => 22,
         "duplicate" => 26,
@@ -120,7 +120,10 @@ pub fn assess(parsed: &Parsed<'_>, index: usize, more: &[Finding]) -> Option<Rep
     for m in &x.messages {
         let inside: Vec<&&Finding> = all
             .iter()
-            .filter(|f| f.segment.is_some_and(|s| (m.first_segment..m.end_segment).contains(&s)))
+            .filter(|f| {
+                f.segment
+                    .is_some_and(|s| (m.first_segment..m.end_segment).contains(&s))
+            })
             .collect();
         let details: Vec<SyntaxError> = inside
             .iter()
@@ -160,10 +163,10 @@ pub fn assess(parsed: &Parsed<'_>, index: usize, more: &[Finding]) -> Option<Rep
         .iter()
         .filter(|f| {
             f.is_error()
-                && !x
-                    .messages
-                    .iter()
-                    .any(|m| f.segment.is_some_and(|s| (m.first_segment..m.end_segment).contains(&s)))
+                && !x.messages.iter().any(|m| {
+                    f.segment
+                        .is_some_and(|s| (m.first_segment..m.end_segment).contains(&s))
+                })
         })
         .find_map(|f| syntax_error(&f.code));
     let accepted = messages.iter().any(|m| m.action == Action::Acknowledged);

@@ -18,11 +18,9 @@ pub struct Parsed<'a> {
 
 impl<'a> Parsed<'a> {
     /// The segments of a message, UNH and UNT included.
-    pub fn message_segments(
-        &self,
-        message: &MessageEnvelope,
-    ) -> impl Iterator<Item = Segment<'_>> {
-        self.tokens.range(message.first_segment, message.end_segment)
+    pub fn message_segments(&self, message: &MessageEnvelope) -> impl Iterator<Item = Segment<'_>> {
+        self.tokens
+            .range(message.first_segment, message.end_segment)
     }
 
     /// Every message of every interchange, with the interchange it came in.
@@ -507,9 +505,12 @@ fn check_count(
             .element(1),
         ),
         Some(Err(_)) => findings.push(
-            Finding::warning(code::BAD_COUNT_VALUE, format!("{tag} count is not a number"))
-                .at(at)
-                .element(1),
+            Finding::warning(
+                code::BAD_COUNT_VALUE,
+                format!("{tag} count is not a number"),
+            )
+            .at(at)
+            .element(1),
         ),
         None => findings.push(
             Finding::warning(
@@ -568,12 +569,9 @@ fn read_unb(s: &Segment<'_>, findings: &mut Vec<Finding>) -> InterchangeHeader {
     ] {
         if value.is_empty() {
             findings.push(
-                Finding::error(
-                    code::MISSING_ENVELOPE_ELEMENT,
-                    format!("UNB has no {name}"),
-                )
-                .at(s.index())
-                .element(element),
+                Finding::error(code::MISSING_ENVELOPE_ELEMENT, format!("UNB has no {name}"))
+                    .at(s.index())
+                    .element(element),
             );
         }
     }
@@ -641,9 +639,12 @@ fn read_unh(s: &Segment<'_>, findings: &mut Vec<Finding>) -> MessageHeader {
     };
     if header.reference.is_empty() {
         findings.push(
-            Finding::error(code::MISSING_ENVELOPE_ELEMENT, "UNH has no message reference")
-                .at(s.index())
-                .element(1),
+            Finding::error(
+                code::MISSING_ENVELOPE_ELEMENT,
+                "UNH has no message reference",
+            )
+            .at(s.index())
+            .element(1),
         );
     }
     if header.message_type.is_empty() {
@@ -657,7 +658,11 @@ fn read_unh(s: &Segment<'_>, findings: &mut Vec<Finding>) -> MessageHeader {
 }
 
 /// Reports, once per interchange, data outside the declared character repertoire.
-fn check_repertoire(tokens: &Tokens<'_>, interchanges: &[Interchange], findings: &mut Vec<Finding>) {
+fn check_repertoire(
+    tokens: &Tokens<'_>,
+    interchanges: &[Interchange],
+    findings: &mut Vec<Finding>,
+) {
     for x in interchanges {
         let offending = tokens
             .range(x.first_segment, x.end_segment)
@@ -707,10 +712,19 @@ mod tests {
         assert_eq!(m.message_type, "PAXLST");
         assert_eq!((m.version.as_str(), m.release.as_str()), ("D", "05B"));
         assert_eq!(m.association.as_deref(), Some("IATA"));
-        assert_eq!(m.common_access_reference.as_deref(), Some("OK688/071008/1310"));
+        assert_eq!(
+            m.common_access_reference.as_deref(),
+            Some("OK688/071008/1310")
+        );
         let s = m.series.as_ref().unwrap();
-        assert_eq!((s.number, s.marker, s.is_last()), (Some(2), Some('F'), true));
-        let segs: Vec<_> = p.message_segments(&x.messages[0]).map(|s| s.tag()).collect();
+        assert_eq!(
+            (s.number, s.marker, s.is_last()),
+            (Some(2), Some('F'), true)
+        );
+        let segs: Vec<_> = p
+            .message_segments(&x.messages[0])
+            .map(|s| s.tag())
+            .collect();
         assert_eq!(segs, ["UNH", "BGM", "UNT"]);
         assert_eq!(x.first_segment, 0);
         assert_eq!(x.end_segment, p.tokens.len());
@@ -728,7 +742,10 @@ mod tests {
                 code::REFERENCE_MISMATCH
             ]
         );
-        assert_eq!(p.findings[0].text, "UNT declares 20 segments but 3 were found");
+        assert_eq!(
+            p.findings[0].text,
+            "UNT declares 20 segments but 3 were found"
+        );
         assert_eq!(p.findings[0].segment, Some(3));
         assert_eq!(p.interchanges[0].messages.len(), 1);
     }

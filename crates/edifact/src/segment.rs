@@ -78,15 +78,20 @@ impl<'a> Segment<'a> {
     /// The data elements, from position 1.
     pub fn elements(&self) -> impl Iterator<Item = Element<'a>> + 'a {
         let this = *self;
-        Parts::new(self.raw, self.syntax.separators.element, self.release(), self.dirt)
-            .skip(1)
-            .enumerate()
-            .map(move |(i, raw)| Element {
-                raw,
-                position: i + 1,
-                syntax: this.syntax,
-                dirt: this.dirt,
-            })
+        Parts::new(
+            self.raw,
+            self.syntax.separators.element,
+            self.release(),
+            self.dirt,
+        )
+        .skip(1)
+        .enumerate()
+        .map(move |(i, raw)| Element {
+            raw,
+            position: i + 1,
+            syntax: this.syntax,
+            dirt: this.dirt,
+        })
     }
 
     /// The element at `position` (1 = first after the tag), if present.
@@ -366,7 +371,12 @@ mod tests {
         assert_eq!(seg(raw, &syntax).text(1, 0).as_deref(), Some("DOCS*DOCO"));
         syntax.separators = Separators::from_una(*b":+.?*'");
         let s = seg(raw, &syntax);
-        let reps: Vec<_> = s.element(1).unwrap().repetitions().map(|r| r.value()).collect();
+        let reps: Vec<_> = s
+            .element(1)
+            .unwrap()
+            .repetitions()
+            .map(|r| r.value())
+            .collect();
         assert_eq!(reps, ["DOCS", "DOCO:HK"]);
         assert_eq!(s.text(1, 0).as_deref(), Some("DOCS"));
     }

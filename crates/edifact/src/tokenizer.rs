@@ -380,10 +380,7 @@ impl Tokenizer<'_> {
             return;
         };
         let segment = Segment {
-            raw: self
-                .input
-                .get(record.start..record.end)
-                .unwrap_or_default(),
+            raw: self.input.get(record.start..record.end).unwrap_or_default(),
             tag_len: record.tag_len,
             index,
             offset: record.start,
@@ -462,7 +459,9 @@ mod tests {
 
     #[test]
     fn una_with_type_b_safe_separators() {
-        let t = tokenize(b"UNA:(.) -UNB(UNOA:4(1A:TS(IRLAPIS(250725:0121(1A8323504((APIS-UNZ(0(1A8323504-");
+        let t = tokenize(
+            b"UNA:(.) -UNB(UNOA:4(1A:TS(IRLAPIS(250725:0121(1A8323504((APIS-UNZ(0(1A8323504-",
+        );
         assert_eq!(tags_of(&t), ["UNA", "UNB", "UNZ"]);
         let unb = t.segment(1).unwrap();
         assert_eq!(unb.text(2, 0).as_deref(), Some("1A"));
@@ -498,7 +497,10 @@ mod tests {
     fn wrapped_segment_and_missing_terminator() {
         let t = tokenize(b"UNH+1+X'NAD+FL+++WILLI\r\nAMS:JOHN'DAT+2:\nORG+SQ++++A'UNT+4+1'");
         assert_eq!(tags_of(&t), ["UNH", "NAD", "DAT", "ORG", "UNT"]);
-        assert_eq!(t.segment(1).unwrap().text(4, 0).as_deref(), Some("WILLIAMS"));
+        assert_eq!(
+            t.segment(1).unwrap().text(4, 0).as_deref(),
+            Some("WILLIAMS")
+        );
         assert_eq!(t.segment(2).unwrap().text(1, 0).as_deref(), Some("2"));
         assert_eq!(t.segment(3).unwrap().text(1, 0).as_deref(), Some("SQ"));
         assert_eq!(
@@ -532,7 +534,10 @@ mod tests {
         let t = tokenize(b"UNB+SIRE:4+CA+NIAC+261127:0930+1'UNZ+0+1'");
         assert_eq!(codes(&t), [code::UNKNOWN_SYNTAX_IDENTIFIER]);
         let f = &t.findings[0];
-        assert_eq!((f.segment, f.element, f.component), (Some(0), Some(1), Some(1)));
+        assert_eq!(
+            (f.segment, f.element, f.component),
+            (Some(0), Some(1), Some(1))
+        );
     }
 
     #[test]

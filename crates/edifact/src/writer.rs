@@ -337,7 +337,11 @@ mod tests {
         });
         w.message("1", &["CUSRES", "D", "05B", "UN", "IATA"], None, None);
         w.segment("BGM").element("962");
-        w.segment("FTX").element("AAP").empty().empty().element("MÜLLER");
+        w.segment("FTX")
+            .element("AAP")
+            .empty()
+            .empty()
+            .element("MÜLLER");
         w.end_message();
         w.end_interchange();
         let bytes = w.finish();
@@ -346,7 +350,10 @@ mod tests {
         let m = &p.interchanges[0].messages[0];
         let ftx = p.message_segments(m).nth(2).unwrap();
         assert_eq!(ftx.text(4, 0).as_deref(), Some("MÜLLER"));
-        assert!(bytes.windows(6).any(|w| w == b"M\xdcLLER"), "written as ISO 8859-1");
+        assert!(
+            bytes.windows(6).any(|w| w == b"M\xdcLLER"),
+            "written as ISO 8859-1"
+        );
     }
 
     #[test]
