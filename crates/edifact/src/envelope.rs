@@ -249,7 +249,7 @@ impl Builder {
                     code::SEGMENT_OUTSIDE_MESSAGE,
                     format!(
                         "segment {} stands outside any message and was kept unread",
-                        printable(s.tag())
+                        printable(s.tag().get(..3).unwrap_or("?"))
                     ),
                 )
                 .at(i),

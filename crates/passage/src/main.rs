@@ -1,1 +1,49 @@
-fn main() {}
+//! `passage`: the command line of the passenger data single window.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "passage",
+    version,
+    about = "Passenger data single window: API and PNR intake, screening and review"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read PAXLST and CUSRES files and print what they say (and every finding).
+    Parse(commands::parse::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap exits 2 for usage errors, 0 for --help and --version.
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Parse(args) => commands::parse::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("passage: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -158,10 +158,37 @@ pub struct Leg {
     pub carrier: Option<String>,
     /// The flight number without the carrier designator.
     pub number: Option<String>,
+    /// Airport the leg departs from and its scheduled local time (derived from the stops).
+    pub origin: Option<String>,
+    pub departure: Option<LocalDateTime>,
+    /// Airport the leg arrives at and its scheduled local time (derived from the stops).
+    pub destination: Option<String>,
+    pub arrival: Option<LocalDateTime>,
     pub stops: Vec<Stop>,
 }
 
 impl Leg {
+    pub(crate) fn new(flight: String, carrier: Option<String>, number: Option<String>) -> Leg {
+        Leg {
+            flight,
+            carrier,
+            number,
+            origin: None,
+            departure: None,
+            destination: None,
+            arrival: None,
+            stops: Vec::new(),
+        }
+    }
+
+    /// Fills the derived origin, destination and times from the stops.
+    pub(crate) fn settle(&mut self) {
+        let origin = self.origin().map(|s| (s.airport.clone(), s.departure));
+        let destination = self.destination().map(|s| (s.airport.clone(), s.arrival));
+        (self.origin, self.departure) = origin.map_or((None, None), |(a, t)| (Some(a), t));
+        (self.destination, self.arrival) = destination.map_or((None, None), |(a, t)| (Some(a), t));
+    }
+
     /// Where the leg departs: LOC 125, or the first routing stop with a departure time.
     pub fn origin(&self) -> Option<&Stop> {
         self.stops

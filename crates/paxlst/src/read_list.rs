@@ -95,7 +95,10 @@ impl<'f> ListReader<'f> {
         }
     }
 
-    pub(crate) fn finish(self, first_segment: usize, check_counts: bool) -> PassengerList {
+    pub(crate) fn finish(mut self, first_segment: usize, check_counts: bool) -> PassengerList {
+        for leg in &mut self.list.legs {
+            leg.settle();
+        }
         if !self.saw_bgm {
             self.findings.push(
                 Finding::error(code::MISSING_MANDATORY, "PAXLST has no BGM segment")
@@ -323,12 +326,7 @@ impl<'f> ListReader<'f> {
             );
         }
         let (carrier, number) = split_flight(&flight, own(s.text(5, 0)).as_deref());
-        self.list.legs.push(Leg {
-            flight,
-            carrier,
-            number,
-            stops: Vec::new(),
-        });
+        self.list.legs.push(Leg::new(flight, carrier, number));
         self.place = Place::Leg;
     }
 

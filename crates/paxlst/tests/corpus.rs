@@ -6,11 +6,11 @@
     clippy::panic
 )]
 
-mod corpus_support;
+mod support;
 
-use corpus_support::{all_messages, load};
 use paxlst::series::{Series, SeriesStatus};
 use paxlst::*;
+use support::{all_messages, load};
 
 fn codes(m: &Message) -> Vec<&str> {
     m.findings.iter().map(|f| f.code.as_ref()).collect()
