@@ -104,6 +104,10 @@ fn is_blank(b: u8) -> bool {
     b <= b' ' || b == 0x7f
 }
 
+fn is_control(b: u8) -> bool {
+    b < b' ' || b == 0x7f
+}
+
 impl Tokenizer<'_> {
     fn run(&mut self) {
         while self.skip_blanks() {
@@ -294,7 +298,8 @@ impl Tokenizer<'_> {
             }
             from = after.max(nl + 1);
         }
-        while end > start && self.input.get(end - 1).is_some_and(|b| is_blank(*b)) {
+        // Line breaks before a terminator are layout; a trailing space may be data.
+        while end > start && self.input.get(end - 1).is_some_and(|b| is_control(*b)) {
             end -= 1;
         }
 

@@ -181,6 +181,12 @@ impl Leg {
         }
     }
 
+    /// A leg with no stops yet, the carrier and number split from the flight identifier.
+    pub fn for_flight(flight: &str) -> Leg {
+        let (carrier, number) = crate::read_list::split_flight(flight, None);
+        Leg::new(flight.to_string(), carrier, number)
+    }
+
     /// Fills the derived origin, destination and times from the stops.
     pub(crate) fn settle(&mut self) {
         let origin = self.origin().map(|s| (s.airport.clone(), s.departure));
@@ -406,6 +412,11 @@ pub struct Person {
 }
 
 impl Person {
+    /// A person with nothing known yet but the role: for writers that build lists by hand.
+    pub fn with_role(role: PersonRole) -> Person {
+        Person::new(role, 0)
+    }
+
     pub(crate) fn new(role: PersonRole, segment: usize) -> Person {
         Person {
             role,
