@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Read PAXLST and CUSRES files and print what they say (and every finding).
     Parse(commands::parse::Args),
+    /// Show what Passage does today on a small synthetic flight.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Parse(args) => commands::parse::run(&args),
+        Command::Demo => commands::demo::run(),
     };
     match outcome {
         Ok(code) => code,
