@@ -11,6 +11,9 @@ use crate::model::PassengerList;
 use crate::read_list::check_declared_counts;
 use crate::{Body, Message};
 
+/// The highest part number S010 0070 (n..2) can carry.
+pub const MAX_PARTS: u32 = 99;
+
 /// What identifies a series: who sent it and its common access reference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct SeriesKey {
@@ -71,9 +74,15 @@ impl Series {
         Series::default()
     }
 
-    /// Adds a part. A second part with the same number is kept aside and reported at merge.
+    /// Adds a part. A second part with the same number, or one whose number is outside
+    /// 1..=99 (S010 0070 is n..2), is kept aside and reported at merge.
     pub fn add(&mut self, part: Message) {
-        let Some(number) = part.series.as_ref().and_then(|s| s.number) else {
+        let number = part
+            .series
+            .as_ref()
+            .and_then(|s| s.number)
+            .filter(|n| (1..=MAX_PARTS).contains(n));
+        let Some(number) = number else {
             self.extra.push(part);
             return;
         };
@@ -112,7 +121,13 @@ impl Series {
     /// Merges the parts received, in part order, into one list: the header of the first part,
     /// every person of every part. Findings say what was missing and whether the counts hold.
     pub fn merge(&self) -> Option<(PassengerList, Vec<Finding>)> {
-        let mut parts = self.parts.values().filter_map(|m| match &m.body {
+        // Parts without a usable number are merged in arrival order when nothing else came.
+        let ordered: Vec<&Message> = if self.parts.is_empty() {
+            self.extra.iter().collect()
+        } else {
+            self.parts.values().collect()
+        };
+        let mut parts = ordered.into_iter().filter_map(|m| match &m.body {
             Body::PassengerList(l) => Some((m, l)),
             _ => None,
         });
@@ -137,7 +152,12 @@ impl Series {
                 merged.declared.crew = l.declared.crew;
             }
         }
-        for m in &self.extra {
+        let set_aside = if self.parts.is_empty() {
+            &[][..]
+        } else {
+            &self.extra[..]
+        };
+        for m in set_aside {
             findings.push(
                 Finding::warning(
                     code::SERIES_DUPLICATE_PART,

@@ -423,6 +423,23 @@ fn incomplete_series_says_what_is_missing() {
 }
 
 #[test]
+fn series_part_numbers_beyond_99_are_not_trusted() {
+    let Some(bytes) = load("astra/apis_edi_file_d02b/test7_part1.edi") else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes).replace("+01:C'", "+102865098'");
+    let mut series = Series::new();
+    series.add(read(text.as_bytes()).messages.remove(0));
+    assert_eq!(
+        series.status(),
+        SeriesStatus::Incomplete { received: vec![], missing: vec![], last_known: false }
+    );
+    let (list, findings) = series.merge().unwrap();
+    assert_eq!(list.persons.len(), 2);
+    assert_eq!(findings[0].code, "series_incomplete");
+}
+
+#[test]
 fn iapi_request_with_vendor_syntax_identifier() {
     let Some(bytes) = load("astra/iapi_china/01_PAXLST_745_OUT_L419.edi") else {
         return;
