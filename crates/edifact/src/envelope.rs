@@ -205,17 +205,17 @@ impl Builder {
 
     fn segment(&mut self, s: &Segment<'_>) {
         let i = s.index();
-        match s.tag() {
-            "UNA" => {
+        match s.tag_bytes() {
+            b"UNA" => {
                 self.close_all(i);
                 self.pending_una = Some(i);
             }
-            "UNB" => {
+            b"UNB" => {
                 self.close_all(i);
                 let header = read_unb(s, &mut self.findings);
                 self.open_interchange(i, Some(header));
             }
-            "UNG" => {
+            b"UNG" => {
                 self.close_message(i);
                 self.ensure_interchange(i);
                 let header = read_ung(s, &mut self.findings);
@@ -224,7 +224,7 @@ impl Builder {
                     self.open_group = Some(x.groups.len() - 1);
                 }
             }
-            "UNH" => {
+            b"UNH" => {
                 self.close_message(i);
                 self.ensure_interchange(i);
                 let header = read_unh(s, &mut self.findings);
@@ -240,9 +240,9 @@ impl Builder {
                 }
                 self.open_message = true;
             }
-            "UNT" => self.read_unt(s),
-            "UNE" => self.read_une(s),
-            "UNZ" => self.read_unz(s),
+            b"UNT" => self.read_unt(s),
+            b"UNE" => self.read_une(s),
+            b"UNZ" => self.read_unz(s),
             _ if self.open_message => self.extend_message(i),
             _ => self.findings.push(
                 Finding::error(
@@ -657,13 +657,33 @@ fn read_unh(s: &Segment<'_>, findings: &mut Vec<Finding>) -> MessageHeader {
     header
 }
 
-/// Reports, once per interchange, data outside the declared character repertoire.
+/// Reports, once per interchange, data outside the declared character repertoire. The check
+/// runs over the interchange's bytes at once; only when it fails are segments looked at.
 fn check_repertoire(
     tokens: &Tokens<'_>,
     interchanges: &[Interchange],
     findings: &mut Vec<Finding>,
 ) {
     for x in interchanges {
+        let first = tokens.segment(x.first_segment);
+        let last = tokens.segment(x.end_segment.saturating_sub(1));
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        // A UNA first has no charset yet; the UNB that follows names it.
+        let charset = tokens
+            .segment(x.first_segment + 1)
+            .filter(|_| first.tag() == "UNA")
+            .unwrap_or(first)
+            .syntax()
+            .charset;
+        let bytes = tokens
+            .input()
+            .get(first.offset()..last.offset() + last.raw().len())
+            .unwrap_or_default();
+        if !charset.rejects(bytes) {
+            continue;
+        }
         let offending = tokens
             .range(x.first_segment, x.end_segment)
             .find(|s| s.syntax().charset.rejects(s.raw()));

@@ -27,6 +27,7 @@ mod charset;
 pub mod contrl;
 mod envelope;
 pub mod finding;
+mod scan;
 mod segment;
 mod separators;
 pub mod tags;

@@ -1,18 +1,37 @@
 //! Borrowed views of a segment, its elements and their components.
 //!
-//! Splitting is lazy: a view holds the bytes it covers and finds its parts when asked, so
-//! walking a message allocates nothing unless a value needs its release characters removed.
+//! The tokenizer records where every separator stands, so a view finds its parts without
+//! looking at the bytes again; text is only copied when a release character, a wrapped line or
+//! a non-UTF-8 character set forces it.
 
 use std::borrow::Cow;
 
 use crate::separators::Syntax;
 
-/// Flags a tokenizer sets on a segment so that the clean common case stays fast.
+/// Kinds of separator positions, kept in the two high bits of a recorded position (component
+/// separators are `1 << 30`).
+pub(crate) const ELEMENT: u32 = 0;
+pub(crate) const REPETITION: u32 = 2 << 30;
+const KIND: u32 = 3 << 30;
+/// Positions must fit below the kind bits: inputs are read up to 1 GiB.
+pub(crate) const MAX_POSITION: usize = (1 << 30) - 1;
+
+#[inline]
+fn kind(bound: u32) -> u32 {
+    bound & KIND
+}
+
+#[inline]
+fn at(bound: u32) -> usize {
+    (bound & !KIND) as usize
+}
+
+/// Flags the tokenizer sets on a segment so that the clean common case stays fast.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Dirt {
     /// The segment contains the release character.
     pub escaped: bool,
-    /// The segment contains CR or LF (a line wrapped inside the segment).
+    /// The segment contains a line break or another control character.
     pub wrapped: bool,
 }
 
@@ -25,100 +44,169 @@ impl Dirt {
 /// One segment: a tag and its data elements, without the terminator.
 #[derive(Debug, Clone, Copy)]
 pub struct Segment<'a> {
-    pub(crate) raw: &'a [u8],
+    pub(crate) input: &'a [u8],
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     pub(crate) tag_len: usize,
     pub(crate) index: usize,
-    pub(crate) offset: usize,
     pub(crate) syntax: &'a Syntax,
     pub(crate) dirt: Dirt,
+    /// Positions of the separators inside the segment, with their kinds.
+    pub(crate) bounds: &'a [u32],
 }
 
 impl<'a> Segment<'a> {
     /// The segment tag, e.g. `NAD`.
+    #[inline]
     pub fn tag(&self) -> &'a str {
-        let tag = self.raw.get(..self.tag_len).unwrap_or_default();
+        let tag = self
+            .input
+            .get(self.start..self.start + self.tag_len)
+            .unwrap_or_default();
         std::str::from_utf8(tag).unwrap_or_default()
     }
 
+    /// The segment tag as bytes: cheaper to match on than [`Segment::tag`].
+    #[inline]
+    pub fn tag_bytes(&self) -> &'a [u8] {
+        self.input
+            .get(self.start..self.start + self.tag_len)
+            .unwrap_or_default()
+    }
+
     /// Position of the segment in the file, counting from 0.
+    #[inline]
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// Byte offset of the segment in the input.
+    #[inline]
     pub fn offset(&self) -> usize {
-        self.offset
+        self.start
     }
 
     /// The segment's bytes as sent, without the terminator.
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.input.get(self.start..self.end).unwrap_or_default()
     }
 
     /// The reading context (separators, character set) the segment was tokenized with.
+    #[inline]
     pub fn syntax(&self) -> &'a Syntax {
         self.syntax
     }
 
     /// The segment as text in its character set, release characters kept, line breaks removed.
+    #[inline]
     pub fn raw_text(&self) -> Cow<'a, str> {
         if self.dirt.wrapped {
-            let kept: Vec<u8> = self
-                .raw
-                .iter()
-                .copied()
-                .filter(|b| *b != b'\r' && *b != b'\n')
-                .collect();
+            let kept: Vec<u8> = self.raw().iter().copied().filter(|b| *b >= b' ').collect();
             Cow::Owned(self.syntax.charset.decode(&kept).into_owned())
         } else {
-            self.syntax.charset.decode(self.raw)
+            self.syntax.charset.decode(self.raw())
         }
     }
 
     /// The data elements, from position 1.
-    pub fn elements(&self) -> impl Iterator<Item = Element<'a>> + 'a {
-        let this = *self;
-        Parts::new(
-            self.raw,
-            self.syntax.separators.element,
-            self.release(),
-            self.dirt,
-        )
-        .skip(1)
-        .enumerate()
-        .map(move |(i, raw)| Element {
-            raw,
-            position: i + 1,
-            syntax: this.syntax,
-            dirt: this.dirt,
-        })
+    #[inline]
+    pub fn elements(&self) -> Elements<'a> {
+        let mut all = Elements {
+            input: self.input,
+            from: self.start,
+            end: self.end,
+            bounds: self.bounds,
+            syntax: self.syntax,
+            dirt: self.dirt,
+            done: false,
+            position: 0,
+        };
+        // Element 0 is the tag.
+        let _ = all.next();
+        all
     }
 
     /// The element at `position` (1 = first after the tag), if present.
+    #[inline]
     pub fn element(&self, position: usize) -> Option<Element<'a>> {
         self.elements().nth(position.checked_sub(1)?)
     }
 
     /// Number of data elements, trailing empty ones included.
+    #[inline]
     pub fn element_count(&self) -> usize {
-        self.elements().count()
+        self.bounds.iter().filter(|b| kind(**b) == ELEMENT).count()
     }
 
     /// Text of component `component` (0-based) of element `position` (1-based) in its first
     /// repetition; `None` when absent or empty.
+    #[inline]
     pub fn text(&self, position: usize, component: usize) -> Option<Cow<'a, str>> {
         self.element(position)?.text(component)
     }
+}
 
-    fn release(&self) -> Option<u8> {
-        self.syntax.separators.release
+/// The data elements of a segment, in order.
+#[derive(Debug, Clone)]
+pub struct Elements<'a> {
+    input: &'a [u8],
+    from: usize,
+    end: usize,
+    bounds: &'a [u32],
+    syntax: &'a Syntax,
+    dirt: Dirt,
+    done: bool,
+    position: usize,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Element<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Element<'a>> {
+        if self.done {
+            return None;
+        }
+        let split = self.bounds.iter().position(|b| kind(*b) == ELEMENT);
+        let (end, inner, rest) = match split {
+            Some(i) => {
+                let cut = self.bounds.get(i).map_or(self.end, |b| at(*b));
+                (
+                    cut,
+                    self.bounds.get(..i).unwrap_or_default(),
+                    self.bounds.get(i + 1..).unwrap_or_default(),
+                )
+            }
+            None => {
+                self.done = true;
+                (self.end, self.bounds, &[][..])
+            }
+        };
+        let element = Element {
+            input: self.input,
+            start: self.from,
+            end,
+            bounds: inner,
+            position: self.position,
+            syntax: self.syntax,
+            dirt: self.dirt,
+        };
+        self.from = end + 1;
+        self.bounds = rest;
+        self.position += 1;
+        Some(element)
     }
 }
 
 /// One data element (a simple element or a composite).
 #[derive(Debug, Clone, Copy)]
 pub struct Element<'a> {
-    raw: &'a [u8],
+    input: &'a [u8],
+    start: usize,
+    end: usize,
+    /// Component and repetition separators inside the element.
+    bounds: &'a [u32],
     position: usize,
     syntax: &'a Syntax,
     dirt: Dirt,
@@ -126,76 +214,142 @@ pub struct Element<'a> {
 
 impl<'a> Element<'a> {
     /// Position in the segment, 1 = first after the tag.
+    #[inline]
     pub fn position(&self) -> usize {
         self.position
     }
 
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.input.get(self.start..self.end).unwrap_or_default()
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.start >= self.end
     }
 
     /// The repetitions of this element (syntax 4); one when no repetition separator is set.
+    #[inline]
     pub fn repetitions(&self) -> impl Iterator<Item = Element<'a>> + 'a {
         let this = *self;
-        let raws: Box<dyn Iterator<Item = &'a [u8]> + 'a> = match self.syntax.separators.repetition
-        {
-            Some(rep) => Box::new(Parts::new(
-                self.raw,
-                rep,
-                self.syntax.separators.release,
-                self.dirt,
-            )),
-            None => Box::new(std::iter::once(self.raw)),
-        };
-        raws.map(move |raw| Element { raw, ..this })
-    }
-
-    /// Components of the first repetition, counting from 0.
-    pub fn components(&self) -> impl Iterator<Item = Component<'a>> + 'a {
-        let this = *self;
-        let first = match self.syntax.separators.repetition {
-            Some(rep) => Parts::new(self.raw, rep, self.syntax.separators.release, self.dirt)
-                .next()
-                .unwrap_or_default(),
-            None => self.raw,
-        };
-        Parts::new(
-            first,
-            self.syntax.separators.component,
-            self.syntax.separators.release,
-            self.dirt,
-        )
-        .enumerate()
-        .map(move |(i, raw)| Component {
-            raw,
-            position: i + 1,
-            syntax: this.syntax,
-            dirt: this.dirt,
+        let mut from = self.start;
+        let mut bounds = self.bounds;
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let split = bounds.iter().position(|b| kind(*b) == REPETITION);
+            let (end, inner, rest) = match split {
+                Some(i) => (
+                    bounds.get(i).map_or(this.end, |b| at(*b)),
+                    bounds.get(..i).unwrap_or_default(),
+                    bounds.get(i + 1..).unwrap_or_default(),
+                ),
+                None => {
+                    done = true;
+                    (this.end, bounds, &[][..])
+                }
+            };
+            let repetition = Element {
+                start: from,
+                end,
+                bounds: inner,
+                ..this
+            };
+            from = end + 1;
+            bounds = rest;
+            Some(repetition)
         })
     }
 
+    /// Components of the first repetition, counting from 0.
+    #[inline]
+    pub fn components(&self) -> Components<'a> {
+        let (end, bounds) = match self.bounds.iter().position(|b| kind(*b) == REPETITION) {
+            Some(i) => (
+                self.bounds.get(i).map_or(self.end, |b| at(*b)),
+                self.bounds.get(..i).unwrap_or_default(),
+            ),
+            None => (self.end, self.bounds),
+        };
+        Components {
+            input: self.input,
+            from: self.start,
+            end,
+            bounds,
+            done: false,
+            position: 1,
+            syntax: self.syntax,
+            dirt: self.dirt,
+        }
+    }
+
+    #[inline]
     pub fn component(&self, index: usize) -> Option<Component<'a>> {
         self.components().nth(index)
     }
 
     /// Text of component `index` (0-based); `None` when absent or empty.
+    #[inline]
     pub fn text(&self, index: usize) -> Option<Cow<'a, str>> {
         self.component(index).and_then(|c| c.text_nonempty())
     }
 
-    /// The whole element as text, components joined with the component separator unescaped.
+    /// The whole element as text, its separators unescaped.
+    #[inline]
     pub fn value(&self) -> Cow<'a, str> {
         Component {
-            raw: self.raw,
+            raw: self.raw(),
             position: 1,
             syntax: self.syntax,
             dirt: self.dirt,
         }
         .text()
+    }
+}
+
+/// The components of an element, in order.
+#[derive(Debug, Clone)]
+pub struct Components<'a> {
+    input: &'a [u8],
+    from: usize,
+    end: usize,
+    bounds: &'a [u32],
+    done: bool,
+    position: usize,
+    syntax: &'a Syntax,
+    dirt: Dirt,
+}
+
+impl<'a> Iterator for Components<'a> {
+    type Item = Component<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Component<'a>> {
+        if self.done {
+            return None;
+        }
+        let end = match self.bounds.split_first() {
+            Some((b, rest)) => {
+                self.bounds = rest;
+                at(*b)
+            }
+            None => {
+                self.done = true;
+                self.end
+            }
+        };
+        let component = Component {
+            raw: self.input.get(self.from..end).unwrap_or_default(),
+            position: self.position,
+            syntax: self.syntax,
+            dirt: self.dirt,
+        };
+        self.from = end + 1;
+        self.position += 1;
+        Some(component)
     }
 }
 
@@ -210,29 +364,30 @@ pub struct Component<'a> {
 
 impl<'a> Component<'a> {
     /// Position in the element, counting from 1.
+    #[inline]
     pub fn position(&self) -> usize {
         self.position
     }
 
     /// The bytes as sent, release characters included.
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
         self.raw
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.raw.is_empty()
     }
 
     /// The value as text: release characters and line breaks removed, decoded to UTF-8.
+    #[inline]
     pub fn text(&self) -> Cow<'a, str> {
         if !self.dirt.any() {
             return self.syntax.charset.decode(self.raw);
         }
         let release = self.syntax.separators.release;
-        let needs_cleaning = self
-            .raw
-            .iter()
-            .any(|b| *b == b'\r' || *b == b'\n' || Some(*b) == release);
+        let needs_cleaning = self.raw.iter().any(|b| *b < b' ' || Some(*b) == release);
         if !needs_cleaning {
             return self.syntax.charset.decode(self.raw);
         }
@@ -243,13 +398,14 @@ impl<'a> Component<'a> {
                 if let Some(next) = bytes.next() {
                     clean.push(next);
                 }
-            } else if b != b'\r' && b != b'\n' {
+            } else if b >= b' ' {
                 clean.push(b);
             }
         }
         Cow::Owned(self.syntax.charset.decode(&clean).into_owned())
     }
 
+    #[inline]
     fn text_nonempty(&self) -> Option<Cow<'a, str>> {
         if self.raw.is_empty() {
             None
@@ -259,85 +415,14 @@ impl<'a> Component<'a> {
     }
 }
 
-/// Splits `bytes` at `sep`, skipping separators preceded by the release character.
-struct Parts<'a> {
-    rest: Option<&'a [u8]>,
-    sep: u8,
-    release: Option<u8>,
-    escaped: bool,
-}
-
-impl<'a> Parts<'a> {
-    fn new(bytes: &'a [u8], sep: u8, release: Option<u8>, dirt: Dirt) -> Parts<'a> {
-        Parts {
-            rest: Some(bytes),
-            sep,
-            release,
-            escaped: dirt.escaped,
-        }
-    }
-}
-
-impl<'a> Iterator for Parts<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let rest = self.rest?;
-        let cut = match (self.escaped, self.release) {
-            (true, Some(release)) => find_unescaped(rest, self.sep, release),
-            _ => memchr::memchr(self.sep, rest),
-        };
-        match cut {
-            Some(at) => {
-                let (part, tail) = rest.split_at(at);
-                self.rest = tail.get(1..);
-                Some(part)
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
-    }
-}
-
-fn find_unescaped(bytes: &[u8], sep: u8, release: u8) -> Option<usize> {
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == release {
-            i += 2;
-        } else if b == sep {
-            return Some(i);
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::separators::Separators;
-
-    fn seg<'a>(raw: &'a [u8], syntax: &'a Syntax) -> Segment<'a> {
-        Segment {
-            raw,
-            tag_len: 3,
-            index: 0,
-            offset: 0,
-            syntax,
-            dirt: Dirt {
-                escaped: raw.contains(&b'?'),
-                wrapped: raw.contains(&b'\n'),
-            },
-        }
-    }
+    use crate::tokenize;
 
     #[test]
     fn elements_and_components() {
-        let syntax = Syntax::default();
-        let s = seg(b"NAD+FL+++WILLIAMS:JOHN:DONALD", &syntax);
+        let t = tokenize(b"NAD+FL+++WILLIAMS:JOHN:DONALD'");
+        let s = t.segment(0).unwrap();
         assert_eq!(s.tag(), "NAD");
         assert_eq!(s.element_count(), 4);
         assert_eq!(s.text(1, 0).as_deref(), Some("FL"));
@@ -346,31 +431,41 @@ mod tests {
         assert_eq!(s.text(4, 2).as_deref(), Some("DONALD"));
         assert_eq!(s.text(4, 3), None);
         assert_eq!(s.text(9, 0), None);
+        let positions: Vec<_> = s.elements().map(|e| e.position()).collect();
+        assert_eq!(positions, [1, 2, 3, 4]);
     }
 
     #[test]
     fn release_character_keeps_separators_literal() {
-        let syntax = Syntax::default();
-        let s = seg(b"NAD+FL+++O?'NEIL?+SONS:A??B?:C", &syntax);
+        let t = tokenize(b"NAD+FL+++O?'NEIL?+SONS:A??B?:C'");
+        let s = t.segment(0).unwrap();
         assert_eq!(s.element_count(), 4);
         assert_eq!(s.text(4, 0).as_deref(), Some("O'NEIL+SONS"));
         assert_eq!(s.text(4, 1).as_deref(), Some("A?B:C"));
+        assert_eq!(
+            s.element(4).unwrap().component(0).unwrap().raw(),
+            b"O?'NEIL?+SONS"
+        );
     }
 
     #[test]
     fn wrapped_line_is_joined() {
-        let syntax = Syntax::default();
-        let s = seg(b"NAD+FL+++WILLI\r\nAMS:JOHN", &syntax);
-        assert_eq!(s.text(4, 0).as_deref(), Some("WILLIAMS"));
+        let t = tokenize(b"NAD+FL+++WILLI\r\nAMS:JOHN'");
+        assert_eq!(
+            t.segment(0).unwrap().text(4, 0).as_deref(),
+            Some("WILLIAMS")
+        );
     }
 
     #[test]
     fn repetitions_split_only_when_declared() {
-        let mut syntax = Syntax::default();
-        let raw = b"SSR+DOCS*DOCO:HK";
-        assert_eq!(seg(raw, &syntax).text(1, 0).as_deref(), Some("DOCS*DOCO"));
-        syntax.separators = Separators::from_una(*b":+.?*'");
-        let s = seg(raw, &syntax);
+        let t = tokenize(b"SSR+DOCS*DOCO:HK'");
+        assert_eq!(
+            t.segment(0).unwrap().text(1, 0).as_deref(),
+            Some("DOCS*DOCO")
+        );
+        let t = tokenize(b"UNA:+.?*'SSR+DOCS*DOCO:HK'");
+        let s = t.segment(1).unwrap();
         let reps: Vec<_> = s
             .element(1)
             .unwrap()
@@ -379,5 +474,15 @@ mod tests {
             .collect();
         assert_eq!(reps, ["DOCS", "DOCO:HK"]);
         assert_eq!(s.text(1, 0).as_deref(), Some("DOCS"));
+        let second: Vec<_> = s
+            .element(1)
+            .unwrap()
+            .repetitions()
+            .nth(1)
+            .unwrap()
+            .components()
+            .map(|c| c.text().into_owned())
+            .collect();
+        assert_eq!(second, ["DOCO", "HK"]);
     }
 }

@@ -1,20 +1,29 @@
 //! The lenient tokenizer: bytes to segments, every repair reported as a finding.
+//!
+//! One pass over the bytes, eight at a time ([`crate::scan`]), stops at every separator,
+//! terminator, release character and control character; the tokenizer records segments and the
+//! position of every separator inside them, so reading elements and components later costs no
+//! second look at the bytes.
 
-use memchr::{memchr, memchr2, memmem};
+use memchr::memmem;
 
 use crate::charset::Charset;
 use crate::finding::{Finding, code};
-use crate::segment::{Dirt, Segment};
+use crate::scan::{Needles, word_at};
+use crate::segment::{Dirt, MAX_POSITION, REPETITION, Segment};
 use crate::separators::{Separators, Syntax};
 use crate::tags;
 
-/// Where one segment lies in the input.
+/// Where one segment lies in the input. Kept small: there is one per segment, and a large
+/// input has millions.
 #[derive(Debug, Clone, Copy)]
 struct Record {
-    start: usize,
-    end: usize,
-    tag_len: usize,
-    syntax: usize,
+    start: u32,
+    end: u32,
+    bounds_from: u32,
+    bounds_to: u32,
+    syntax: u16,
+    tag_len: u8,
     dirt: Dirt,
 }
 
@@ -24,8 +33,28 @@ pub struct Tokens<'a> {
     input: &'a [u8],
     syntaxes: Vec<Syntax>,
     records: Vec<Record>,
+    bounds: Vec<u32>,
     /// What the tokenizer tolerated or repaired.
     pub findings: Vec<Finding>,
+}
+
+fn view<'a>(
+    input: &'a [u8],
+    syntaxes: &'a [Syntax],
+    bounds: &'a [u32],
+    r: &Record,
+    index: usize,
+) -> Option<Segment<'a>> {
+    Some(Segment {
+        input,
+        start: r.start as usize,
+        end: r.end as usize,
+        tag_len: usize::from(r.tag_len),
+        index,
+        syntax: syntaxes.get(usize::from(r.syntax))?,
+        dirt: r.dirt,
+        bounds: bounds.get(r.bounds_from as usize..r.bounds_to as usize)?,
+    })
 }
 
 impl<'a> Tokens<'a> {
@@ -44,30 +73,41 @@ impl<'a> Tokens<'a> {
     /// The segment at `index` (0-based, in file order).
     pub fn segment(&self, index: usize) -> Option<Segment<'_>> {
         let r = self.records.get(index)?;
-        Some(Segment {
-            raw: self.input.get(r.start..r.end)?,
-            tag_len: r.tag_len,
-            index,
-            offset: r.start,
-            syntax: self.syntaxes.get(r.syntax)?,
-            dirt: r.dirt,
-        })
+        view(self.input, &self.syntaxes, &self.bounds, r, index)
     }
 
     /// All segments in file order.
     pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
-        (0..self.records.len()).filter_map(|i| self.segment(i))
+        self.range(0, self.records.len())
     }
 
     /// Segments `from..to` in file order.
     pub fn range(&self, from: usize, to: usize) -> impl Iterator<Item = Segment<'_>> {
-        (from..to.min(self.records.len())).filter_map(|i| self.segment(i))
+        let records = self
+            .records
+            .get(from..to.min(self.records.len()))
+            .unwrap_or_default();
+        records
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, r)| view(self.input, &self.syntaxes, &self.bounds, r, from + i))
     }
 }
 
 /// Splits `input` into segments, honouring UNA, the release character and every separator
 /// set a later UNA declares. Never fails and never panics.
 pub fn tokenize(input: &[u8]) -> Tokens<'_> {
+    let mut findings = Vec::new();
+    let input = match input.get(..=MAX_POSITION) {
+        Some(head) if input.len() > MAX_POSITION => {
+            findings.push(Finding::error(
+                code::INPUT_TOO_LARGE,
+                "input is larger than 1 GiB; only the first GiB was read",
+            ));
+            head
+        }
+        _ => input,
+    };
     let mut t = Tokenizer {
         input,
         pos: 0,
@@ -75,14 +115,16 @@ pub fn tokenize(input: &[u8]) -> Tokens<'_> {
         current: 0,
         expect_start: true,
         seen_any: false,
-        records: Vec::with_capacity(input.len() / 24 + 4),
-        findings: Vec::new(),
+        records: Vec::with_capacity(input.len() / 16 + 4),
+        bounds: Vec::with_capacity(input.len() / 4 + 4),
+        findings,
     };
     t.run();
     Tokens {
         input,
         syntaxes: t.syntaxes,
         records: t.records,
+        bounds: t.bounds,
         findings: t.findings,
     }
 }
@@ -96,7 +138,17 @@ struct Tokenizer<'a> {
     expect_start: bool,
     seen_any: bool,
     records: Vec<Record>,
+    bounds: Vec<u32>,
     findings: Vec<Finding>,
+}
+
+/// A segment being read.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    start: usize,
+    tag_end: Option<usize>,
+    dirt: Dirt,
+    bounds_from: usize,
 }
 
 fn is_blank(b: u8) -> bool {
@@ -108,6 +160,24 @@ fn is_control(b: u8) -> bool {
     b < b' ' || b == 0x7f
 }
 
+/// A mask keeping the bytes of the word at `word` that stand at or after `position`.
+#[inline(always)]
+fn from_position(position: usize, word: usize) -> u64 {
+    match position.saturating_sub(word) {
+        0 => u64::MAX,
+        n if n >= 8 => 0,
+        n => u64::MAX << (8 * n),
+    }
+}
+
+/// Why a scan handed control back.
+enum Stop {
+    /// End of input.
+    End,
+    /// A segment starts at `pos` that the outer loop must read (UNA), or an interchange ended.
+    Boundary,
+}
+
 impl Tokenizer<'_> {
     fn run(&mut self) {
         while self.skip_blanks() {
@@ -116,8 +186,8 @@ impl Tokenizer<'_> {
             }
             if self.starts_with(b"UNA") {
                 self.read_una();
-            } else {
-                self.read_segment();
+            } else if let Stop::End = self.scan() {
+                break;
             }
         }
     }
@@ -131,13 +201,16 @@ impl Tokenizer<'_> {
 
     /// Moves past blanks; false at the end of input.
     fn skip_blanks(&mut self) -> bool {
-        while let Some(&b) = self.input.get(self.pos) {
-            if !is_blank(b) {
-                return true;
-            }
-            self.pos += 1;
+        self.pos = self.blank_end(self.pos);
+        self.pos < self.input.len()
+    }
+
+    /// The first non-blank position at or after `from`.
+    fn blank_end(&self, mut from: usize) -> usize {
+        while self.input.get(from).is_some_and(|b| is_blank(*b)) {
+            from += 1;
         }
-        false
+        from
     }
 
     fn starts_with(&self, prefix: &[u8]) -> bool {
@@ -216,112 +289,195 @@ impl Tokenizer<'_> {
                 .at(index),
             );
         }
-        self.syntaxes.push(Syntax {
+        self.use_syntax(Syntax {
             separators,
             charset: Charset::Unknown,
             version: None,
         });
-        self.current = self.syntaxes.len() - 1;
+        let bounds = self.bounds.len() as u32;
         self.records.push(Record {
-            start,
-            end: start + 9,
+            start: start as u32,
+            end: (start + 9) as u32,
+            bounds_from: bounds,
+            bounds_to: bounds,
+            syntax: self.syntax_id(),
             tag_len: 3,
-            syntax: self.current,
             dirt: Dirt::default(),
         });
         self.seen_any = true;
         self.pos = start + 9;
     }
 
-    fn read_segment(&mut self) {
+    /// Reads segments from `self.pos` with the current separators until the input ends, a UNA
+    /// is next, or an interchange closed.
+    fn scan(&mut self) -> Stop {
         let seps = self.separators();
-        let start = self.pos;
-        let index = self.records.len();
-        let rest = self.input.get(start..).unwrap_or_default();
-
-        // Find the terminator, stepping over released characters.
-        let mut escaped = false;
-        let mut scan = 0;
-        let (mut end, mut next, terminated) = loop {
-            let hit = match seps.release {
-                Some(r) => memchr2(seps.terminator, r, rest.get(scan..).unwrap_or_default()),
-                None => memchr(seps.terminator, rest.get(scan..).unwrap_or_default()),
-            };
-            match hit {
-                Some(at) if rest.get(scan + at) == Some(&seps.terminator) => {
-                    break (start + scan + at, start + scan + at + 1, true);
+        let needles = Needles::new(&seps);
+        let input = self.input;
+        let len = input.len();
+        let mut open = self.open_at(self.pos);
+        let mut skip_until = self.pos;
+        let mut word = self.pos;
+        while word < len {
+            let (w, valid) = word_at(input, word);
+            let (elements, components, other) = needles.classify(w);
+            let keep = valid & from_position(skip_until, word);
+            let mut separators = (elements | components) & keep;
+            let mut stops = other & keep;
+            while stops != 0 {
+                let bit = stops.trailing_zeros();
+                stops &= stops - 1;
+                // Separators before this stop belong to the segment being read.
+                let below = (1u64 << bit) - 1;
+                self.push_separators(&mut open, word, separators & below, components);
+                separators &= !below;
+                let p = word + (bit / 8) as usize;
+                if p < skip_until {
+                    continue;
                 }
-                Some(at) => {
-                    escaped = true;
-                    if scan + at + 1 >= rest.len() {
+                let Some(&b) = input.get(p) else {
+                    break;
+                };
+                if Some(b) == seps.release {
+                    open.dirt.escaped = true;
+                    skip_until = p + 2;
+                    if p + 1 >= len {
                         self.findings.push(
                             Finding::warning(
                                 code::DANGLING_RELEASE,
                                 "release character at the end of the input releases nothing",
                             )
-                            .at(index),
+                            .at(self.records.len()),
                         );
                     }
-                    scan += at + 2;
+                } else if Some(b) == seps.repetition {
+                    self.bounds.push(p as u32 | REPETITION);
+                } else if b == seps.terminator {
+                    let closed_interchange = self.close(open, p);
+                    let next = self.blank_end(p + 1);
+                    self.pos = next;
+                    if next >= len {
+                        return Stop::End;
+                    }
+                    if closed_interchange || input.get(next..next + 3) == Some(b"UNA") {
+                        return Stop::Boundary;
+                    }
+                    open = self.open_at(next);
+                    skip_until = next;
+                } else {
+                    // A line break (or other control character) inside a segment.
+                    let after = self.blank_end(p);
+                    let at_terminator = input.get(after) == Some(&seps.terminator);
+                    if after < len && !at_terminator && self.looks_like_segment_start(after, &seps)
+                    {
+                        self.findings.push(
+                            Finding::warning(
+                                code::MISSING_SEGMENT_TERMINATOR,
+                                "a line break stands where a segment terminator was expected",
+                            )
+                            .at(self.records.len()),
+                        );
+                        let closed_interchange = self.close(open, p);
+                        self.pos = after;
+                        if closed_interchange || input.get(after..after + 3) == Some(b"UNA") {
+                            return Stop::Boundary;
+                        }
+                        open = self.open_at(after);
+                    } else if after < len && !at_terminator {
+                        open.dirt.wrapped = true;
+                    }
+                    skip_until = after;
                 }
-                None => break (self.input.len(), self.input.len(), false),
+                let keep = from_position(skip_until, word);
+                separators &= keep;
+                stops &= keep;
             }
-        };
-
-        // A line break followed by a known tag means a forgotten terminator: split there.
-        let mut wrapped = false;
-        let mut from = start;
-        while let Some(nl) = self
-            .input
-            .get(from..end)
-            .and_then(|s| memchr2(b'\n', b'\r', s))
-        {
-            let nl = from + nl;
-            let mut after = nl;
-            while self.input.get(after).is_some_and(|b| is_blank(*b)) {
-                after += 1;
-            }
-            if after < end && self.looks_like_segment_start(after, &seps) {
-                self.findings.push(
-                    Finding::warning(
-                        code::MISSING_SEGMENT_TERMINATOR,
-                        "a line break stands where a segment terminator was expected",
-                    )
-                    .at(index),
-                );
-                end = nl;
-                next = after;
-                break;
-            }
-            if after < end {
-                wrapped = true;
-            }
-            from = after.max(nl + 1);
+            self.push_separators(&mut open, word, separators, components);
+            word += 8;
         }
-        // Line breaks before a terminator are layout; a trailing space may be data.
-        while end > start && self.input.get(end - 1).is_some_and(|b| is_control(*b)) {
-            end -= 1;
-        }
-
-        if !terminated && next == self.input.len() && end > start {
+        // The input ended inside a segment.
+        let end = len;
+        let has_content = input
+            .get(open.start..end)
+            .is_some_and(|s| s.iter().any(|b| !is_blank(*b)));
+        if has_content {
             self.findings.push(
                 Finding::warning(
                     code::MISSING_FINAL_TERMINATOR,
                     "the last segment has no terminator",
                 )
-                .at(index),
+                .at(self.records.len()),
             );
+            self.close(open, end);
+        }
+        self.pos = len;
+        Stop::End
+    }
+
+    /// The current reading context as a record stores it.
+    fn syntax_id(&self) -> u16 {
+        u16::try_from(self.current).unwrap_or(u16::MAX)
+    }
+
+    /// Makes `syntax` current, reusing an equal one: an input of many interchanges has only a
+    /// few distinct reading contexts, so their number stays far below what a record can name.
+    fn use_syntax(&mut self, syntax: Syntax) {
+        match self.syntaxes.iter().position(|s| *s == syntax) {
+            Some(i) => self.current = i,
+            None if self.syntaxes.len() <= usize::from(u16::MAX) => {
+                self.syntaxes.push(syntax);
+                self.current = self.syntaxes.len() - 1;
+            }
+            // More than 65,535 distinct contexts cannot be built from UNA and UNB: keep the last.
+            None => {}
+        }
+    }
+
+    /// Records the separators of `mask` (bytes of the word at `word`), in order; a byte also
+    /// set in `components` is a component separator, else an element separator.
+    #[inline(always)]
+    fn push_separators(&mut self, open: &mut Open, word: usize, mut mask: u64, components: u64) {
+        if mask == 0 {
+            return;
+        }
+        if open.tag_end.is_none() {
+            open.tag_end = Some(word + (mask.trailing_zeros() / 8) as usize);
+        }
+        while mask != 0 {
+            let bit = mask.trailing_zeros();
+            mask &= mask - 1;
+            let kind = (((components >> bit) & 1) as u32) << 30;
+            self.bounds.push((word + (bit / 8) as usize) as u32 | kind);
+        }
+    }
+
+    fn open_at(&self, start: usize) -> Open {
+        Open {
+            start,
+            tag_end: None,
+            dirt: Dirt::default(),
+            bounds_from: self.bounds.len(),
+        }
+    }
+
+    /// Records the segment `open.start..end`; true when it was UNZ (an interchange closed).
+    #[inline(always)]
+    fn close(&mut self, open: Open, mut end: usize) -> bool {
+        let index = self.records.len();
+        let start = open.start;
+        // Line breaks before a terminator are layout; a trailing space may be data.
+        while end > start && self.input.get(end - 1).is_some_and(|b| is_control(*b)) {
+            end -= 1;
         }
         if end <= start {
-            // A stray terminator: nothing to keep but the fact.
+            self.bounds.truncate(open.bounds_from);
             self.findings.push(
                 Finding::info(code::EMPTY_SEGMENT, "empty segment (a doubled terminator)")
                     .at(index),
             );
-            self.pos = next.max(start + 1);
-            return;
+            return false;
         }
-        if wrapped {
+        if open.dirt.wrapped {
             self.findings.push(
                 Finding::info(
                     code::SEGMENT_WRAPPED,
@@ -330,13 +486,8 @@ impl Tokenizer<'_> {
                 .at(index),
             );
         }
-
-        let raw = self.input.get(start..end).unwrap_or_default();
-        let tag_len = raw
-            .iter()
-            .position(|&b| b == seps.element || b == seps.component)
-            .unwrap_or(raw.len());
-        let tag = raw.get(..tag_len).unwrap_or_default();
+        let tag_len = open.tag_end.unwrap_or(end).min(end) - start;
+        let tag = self.input.get(start..start + tag_len).unwrap_or_default();
         if !tags::is_well_formed(tag) {
             self.findings.push(
                 Finding::error(
@@ -346,21 +497,26 @@ impl Tokenizer<'_> {
                 .at(index),
             );
         }
+        let is_unb = tag == b"UNB";
+        let is_unz = tag == b"UNZ";
         self.records.push(Record {
-            start,
-            end,
-            tag_len,
-            syntax: self.current,
-            dirt: Dirt { escaped, wrapped },
+            start: start as u32,
+            end: end as u32,
+            bounds_from: open.bounds_from as u32,
+            bounds_to: self.bounds.len() as u32,
+            syntax: self.syntax_id(),
+            // Longer "tags" are reported above; the view shows at most their first 255 bytes.
+            tag_len: u8::try_from(tag_len).unwrap_or(u8::MAX),
+            dirt: open.dirt,
         });
         self.seen_any = true;
-        self.pos = next;
-
-        match tag {
-            b"UNB" => self.read_syntax_identifier(index),
-            b"UNZ" => self.expect_start = true,
-            _ => {}
+        if is_unb {
+            self.read_syntax_identifier(index);
         }
+        if is_unz {
+            self.expect_start = true;
+        }
+        is_unz
     }
 
     /// True when a known tag followed by a separator or terminator starts at `at`.
@@ -381,19 +537,27 @@ impl Tokenizer<'_> {
         let Some(record) = self.records.get(index).copied() else {
             return;
         };
-        let Some(syntax) = self.syntaxes.get(record.syntax).cloned() else {
+        let Some(syntax) = self.syntaxes.get(usize::from(record.syntax)).cloned() else {
             return;
         };
-        let segment = Segment {
-            raw: self.input.get(record.start..record.end).unwrap_or_default(),
-            tag_len: record.tag_len,
-            index,
-            offset: record.start,
-            syntax: &syntax,
-            dirt: record.dirt,
+        let (identifier, version) = {
+            let Some(segment) = view(
+                self.input,
+                std::slice::from_ref(&syntax),
+                &self.bounds,
+                &Record {
+                    syntax: 0,
+                    ..record
+                },
+                index,
+            ) else {
+                return;
+            };
+            (
+                segment.text(1, 0).unwrap_or_default().into_owned(),
+                segment.text(1, 1).and_then(|v| v.trim().parse::<u8>().ok()),
+            )
         };
-        let identifier = segment.text(1, 0).unwrap_or_default();
-        let version = segment.text(1, 1).and_then(|v| v.trim().parse::<u8>().ok());
         let charset = match Charset::from_identifier(&identifier) {
             Some(c) => c,
             None => {
@@ -412,14 +576,14 @@ impl Tokenizer<'_> {
                 Charset::Unknown
             }
         };
-        self.syntaxes.push(Syntax {
+        self.use_syntax(Syntax {
             separators: syntax.separators,
             charset,
             version,
         });
-        self.current = self.syntaxes.len() - 1;
+        let id = self.syntax_id();
         if let Some(r) = self.records.get_mut(index) {
-            r.syntax = self.current;
+            r.syntax = id;
         }
     }
 }

@@ -148,8 +148,14 @@ fn demo_reassembles_the_series_and_answers() {
     let out = passage(&["demo"], None);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(r#"series now: {"status":"complete","parts":3}"#), "{text}");
-    assert!(text.contains("Merged manifest: 6 passengers, declared 6 (0 findings)"), "{text}");
+    assert!(
+        text.contains(r#"series now: {"status":"complete","parts":3}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("Merged manifest: 6 passengers, declared 6 (0 findings)"),
+        "{text}"
+    );
     assert!(text.contains("UCI+100+XQ+PIU+7'"), "{text}");
     assert!(text.contains("ERC+0Z'"), "{text}");
 }

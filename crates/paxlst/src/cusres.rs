@@ -5,6 +5,8 @@ use edifact::{Finding, InterchangeHeader, Segment, Separators, Writer};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::model::Text;
+
 use crate::code;
 use crate::date::{self, Century, LocalDateTime};
 
@@ -18,7 +20,7 @@ pub enum ResponseKind {
     Unsolicited,
     /// 312: the carrier's acknowledgement of an unsolicited change.
     Acknowledgement,
-    Other(String),
+    Other(Text),
 }
 
 impl ResponseKind {
@@ -27,7 +29,7 @@ impl ResponseKind {
             "962" => ResponseKind::Answer,
             "132" => ResponseKind::Unsolicited,
             "312" => ResponseKind::Acknowledgement,
-            other => ResponseKind::Other(other.to_string()),
+            other => ResponseKind::Other(Text::from(other)),
         }
     }
 
@@ -57,7 +59,7 @@ pub enum DecisionCode {
     Accepted,
     /// 1 at message level: request not processed.
     Exception,
-    Other(String),
+    Other(Text),
 }
 
 impl DecisionCode {
@@ -69,7 +71,7 @@ impl DecisionCode {
             "4Z" => DecisionCode::InsufficientData,
             "0" => DecisionCode::Accepted,
             "1" => DecisionCode::Exception,
-            other => DecisionCode::Other(other.to_string()),
+            other => DecisionCode::Other(Text::from(other)),
         }
     }
 
@@ -105,25 +107,25 @@ pub struct Decision {
     pub level: DecisionLevel,
     /// RFF+AVF: the booking locator echoed from the request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub booking_locator: Option<String>,
+    pub booking_locator: Option<Text>,
     /// RFF+ABO: the passenger reference echoed from the request (the join key).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub passenger_reference: Option<String>,
+    pub passenger_reference: Option<Text>,
     pub code: DecisionCode,
     /// FTX+AAP texts shown to the check-in agent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub texts: Vec<String>,
+    pub texts: Vec<Text>,
 }
 
 /// The flight a response is about.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ResponseFlight {
     /// RFF+AF: carrier and flight number, e.g. `CA339`.
-    pub flight: String,
+    pub flight: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub departure_airport: Option<String>,
+    pub departure_airport: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub arrival_airport: Option<String>,
+    pub arrival_airport: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departure: Option<LocalDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,7 +137,7 @@ pub struct ResponseFlight {
 pub struct Response {
     pub kind: ResponseKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_reference: Option<String>,
+    pub transaction_reference: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flight: Option<ResponseFlight>,
     pub decisions: Vec<Decision>,
@@ -149,15 +151,15 @@ pub(crate) struct ResponseReader<'f> {
     saw_bgm: bool,
 }
 
-fn own(v: Option<std::borrow::Cow<'_, str>>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+fn own(v: Option<std::borrow::Cow<'_, str>>) -> Option<Text> {
+    v.map(|s| Text::from(s.trim())).filter(|s| !s.is_empty())
 }
 
 impl<'f> ResponseReader<'f> {
     pub(crate) fn new(prepared: Option<Date>, findings: &'f mut Vec<Finding>) -> Self {
         ResponseReader {
             response: Response {
-                kind: ResponseKind::Other(String::new()),
+                kind: ResponseKind::Other(Text::default()),
                 transaction_reference: None,
                 flight: None,
                 decisions: Vec::new(),
@@ -176,9 +178,9 @@ impl<'f> ResponseReader<'f> {
     }
 
     pub(crate) fn segment(&mut self, s: &Segment<'_>) {
-        match s.tag() {
-            "UNH" | "UNT" => {}
-            "BGM" => {
+        match s.tag_bytes() {
+            b"UNH" | b"UNT" => {}
+            b"BGM" => {
                 self.saw_bgm = true;
                 let kind = ResponseKind::from_code(&own(s.text(1, 0)).unwrap_or_default());
                 if matches!(kind, ResponseKind::Other(_)) {
@@ -193,7 +195,7 @@ impl<'f> ResponseReader<'f> {
                 }
                 self.response.kind = kind;
             }
-            "RFF" => {
+            b"RFF" => {
                 let qualifier = own(s.text(1, 0)).unwrap_or_default();
                 let value = own(s.text(1, 1));
                 match (self.in_decision, qualifier.as_str()) {
@@ -215,7 +217,7 @@ impl<'f> ResponseReader<'f> {
                     ),
                 }
             }
-            "DTM" => {
+            b"DTM" => {
                 let qualifier = own(s.text(1, 0)).unwrap_or_default();
                 let value = own(s.text(1, 1)).unwrap_or_default();
                 let format = own(s.text(1, 2));
@@ -233,7 +235,7 @@ impl<'f> ResponseReader<'f> {
                     ),
                 }
             }
-            "LOC" => {
+            b"LOC" => {
                 let qualifier = own(s.text(1, 0)).unwrap_or_default();
                 let place = own(s.text(2, 0));
                 match qualifier.as_str() {
@@ -242,7 +244,7 @@ impl<'f> ResponseReader<'f> {
                     _ => {}
                 }
             }
-            "ERP" => {
+            b"ERP" => {
                 let level = match own(s.text(1, 0)).as_deref() {
                     Some("1") => DecisionLevel::Message,
                     _ => DecisionLevel::Passenger,
@@ -252,11 +254,11 @@ impl<'f> ResponseReader<'f> {
                     level,
                     booking_locator: None,
                     passenger_reference: None,
-                    code: DecisionCode::Other(String::new()),
+                    code: DecisionCode::Other(Text::default()),
                     texts: Vec::new(),
                 });
             }
-            "ERC" => {
+            b"ERC" => {
                 let code_value = own(s.text(1, 0)).unwrap_or_default();
                 let decision = DecisionCode::from_code(&code_value);
                 if matches!(decision, DecisionCode::Other(_)) {
@@ -273,7 +275,7 @@ impl<'f> ResponseReader<'f> {
                     d.code = decision;
                 }
             }
-            "FTX" => {
+            b"FTX" => {
                 let text = s
                     .element(4)
                     .map(|e| {
@@ -287,7 +289,7 @@ impl<'f> ResponseReader<'f> {
                 if let Some(d) = self.response.decisions.last_mut()
                     && !text.is_empty()
                 {
-                    d.texts.push(text);
+                    d.texts.push(text.into());
                 }
             }
             _ => self.findings.push(

@@ -70,7 +70,15 @@ pub fn read(
     reference: Option<Date>,
 ) -> Result<DateReading, DateProblem> {
     let had_blanks = value.bytes().any(|b| b == b' ');
-    let digits: String = value.chars().filter(|c| *c != ' ').collect();
+    let digits: std::borrow::Cow<'_, str> = if had_blanks {
+        value
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect::<String>()
+            .into()
+    } else {
+        value.into()
+    };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DateProblem::Unreadable);
     }

@@ -155,7 +155,9 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
     let h = &m.header;
     let body = match h.message_type.as_str() {
         "PAXLST" => {
-            let mut reader = read_list::ListReader::new(prepared, &h.release, &mut findings);
+            let segments = m.end_segment - m.first_segment;
+            let mut reader =
+                read_list::ListReader::new(prepared, &h.release, segments, &mut findings);
             for s in parsed.message_segments(m) {
                 reader.segment(&s);
             }

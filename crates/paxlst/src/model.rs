@@ -3,6 +3,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+/// Short text kept inline (most values of a passenger list fit in 24 bytes).
+pub type Text = compact_str::CompactString;
+
 use crate::date::LocalDateTime;
 
 /// BGM 1001: what kind of list this is.
@@ -19,7 +22,7 @@ pub enum DocumentKind {
     MasterCrew,
     /// 655: gate pass.
     GatePass,
-    Other(String),
+    Other(Text),
 }
 
 impl DocumentKind {
@@ -30,7 +33,7 @@ impl DocumentKind {
             "266" => DocumentKind::FlightStatus,
             "336" => DocumentKind::MasterCrew,
             "655" => DocumentKind::GatePass,
-            other => DocumentKind::Other(other.to_string()),
+            other => DocumentKind::Other(Text::from(other)),
         }
     }
 
@@ -64,7 +67,7 @@ pub enum ListChange {
     ClosedNotOnBoard,
     /// XF: flight cancelled.
     FlightCancelled,
-    Other(String),
+    Other(Text),
 }
 
 impl ListChange {
@@ -77,7 +80,7 @@ impl ListChange {
             "CLOB" => ListChange::ClosedOnBoard,
             "CLNB" => ListChange::ClosedNotOnBoard,
             "XF" => ListChange::FlightCancelled,
-            other => ListChange::Other(other.to_string()),
+            other => ListChange::Other(Text::from(other)),
         }
     }
 
@@ -109,18 +112,18 @@ impl ListChange {
 /// A telephone, fax or e-mail contact (COM).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
-    pub number: String,
+    pub number: Text,
     /// 3155: TE telephone, FX fax, EM e-mail, …
-    pub kind: String,
+    pub kind: Text,
 }
 
 /// The party that sent the list (NAD+MS and its COM).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Sender {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
 }
@@ -143,7 +146,7 @@ pub enum StopRole {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stop {
     pub role: StopRole,
-    pub airport: String,
+    pub airport: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departure: Option<LocalDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -154,21 +157,21 @@ pub struct Stop {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Leg {
     /// TDT 8028 as sent, e.g. `ZZ123`.
-    pub flight: String,
-    pub carrier: Option<String>,
+    pub flight: Text,
+    pub carrier: Option<Text>,
     /// The flight number without the carrier designator.
-    pub number: Option<String>,
+    pub number: Option<Text>,
     /// Airport the leg departs from and its scheduled local time (derived from the stops).
-    pub origin: Option<String>,
+    pub origin: Option<Text>,
     pub departure: Option<LocalDateTime>,
     /// Airport the leg arrives at and its scheduled local time (derived from the stops).
-    pub destination: Option<String>,
+    pub destination: Option<Text>,
     pub arrival: Option<LocalDateTime>,
     pub stops: Vec<Stop>,
 }
 
 impl Leg {
-    pub(crate) fn new(flight: String, carrier: Option<String>, number: Option<String>) -> Leg {
+    pub(crate) fn new(flight: Text, carrier: Option<Text>, number: Option<Text>) -> Leg {
         Leg {
             flight,
             carrier,
@@ -184,7 +187,7 @@ impl Leg {
     /// A leg with no stops yet, the carrier and number split from the flight identifier.
     pub fn for_flight(flight: &str) -> Leg {
         let (carrier, number) = crate::read_list::split_flight(flight, None);
-        Leg::new(flight.to_string(), carrier, number)
+        Leg::new(Text::from(flight), carrier, number)
     }
 
     /// Fills the derived origin, destination and times from the stops.
@@ -235,7 +238,7 @@ pub enum PersonRole {
     TransitCrew,
     /// ZZZ: a person named only by reference (close-out lists).
     Reference,
-    Other(String),
+    Other(Text),
 }
 
 impl PersonRole {
@@ -246,7 +249,7 @@ impl PersonRole {
             "DDU" => PersonRole::TransitPassenger,
             "DDT" => PersonRole::TransitCrew,
             "ZZZ" => PersonRole::Reference,
-            other => PersonRole::Other(other.to_string()),
+            other => PersonRole::Other(Text::from(other)),
         }
     }
 
@@ -304,41 +307,41 @@ impl Sex {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub street: Option<String>,
+    pub street: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    pub postal_code: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: Option<Text>,
 }
 
 /// A reference (RFF) with its qualifier: AVF booking locator, ABO passenger reference, SEA
 /// seat, CR customer reference, AEA government reference, YZY ticket …
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reference {
-    pub qualifier: String,
-    pub value: String,
+    pub qualifier: Text,
+    pub value: Text,
 }
 
 /// A travel document (DOC group).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct TravelDocument {
     /// DOC 1001: P passport, V visa, I identity card, …
-    pub kind: String,
+    pub kind: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
+    pub number: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub issuing_state: Option<String>,
+    pub issuing_state: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued: Option<Date>,
     /// LOC+91 may carry a place name besides the state.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub issuing_place: Option<String>,
+    pub issuing_place: Option<Text>,
     pub segment: usize,
 }
 
@@ -348,9 +351,9 @@ pub struct Baggage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub weight: Option<String>,
+    pub weight: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub weight_unit: Option<String>,
+    pub weight_unit: Option<Text>,
     /// First tag number and how many consecutive tags follow it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<BagTags>,
@@ -358,7 +361,7 @@ pub struct Baggage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BagTags {
-    pub first: String,
+    pub first: Text,
     pub consecutive: Option<u32>,
 }
 
@@ -372,32 +375,33 @@ impl Baggage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
     pub role: PersonRole,
-    pub surname: Option<String>,
-    pub given_names: Vec<String>,
+    pub surname: Option<Text>,
+    pub given_names: Vec<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+    /// Boxed: most persons have none, and a person is kept small.
+    pub address: Option<Box<Address>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nationality: Option<String>,
+    pub nationality: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub place_of_birth: Option<String>,
+    pub place_of_birth: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub residence: Option<String>,
+    pub residence: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub embarkation: Option<String>,
+    pub embarkation: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub debarkation: Option<String>,
+    pub debarkation: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub clearance: Option<String>,
+    pub clearance: Option<Text>,
     /// GEI+4: 173 document data verified by the carrier, 174 not verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
     /// EMP: crew function (CR1 … CR5).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub crew_function: Option<String>,
+    pub crew_function: Option<Text>,
     #[serde(skip_serializing_if = "Baggage::is_empty")]
     pub baggage: Baggage,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -405,7 +409,7 @@ pub struct Person {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub remarks: Vec<String>,
+    pub remarks: Vec<Text>,
     pub documents: Vec<TravelDocument>,
     /// Segment index of the NAD that starts the person.
     pub segment: usize,
@@ -484,7 +488,7 @@ pub struct PassengerList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<ListChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_reference: Option<String>,
+    pub transaction_reference: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Sender>,
     pub legs: Vec<Leg>,

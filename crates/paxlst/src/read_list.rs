@@ -31,24 +31,27 @@ pub(crate) struct ListReader<'f> {
     cnt_segment: Option<usize>,
 }
 
-fn own(v: Option<Cow<'_, str>>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+fn own(v: Option<Cow<'_, str>>) -> Option<Text> {
+    v.map(|s| Text::from(s.trim())).filter(|s| !s.is_empty())
 }
 
 impl<'f> ListReader<'f> {
+    /// `segments` is the message's segment count: persons take a dozen or more each, so it
+    /// bounds how many to make room for.
     pub(crate) fn new(
         prepared: Option<Date>,
         release: &str,
+        segments: usize,
         findings: &'f mut Vec<Finding>,
     ) -> ListReader<'f> {
         ListReader {
             list: PassengerList {
-                kind: DocumentKind::Other(String::new()),
+                kind: DocumentKind::Other(Text::default()),
                 change: None,
                 transaction_reference: None,
                 sender: None,
                 legs: Vec::new(),
-                persons: Vec::new(),
+                persons: Vec::with_capacity(segments / 12),
                 declared: DeclaredCounts::default(),
             },
             place: Place::Header,
@@ -65,29 +68,29 @@ impl<'f> ListReader<'f> {
     }
 
     pub(crate) fn segment(&mut self, s: &Segment<'_>) {
-        match s.tag() {
-            "UNH" | "UNT" => {}
-            "BGM" => self.bgm(s),
-            "RFF" => self.rff(s),
-            "NAD" => self.nad(s),
-            "COM" => self.com(s),
-            "TDT" => self.tdt(s),
-            "LOC" => self.loc(s),
-            "DTM" => self.dtm(s),
-            "ATT" => self.att(s),
-            "MEA" => self.mea(s),
-            "GEI" => self.gei(s),
-            "FTX" => self.ftx(s),
-            "EMP" => self.emp(s),
-            "NAT" => self.nat(s),
-            "DOC" => self.doc(s),
-            "CNT" => self.cnt(s),
+        match s.tag_bytes() {
+            b"UNH" | b"UNT" => {}
+            b"BGM" => self.bgm(s),
+            b"RFF" => self.rff(s),
+            b"NAD" => self.nad(s),
+            b"COM" => self.com(s),
+            b"TDT" => self.tdt(s),
+            b"LOC" => self.loc(s),
+            b"DTM" => self.dtm(s),
+            b"ATT" => self.att(s),
+            b"MEA" => self.mea(s),
+            b"GEI" => self.gei(s),
+            b"FTX" => self.ftx(s),
+            b"EMP" => self.emp(s),
+            b"NAT" => self.nat(s),
+            b"DOC" => self.doc(s),
+            b"CNT" => self.cnt(s),
             _ => self.findings.push(
                 Finding::warning(
                     code::UNKNOWN_SEGMENT,
                     format!(
                         "segment {} is not part of PAXLST; kept raw",
-                        s.tag().chars().take(3).collect::<String>()
+                        s.tag().chars().take(3).collect::<Text>()
                     ),
                 )
                 .at(s.index()),
@@ -208,7 +211,7 @@ impl<'f> ListReader<'f> {
                     .element(1),
             );
             // Still a party: read it as a person of unknown role so nobody is dropped.
-            self.start_person(s, PersonRole::Other(String::new()));
+            self.start_person(s, PersonRole::Other(Text::default()));
             return;
         };
         if qualifier == "MS" {
@@ -216,12 +219,13 @@ impl<'f> ListReader<'f> {
                 .element(4)
                 .map(|e| {
                     e.components()
-                        .map(|c| c.text().trim().to_string())
+                        .map(|c| Text::from(c.text().trim()))
                         .filter(|c| !c.is_empty())
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
-                .filter(|n| !n.is_empty());
+                .filter(|n| !n.is_empty())
+                .map(Text::from);
             self.list.sender = Some(Sender {
                 id: own(s.text(2, 0)),
                 name,
@@ -240,15 +244,10 @@ impl<'f> ListReader<'f> {
     fn start_person(&mut self, s: &Segment<'_>, role: PersonRole) {
         let mut person = Person::new(role, s.index());
         if let Some(name) = s.element(4) {
-            let mut parts = name
-                .components()
-                .map(|c| c.text().trim().to_string())
-                .collect::<Vec<_>>()
-                .into_iter();
-            person.surname = parts.next().filter(|p| !p.is_empty());
-            person.given_names = parts.filter(|p| !p.is_empty()).collect();
             for (i, part) in name.components().enumerate() {
-                if part.text().trim().chars().count() > self.name_limit {
+                let text = part.text();
+                let text = text.trim();
+                if text.len() > self.name_limit && text.chars().count() > self.name_limit {
                     self.findings.push(
                         Finding::warning(
                             code::TOO_LONG,
@@ -261,6 +260,11 @@ impl<'f> ListReader<'f> {
                         .element(4)
                         .component(i + 1),
                     );
+                }
+                match i {
+                    0 => person.surname = (!text.is_empty()).then(|| Text::from(text)),
+                    _ if !text.is_empty() => person.given_names.push(Text::from(text)),
+                    _ => {}
                 }
             }
         }
@@ -276,7 +280,7 @@ impl<'f> ListReader<'f> {
             country: own(s.text(9, 0)),
         };
         if address != Address::default() {
-            person.address = Some(address);
+            person.address = Some(Box::new(address));
         }
         self.list.persons.push(person);
         self.place = Place::Person;
@@ -608,13 +612,13 @@ impl<'f> ListReader<'f> {
                 p.baggage.tags.push(BagTags { first, consecutive });
             }
         } else if let Some(text) = s.element(4) {
-            let text: Vec<String> = text
+            let text: Vec<Text> = text
                 .components()
-                .map(|c| c.text().trim().to_string())
+                .map(|c| Text::from(c.text().trim()))
                 .filter(|c| !c.is_empty())
                 .collect();
             if !text.is_empty() {
-                p.remarks.push(text.join(" "));
+                p.remarks.push(text.join(" ").into());
             }
         }
     }
@@ -720,7 +724,7 @@ impl<'f> ListReader<'f> {
     }
 }
 
-fn printable_code(s: &str) -> String {
+fn printable_code(s: &str) -> Text {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
         .take(4)
@@ -728,17 +732,11 @@ fn printable_code(s: &str) -> String {
 }
 
 /// Splits `ZZ123` into carrier `ZZ` and number `123`, trusting the carrier element when given.
-pub(crate) fn split_flight(
-    flight: &str,
-    carrier: Option<&str>,
-) -> (Option<String>, Option<String>) {
+pub(crate) fn split_flight(flight: &str, carrier: Option<&str>) -> (Option<Text>, Option<Text>) {
     let flight = flight.trim();
     if let Some(c) = carrier.filter(|c| !c.is_empty()) {
         let number = flight.strip_prefix(c).unwrap_or(flight).trim();
-        return (
-            Some(c.to_string()),
-            (!number.is_empty()).then(|| number.to_string()),
-        );
+        return (Some(c.into()), (!number.is_empty()).then(|| number.into()));
     }
     let bytes = flight.as_bytes();
     // IATA designators are two characters; ICAO ones three letters.
@@ -751,7 +749,7 @@ pub(crate) fn split_flight(
         (Some(c), Some(n))
             if !n.is_empty() && n.bytes().next().is_some_and(|b| b.is_ascii_digit()) =>
         {
-            (Some(c.to_string()), Some(n.to_string()))
+            (Some(c.into()), Some(n.into()))
         }
         _ => (None, None),
     }

@@ -127,8 +127,8 @@ fn write_contacts(w: &mut Writer, contacts: &[Contact]) {
 fn write_person(w: &mut Writer, p: &Person) {
     {
         let mut name: Vec<&str> = vec![p.surname.as_deref().unwrap_or("")];
-        name.extend(p.given_names.iter().map(String::as_str));
-        let a = p.address.clone().unwrap_or_default();
+        name.extend(p.given_names.iter().map(Text::as_str));
+        let a = p.address.as_deref().cloned().unwrap_or_default();
         w.segment("NAD")
             .element(p.role.code())
             .empty()

@@ -143,7 +143,7 @@ fn guide_example_5_2_crew_with_its_count_mismatch() {
     assert_eq!(p.role, PersonRole::Crew);
     assert_eq!(
         (p.surname.as_deref(), p.given_names.as_slice()),
-        (Some("CLARK"), &["MICHAEL".to_string()][..])
+        (Some("CLARK"), &["MICHAEL".into()][..])
     );
     assert_eq!(p.address.as_ref().unwrap().city.as_deref(), Some("LAHAINA"));
     assert_eq!(p.nationality.as_deref(), Some("CAN"));
@@ -432,7 +432,11 @@ fn series_part_numbers_beyond_99_are_not_trusted() {
     series.add(read(text.as_bytes()).messages.remove(0));
     assert_eq!(
         series.status(),
-        SeriesStatus::Incomplete { received: vec![], missing: vec![], last_known: false }
+        SeriesStatus::Incomplete {
+            received: vec![],
+            missing: vec![],
+            last_known: false
+        }
     );
     let (list, findings) = series.merge().unwrap();
     assert_eq!(list.persons.len(), 2);
@@ -473,7 +477,7 @@ fn iapi_request_with_vendor_syntax_identifier() {
     let p = &l.persons[1];
     assert_eq!(
         (p.surname.as_deref(), p.given_names.as_slice()),
-        (Some("ONE"), &["UBE WI".to_string()][..])
+        (Some("ONE"), &["UBE WI".into()][..])
     );
     assert_eq!(p.date_of_birth.unwrap().to_string(), "1996-01-12");
     assert_eq!(p.verified, Some(true));

@@ -60,15 +60,15 @@ proptest! {
             .iter()
             .map(|(surname, given, dob, female, number)| {
                 let mut p = Person::with_role(PersonRole::Passenger);
-                p.surname = Some(surname.clone());
-                p.given_names = given.clone();
+                p.surname = Some(surname.into());
+                p.given_names = given.iter().map(Text::from).collect();
                 p.date_of_birth = Some(*dob);
                 p.sex = Some(if *female { Sex::Female } else { Sex::Male });
                 p.nationality = Some("XXA".into());
-                p.references.push(Reference { qualifier: "ABO".into(), value: number.clone() });
+                p.references.push(Reference { qualifier: "ABO".into(), value: number.into() });
                 p.documents.push(TravelDocument {
                     kind: "P".into(),
-                    number: Some(number.clone()),
+                    number: Some(number.into()),
                     issuing_state: Some("XXA".into()),
                     expiry: Some(Date::new(2031, 2, 28).unwrap()),
                     ..TravelDocument::default()

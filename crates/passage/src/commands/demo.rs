@@ -77,16 +77,16 @@ fn person(i: usize) -> Person {
     p.references = vec![
         Reference {
             qualifier: "AVF".into(),
-            value: format!("Q{i:05}"),
+            value: format!("Q{i:05}").into(),
         },
         Reference {
             qualifier: "ABO".into(),
-            value: format!("P{i:04}"),
+            value: format!("P{i:04}").into(),
         },
     ];
     p.documents = vec![TravelDocument {
         kind: "P".into(),
-        number: Some(format!("X{:08}", 1_000_003 * (i + 7))),
+        number: Some(format!("X{:08}", 1_000_003 * (i + 7)).into()),
         issuing_state: Some("XXA".into()),
         expiry: Some(date(2030, 6, 30)),
         ..TravelDocument::default()
