@@ -205,6 +205,16 @@ impl Builder {
 
     fn segment(&mut self, s: &Segment<'_>) {
         let i = s.index();
+        if !s.is_service() {
+            // The common case, decided without touching the input.
+            if self.open_message {
+                self.extend_message(i);
+            } else {
+                self.outside_message(s);
+            }
+            self.extend_interchange(i);
+            return;
+        }
         match s.tag_bytes() {
             b"UNA" => {
                 self.close_all(i);
@@ -244,19 +254,27 @@ impl Builder {
             b"UNE" => self.read_une(s),
             b"UNZ" => self.read_unz(s),
             _ if self.open_message => self.extend_message(i),
-            _ => self.findings.push(
-                Finding::error(
-                    code::SEGMENT_OUTSIDE_MESSAGE,
-                    format!(
-                        "segment {} stands outside any message and was kept unread",
-                        printable(s.tag().get(..3).unwrap_or("?"))
-                    ),
-                )
-                .at(i),
-            ),
+            _ => self.outside_message(s),
         }
-        if let Some(x) = self.interchanges.last_mut()
-            && self.open_interchange
+        self.extend_interchange(i);
+    }
+
+    fn outside_message(&mut self, s: &Segment<'_>) {
+        self.findings.push(
+            Finding::error(
+                code::SEGMENT_OUTSIDE_MESSAGE,
+                format!(
+                    "segment {} stands outside any message and was kept unread",
+                    printable(s.tag().get(..3).unwrap_or("?"))
+                ),
+            )
+            .at(s.index()),
+        );
+    }
+
+    fn extend_interchange(&mut self, i: usize) {
+        if self.open_interchange
+            && let Some(x) = self.interchanges.last_mut()
         {
             x.end_segment = i + 1;
         }

@@ -53,6 +53,8 @@ pub struct Segment<'a> {
     pub(crate) dirt: Dirt,
     /// Positions of the separators inside the segment, with their kinds.
     pub(crate) bounds: &'a [u32],
+    /// True for the service segments UNA, UNB, UNG, UNH, UNT, UNE and UNZ.
+    pub(crate) service: bool,
 }
 
 impl<'a> Segment<'a> {
@@ -64,6 +66,13 @@ impl<'a> Segment<'a> {
             .get(self.start..self.start + self.tag_len)
             .unwrap_or_default();
         std::str::from_utf8(tag).unwrap_or_default()
+    }
+
+    /// True for the envelope segments (UNA, UNB, UNG, UNH, UNT, UNE, UNZ), known without
+    /// reading the input again.
+    #[inline]
+    pub fn is_service(&self) -> bool {
+        self.service
     }
 
     /// The segment tag as bytes: cheaper to match on than [`Segment::tag`].

@@ -24,6 +24,7 @@ struct Record {
     bounds_to: u32,
     syntax: u16,
     tag_len: u8,
+    service: bool,
     dirt: Dirt,
 }
 
@@ -54,6 +55,7 @@ fn view<'a>(
         syntax: syntaxes.get(usize::from(r.syntax))?,
         dirt: r.dirt,
         bounds: bounds.get(r.bounds_from as usize..r.bounds_to as usize)?,
+        service: r.service,
     })
 }
 
@@ -302,6 +304,7 @@ impl Tokenizer<'_> {
             bounds_to: bounds,
             syntax: self.syntax_id(),
             tag_len: 3,
+            service: true,
             dirt: Dirt::default(),
         });
         self.seen_any = true;
@@ -507,6 +510,10 @@ impl Tokenizer<'_> {
             syntax: self.syntax_id(),
             // Longer "tags" are reported above; the view shows at most their first 255 bytes.
             tag_len: u8::try_from(tag_len).unwrap_or(u8::MAX),
+            service: matches!(
+                tag,
+                b"UNA" | b"UNB" | b"UNG" | b"UNH" | b"UNT" | b"UNE" | b"UNZ"
+            ),
             dirt: open.dirt,
         });
         self.seen_any = true;
