@@ -25,6 +25,7 @@
 
 mod charset;
 pub mod contrl;
+pub mod date;
 mod envelope;
 pub mod finding;
 mod scan;

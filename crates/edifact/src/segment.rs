@@ -404,7 +404,8 @@ impl<'a> Component<'a> {
         let mut bytes = self.raw.iter().copied();
         while let Some(b) = bytes.next() {
             if Some(b) == release {
-                if let Some(next) = bytes.next() {
+                // A released line break is still layout, not data.
+                if let Some(next) = bytes.next().filter(|n| *n >= b' ') {
                     clean.push(next);
                 }
             } else if b >= b' ' {

@@ -186,6 +186,10 @@ impl Writer {
     fn push_value(&mut self, value: &str) {
         let seps = self.separators;
         let put = |out: &mut Vec<u8>, b: u8| {
+            // Control characters cannot be sent as data: readers take them for layout.
+            if b < b' ' {
+                return;
+            }
             if seps.is_special(b) {
                 match seps.release {
                     Some(r) => {

@@ -90,3 +90,13 @@ proptest! {
         prop_assert!(parsed.interchanges.len() <= 2);
     }
 }
+
+/// Found by fuzzing: a released line break came back as data and broke a CONTRL round trip.
+#[test]
+fn released_line_breaks_are_layout_and_never_written() {
+    let t = tokenize(b"UNH+AB?\nC+X'");
+    assert_eq!(t.segment(0).unwrap().text(1, 0).as_deref(), Some("ABC"));
+    let mut w = Writer::new(Separators::default());
+    w.segment("UCM").element("N\nRFF");
+    assert_eq!(w.finish(), b"UCM+NRFF'");
+}

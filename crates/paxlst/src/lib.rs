@@ -29,7 +29,7 @@
 
 pub mod code;
 pub mod cusres;
-pub mod date;
+pub use edifact::date;
 pub mod model;
 mod read_list;
 pub mod series;

@@ -1,4 +1,6 @@
-//! DTM values: format qualifiers, two-digit years and the century they belong to.
+//! Dates as EDIFACT sends them: DTM format qualifiers (2379: 101, 102, 201, 203, 204), two-digit
+//! years and the century they belong to. Message crates with their own layouts (PADIS DDMMYY)
+//! use [`place_year`] for the century.
 
 use jiff::civil::{Date, DateTime, Time};
 
@@ -196,7 +198,7 @@ fn layout_for_length(len: usize) -> Option<Layout> {
 
 /// Chooses the century for a two-digit year. Without a reference, years fall in 2000–2099
 /// for schedules and expiries, and in the last hundred years before 2070 for births.
-fn place_year(yy: i32, month: i32, day: i32, century: Century, reference: Option<Date>) -> i32 {
+pub fn place_year(yy: i32, month: i32, day: i32, century: Century, reference: Option<Date>) -> i32 {
     if yy < 0 {
         return -1;
     }
