@@ -30,6 +30,20 @@ impl<'a> Parsed<'a> {
             .flat_map(|i| i.messages.iter().map(move |m| (i, m)))
     }
 
+    /// Findings that fall inside no message: framing, envelopes, stray text.
+    pub fn findings_outside_messages(&self) -> Vec<Finding> {
+        self.findings
+            .iter()
+            .filter(|f| {
+                !self.messages().any(|(_, m)| {
+                    f.segment
+                        .is_some_and(|s| (m.first_segment..m.end_segment).contains(&s))
+                })
+            })
+            .cloned()
+            .collect()
+    }
+
     /// Findings that fall inside the segments of `message`.
     pub fn findings_for(&self, message: &MessageEnvelope) -> impl Iterator<Item = &Finding> {
         let range = message.first_segment..message.end_segment;
@@ -77,6 +91,47 @@ pub struct InterchangeHeader {
     pub acknowledgement_requested: bool,
     pub test: bool,
     pub segment: usize,
+}
+
+/// The interchange a message came in, as far as matters to a reader of the message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InterchangeInfo {
+    pub sender: String,
+    pub recipient: String,
+    pub control_reference: String,
+    /// UNB date and time of preparation, as sent.
+    pub prepared: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_reference: Option<String>,
+    pub syntax_identifier: String,
+    pub test: bool,
+}
+
+impl From<&InterchangeHeader> for InterchangeInfo {
+    fn from(h: &InterchangeHeader) -> InterchangeInfo {
+        InterchangeInfo {
+            sender: h.sender.clone(),
+            recipient: h.recipient.clone(),
+            control_reference: h.control_reference.clone(),
+            prepared: if h.time.is_empty() {
+                h.date.clone()
+            } else {
+                format!("{}:{}", h.date, h.time)
+            },
+            application_reference: h.application_reference.clone(),
+            syntax_identifier: h.syntax_identifier.clone(),
+            test: h.test,
+        }
+    }
+}
+
+impl InterchangeHeader {
+    /// UNB 0017 as a date: YYMMDD (syntax 1–3) or CCYYMMDD (syntax 4 allows both).
+    pub fn prepared_date(&self) -> Option<jiff::civil::Date> {
+        let reading =
+            crate::date::read(&self.date, None, crate::date::Century::Nearest, None).ok()?;
+        Some(reading.value.date)
+    }
 }
 
 /// UNG: a functional group.
@@ -131,6 +186,17 @@ pub struct MessageHeader {
     /// S010 status of the transfer, for multi-part series.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<SeriesPosition>,
+}
+
+impl MessageHeader {
+    /// Version and release as one string, e.g. `D:05B` or `11:1`.
+    pub fn version_release(&self) -> String {
+        if self.release.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}:{}", self.version, self.release)
+        }
+    }
 }
 
 /// S010: the sequence number of a part and whether it is the first or the last.

@@ -37,8 +37,8 @@ mod writer;
 
 pub use charset::Charset;
 pub use envelope::{
-    GroupHeader, Interchange, InterchangeHeader, MessageEnvelope, MessageHeader, Parsed,
-    SeriesPosition, parse,
+    GroupHeader, Interchange, InterchangeHeader, InterchangeInfo, MessageEnvelope, MessageHeader,
+    Parsed, SeriesPosition, parse,
 };
 pub use finding::{Finding, Severity};
 pub use segment::{Component, Element, Segment};

@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Read PAXLST and CUSRES files and print what they say (and every finding).
+    /// Read PAXLST, CUSRES and PNRGOV files and print what they say (and every finding).
     Parse(commands::parse::Args),
     /// Show what Passage does today on a small synthetic flight.
     Demo,

@@ -159,3 +159,34 @@ fn demo_reassembles_the_series_and_answers() {
     assert!(text.contains("UCI+100+XQ+PIU+7'"), "{text}");
     assert!(text.contains("ERC+0Z'"), "{text}");
 }
+
+const PUSH: &[u8] = b"UNB+IATA:1+XQ+PIU+261127:0900+9'\nUNH+1+PNRGOV:13:1:IA+281126/1005/XQ/101'\nMSG+:22'\nTVL+281126:1005:281126:1310+AAA+BBB+XQ+101'\nEQN+1'\nSRC'\nRCI+XQ:QZX123::011126:1200'\nTIF+SYNTH+ANNA MRS:A:1'\nSSR+DOCS:HK:1:XQ:::::/P/XXA/X1234567/XXA/02JAN90/F/31DEC30/SYNTH/ANNA/'\nSSR+KSML:HK:1:XQ'\nUNT+10+1'\nUNZ+1+9'\n";
+
+#[test]
+fn pnrgov_is_read_by_its_own_reader() {
+    let out = passage(&["parse", "--json", "-"], Some(PUSH));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &json[0]["messages"][0];
+    assert_eq!(m["message_type"], "PNRGOV");
+    let push = &m["body"]["push"];
+    assert_eq!(push["flight"]["departure"]["at"], "2026-11-28T10:05");
+    assert_eq!(push["flight"]["departure"]["place"], "AAA");
+    let b = &push["bookings"][0];
+    assert_eq!(b["locators"][0]["locator"], "QZX123");
+    let t = &b["travellers"][0];
+    assert_eq!(t["title"], "MRS");
+    assert_eq!(t["documents"][0]["number"], "X1234567");
+    assert_eq!(t["documents"][0]["date_of_birth"], "1990-01-02");
+    assert_eq!(t["ssrs"][1]["sensitive"], "religion");
+    assert_eq!(m["findings"][0]["code"], "sensitive_data");
+    let text = String::from_utf8(passage(&["parse", "-"], Some(PUSH)).stdout).unwrap();
+    assert!(
+        text.contains("QZX123 | 1 traveller(s) | 0 segment(s)"),
+        "{text}"
+    );
+}

@@ -35,27 +35,13 @@ mod read_list;
 pub mod series;
 pub mod write;
 
-use edifact::{Finding, Interchange, MessageEnvelope, Parsed, SeriesPosition};
-use jiff::civil::Date;
+pub use edifact::InterchangeInfo;
+use edifact::{Finding, Interchange, InterchangeHeader, MessageEnvelope, Parsed, SeriesPosition};
 use serde::Serialize;
 
 pub use cusres::{Decision, DecisionCode, DecisionLevel, Response, ResponseKind};
 pub use date::LocalDateTime;
 pub use model::*;
-
-/// The interchange a message came in, as far as matters to a reader.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InterchangeInfo {
-    pub sender: String,
-    pub recipient: String,
-    pub control_reference: String,
-    /// UNB date and time of preparation, as sent.
-    pub prepared: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_reference: Option<String>,
-    pub syntax_identifier: String,
-    pub test: bool,
-}
 
 /// What a message turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,24 +120,14 @@ pub fn read_parsed(parsed: &Parsed<'_>) -> Reading {
         .messages()
         .map(|(x, m)| read_message(parsed, x, m))
         .collect();
-    let findings = parsed
-        .findings
-        .iter()
-        .filter(|f| {
-            !messages.iter().any(|m| {
-                f.segment
-                    .is_some_and(|s| (m.first_segment..m.end_segment).contains(&s))
-            })
-        })
-        .cloned()
-        .collect();
+    let findings = parsed.findings_outside_messages();
     Reading { messages, findings }
 }
 
 /// Reads one message in its interchange.
 pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -> Message {
     let mut findings: Vec<Finding> = parsed.findings_for(m).cloned().collect();
-    let prepared = x.header.as_ref().and_then(|h| prepared_date(&h.date));
+    let prepared = x.header.as_ref().and_then(InterchangeHeader::prepared_date);
     let h = &m.header;
     let body = match h.message_type.as_str() {
         "PAXLST" => {
@@ -184,26 +160,10 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
     };
     findings.sort_by_key(|f| f.segment.unwrap_or(usize::MAX));
     Message {
-        interchange: x.header.as_ref().map(|h| InterchangeInfo {
-            sender: h.sender.clone(),
-            recipient: h.recipient.clone(),
-            control_reference: h.control_reference.clone(),
-            prepared: if h.time.is_empty() {
-                h.date.clone()
-            } else {
-                format!("{}:{}", h.date, h.time)
-            },
-            application_reference: h.application_reference.clone(),
-            syntax_identifier: h.syntax_identifier.clone(),
-            test: h.test,
-        }),
+        interchange: x.header.as_ref().map(InterchangeInfo::from),
         reference: h.reference.clone(),
         message_type: h.message_type.clone(),
-        version: if h.release.is_empty() {
-            h.version.clone()
-        } else {
-            format!("{}:{}", h.version, h.release)
-        },
+        version: h.version_release(),
         common_access_reference: h.common_access_reference.clone(),
         series: h.series.clone(),
         body,
@@ -211,10 +171,4 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
         first_segment: m.first_segment,
         end_segment: m.end_segment,
     }
-}
-
-/// UNB 0017: YYMMDD (syntax 1–3) or CCYYMMDD (syntax 4 allows both).
-fn prepared_date(value: &str) -> Option<Date> {
-    let reading = date::read(value, None, date::Century::Nearest, None).ok()?;
-    Some(reading.value.date)
 }

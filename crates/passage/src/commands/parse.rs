@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use edifact::{Finding, Severity};
-use paxlst::{Body, Message, PassengerList, Reading, Response};
+use paxlst::{Body, PassengerList, Response};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -22,43 +22,76 @@ pub struct Args {
     strict: bool,
 }
 
+/// One message of any type Passage reads.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Message {
+    /// PAXLST and CUSRES, and types no reader knows (left unread with a finding).
+    Api(paxlst::Message),
+    Pnr(pnrgov::Message),
+}
+
+impl Message {
+    fn has_errors(&self) -> bool {
+        match self {
+            Message::Api(m) => m.has_errors(),
+            Message::Pnr(m) => m.has_errors(),
+        }
+    }
+
+    fn findings(&self) -> &[Finding] {
+        match self {
+            Message::Api(m) => &m.findings,
+            Message::Pnr(m) => &m.findings,
+        }
+    }
+}
+
 /// What one input gave.
 #[derive(Serialize)]
-struct FileReport<'a> {
-    file: &'a str,
+struct FileReport {
+    file: String,
     bytes: usize,
-    messages: &'a [Message],
-    findings: &'a [Finding],
+    messages: Vec<Message>,
+    /// Findings outside any message.
+    findings: Vec<Finding>,
+}
+
+/// Reads every message of `bytes`, each with the reader of its type.
+fn read_file(file: &str, bytes: &[u8]) -> FileReport {
+    let parsed = edifact::parse(bytes);
+    let messages = parsed
+        .messages()
+        .map(|(x, m)| match m.header.message_type.as_str() {
+            "PNRGOV" => Message::Pnr(pnrgov::read_message(&parsed, x, m)),
+            _ => Message::Api(paxlst::read_message(&parsed, x, m)),
+        })
+        .collect();
+    FileReport {
+        file: file.to_string(),
+        bytes: bytes.len(),
+        messages,
+        findings: parsed.findings_outside_messages(),
+    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut unreadable = false;
-    let mut errors = false;
     let mut reports = Vec::new();
     for name in &args.files {
         let bytes = read_input(name)?;
-        let reading = paxlst::read(&bytes);
-        unreadable |= reading.messages.is_empty();
-        errors |= reading.findings.iter().any(Finding::is_error)
-            || reading.messages.iter().any(Message::has_errors);
-        reports.push((name.as_str(), bytes.len(), reading));
+        reports.push(read_file(name, &bytes));
     }
+    let unreadable = reports.iter().any(|r| r.messages.is_empty());
+    let errors = reports.iter().any(|r| {
+        r.findings.iter().any(Finding::is_error) || r.messages.iter().any(Message::has_errors)
+    });
     let mut out = std::io::stdout().lock();
     if args.json {
-        let reports: Vec<FileReport<'_>> = reports
-            .iter()
-            .map(|(file, bytes, r)| FileReport {
-                file,
-                bytes: *bytes,
-                messages: &r.messages,
-                findings: &r.findings,
-            })
-            .collect();
         serde_json::to_writer_pretty(&mut out, &reports)?;
         writeln!(out)?;
     } else {
-        for (file, _, reading) in &reports {
-            out.write_all(summary(file, reading).as_bytes())?;
+        for report in &reports {
+            out.write_all(summary(report).as_bytes())?;
         }
     }
     Ok(if unreadable || (args.strict && errors) {
@@ -80,19 +113,33 @@ fn read_input(name: &str) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-fn summary(file: &str, reading: &Reading) -> String {
+fn summary(report: &FileReport) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{file}: {} message(s)", reading.messages.len());
-    for m in &reading.messages {
-        let from = m
-            .interchange
+    let _ = writeln!(s, "{}: {} message(s)", report.file, report.messages.len());
+    for message in &report.messages {
+        let (interchange, m_type, version, reference, series) = match message {
+            Message::Api(m) => (
+                &m.interchange,
+                &m.message_type,
+                &m.version,
+                &m.reference,
+                &m.series,
+            ),
+            Message::Pnr(m) => (
+                &m.interchange,
+                &m.message_type,
+                &m.version,
+                &m.reference,
+                &m.series,
+            ),
+        };
+        let from = interchange
             .as_ref()
             .map(|i| format!(" from {} to {}", i.sender, i.recipient))
             .unwrap_or_default();
-        let part = m
-            .series
+        let part = series
             .as_ref()
-            .filter(|_| m.is_series_part())
+            .filter(|p| !p.is_single())
             .map(|p| {
                 format!(
                     " part {}{}",
@@ -101,20 +148,73 @@ fn summary(file: &str, reading: &Reading) -> String {
                 )
             })
             .unwrap_or_default();
+        let _ = writeln!(s, "  {m_type} {version} ref {reference}{from}{part}");
+        match message {
+            Message::Api(m) => match &m.body {
+                Body::PassengerList(l) => list_summary(&mut s, l),
+                Body::Response(r) => response_summary(&mut s, r),
+                Body::Unsupported => {}
+            },
+            Message::Pnr(m) => {
+                if let Some(push) = m.push() {
+                    push_summary(&mut s, push);
+                }
+            }
+        }
+        findings_summary(&mut s, message.findings(), "    ");
+    }
+    findings_summary(&mut s, &report.findings, "  ");
+    s
+}
+
+fn push_summary(s: &mut String, push: &pnrgov::Push) {
+    if let Some(f) = &push.flight {
+        let when = |t: &Option<pnrgov::LocalTime>| {
+            t.as_ref().map(|t| t.at.to_string()).unwrap_or_default()
+        };
         let _ = writeln!(
             s,
-            "  {} {} ref {}{from}{part}",
-            m.message_type, m.version, m.reference
+            "    push for {}{}: {} {} -> {} {}",
+            f.carrier.as_deref().unwrap_or("?"),
+            f.number.as_deref().unwrap_or("?"),
+            f.origin.as_deref().unwrap_or("?"),
+            when(&f.departure),
+            f.destination.as_deref().unwrap_or("?"),
+            when(&f.arrival)
         );
-        match &m.body {
-            Body::PassengerList(l) => list_summary(&mut s, l),
-            Body::Response(r) => response_summary(&mut s, r),
-            Body::Unsupported => {}
-        }
-        findings_summary(&mut s, &m.findings, "    ");
     }
-    findings_summary(&mut s, &reading.findings, "  ");
-    s
+    let _ = writeln!(s, "    {} booking(s)", push.bookings.len());
+    for b in &push.bookings {
+        let _ = writeln!(
+            s,
+            "      {} | {} traveller(s) | {} segment(s)",
+            b.locator().unwrap_or("?"),
+            b.travellers.len(),
+            b.itinerary.len()
+        );
+        for t in &b.travellers {
+            let doc = t
+                .documents
+                .first()
+                .map(|d| {
+                    format!(
+                        "{} {} {}",
+                        d.kind.as_deref().unwrap_or("?"),
+                        d.number.as_deref().unwrap_or("?"),
+                        d.issuing_state.as_deref().unwrap_or("?")
+                    )
+                })
+                .unwrap_or_else(|| "no document".into());
+            let _ = writeln!(
+                s,
+                "        {}, {} | {:?} | {}",
+                t.surname,
+                t.given_name.as_deref().unwrap_or(""),
+                t.kind,
+                doc
+            );
+        }
+    }
 }
 
 fn list_summary(s: &mut String, l: &PassengerList) {
