@@ -14,6 +14,9 @@
 
 use edifact::{GroupHeader, InterchangeHeader, Separators, SeriesPosition, Writer};
 
+mod pnr;
+pub use pnr::generate_pnrgov;
+
 /// SplitMix64: tiny, fast and good enough to vary synthetic data.
 #[derive(Debug, Clone)]
 struct SplitMix64(u64);

@@ -107,6 +107,7 @@ pub fn doco(text: &str, reference: Option<Date>) -> OtherDocument {
 pub fn doca(text: &str) -> Contact {
     let f = fields(text);
     Contact {
+        ssr: Some("DOCA".into()),
         purpose: opt(f.first()),
         country: opt(f.get(1)),
         street: opt(f.get(2)),
@@ -131,7 +132,7 @@ pub fn ctce(text: &str) -> Contact {
         .unwrap_or_default()
         .replace('\u{0}', "@");
     Contact {
-        purpose: Some("email".into()),
+        ssr: Some("CTCE".into()),
         email: (!address.is_empty()).then(|| Text::from(address)),
         ..Contact::default()
     }
@@ -142,7 +143,7 @@ pub fn ctcm(text: &str) -> Contact {
     let number = text.trim().trim_start_matches('/');
     let number = number.split('/').next().unwrap_or_default().trim();
     Contact {
-        purpose: Some("phone".into()),
+        ssr: Some("CTCM".into()),
         phone: (!number.is_empty()).then(|| Text::from(number)),
         ..Contact::default()
     }

@@ -127,7 +127,10 @@ pub struct Remark {
 /// An address, telephone or e-mail (ADD), or an SSR DOCA/CTCE/CTCM contact.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Contact {
-    /// Address purpose (ADD 3299 or DOCA R/D); `email`/`phone` for SSR contacts.
+    /// The SSR the contact came from (DOCA, CTCE, CTCM); none for ADD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssr: Option<Text>,
+    /// Address purpose: ADD 3299, or DOCA `R` residence / `D` destination.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -285,12 +285,13 @@ fn every_group_of_a_booking() {
     assert_eq!(anna.other_documents[0].kind.as_deref(), Some("V"));
     assert_eq!(anna.other_documents[0].valid_for.as_deref(), Some("BBB"));
     assert_eq!(anna.identifications, ["PPX1234567"]);
-    let purposes: Vec<_> = anna
+    let sources: Vec<_> = anna
         .contacts
         .iter()
-        .map(|c| c.purpose.clone().unwrap())
+        .map(|c| c.ssr.clone().unwrap())
         .collect();
-    assert_eq!(purposes, ["D", "email", "phone"]);
+    assert_eq!(sources, ["DOCA", "CTCE", "CTCM"]);
+    assert_eq!(anna.contacts[0].purpose.as_deref(), Some("D"));
     assert_eq!(
         anna.contacts[1].email.as_deref(),
         Some("ANNA.SYNTH@MAIL.EXAMPLE")

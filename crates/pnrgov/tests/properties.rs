@@ -1,0 +1,260 @@
+//! Properties: what Passage writes, Passage reads back the same; no input makes the reader panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use edifact::InterchangeHeader;
+use edifact::date::LocalDateTime;
+use jiff::civil::{date, time};
+use pnrgov::write::{PushEnvelope, push};
+use pnrgov::*;
+use proptest::prelude::*;
+
+fn header() -> InterchangeHeader {
+    InterchangeHeader {
+        syntax_identifier: "IATA".into(),
+        syntax_version: Some("1".into()),
+        sender: "XQ".into(),
+        recipient: "PIU".into(),
+        date: "261127".into(),
+        time: "0900".into(),
+        control_reference: "1".into(),
+        ..Default::default()
+    }
+}
+
+fn write(p: &Push) -> Vec<u8> {
+    push(
+        p,
+        &PushEnvelope {
+            interchange: &header(),
+            group_reference: Some("1"),
+            message_reference: "1",
+            version: "13:1",
+            common_access_reference: Some("281126/1005/XQ/101"),
+            series: None,
+        },
+    )
+}
+
+/// The push as JSON without segment indexes, which differ between an input and its rewrite.
+fn comparable(p: &Push) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("segment");
+                map.remove("raw");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(p).unwrap();
+    strip(&mut v);
+    v
+}
+
+fn read_one(bytes: &[u8]) -> Push {
+    let reading = read(bytes);
+    assert!(reading.findings.is_empty(), "{:?}", reading.findings);
+    let m = &reading.messages[0];
+    assert!(!m.has_errors(), "{:?}", m.findings);
+    m.push().unwrap().clone()
+}
+
+const FULL: &str = "UNA:+.?*'
+UNB+IATA:1+XQ+PIU+261127:0900+77'
+UNG+PNRGOV+XQ+PIU+261127:0900+5+IA+13:1'
+UNH+M1+PNRGOV:13:1:IA+281126/1005/XQ/101+01:F'
+MSG+:22'
+ORG+XQ:AAA'
+TVL+281126:1005:281126:1310+AAA+BBB+XQ+101'
+EQN+2'
+SRC'
+RCI+XQ:QZX123::011126:1200+1A:ABCDEF'
+SSR+OTHS:HK:1:XQ:::::PAX IS VIP'
+DAT+700:261126:0815'
+IFT+4:28::XQ+CTC PAX 5550100'
+IFT+4:28::XQ+PAX REQUESTS HALAL FOOD'
+ORG+1A:AAA+12345675:AAAXQ0100+AAA++T+XXA:XXD+AG01'
+ADD++702:1 SAMPLE STREET:SAMPLETOWN::XXA:12345:5550100+:::::::ANNA.SYNTH?+TRAVEL@MAIL.EXAMPLE'
+EBD+XXD:40.00+1::N'
+TIF+SYNTH+ANNA MRS:A:1:1'
+FTI+XQ:123456789:::::GOLD'
+REF+:P000001'
+FAR+N+++++ADT'
+SSR+DOCS:HK:1:XQ:::::/P/XXA/X1234567/XXA/02JAN90/F/31DEC30/SYNTH/ANNA MARIA/'
+SSR+DOCO:HK:1:XQ:::::/SAMPLETOWN XXA/V/V7654321/CITY/01OCT26/BBB/'
+SSR+DOCA:HK:1:XQ:::::/D/BBB/2 ARRIVAL ROAD/DESTCITY/ST/99999'
+SSR+FOID:HK:1:XQ:::::PPX1234567'
+SSR+CTCE:HK:1:XQ:::::ANNA.SYNTH//MAIL.EXAMPLE'
+SSR+CTCM:HK:1:XQ:::::5550100/EN'
+SSR+MOML:HK:1:XQ'
+SSR+DOCS:HK:1:XQ:::::/P/XXA/X7654321/XXA/15MAR26/MI/15MAR31/SYNTH/BEN/'
+TKT+9991234567890:T:1'
+MON+B:500.00:XXD+T:560.00:XXD'
+PTK+NR++261126'
+TXD++60.00:XXD::AB'
+DAT+710:261126:0830'
+FOP+CC::560.00:VI:XXXXXXXXXXXX1111:1230'
+ADD++700:1 SAMPLE STREET:SAMPLETOWN::XXA:12345'
+TIF+SYNTH+BEN:IN:2'
+TIF+SYNTH+CARL:C:3+DORA:C:4'
+SSR+WCHR:HK:1:XQ'
+TVL+281126:1005:281126:1310+AAA+BBB+XQ:ZY+101:Y'
+TRA+ZY:9101'
+RPI+4+HK'
+APD+32N'
+SSR+SEAT:HK:1:XQ:::AAA:BBB:12A+::1'
+SSR+DOCS:HK:1:XQ:::AAA:BBB:/P/XXA/X9999999/XXA/01FEB15/M/01FEB29/SYNTH/CARL/+::3'
+DAT+2:281126:0840'
+ORG+XQ++++A'
+TRI++AAA-001:::1'
+TIF+SYNTH+ANNA MRS:A:1'
+SSD+012A++++Y'
+TBD++1:23:700++HP+0999:0001234567:1:BBB'
+TRI++AAA-002:::3'
+SSD+012B++++Y'
+EQN+1'
+RCI+XQ:QZX999'
+MSG+:71'
+TVL+281126::301126+BBB++HH+HOTEL'
+ABI+1:XQ0101+AAA++XQ'
+DAT+ZT:011126:1201'
+SAC+++A'
+TIF+SYNTH+ANNA MRS:A:1'
+LTS+0/O/SS/XQ101'
+SRC'
+RCI+XQ:QZX124'
+TIF+LONE+TRAVELLER MR:A:1'
+ZZZ+UNKNOWN'
+UNT+64+M1'
+UNE+1+5'
+UNZ+1+77'
+";
+
+#[test]
+fn a_full_booking_survives_a_rewrite() {
+    let first = read(FULL.as_bytes())
+        .messages
+        .remove(0)
+        .push()
+        .unwrap()
+        .clone();
+    let again = read(&write(&first))
+        .messages
+        .remove(0)
+        .push()
+        .unwrap()
+        .clone();
+    assert_eq!(comparable(&again), comparable(&first));
+}
+
+#[test]
+fn the_guide_example_survives_a_rewrite() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/corpus/messages/guide-examples/PNRGOV_11.1_guide_appendixB_example1.edi",
+    );
+    let Ok(bytes) = std::fs::read(&path) else {
+        println!("skipped: {} is not there", path.display());
+        return;
+    };
+    let first = read_one(&bytes);
+    let again = read_one(&write(&first));
+    assert_eq!(comparable(&again), comparable(&first));
+}
+
+fn name() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            5 => proptest::char::range('A', 'Z'),
+            // The IATA repertoire is ASCII: other characters would be written as `?`.
+            1 => proptest::sample::select(vec!['\'', '-', ':', '+', '?', '*', '.']),
+        ],
+        1..14,
+    )
+    .prop_map(|c| c.into_iter().collect::<String>())
+}
+
+prop_compose! {
+    fn traveller()(surname in name(), given in name(), reference in 1u32..9, infant in any::<bool>(),
+                   number in "[A-Z0-9]{6,9}", remark in name()) -> Traveller {
+        let docs = format!("/P/XXA/{number}/XXA/02JAN90/F/31DEC30/{surname}/{given}/");
+        Traveller {
+            surname: surname.clone().into(),
+            given_name: Some(given.into()),
+            title: None,
+            kind: if infant { TravellerKind::Infant } else { TravellerKind::Adult },
+            reference: Some(reference.to_string().into()),
+            with_infant: false,
+            infant_of: None,
+            frequent_flyer: vec![],
+            references: vec![],
+            documents: vec![],
+            other_documents: vec![],
+            contacts: vec![],
+            identifications: vec![],
+            ssrs: vec![Ssr {
+                code: "DOCS".into(), status: Some("HK".into()), quantity: Some(1),
+                airline: Some("XQ".into()), board_point: None, off_point: None,
+                text: Some(docs.into()), traveller: None, sensitive: None, segment: 0,
+            }],
+            remarks: vec![Remark {
+                qualifier: "4:28".into(), airline: None, text: remark.into(), sensitive: None, segment: 0,
+            }],
+            excess_baggage: vec![],
+            fare: None,
+            tickets: vec![],
+            payments: vec![],
+            segment: 0,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn written_pushes_read_back(travellers in proptest::collection::vec(traveller(), 1..5), locator in "[A-Z0-9]{6}") {
+        let at = LocalDateTime { date: date(2026, 11, 28), time: Some(time(10, 5, 0, 0)) };
+        let flight = Flight {
+            departure: Some(LocalTime { at, place: "AAA".into() }),
+            origin: Some("AAA".into()),
+            destination: Some("BBB".into()),
+            carrier: Some("XQ".into()),
+            number: Some("101".into()),
+            ..Flight::default()
+        };
+        let booking = Booking {
+            locators: vec![RecordLocator { system: "XQ".into(), locator: locator.into(), created: None }],
+            travellers,
+            itinerary: vec![ItinerarySegment { flight: flight.clone(), ..ItinerarySegment::default() }],
+            ..Booking::default()
+        };
+        let original = Push {
+            function: Some("22".into()),
+            flight: Some(flight),
+            declared_bookings: Some(1),
+            bookings: vec![booking],
+            ..Push::default()
+        };
+        // What the reader derives (documents from DOCS) is compared after one read.
+        let first = read_one(&write(&original));
+        let names: Vec<_> = first.bookings[0].travellers.iter().map(|t| t.surname.clone()).collect();
+        let expected: Vec<_> = original.bookings[0].travellers.iter().map(|t| t.surname.clone()).collect();
+        prop_assert_eq!(names, expected);
+        let again = read_one(&write(&first));
+        prop_assert_eq!(comparable(&again), comparable(&first));
+        let t = &first.bookings[0].travellers[0];
+        prop_assert_eq!(&t.remarks[0].text, &original.bookings[0].travellers[0].remarks[0].text);
+    }
+
+    #[test]
+    fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = read(&bytes);
+    }
+}
