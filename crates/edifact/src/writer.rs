@@ -67,7 +67,8 @@ impl Writer {
 
     /// Starts a segment; it is terminated when the returned writer is dropped.
     pub fn segment(&mut self, tag: &str) -> SegmentWriter<'_> {
-        self.out.extend_from_slice(tag.as_bytes());
+        // Escaped like a value: a tag kept from a foreign input may hold our separators.
+        self.push_value(tag);
         if self.segments_in_message > 0 {
             self.segments_in_message += 1;
         }

@@ -257,9 +257,9 @@ pub struct Ticket {
     /// MON: amounts with their qualifiers (`T` total, `B` base, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub amounts: Vec<Amount>,
-    /// PTK: pricing and ticketing details as sent (elements joined with `+`).
+    /// PTK: pricing and ticketing details as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pricing: Option<Text>,
+    pub pricing: Option<RawSegment>,
     /// TXD: taxes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub taxes: Vec<Amount>,
@@ -339,7 +339,7 @@ pub struct Traveller {
     pub excess_baggage: Vec<ExcessBaggage>,
     /// FAR: fare information as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fare: Option<Text>,
+    pub fare: Option<RawSegment>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tickets: Vec<Ticket>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -457,17 +457,30 @@ pub struct HistoryEntry {
     pub action: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<LocalDateTime>,
-    /// Every segment of the entry, as sent (tag included).
-    pub lines: Vec<Text>,
+    /// Every segment of the entry, as sent.
+    pub lines: Vec<RawSegment>,
     pub segment: usize,
 }
 
-/// A segment kept as sent because it was not expected where it stood.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A segment kept as sent: its tag and the text of every component of every element, so that
+/// it can be shown, searched and written again whatever separators it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct RawSegment {
     pub tag: Text,
-    pub text: Text,
+    pub elements: Vec<Vec<Text>>,
     pub segment: usize,
+}
+
+impl RawSegment {
+    /// The segment written with the standard separators, for reading by a person.
+    pub fn text(&self) -> String {
+        let mut out = self.tag.to_string();
+        for element in &self.elements {
+            out.push('+');
+            out.push_str(&element.join(":"));
+        }
+        out
+    }
 }
 
 /// One PNR (Gr1).

@@ -169,11 +169,7 @@ impl<'f> PushReader<'f> {
             )
         };
         self.findings.push(finding.at(s.index()));
-        let raw = RawSegment {
-            tag: Text::from(tag),
-            text: Text::from(s.raw_text()),
-            segment: s.index(),
-        };
+        let raw = raw(s);
         match self.push.bookings.last_mut() {
             Some(b) => b.unread.push(raw),
             None => self.push.unread.push(raw),
@@ -637,7 +633,7 @@ impl<'f> PushReader<'f> {
 
     fn traveller_detail(&mut self, s: &Segment<'_>) {
         let tag = s.tag_bytes();
-        let text = Text::from(s.raw_text());
+        let fare = raw(s);
         let ff = (tag == b"FTI").then(|| FrequentFlyer {
             airline: own(s.text(1, 0)).unwrap_or_default(),
             number: own(s.text(1, 1)).unwrap_or_default(),
@@ -650,7 +646,7 @@ impl<'f> PushReader<'f> {
         match tag {
             b"FTI" => t.frequent_flyer.extend(ff),
             b"REF" => t.references.extend(reference),
-            _ => t.fare = Some(text),
+            _ => t.fare = Some(fare),
         }
     }
 
@@ -693,14 +689,14 @@ impl<'f> PushReader<'f> {
                 })
             })
             .collect();
-        let raw: Vec<String> = s.elements().map(|e| e.value().into_owned()).collect();
+        let pricing = raw(s);
         let Some(ticket) = self.traveller().and_then(|t| t.tickets.last_mut()) else {
             return;
         };
         match tag {
             b"MON" => ticket.amounts.extend(amounts),
             b"TXD" => ticket.taxes.extend(taxes),
-            _ => ticket.pricing = Some(Text::from(raw.join("+"))),
+            _ => ticket.pricing = Some(pricing),
         }
     }
 
@@ -811,7 +807,7 @@ impl<'f> PushReader<'f> {
         let action = (s.tag_bytes() == b"SAC")
             .then(|| own(s.text(3, 0)).or_else(|| own(s.text(1, 0))))
             .flatten();
-        let line = Text::from(s.raw_text());
+        let line = raw(s);
         if let Some(h) = self.history() {
             if action.is_some() {
                 h.action = action;
@@ -999,6 +995,18 @@ fn link_infants(travellers: &mut [Traveller]) {
                 }
             }
         }
+    }
+}
+
+/// A segment as its tag and the text of its components.
+fn raw(s: &Segment<'_>) -> RawSegment {
+    RawSegment {
+        tag: Text::from(s.tag()),
+        elements: s
+            .elements()
+            .map(|e| e.components().map(|c| Text::from(c.text())).collect())
+            .collect(),
+        segment: s.index(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Writing a PNRGOV push: typed bookings back into EDIFACT, group by group, in the order the
-//! reader expects them. What came as free text (history lines, fares, pricing) is written as it
-//! came.
+//! reader expects them. Segments kept as sent (history lines, fares, pricing, unread ones) are
+//! written element by element, escaped for the separators of the output.
 
 use edifact::date::LocalDateTime;
 use edifact::{InterchangeHeader, Separators, SeriesPosition, Writer};
@@ -99,7 +99,7 @@ fn write_push(w: &mut Writer, push: &Push) {
             .unwrap_or(count),
     );
     for raw in &push.unread {
-        w.raw_segment(&raw.text);
+        write_raw(w, raw);
     }
     for b in &push.bookings {
         write_booking(w, b);
@@ -134,6 +134,14 @@ fn write_tvl(w: &mut Writer, f: &Flight) {
         .element(s(&f.destination))
         .composite(&[s(&f.carrier), s(&f.operating_carrier)])
         .composite(&[s(&f.number), s(&f.booking_class)]);
+}
+
+fn write_raw(w: &mut Writer, raw: &RawSegment) {
+    let mut seg = w.segment(&raw.tag);
+    for element in &raw.elements {
+        let parts: Vec<&str> = element.iter().map(Text::as_str).collect();
+        seg.composite(&parts);
+    }
 }
 
 fn write_rci(w: &mut Writer, locators: &[RecordLocator]) {
@@ -250,16 +258,15 @@ fn write_booking(w: &mut Writer, b: &Booking) {
         }
     }
     for raw in &b.unread {
-        w.raw_segment(&raw.text);
+        write_raw(w, raw);
     }
     for h in &b.history {
-        let starts_with_lts =
-            h.by.is_none() && h.lines.first().is_some_and(|l| l.starts_with("LTS"));
+        let starts_with_lts = h.by.is_none() && h.lines.first().is_some_and(|l| l.tag == "LTS");
         if !starts_with_lts {
             w.segment("ABI").element(s(&h.by));
         }
         for line in &h.lines {
-            w.raw_segment(line);
+            write_raw(w, line);
         }
     }
 }
@@ -291,7 +298,7 @@ fn write_traveller(w: &mut Writer, t: &Traveller) {
         write_ebd(w, e);
     }
     if let Some(fare) = &t.fare {
-        w.raw_segment(fare);
+        write_raw(w, fare);
     }
     for x in &t.ssrs {
         write_ssr(w, x);
@@ -310,7 +317,7 @@ fn write_traveller(w: &mut Writer, t: &Traveller) {
             }
         }
         if let Some(pricing) = &k.pricing {
-            w.raw_segment(&format!("PTK+{pricing}"));
+            write_raw(w, pricing);
         }
         if !k.taxes.is_empty() {
             let mut seg = w.segment("TXD");

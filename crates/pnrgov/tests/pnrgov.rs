@@ -154,8 +154,8 @@ fn guide_appendix_b_example_1() {
     assert_eq!(seg.check_ins[1].traveller.as_deref(), Some("3"));
     assert_eq!(seg.check_ins[1].seat.as_deref(), Some("011D"));
     assert_eq!(
-        b.history[0].lines,
-        ["LTS+0/O/NM/BELT/ISABELLE MRS(ADT)(INF/SOPHY/20SEP12)"]
+        b.history[0].lines[0].text(),
+        "LTS+0/O/NM/BELT/ISABELLE MRS(ADT)(INF/SOPHY/20SEP12)"
     );
 }
 
@@ -382,7 +382,7 @@ fn every_group_of_a_booking() {
 
     let lone = &push.bookings[1];
     assert_eq!(lone.travellers[0].surname, "LONE");
-    assert_eq!(lone.unread[0].text, "ZZZ+UNKNOWN");
+    assert_eq!(lone.unread[0].text(), "ZZZ+UNKNOWN");
     assert_eq!(
         codes(m).iter().filter(|c| **c == "sensitive_data").count(),
         3

@@ -154,6 +154,23 @@ fn a_full_booking_survives_a_rewrite() {
     assert_eq!(comparable(&again), comparable(&first));
 }
 
+/// Found by fuzzing: segments kept as sent came with other separators than the ones written.
+#[test]
+fn segments_kept_as_sent_are_rewritten_for_the_new_separators() {
+    let input = b"UNA:+.?*~UNB+IATA:1+XQ+PIU+261127:0900+1~UNH+1+PNRGOV:13:1:IA~MSG+:22~TVL+281126:1005:281126:1310+AAA+BBB+XQ+101~EQN+1~SRC~RCI+XQ:ABC'DEF~ZZZ+IT'S:UNH+1~TIF+SYNTH+ANNA:A:1~UNT+10+1~UNZ+1+1~";
+    let first = read(input).messages.remove(0).push().unwrap().clone();
+    assert_eq!(
+        first.bookings[0].unread[0].elements,
+        [vec!["IT'S", "UNH"], vec!["1"]]
+    );
+    assert_eq!(first.bookings[0].locator(), Some("ABC'DEF"));
+    let written = write(&first);
+    let again = read(&written);
+    assert_eq!(again.messages.len(), 1);
+    let again = again.messages[0].push().unwrap().clone();
+    assert_eq!(comparable(&again), comparable(&first));
+}
+
 #[test]
 fn the_guide_example_survives_a_rewrite() {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
