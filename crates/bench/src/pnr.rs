@@ -172,13 +172,17 @@ fn booking(rng: &mut SplitMix64, flight: &Flight) -> Booking {
             ..ItinerarySegment::default()
         }],
         history: vec![HistoryEntry {
-            lines: vec![
-                format!(
-                    "LTS+0/O/SS/XQ{}/{party}",
-                    flight.number.as_deref().unwrap_or("1")
-                )
-                .into(),
-            ],
+            lines: vec![RawSegment {
+                tag: "LTS".into(),
+                elements: vec![vec![
+                    format!(
+                        "0/O/SS/XQ{}/{party}",
+                        flight.number.as_deref().unwrap_or("1")
+                    )
+                    .into(),
+                ]],
+                segment: 0,
+            }],
             ..HistoryEntry::default()
         }],
         ..Booking::default()
