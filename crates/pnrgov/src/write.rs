@@ -136,7 +136,15 @@ fn write_tvl(w: &mut Writer, f: &Flight) {
         .composite(&[s(&f.number), s(&f.booking_class)]);
 }
 
+/// Writes a segment kept as sent. One whose tag is malformed or names an envelope segment is not
+/// written: it would change the structure of what is written (the input keeps it).
 fn write_raw(w: &mut Writer, raw: &RawSegment) {
+    let tag = raw.tag.as_bytes();
+    if !edifact::tags::is_well_formed(tag)
+        || edifact::tags::SERVICE.iter().any(|t| t.as_bytes() == tag)
+    {
+        return;
+    }
     let mut seg = w.segment(&raw.tag);
     for element in &raw.elements {
         let parts: Vec<&str> = element.iter().map(Text::as_str).collect();
