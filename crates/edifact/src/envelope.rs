@@ -827,7 +827,7 @@ mod tests {
         );
         let segs: Vec<_> = p
             .message_segments(&x.messages[0])
-            .map(|s| s.tag())
+            .map(|s| s.tag().to_string())
             .collect();
         assert_eq!(segs, ["UNH", "BGM", "UNT"]);
         assert_eq!(x.first_segment, 0);

@@ -53,19 +53,17 @@ pub struct Segment<'a> {
     pub(crate) dirt: Dirt,
     /// Positions of the separators inside the segment, with their kinds.
     pub(crate) bounds: &'a [u32],
+    /// The well-formed tag, line breaks removed; zeros when the tag is malformed.
+    pub(crate) tag: [u8; 3],
     /// True for the service segments UNA, UNB, UNG, UNH, UNT, UNE and UNZ.
     pub(crate) service: bool,
 }
 
 impl<'a> Segment<'a> {
-    /// The segment tag, e.g. `NAD`.
+    /// The segment tag, e.g. `NAD`. A malformed tag is returned as sent.
     #[inline]
-    pub fn tag(&self) -> &'a str {
-        let tag = self
-            .input
-            .get(self.start..self.start + self.tag_len)
-            .unwrap_or_default();
-        std::str::from_utf8(tag).unwrap_or_default()
+    pub fn tag(&self) -> &str {
+        std::str::from_utf8(self.tag_bytes()).unwrap_or_default()
     }
 
     /// True for the envelope segments (UNA, UNB, UNG, UNH, UNT, UNE, UNZ), known without
@@ -77,10 +75,14 @@ impl<'a> Segment<'a> {
 
     /// The segment tag as bytes: cheaper to match on than [`Segment::tag`].
     #[inline]
-    pub fn tag_bytes(&self) -> &'a [u8] {
-        self.input
-            .get(self.start..self.start + self.tag_len)
-            .unwrap_or_default()
+    pub fn tag_bytes(&self) -> &[u8] {
+        if self.tag[0] != 0 {
+            &self.tag
+        } else {
+            self.input
+                .get(self.start..self.start + self.tag_len)
+                .unwrap_or_default()
+        }
     }
 
     /// Position of the segment in the file, counting from 0.
@@ -404,8 +406,8 @@ impl<'a> Component<'a> {
         let mut bytes = self.raw.iter().copied();
         while let Some(b) = bytes.next() {
             if Some(b) == release {
-                // A released line break is still layout, not data.
-                if let Some(next) = bytes.next().filter(|n| *n >= b' ') {
+                // Line breaks after a release character are layout: it releases what follows.
+                if let Some(next) = bytes.by_ref().find(|n| *n >= b' ') {
                     clean.push(next);
                 }
             } else if b >= b' ' {

@@ -24,6 +24,9 @@ struct Record {
     bounds_to: u32,
     syntax: u16,
     tag_len: u8,
+    /// The tag without line breaks when it is well formed (a relay may break a line inside a
+    /// tag); zeros otherwise.
+    tag: [u8; 3],
     service: bool,
     dirt: Dirt,
 }
@@ -55,6 +58,7 @@ fn view<'a>(
         syntax: syntaxes.get(usize::from(r.syntax))?,
         dirt: r.dirt,
         bounds: bounds.get(r.bounds_from as usize..r.bounds_to as usize)?,
+        tag: r.tag,
         service: r.service,
     })
 }
@@ -304,6 +308,7 @@ impl Tokenizer<'_> {
             bounds_to: bounds,
             syntax: self.syntax_id(),
             tag_len: 3,
+            tag: *b"UNA",
             service: true,
             dirt: Dirt::default(),
         });
@@ -343,7 +348,14 @@ impl Tokenizer<'_> {
                 };
                 if Some(b) == seps.release {
                     open.dirt.escaped = true;
-                    skip_until = p + 2;
+                    // A line break after a release character is layout: the release applies to
+                    // the first character after it.
+                    let mut released = p + 1;
+                    while input.get(released).is_some_and(|c| *c < b' ') {
+                        open.dirt.wrapped = true;
+                        released += 1;
+                    }
+                    skip_until = released + 1;
                     if p + 1 >= len {
                         self.findings.push(
                             Finding::warning(
@@ -490,8 +502,20 @@ impl Tokenizer<'_> {
             );
         }
         let tag_len = open.tag_end.unwrap_or(end).min(end) - start;
-        let tag = self.input.get(start..start + tag_len).unwrap_or_default();
-        if !tags::is_well_formed(tag) {
+        let raw_tag = self.input.get(start..start + tag_len).unwrap_or_default();
+        let mut clean = [0u8; 4];
+        let mut n = 0;
+        for &b in raw_tag.iter().filter(|b| **b >= b' ') {
+            if let Some(slot) = clean.get_mut(n) {
+                *slot = b;
+            }
+            n += 1;
+        }
+        let tag: [u8; 3] = match clean {
+            [a, b, c, _] if n == 3 && tags::is_well_formed(&[a, b, c]) => [a, b, c],
+            _ => [0; 3],
+        };
+        if tag == [0; 3] {
             self.findings.push(
                 Finding::error(
                     code::INVALID_SEGMENT_TAG,
@@ -500,8 +524,8 @@ impl Tokenizer<'_> {
                 .at(index),
             );
         }
-        let is_unb = tag == b"UNB";
-        let is_unz = tag == b"UNZ";
+        let is_unb = &tag == b"UNB";
+        let is_unz = &tag == b"UNZ";
         self.records.push(Record {
             start: start as u32,
             end: end as u32,
@@ -510,8 +534,9 @@ impl Tokenizer<'_> {
             syntax: self.syntax_id(),
             // Longer "tags" are reported above; the view shows at most their first 255 bytes.
             tag_len: u8::try_from(tag_len).unwrap_or(u8::MAX),
+            tag,
             service: matches!(
-                tag,
+                &tag,
                 b"UNA" | b"UNB" | b"UNG" | b"UNH" | b"UNT" | b"UNE" | b"UNZ"
             ),
             dirt: open.dirt,

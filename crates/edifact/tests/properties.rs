@@ -96,7 +96,27 @@ proptest! {
 fn released_line_breaks_are_layout_and_never_written() {
     let t = tokenize(b"UNH+AB?\nC+X'");
     assert_eq!(t.segment(0).unwrap().text(1, 0).as_deref(), Some("ABC"));
+    // A line wrapped right after a release character: the release applies across the break.
+    let t = tokenize(b"NAD+FL+++O?\r\n'NEIL'ATT+2'");
+    assert_eq!(t.len(), 2);
+    assert_eq!(t.segment(0).unwrap().text(4, 0).as_deref(), Some("O'NEIL"));
     let mut w = Writer::new(Separators::default());
     w.segment("UCM").element("N\nRFF");
     assert_eq!(w.finish(), b"UCM+NRFF'");
+}
+
+/// A Type B relay breaks lines every 64 characters, inside tags too.
+#[test]
+fn a_line_break_inside_a_tag_is_layout() {
+    let t = tokenize(b"UNH+1+PAXLST'B\r\nGM+745'UN\r\nT+2+1'");
+    let tags: Vec<_> = t.segments().map(|s| s.tag().to_string()).collect();
+    assert_eq!(tags, ["UNH", "BGM", "UNT"]);
+    assert_eq!(t.segment(1).unwrap().text(1, 0).as_deref(), Some("745"));
+    assert!(
+        t.findings.iter().all(|f| f.code == "segment_wrapped"),
+        "{:?}",
+        t.findings
+    );
+    let p = edifact::parse(b"UNH+1+PAXLST'B\r\nGM+745'UN\r\nT+2+1'");
+    assert_eq!(p.interchanges[0].messages[0].end_segment, 3);
 }

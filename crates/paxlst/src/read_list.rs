@@ -797,7 +797,13 @@ fn check_person(p: &Person, findings: &mut Vec<Finding>) {
 
 /// Compares CNT+42 / CNT+41 with the persons listed.
 pub(crate) fn check_declared_counts(list: &PassengerList, at: usize, findings: &mut Vec<Finding>) {
-    let passengers = list.passengers().count();
+    // Close-out lists name passengers by reference only (NAD+ZZZ): they count as passengers.
+    let passengers = list.passengers().count()
+        + list
+            .persons
+            .iter()
+            .filter(|p| p.role == PersonRole::Reference)
+            .count();
     let crew = list.crew().count();
     for (declared, actual, what) in [
         (list.declared.passengers, passengers, "passengers"),

@@ -175,9 +175,18 @@ fn segments_kept_as_sent_are_rewritten_for_the_new_separators() {
 /// start a new message when written back.
 #[test]
 fn kept_segments_with_envelope_or_malformed_tags_are_not_written() {
-    let mut p = read(FULL.as_bytes()).messages.remove(0).push().unwrap().clone();
+    let mut p = read(FULL.as_bytes())
+        .messages
+        .remove(0)
+        .push()
+        .unwrap()
+        .clone();
     for tag in ["UNH", "UNZ", "U\u{0}N", "TOOLONG"] {
-        p.unread.push(RawSegment { tag: tag.into(), elements: vec![vec!["1".into()]], segment: 0 });
+        p.unread.push(RawSegment {
+            tag: tag.into(),
+            elements: vec![vec!["1".into()]],
+            segment: 0,
+        });
     }
     let again = read(&write(&p));
     assert_eq!(again.messages.len(), 1);
