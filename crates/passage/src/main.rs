@@ -28,6 +28,8 @@ enum Command {
     Parse(commands::parse::Args),
     /// Show what Passage does today on a small synthetic flight.
     Demo,
+    /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
+    Simulate(commands::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Parse(args) => commands::parse::run(&args),
         Command::Demo => commands::demo::run(),
+        Command::Simulate(args) => commands::simulate::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -190,3 +190,162 @@ fn pnrgov_is_read_by_its_own_reader() {
         "{text}"
     );
 }
+
+#[test]
+fn simulate_writes_a_day_that_parses() {
+    let dir = std::env::temp_dir().join(format!("passage-simulate-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = passage(
+        &[
+            "simulate",
+            "--seed",
+            "4",
+            "--size",
+            "small",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).unwrap();
+    let entries: Vec<serde_json::Value> = manifest
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files = std::fs::read_dir(dir.join("messages")).unwrap().count();
+    assert_eq!(entries.len(), files);
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0]["at"].as_str() <= w[1]["at"].as_str()),
+        "send-time order"
+    );
+    let first = dir
+        .join("messages")
+        .join(entries[0]["file"].as_str().unwrap());
+    let parsed = passage(&["parse", "--json", first.to_str().unwrap()], None);
+    assert!(parsed.status.success());
+    let watchlist = std::fs::read_to_string(dir.join("watchlist.csv")).unwrap();
+    assert_eq!(watchlist.lines().count(), 301);
+    assert!(
+        std::fs::read_to_string(dir.join("truth.csv"))
+            .unwrap()
+            .starts_with("flight,passenger_reference")
+    );
+    // Same seed, same bytes.
+    let again = std::env::temp_dir().join(format!(
+        "passage-simulate-test-{}-again",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&again);
+    assert!(
+        passage(
+            &["simulate", "--seed", "4", "--out", again.to_str().unwrap()],
+            None
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join("manifest.jsonl")).unwrap(),
+        manifest
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&again);
+}
+
+#[test]
+fn simulate_streams_to_a_server_in_send_time_order() {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let mut received = Vec::new();
+        listener.set_nonblocking(false).unwrap();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            // One connection may carry several requests (keep-alive).
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if line.starts_with("QUIT") {
+                    return received;
+                }
+                let mut length = 0usize;
+                let mut carrier = String::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    let lower = h.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if let Some(v) = h
+                        .strip_prefix("X-Passage-Carrier:")
+                        .or_else(|| h.strip_prefix("x-passage-carrier:"))
+                    {
+                        carrier = v.trim().to_string();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                received.push((line.clone(), carrier, body.len()));
+                std::io::Write::write_all(
+                    &mut stream,
+                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n",
+                )
+                .unwrap();
+            }
+        }
+        received
+    });
+    let out = passage(
+        &[
+            "simulate",
+            "--seed",
+            "1",
+            "--to",
+            &format!("http://{addr}"),
+            "--rate",
+            "2000",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::io::Write::write_all(
+        &mut std::net::TcpStream::connect(addr).unwrap(),
+        b"QUIT\r\n",
+    )
+    .unwrap();
+    let received = server.join().unwrap();
+    let report = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(received.len() > 100, "{}", received.len());
+    assert!(
+        report.contains(&format!(
+            "sent {n} messages: {n} accepted, 0 refused",
+            n = received.len()
+        )),
+        "{report}"
+    );
+    assert!(received.iter().all(
+        |(line, carrier, len)| line.starts_with("POST /api/v1/messages")
+            && !carrier.is_empty()
+            && *len > 100
+    ));
+}
