@@ -170,7 +170,7 @@ fn write_files(
 }
 
 fn stream(url: &str, rate: f64, token: Option<&str>, messages: &[Sent]) -> anyhow::Result<()> {
-    if !(rate > 0.0) {
+    if rate.is_nan() || rate <= 0.0 {
         bail!("--rate must be above zero");
     }
     let endpoint = format!("{}/api/v1/messages", url.trim_end_matches('/'));
