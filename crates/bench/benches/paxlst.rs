@@ -44,6 +44,16 @@ fn typed(c: &mut Criterion) {
     group.bench_function("read", |b| {
         b.iter(|| paxlst::read(black_box(&input)).messages.len());
     });
+    // As intake reads them: one interchange at a time, memory reused between messages.
+    let messages = passage_bench::interchanges(&input);
+    group.bench_function("read-per-message", |b| {
+        b.iter(|| {
+            messages
+                .iter()
+                .map(|m| paxlst::read(black_box(m)).messages.len())
+                .sum::<usize>()
+        });
+    });
     group.finish();
 }
 

@@ -49,6 +49,16 @@ fn typed(c: &mut Criterion) {
     group.bench_function("read", |b| {
         b.iter(|| pnrgov::read(black_box(&input)).messages.len());
     });
+    // As intake reads them: one interchange at a time, memory reused between messages.
+    let messages = passage_bench::interchanges(&input);
+    group.bench_function("read-per-message", |b| {
+        b.iter(|| {
+            messages
+                .iter()
+                .map(|m| pnrgov::read(black_box(m)).messages.len())
+                .sum::<usize>()
+        });
+    });
     group.finish();
 }
 

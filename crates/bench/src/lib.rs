@@ -17,6 +17,27 @@ use edifact::{GroupHeader, InterchangeHeader, Separators, SeriesPosition, Writer
 mod pnr;
 pub use pnr::generate_pnrgov;
 
+/// Cuts `input` before every `UNA` that starts a line (or the input).
+pub fn interchanges(input: &[u8]) -> Vec<&[u8]> {
+    let mut starts: Vec<usize> = input
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| w.get(1..) == Some(b"UNA".as_slice()) && w.first() == Some(&b'\n'))
+        .map(|(i, _)| i + 1)
+        .collect();
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    starts.push(input.len());
+    starts
+        .windows(2)
+        .filter_map(|w| match w {
+            [from, to] => input.get(*from..*to),
+            _ => None,
+        })
+        .collect()
+}
+
 /// SplitMix64: tiny, fast and good enough to vary synthetic data.
 #[derive(Debug, Clone)]
 struct SplitMix64(u64);

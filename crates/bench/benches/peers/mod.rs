@@ -14,26 +14,7 @@ use edifact_parser::{EdifactHandler, EdifactStreamParser};
 use edifact_primitives::{Control, RawSegment};
 use passage_bench::Walk;
 
-/// Cuts `input` before every `UNA` that starts a line (or the input).
-pub fn interchanges(input: &[u8]) -> Vec<&[u8]> {
-    let mut starts: Vec<usize> = input
-        .windows(4)
-        .enumerate()
-        .filter(|(_, w)| w.get(1..) == Some(b"UNA".as_slice()) && w.first() == Some(&b'\n'))
-        .map(|(i, _)| i + 1)
-        .collect();
-    if starts.first() != Some(&0) {
-        starts.insert(0, 0);
-    }
-    starts.push(input.len());
-    starts
-        .windows(2)
-        .filter_map(|w| match w {
-            [from, to] => input.get(*from..*to),
-            _ => None,
-        })
-        .collect()
-}
+pub use passage_bench::interchanges;
 
 /// edifact-parser: its streaming parser builds a `RawSegment` (elements split into
 /// components, release characters left in) for every segment and hands it to a handler;
