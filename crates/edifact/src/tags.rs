@@ -25,6 +25,7 @@ pub fn is_known(tag: &[u8]) -> bool {
 }
 
 /// True when `tag` has the shape of a segment tag: three upper-case letters or digits.
+#[inline]
 pub fn is_well_formed(tag: &[u8]) -> bool {
     tag.len() == 3
         && tag

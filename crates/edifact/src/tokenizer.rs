@@ -166,6 +166,21 @@ fn is_control(b: u8) -> bool {
     b < b' ' || b == 0x7f
 }
 
+/// The first three bytes of a tag a line break runs through, or zeros when it is not three
+/// bytes long without them.
+fn without_line_breaks(raw: &[u8]) -> [u8; 3] {
+    let mut clean = [0u8; 3];
+    let mut n = 0;
+    for &b in raw.iter().filter(|b| **b >= b' ') {
+        match clean.get_mut(n) {
+            Some(slot) => *slot = b,
+            None => return [0; 3],
+        }
+        n += 1;
+    }
+    if n == 3 { clean } else { [0; 3] }
+}
+
 /// A mask keeping the bytes of the word at `word` that stand at or after `position`.
 #[inline(always)]
 fn from_position(position: usize, word: usize) -> u64 {
@@ -503,18 +518,12 @@ impl Tokenizer<'_> {
         }
         let tag_len = open.tag_end.unwrap_or(end).min(end) - start;
         let raw_tag = self.input.get(start..start + tag_len).unwrap_or_default();
-        let mut clean = [0u8; 4];
-        let mut n = 0;
-        for &b in raw_tag.iter().filter(|b| **b >= b' ') {
-            if let Some(slot) = clean.get_mut(n) {
-                *slot = b;
-            }
-            n += 1;
-        }
-        let tag: [u8; 3] = match clean {
-            [a, b, c, _] if n == 3 && tags::is_well_formed(&[a, b, c]) => [a, b, c],
-            _ => [0; 3],
+        let tag = match raw_tag {
+            // The common case: three bytes, no line break in them.
+            &[a, b, c] => [a, b, c],
+            _ => without_line_breaks(raw_tag),
         };
+        let tag = if tags::is_well_formed(&tag) { tag } else { [0; 3] };
         if tag == [0; 3] {
             self.findings.push(
                 Finding::error(
