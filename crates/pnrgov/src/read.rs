@@ -338,10 +338,16 @@ impl<'f> PushReader<'f> {
     fn read_ssr(&mut self, s: &Segment<'_>) -> Ssr {
         let code_value = own(s.text(1, 0)).unwrap_or_default();
         let text = own(s.text(1, 8));
-        let sensitive = self
-            .table
-            .ssr(&code_value)
-            .or_else(|| text.as_deref().and_then(|t| self.table.text(t)));
+        // Document and contact SSRs carry structured data, not free text.
+        let structured = matches!(
+            code_value.as_str(),
+            "DOCS" | "DOCO" | "DOCA" | "FOID" | "CTCE" | "CTCM" | "INFT" | "SEAT" | "TKNE"
+        );
+        let sensitive = self.table.ssr(&code_value).or_else(|| {
+            text.as_deref()
+                .filter(|_| !structured)
+                .and_then(|t| self.table.text(t))
+        });
         if let Some(category) = sensitive {
             self.findings.push(
                 Finding::info(

@@ -121,7 +121,14 @@ impl Table {
     pub fn text(&self, text: &str) -> Option<Category> {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .find_map(|w| self.words.get(&w.to_uppercase()).copied())
+            .find_map(|w| {
+                // Carriers write upper case: look up as written, upper-case only when needed.
+                if w.chars().any(char::is_lowercase) {
+                    self.words.get(&w.to_uppercase()).copied()
+                } else {
+                    self.words.get(w).copied()
+                }
+            })
     }
 
     /// Number of SSR codes and words listed.
