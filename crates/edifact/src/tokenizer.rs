@@ -523,7 +523,11 @@ impl Tokenizer<'_> {
             &[a, b, c] => [a, b, c],
             _ => without_line_breaks(raw_tag),
         };
-        let tag = if tags::is_well_formed(&tag) { tag } else { [0; 3] };
+        let tag = if tags::is_well_formed(&tag) {
+            tag
+        } else {
+            [0; 3]
+        };
         if tag == [0; 3] {
             self.findings.push(
                 Finding::error(
