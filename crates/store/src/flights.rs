@@ -1,0 +1,258 @@
+//! Flights and their manifests: one row per person per flight, moved along by lists, changes and
+//! close-outs.
+
+use model::{FlightKey, Identity, Role, Status};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Store, StoreError, now};
+
+/// A flight as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlightRow {
+    pub id: i64,
+    pub key: String,
+    pub carrier: String,
+    pub number: String,
+    pub origin: String,
+    pub destination: String,
+    pub departure_date: String,
+    pub departure_local: Option<String>,
+    pub arrival_local: Option<String>,
+    pub status: String,
+}
+
+/// A person on a manifest as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestRow {
+    pub id: i64,
+    pub reference: Option<String>,
+    pub booking: Option<String>,
+    pub role: String,
+    pub status: String,
+    pub identity: Identity,
+    pub first_message: i64,
+    pub last_message: i64,
+}
+
+/// What a list says about one person.
+#[derive(Debug, Clone)]
+pub struct PersonUpdate<'a> {
+    pub reference: Option<&'a str>,
+    pub booking: Option<&'a str>,
+    pub role: Role,
+    pub status: Status,
+    pub identity: &'a Identity,
+    pub message: i64,
+}
+
+fn name(s: Status) -> &'static str {
+    match s {
+        Status::Reported => "reported",
+        Status::Boarded => "boarded",
+        Status::NotBoarded => "not_boarded",
+        Status::Removed => "removed",
+        Status::Cancelled => "cancelled",
+    }
+}
+
+impl Store {
+    /// The flight of `key`, created when first seen; schedule times filled when given.
+    pub async fn flight_id(
+        &self,
+        key: &FlightKey,
+        departure_local: Option<&str>,
+        arrival_local: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO flights (key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(key) DO UPDATE SET
+                 departure_local = COALESCE(excluded.departure_local, flights.departure_local),
+                 arrival_local = COALESCE(excluded.arrival_local, flights.arrival_local),
+                 updated_at = excluded.updated_at
+             RETURNING id",
+        )
+        .bind(key.to_string())
+        .bind(&key.carrier)
+        .bind(&key.number)
+        .bind(&key.origin)
+        .bind(&key.destination)
+        .bind(key.date.to_string())
+        .bind(departure_local)
+        .bind(arrival_local)
+        .bind(now())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    pub async fn set_flight_status(&self, flight: i64, status: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE flights SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(now())
+            .bind(flight)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a person to a flight's manifest, or updates the one with the same passenger
+    /// reference. Returns the manifest row id.
+    pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
+        let identity =
+            serde_json::to_string(p.identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let document = p.identity.documents.first();
+        let existing = match p.reference {
+            Some(reference) => {
+                sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
+                    .bind(flight)
+                    .bind(reference)
+                    .fetch_optional(self.pool())
+                    .await?
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .transpose()?
+            }
+            None => None,
+        };
+        let sex = p.identity.sex.map(|s| match s {
+            model::Sex::Male => "M",
+            model::Sex::Female => "F",
+            model::Sex::Unspecified => "U",
+            model::Sex::Other => "X",
+        });
+        let role = match p.role {
+            Role::Passenger => "passenger",
+            Role::Crew => "crew",
+        };
+        if let Some(id) = existing {
+            sqlx::query(
+                "UPDATE manifest SET booking = COALESCE(?, booking), role = ?, status = ?, surname = ?, given_names = ?, sex = ?,
+                 date_of_birth = ?, nationality = ?, document_number = ?, document_state = ?, identity = ?, last_message = ?
+                 WHERE id = ?",
+            )
+            .bind(p.booking)
+            .bind(role)
+            .bind(name(p.status))
+            .bind(&p.identity.surname)
+            .bind(p.identity.given_names.join(" "))
+            .bind(sex)
+            .bind(p.identity.date_of_birth.map(|d| d.to_string()))
+            .bind(&p.identity.nationality)
+            .bind(document.and_then(|d| d.number.as_deref()))
+            .bind(document.and_then(|d| d.issuing_state.as_deref()))
+            .bind(&identity)
+            .bind(p.message)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+            return Ok(id);
+        }
+        let row = sqlx::query(
+            "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, date_of_birth, nationality,
+             document_number, document_state, identity, first_message, last_message)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(flight)
+        .bind(p.reference)
+        .bind(p.booking)
+        .bind(role)
+        .bind(name(p.status))
+        .bind(&p.identity.surname)
+        .bind(p.identity.given_names.join(" "))
+        .bind(sex)
+        .bind(p.identity.date_of_birth.map(|d| d.to_string()))
+        .bind(&p.identity.nationality)
+        .bind(document.and_then(|d| d.number.as_deref()))
+        .bind(document.and_then(|d| d.issuing_state.as_deref()))
+        .bind(&identity)
+        .bind(p.message)
+        .bind(p.message)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// Sets the status of the person with `reference` on a flight; false when nobody has it.
+    pub async fn set_person_status(
+        &self,
+        flight: i64,
+        reference: &str,
+        status: Status,
+        message: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND reference = ?",
+        )
+        .bind(name(status))
+        .bind(message)
+        .bind(flight)
+        .bind(reference)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
+             FROM flights WHERE departure_date = ? ORDER BY departure_local, key",
+        )
+        .bind(date)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(flight_row).collect()
+    }
+
+    pub async fn flight(&self, key: &str) -> Result<Option<FlightRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
+             FROM flights WHERE key = ?",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(flight_row).transpose()
+    }
+
+    pub async fn manifest(&self, flight: i64) -> Result<Vec<ManifestRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, reference, booking, role, status, identity, first_message, last_message
+             FROM manifest WHERE flight_id = ? ORDER BY id",
+        )
+        .bind(flight)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let identity: String = r.try_get(5)?;
+                Ok(ManifestRow {
+                    id: r.try_get(0)?,
+                    reference: r.try_get(1)?,
+                    booking: r.try_get(2)?,
+                    role: r.try_get(3)?,
+                    status: r.try_get(4)?,
+                    identity: serde_json::from_str(&identity)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    first_message: r.try_get(6)?,
+                    last_message: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
+    Ok(FlightRow {
+        id: r.try_get(0)?,
+        key: r.try_get(1)?,
+        carrier: r.try_get(2)?,
+        number: r.try_get(3)?,
+        origin: r.try_get(4)?,
+        destination: r.try_get(5)?,
+        departure_date: r.try_get(6)?,
+        departure_local: r.try_get(7)?,
+        arrival_local: r.try_get(8)?,
+        status: r.try_get(9)?,
+    })
+}

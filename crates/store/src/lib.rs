@@ -1,0 +1,87 @@
+//! Passage's storage, embedded SQLite by default: the vault of every message received (byte for
+//! byte, durable before anything is acknowledged), flights and their manifests, and the audit
+//! log, append-only and hash-chained.
+//!
+//! The SQL is kept to what PostgreSQL also speaks, so that the server back end (a later issue)
+//! implements the same methods over the same schema.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+mod audit;
+mod flights;
+mod vault;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use audit::{AuditEntry, AuditRecord, Verdict};
+pub use flights::{FlightRow, ManifestRow, PersonUpdate};
+pub use vault::{MessageState, Received, StoredMessage};
+
+/// What went wrong in the store. Never carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("schema migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+/// The embedded store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating when needed) the database at `path`: WAL journal, full sync so that a
+    /// receipt survives a crash once `receive` returns.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        Store::connect(options, 4).await
+    }
+
+    /// A private in-memory database, for tests and one-off reading.
+    pub async fn open_in_memory() -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection: every connection to `:memory:` is a database of its own.
+        Store::connect(options, 1).await
+    }
+
+    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Store, StoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Now, as stored: UTC, RFC 3339.
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}

@@ -1,0 +1,246 @@
+//! The vault: every received message byte for byte, with its hash, carrier, channel and time,
+//! and its processing state. Rows are never deleted; only the state moves on.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Store, StoreError, now};
+
+/// A message as it arrives.
+#[derive(Debug, Clone)]
+pub struct Received<'a> {
+    pub channel: &'a str,
+    pub carrier: &'a str,
+    pub body: &'a [u8],
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Kept, not yet read.
+    Received,
+    /// Read and applied.
+    Processed,
+    /// A part of a series waiting for the other parts.
+    Waiting,
+    /// Could not be read; kept with its findings.
+    Failed,
+    /// Identical to one processed before.
+    Duplicate,
+}
+
+impl MessageState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageState::Received => "received",
+            MessageState::Processed => "processed",
+            MessageState::Waiting => "waiting",
+            MessageState::Failed => "failed",
+            MessageState::Duplicate => "duplicate",
+        }
+    }
+
+    fn parse(s: &str) -> Result<MessageState, StoreError> {
+        Ok(match s {
+            "received" => MessageState::Received,
+            "processed" => MessageState::Processed,
+            "waiting" => MessageState::Waiting,
+            "failed" => MessageState::Failed,
+            "duplicate" => MessageState::Duplicate,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "unknown message state '{other}'"
+                )));
+            }
+        })
+    }
+}
+
+/// A message in the vault, without its body.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub received_at: String,
+    pub channel: String,
+    pub carrier: String,
+    pub sha256: String,
+    pub size: i64,
+    pub state: MessageState,
+    pub message_type: Option<String>,
+    pub findings: serde_json::Value,
+    pub duplicate_of: Option<i64>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a body, in hex.
+pub fn digest(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
+}
+
+impl Store {
+    /// Keeps a message. When this returns the receipt is committed to disk: only then may it
+    /// be acknowledged.
+    pub async fn receive(&self, m: &Received<'_>) -> Result<i64, StoreError> {
+        let id = sqlx::query(
+            "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(now())
+        .bind(m.channel)
+        .bind(m.carrier)
+        .bind(digest(m.body))
+        .bind(m.body.len() as i64)
+        .bind(m.body)
+        .fetch_one(self.pool())
+        .await?
+        .try_get::<i64, _>(0)?;
+        Ok(id)
+    }
+
+    /// Records how a message was processed. A `key` is recorded only with a success, so that a
+    /// message that failed can be sent again and processed.
+    pub async fn finish(
+        &self,
+        id: i64,
+        state: MessageState,
+        message_type: Option<&str>,
+        findings: &serde_json::Value,
+        key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE messages SET state = ?, message_type = ?, findings = ?, processed_at = ? WHERE id = ?",
+        )
+        .bind(state.as_str())
+        .bind(message_type)
+        .bind(findings.to_string())
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let (Some(key), MessageState::Processed) = (key, state) {
+            sqlx::query("INSERT OR IGNORE INTO processed_keys (key, message_id) VALUES (?, ?)")
+                .bind(key)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a message as a duplicate of an earlier one processed under the same key.
+    pub async fn mark_duplicate(&self, id: i64, of: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE messages SET state = 'duplicate', duplicate_of = ?, processed_at = ? WHERE id = ?")
+            .bind(of)
+            .bind(now())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The message processed under `key`, if any.
+    pub async fn processed_under(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT message_id FROM processed_keys WHERE key = ?")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<i64, _>(0)?),
+            None => None,
+        })
+    }
+
+    /// Messages received but not processed (after a crash, these are processed again).
+    pub async fn unprocessed(&self) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM messages WHERE state = 'received' ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    pub async fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {
+        let row = sqlx::query(SELECT_MESSAGE_BY_ID)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| stored_message(&r)).transpose()
+    }
+
+    pub async fn message_body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query("SELECT body FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<Vec<u8>, _>(0)?),
+            None => None,
+        })
+    }
+
+    /// Messages, newest first, optionally of one carrier or in one state.
+    pub async fn messages(
+        &self,
+        carrier: Option<&str>,
+        state: Option<MessageState>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages
+             WHERE (?1 IS NULL OR carrier = ?1) AND (?2 IS NULL OR state = ?2)
+             ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+        )
+        .bind(carrier)
+        .bind(state.map(MessageState::as_str))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_message).collect()
+    }
+
+    /// How many messages the vault holds, by state.
+    pub async fn count_messages(&self) -> Result<Vec<(MessageState, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT state, COUNT(*) FROM messages GROUP BY state ORDER BY state")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    MessageState::parse(&r.try_get::<String, _>(0)?)?,
+                    r.try_get::<i64, _>(1)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages WHERE id = ?";
+
+fn stored_message(r: &sqlx::sqlite::SqliteRow) -> Result<StoredMessage, StoreError> {
+    let findings: Option<String> = r.try_get(8)?;
+    Ok(StoredMessage {
+        id: r.try_get(0)?,
+        received_at: r.try_get(1)?,
+        channel: r.try_get(2)?,
+        carrier: r.try_get(3)?,
+        sha256: r.try_get(4)?,
+        size: r.try_get(5)?,
+        state: MessageState::parse(&r.try_get::<String, _>(6)?)?,
+        message_type: r.try_get(7)?,
+        findings: match findings {
+            Some(f) => serde_json::from_str(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => serde_json::Value::Null,
+        },
+        duplicate_of: r.try_get(9)?,
+    })
+}

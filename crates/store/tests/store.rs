@@ -1,0 +1,261 @@
+//! The store against an embedded SQLite database: the vault keeps bytes and states, keys are
+//! recorded only after success, the audit chain verifies and a tampered record is found.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use model::{Document, FlightKey, Identity, Role, Sex, Status};
+use store::*;
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("passage-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("passage.db")
+}
+
+#[tokio::test]
+async fn the_vault_keeps_every_byte_and_survives_a_reopen() {
+    let path = temp_db("vault");
+    let body = b"UNA:+.? 'UNB+UNOA:4+XQ+PIU+261127:0900+1'\xff\x00garbage";
+    let id = {
+        let store = Store::open(&path).await.unwrap();
+        let id = store
+            .receive(&Received {
+                channel: "http",
+                carrier: "XQ",
+                body,
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.unprocessed().await.unwrap(), [id]);
+        id
+    };
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.message_body(id).await.unwrap().unwrap(), body);
+    let m = store.message(id).await.unwrap().unwrap();
+    assert_eq!(
+        (m.carrier.as_str(), m.size, m.state),
+        ("XQ", body.len() as i64, MessageState::Received)
+    );
+    assert_eq!(m.sha256.len(), 64);
+    assert_eq!(
+        store.unprocessed().await.unwrap(),
+        [id],
+        "a receipt not processed before a crash is processed after"
+    );
+}
+
+#[tokio::test]
+async fn keys_are_recorded_only_after_success() {
+    let store = Store::open_in_memory().await.unwrap();
+    let first = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"A",
+        })
+        .await
+        .unwrap();
+    let findings = serde_json::json!([{"code": "no_message"}]);
+    store
+        .finish(first, MessageState::Failed, None, &findings, Some("k1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.processed_under("k1").await.unwrap(),
+        None,
+        "a failed message can be retried"
+    );
+    let second = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"A",
+        })
+        .await
+        .unwrap();
+    store
+        .finish(
+            second,
+            MessageState::Processed,
+            Some("PAXLST"),
+            &serde_json::json!([]),
+            Some("k1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.processed_under("k1").await.unwrap(), Some(second));
+    let third = store
+        .receive(&Received {
+            channel: "folder",
+            carrier: "XQ",
+            body: b"A",
+        })
+        .await
+        .unwrap();
+    store.mark_duplicate(third, second).await.unwrap();
+    let m = store.message(third).await.unwrap().unwrap();
+    assert_eq!(
+        (m.state, m.duplicate_of),
+        (MessageState::Duplicate, Some(second))
+    );
+    let failed = store.message(first).await.unwrap().unwrap();
+    assert_eq!(failed.findings[0]["code"], "no_message");
+    let listed = store.messages(Some("XQ"), None, 10, 0).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [third, second, first]
+    );
+    let counts = store.count_messages().await.unwrap();
+    assert_eq!(
+        counts,
+        [
+            (MessageState::Duplicate, 1),
+            (MessageState::Failed, 1),
+            (MessageState::Processed, 1)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_tampering_is_found() {
+    let path = temp_db("audit");
+    let store = Store::open(&path).await.unwrap();
+    for i in 0..5 {
+        let subject = format!("message:{i}");
+        store
+            .audit(&AuditEntry {
+                actor: "system",
+                action: "message.received",
+                subject: &subject,
+                purpose: None,
+                detail: "channel=http",
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .audit(&AuditEntry {
+            actor: "analyst1",
+            action: "traveller.viewed",
+            subject: "manifest:7",
+            purpose: Some("CASE-2026-17"),
+            detail: "",
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        Verdict::Intact { records: 6 }
+    );
+    let mine = store.audit_records(Some("manifest:7"), 10).await.unwrap();
+    assert_eq!(mine[0].purpose.as_deref(), Some("CASE-2026-17"));
+
+    // The database refuses edits…
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("UPDATE audit SET actor = 'nobody' WHERE id = 3")
+            .execute(&pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit WHERE id = 3")
+            .execute(&pool)
+            .await
+            .is_err()
+    );
+    // …and an edit made by someone who drops the trigger is found by the chain.
+    sqlx::query("DROP TRIGGER audit_no_update")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit SET actor = 'nobody' WHERE id = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        Verdict::Broken { at: 3, records: 6 }
+    );
+}
+
+#[tokio::test]
+async fn flights_and_manifests() {
+    let store = Store::open_in_memory().await.unwrap();
+    let message = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"x",
+        })
+        .await
+        .unwrap();
+    let key: FlightKey = "XQ101/AMS-JFK/2026-12-01".parse().unwrap();
+    let flight = store
+        .flight_id(&key, Some("2026-12-01T10:05"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .flight_id(&key, None, Some("2026-12-01T12:40"))
+            .await
+            .unwrap(),
+        flight
+    );
+    let identity = Identity {
+        surname: "SYNTH".into(),
+        given_names: vec!["ANNA".into()],
+        sex: Some(Sex::Female),
+        date_of_birth: Some(jiff::civil::date(1990, 1, 2)),
+        nationality: Some("XXA".into()),
+        documents: vec![Document {
+            kind: Some("P".into()),
+            number: Some("X1234567".into()),
+            issuing_state: Some("XXA".into()),
+            expiry: None,
+        }],
+    };
+    let update = PersonUpdate {
+        reference: Some("P1"),
+        booking: Some("QZX123"),
+        role: Role::Passenger,
+        status: Status::Reported,
+        identity: &identity,
+        message,
+    };
+    let row = store.put_person(flight, &update).await.unwrap();
+    assert_eq!(
+        store.put_person(flight, &update).await.unwrap(),
+        row,
+        "same reference, same row"
+    );
+    assert!(
+        store
+            .set_person_status(flight, "P1", Status::Boarded, message)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_person_status(flight, "P9", Status::Boarded, message)
+            .await
+            .unwrap()
+    );
+    let f = store.flight(&key.to_string()).await.unwrap().unwrap();
+    assert_eq!(
+        (f.departure_local.as_deref(), f.arrival_local.as_deref()),
+        (Some("2026-12-01T10:05"), Some("2026-12-01T12:40"))
+    );
+    assert_eq!(store.flights_on("2026-12-01").await.unwrap().len(), 1);
+    let manifest = store.manifest(flight).await.unwrap();
+    assert_eq!(manifest.len(), 1);
+    assert_eq!(manifest[0].status, "boarded");
+    assert_eq!(manifest[0].identity, identity);
+}
