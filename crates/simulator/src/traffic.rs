@@ -565,17 +565,20 @@ fn sent(
     }
 }
 
-fn pnr_flight(ctx: &Context<'_>) -> pnrgov::Flight {
+/// The flight as the PNR names it: the operating flight in the push header; in the itinerary,
+/// the marketing carrier's flight for a code share, with the operating carrier beside it.
+fn pnr_flight(ctx: &Context<'_>, as_sold: bool) -> pnrgov::Flight {
     let f = ctx.flight;
-    let (carrier, number) = match f.marketing {
-        Some((partner, number)) => (
+    let (carrier, number, operating) = match f.marketing {
+        Some((partner, number)) if as_sold => (
             ctx.data
                 .carriers
                 .get(partner)
                 .map_or(ctx.carrier.clone(), |c| c.code.clone()),
             number,
+            Some(Text::from(ctx.carrier.as_str())),
         ),
-        None => (ctx.carrier.clone(), f.number),
+        _ => (ctx.carrier.clone(), f.number, None),
     };
     pnrgov::Flight {
         departure: Some(pnrgov::LocalTime {
@@ -589,7 +592,7 @@ fn pnr_flight(ctx: &Context<'_>) -> pnrgov::Flight {
         origin: Some(ctx.airport(f.origin).into()),
         destination: Some(ctx.airport(f.destination).into()),
         carrier: Some(carrier.as_str().into()),
-        operating_carrier: f.marketing.map(|_| Text::from(ctx.carrier.as_str())),
+        operating_carrier: operating,
         number: Some(number.to_string().into()),
         booking_class: Some("Y".into()),
     }
@@ -622,7 +625,7 @@ fn ssr(code: &str, text: Option<String>) -> pnrgov::Ssr {
 }
 
 fn pnr_push(ctx: &Context<'_>, bookings: &[Booking], at: Timestamp, closure: bool) -> pnrgov::Push {
-    let flight = pnr_flight(ctx);
+    let flight = pnr_flight(ctx, true);
     let offset = ctx.offset(ctx.flight.origin);
     let mut out = Vec::new();
     for b in bookings.iter().filter(|b| b.created <= at) {
@@ -824,7 +827,7 @@ fn pnr_push(ctx: &Context<'_>, bookings: &[Booking], at: Timestamp, closure: boo
     pnrgov::Push {
         function: Some("22".into()),
         sender: None,
-        flight: Some(flight),
+        flight: Some(pnr_flight(ctx, false)),
         declared_bookings: u32::try_from(out.len()).ok(),
         bookings: out,
         unread: vec![],

@@ -193,6 +193,27 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Moves every person of a flight in status `from` (any status when `None`) to `to`.
+    pub async fn set_statuses(
+        &self,
+        flight: i64,
+        from: Option<Status>,
+        to: Status,
+        message: i64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND (? IS NULL OR status = ?)",
+        )
+        .bind(name(to))
+        .bind(message)
+        .bind(flight)
+        .bind(from.map(name))
+        .bind(from.map(name))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status

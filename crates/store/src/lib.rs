@@ -15,6 +15,7 @@
 )]
 
 mod audit;
+mod bookings;
 mod flights;
 mod vault;
 
@@ -26,6 +27,7 @@ use sqlx::sqlite::{
 };
 
 pub use audit::{AuditEntry, AuditRecord, Verdict};
+pub use bookings::BookingVersion;
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
 pub use vault::{MessageState, Received, StoredMessage};
 

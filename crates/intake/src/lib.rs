@@ -1,0 +1,648 @@
+//! The intake: how a message travels from a channel into the store.
+//!
+//! 1. the bytes are kept in the vault, committed before anything is acknowledged;
+//! 2. they are read (`edifact`, then `paxlst` or `pnrgov`), every finding kept with them;
+//! 3. a message already processed (same carrier, flight and payload) is a duplicate;
+//! 4. parts of a series wait for the others (or a timeout);
+//! 5. lists, changes and close-outs move the flight's manifest; PNR pushes become booking
+//!    versions after the legal filters, every deletion audited by category;
+//! 6. a CONTRL answers the interchange; counters feed the carrier scorecard.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod legal;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use edifact::Finding;
+use model::{Document, FlightKey, Identity, Role, Sex, Status};
+use paxlst::series::{Series, SeriesKey};
+use paxlst::{ListChange, PassengerList};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use store::{AuditEntry, MessageState, Received, Store, StoreError};
+
+pub use legal::{Deletions, Regime};
+
+/// What went wrong while taking a message in. The message itself is never lost: an error here
+/// leaves it in the vault in state `received`, and recovery processes it again.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("message {0} is not in the vault")]
+    Unknown(i64),
+}
+
+/// How the intake behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long parts of a series wait for the others before they are processed as incomplete.
+    pub series_timeout: Duration,
+    pub regime: Regime,
+    /// Passage's own identifier as the sender of CONTRL messages.
+    pub identity: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            series_timeout: Duration::from_secs(10 * 60),
+            regime: Regime::eu_pnr_directive(),
+            identity: "PIU".into(),
+        }
+    }
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Processed,
+    Duplicate {
+        of: i64,
+    },
+    /// A part of a series, kept until the others arrive.
+    Waiting,
+    /// Could not be read: kept in the vault with its findings.
+    Failed,
+}
+
+/// The answer to a carrier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub message: i64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub findings: usize,
+    /// The CONTRL for the interchange, as EDIFACT text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrl: Option<String>,
+}
+
+/// What became of a part of a series.
+enum Part {
+    Waiting,
+    Applied,
+    Duplicate(i64),
+}
+
+/// Per-carrier counters for the compliance scorecard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CarrierCounters {
+    pub received: u64,
+    pub processed: u64,
+    pub duplicates: u64,
+    pub failed: u64,
+    pub with_errors: u64,
+    pub incomplete_series: u64,
+    pub persons_missing_fields: u64,
+    pub sensitive_deleted: u64,
+}
+
+struct Pending {
+    series: Series,
+    /// The parts' messages with their duplicate keys.
+    messages: Vec<(i64, String)>,
+    carrier: String,
+    since: Instant,
+}
+
+/// The intake over a store.
+pub struct Intake {
+    store: Store,
+    config: Config,
+    series: tokio::sync::Mutex<HashMap<SeriesKey, Pending>>,
+    counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
+}
+
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intake")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Intake {
+    pub fn new(store: Store, config: Config) -> Intake {
+        Intake {
+            store,
+            config,
+            series: tokio::sync::Mutex::new(HashMap::new()),
+            counters: std::sync::Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Counters per carrier since start.
+    pub fn counters(&self) -> BTreeMap<String, CarrierCounters> {
+        self.counters.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn count(&self, carrier: &str, f: impl FnOnce(&mut CarrierCounters)) {
+        if let Ok(mut all) = self.counters.lock() {
+            f(all.entry(carrier.to_string()).or_default());
+        }
+    }
+
+    /// Keeps a message, then processes it. The receipt is durable before this returns, whatever
+    /// processing does.
+    pub async fn receive(
+        &self,
+        channel: &str,
+        carrier: &str,
+        body: &[u8],
+    ) -> Result<Receipt, IntakeError> {
+        let id = self
+            .store
+            .receive(&Received {
+                channel,
+                carrier,
+                body,
+            })
+            .await?;
+        self.count(carrier, |c| c.received += 1);
+        self.store
+            .audit(&AuditEntry {
+                actor: "system",
+                action: "message.received",
+                subject: &format!("message:{id}"),
+                purpose: None,
+                detail: &format!("channel={channel} carrier={carrier} bytes={}", body.len()),
+            })
+            .await?;
+        self.process(id).await
+    }
+
+    /// Processes every message kept but not processed (after a crash or a restart).
+    pub async fn recover(&self) -> Result<usize, IntakeError> {
+        let pending = self.store.unprocessed().await?;
+        for id in &pending {
+            self.process(*id).await?;
+        }
+        Ok(pending.len())
+    }
+
+    /// Processes a message of the vault.
+    pub async fn process(&self, id: i64) -> Result<Receipt, IntakeError> {
+        let meta = self
+            .store
+            .message(id)
+            .await?
+            .ok_or(IntakeError::Unknown(id))?;
+        let body = self
+            .store
+            .message_body(id)
+            .await?
+            .ok_or(IntakeError::Unknown(id))?;
+        let parsed = edifact::parse(&body);
+        let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
+            let now = jiff::Timestamp::now().to_string();
+            let date = now.get(2..10).unwrap_or_default().replace('-', "");
+            let time = now.get(11..16).unwrap_or_default().replace(':', "");
+            let reference = format!("C{id}");
+            String::from_utf8_lossy(&edifact::contrl::write(
+                &report,
+                &edifact::contrl::Reply {
+                    sender: &self.config.identity,
+                    control_reference: &reference,
+                    date: &date,
+                    time: &time,
+                },
+            ))
+            .into_owned()
+        });
+        let carrier = meta.carrier.clone();
+
+        if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
+            let findings = serde_json::to_value(&parsed.findings).unwrap_or_default();
+            self.store
+                .finish(id, MessageState::Failed, None, &findings, None)
+                .await?;
+            self.count(&carrier, |c| c.failed += 1);
+            return Ok(Receipt {
+                message: id,
+                outcome: Outcome::Failed,
+                findings: parsed.findings.len(),
+                contrl,
+            });
+        }
+
+        let mut all_findings: Vec<Finding> = parsed.findings_outside_messages();
+        let mut message_type = None;
+        let mut flight_key = String::new();
+        let mut lists: Vec<paxlst::Message> = Vec::new();
+        let mut pushes: Vec<pnrgov::Message> = Vec::new();
+        for (x, m) in parsed.messages() {
+            message_type.get_or_insert_with(|| m.header.message_type.clone());
+            if m.header.message_type == "PNRGOV" {
+                let read = pnrgov::read_message(&parsed, x, m);
+                if let Some(k) = read
+                    .push()
+                    .and_then(|p| p.flight.as_ref())
+                    .and_then(pnr_flight_key)
+                {
+                    flight_key = k.to_string();
+                }
+                all_findings.extend(read.findings.iter().cloned());
+                pushes.push(read);
+            } else {
+                let read = paxlst::read_message(&parsed, x, m);
+                if let Some(k) = read.passenger_list().and_then(api_flight_key) {
+                    flight_key = k.to_string();
+                }
+                all_findings.extend(read.findings.iter().cloned());
+                lists.push(read);
+            }
+        }
+        if all_findings.iter().any(Finding::is_error) {
+            self.count(&carrier, |c| c.with_errors += 1);
+        }
+        let findings_json = serde_json::to_value(&all_findings).unwrap_or_default();
+
+        // Duplicates: the same carrier, flight and payload (the envelope's references and dates
+        // differ between sendings of the same message).
+        let payload = parsed
+            .messages()
+            .filter_map(|(_, m)| {
+                let first = parsed.tokens.segment(m.first_segment)?.offset();
+                let last = parsed.tokens.segment(m.end_segment.saturating_sub(1))?;
+                body.get(first..last.offset() + last.raw().len())
+            })
+            .fold(Sha256::new(), |mut h, bytes| {
+                h.update(bytes);
+                h
+            })
+            .finalize();
+        let key = format!("{carrier}|{flight_key}|{}", hex(&payload));
+        if let Some(of) = self.store.processed_under(&key).await? {
+            self.store.mark_duplicate(id, of).await?;
+            self.count(&carrier, |c| c.duplicates += 1);
+            return Ok(Receipt {
+                message: id,
+                outcome: Outcome::Duplicate { of },
+                findings: all_findings.len(),
+                contrl,
+            });
+        }
+
+        let mut waiting = false;
+        for m in lists {
+            if m.is_series_part() {
+                match self.add_part(id, &key, m).await? {
+                    Part::Waiting => waiting = true,
+                    Part::Applied => {}
+                    Part::Duplicate(of) => {
+                        self.store.mark_duplicate(id, of).await?;
+                        self.count(&carrier, |c| c.duplicates += 1);
+                        return Ok(Receipt {
+                            message: id,
+                            outcome: Outcome::Duplicate { of },
+                            findings: all_findings.len(),
+                            contrl,
+                        });
+                    }
+                }
+            } else if let Some(list) = m.passenger_list() {
+                self.apply_list(list, id, &carrier).await?;
+            }
+        }
+        for m in &pushes {
+            if let Some(push) = m.push() {
+                self.apply_push(push, id, &carrier).await?;
+            }
+        }
+        let state = if waiting {
+            MessageState::Waiting
+        } else {
+            MessageState::Processed
+        };
+        self.store
+            .finish(
+                id,
+                state,
+                message_type.as_deref(),
+                &findings_json,
+                (!waiting).then_some(key.as_str()),
+            )
+            .await?;
+        if !waiting {
+            self.count(&carrier, |c| c.processed += 1);
+        }
+        Ok(Receipt {
+            message: id,
+            outcome: if waiting {
+                Outcome::Waiting
+            } else {
+                Outcome::Processed
+            },
+            findings: all_findings.len(),
+            contrl,
+        })
+    }
+
+    /// Adds a part to its series; applies the merged list when the series is complete.
+    async fn add_part(&self, id: i64, key: &str, m: paxlst::Message) -> Result<Part, IntakeError> {
+        let series_key = SeriesKey::of(&m);
+        let carrier = m
+            .interchange
+            .as_ref()
+            .map(|i| i.sender.clone())
+            .unwrap_or_default();
+        let complete = {
+            let mut all = self.series.lock().await;
+            let pending = all.entry(series_key.clone()).or_insert_with(|| Pending {
+                series: Series::new(),
+                messages: Vec::new(),
+                carrier: carrier.clone(),
+                since: Instant::now(),
+            });
+            // A part sent again while its series waits.
+            if let Some((of, _)) = pending.messages.iter().find(|(_, k)| k == key) {
+                return Ok(Part::Duplicate(*of));
+            }
+            pending.series.add(m);
+            pending.messages.push((id, key.to_string()));
+            if pending.series.is_complete() {
+                all.remove(&series_key)
+            } else {
+                None
+            }
+        };
+        let Some(done) = complete else {
+            return Ok(Part::Waiting);
+        };
+        self.apply_series(done).await?;
+        Ok(Part::Applied)
+    }
+
+    async fn apply_series(&self, done: Pending) -> Result<(), IntakeError> {
+        let carrier = done.carrier.as_str();
+        if let Some((list, findings)) = done.series.merge() {
+            if findings
+                .iter()
+                .any(|f| f.code == paxlst::code::SERIES_INCOMPLETE)
+            {
+                self.count(carrier, |c| c.incomplete_series += 1);
+            }
+            let last = done
+                .messages
+                .iter()
+                .map(|(id, _)| *id)
+                .max()
+                .unwrap_or_default();
+            self.apply_list(&list, last, carrier).await?;
+            let findings = serde_json::to_value(&findings).unwrap_or_default();
+            for (part, key) in &done.messages {
+                self.store
+                    .finish(
+                        *part,
+                        MessageState::Processed,
+                        Some("PAXLST"),
+                        &findings,
+                        Some(key),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Processes, as incomplete, the series that have waited longer than the timeout.
+    pub async fn flush_series(&self) -> Result<usize, IntakeError> {
+        let timeout = self.config.series_timeout;
+        let expired: Vec<Pending> = {
+            let mut all = self.series.lock().await;
+            let keys: Vec<SeriesKey> = all
+                .iter()
+                .filter(|(_, p)| p.since.elapsed() >= timeout)
+                .map(|(k, _)| k.clone())
+                .collect();
+            keys.iter().filter_map(|k| all.remove(k)).collect()
+        };
+        let n = expired.len();
+        for done in expired {
+            self.apply_series(done).await?;
+        }
+        Ok(n)
+    }
+
+    /// Moves a flight's manifest as a list, change or close-out says.
+    async fn apply_list(
+        &self,
+        list: &PassengerList,
+        message: i64,
+        carrier: &str,
+    ) -> Result<(), IntakeError> {
+        let Some(key) = api_flight_key(list) else {
+            return Ok(());
+        };
+        let first = list.legs.first();
+        let last = list.legs.last();
+        let departure = first.and_then(|l| l.departure).map(|d| d.to_string());
+        let arrival = last.and_then(|l| l.arrival).map(|d| d.to_string());
+        let flight = self
+            .store
+            .flight_id(&key, departure.as_deref(), arrival.as_deref())
+            .await?;
+        let references = list.persons.iter().filter_map(|p| p.passenger_reference());
+        match &list.change {
+            Some(ListChange::FlightCancelled) => {
+                self.store.set_flight_status(flight, "cancelled").await?;
+                self.store
+                    .set_statuses(flight, None, Status::Cancelled, message)
+                    .await?;
+            }
+            Some(ListChange::ClosedOnBoard) => {
+                for r in references {
+                    self.store
+                        .set_person_status(flight, r, Status::Boarded, message)
+                        .await?;
+                }
+                self.store
+                    .set_statuses(flight, Some(Status::Reported), Status::NotBoarded, message)
+                    .await?;
+                self.store.set_flight_status(flight, "closed").await?;
+            }
+            Some(ListChange::ClosedNotOnBoard) => {
+                for r in references {
+                    self.store
+                        .set_person_status(flight, r, Status::NotBoarded, message)
+                        .await?;
+                }
+                self.store.set_flight_status(flight, "closed").await?;
+            }
+            Some(ListChange::Closed) => self.store.set_flight_status(flight, "closed").await?,
+            Some(ListChange::CancelReservation | ListChange::ReductionInParty) => {
+                for r in references {
+                    self.store
+                        .set_person_status(flight, r, Status::Removed, message)
+                        .await?;
+                }
+            }
+            _ => {
+                for p in &list.persons {
+                    let identity = identity(p);
+                    if identity.date_of_birth.is_none() || identity.documents.is_empty() {
+                        self.count(carrier, |c| c.persons_missing_fields += 1);
+                    }
+                    self.store
+                        .put_person(
+                            flight,
+                            &store::PersonUpdate {
+                                reference: p.passenger_reference(),
+                                booking: p.booking_locator(),
+                                role: if p.role.is_crew() {
+                                    Role::Crew
+                                } else {
+                                    Role::Passenger
+                                },
+                                status: Status::Reported,
+                                identity: &identity,
+                                message,
+                            },
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps each booking of a push as a new version, after the legal filters.
+    async fn apply_push(
+        &self,
+        push: &pnrgov::Push,
+        message: i64,
+        carrier: &str,
+    ) -> Result<(), IntakeError> {
+        let Some(key) = push.flight.as_ref().and_then(pnr_flight_key) else {
+            return Ok(());
+        };
+        let departure = push
+            .flight
+            .as_ref()
+            .and_then(|f| f.departure.as_ref())
+            .map(|t| t.at.to_string());
+        let arrival = push
+            .flight
+            .as_ref()
+            .and_then(|f| f.arrival.as_ref())
+            .map(|t| t.at.to_string());
+        let flight = self
+            .store
+            .flight_id(&key, departure.as_deref(), arrival.as_deref())
+            .await?;
+        let mut deleted_total = Deletions::default();
+        for b in &push.bookings {
+            let mut booking = b.clone();
+            let deleted = legal::filter_booking(&self.config.regime, &mut booking);
+            for (k, v) in deleted.sensitive {
+                *deleted_total.sensitive.entry(k).or_default() += v;
+            }
+            for (k, v) in deleted.not_allowed {
+                *deleted_total.not_allowed.entry(k).or_default() += v;
+            }
+            let locator = booking.locator().unwrap_or("?").to_string();
+            let json = serde_json::to_value(&booking).unwrap_or_default();
+            self.store
+                .put_booking_version(
+                    flight,
+                    &locator,
+                    message,
+                    booking.travellers.len() as i64,
+                    &json,
+                )
+                .await?;
+        }
+        if !deleted_total.is_empty() {
+            let sensitive: u64 = deleted_total.sensitive.values().map(|v| *v as u64).sum();
+            self.count(carrier, |c| c.sensitive_deleted += sensitive);
+            let detail = format!(
+                "regime={} sensitive={:?} not_allowed={:?}",
+                self.config.regime.name, deleted_total.sensitive, deleted_total.not_allowed
+            );
+            self.store
+                .audit(&AuditEntry {
+                    actor: "system",
+                    action: "pnr.deleted_on_receipt",
+                    subject: &format!("message:{message}"),
+                    purpose: None,
+                    detail: &detail,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The flight key of a list: carrier, number, first origin, last destination, first departure
+/// date.
+pub fn api_flight_key(list: &PassengerList) -> Option<FlightKey> {
+    let first = list.legs.first()?;
+    let last = list.legs.last()?;
+    Some(FlightKey {
+        carrier: first.carrier.as_deref()?.to_string(),
+        number: first.number.as_deref()?.to_string(),
+        origin: first.origin.as_deref()?.to_string(),
+        destination: last.destination.as_deref()?.to_string(),
+        date: first.departure.or(first.arrival)?.date,
+    })
+}
+
+/// The flight key of a PNR push's flight.
+pub fn pnr_flight_key(f: &pnrgov::Flight) -> Option<FlightKey> {
+    Some(FlightKey {
+        carrier: f
+            .operating_carrier
+            .as_deref()
+            .or(f.carrier.as_deref())?
+            .to_string(),
+        number: f.number.as_deref()?.to_string(),
+        origin: f.origin.as_deref()?.to_string(),
+        destination: f.destination.as_deref()?.to_string(),
+        date: f.departure.as_ref()?.at.date,
+    })
+}
+
+/// A PAXLST person as the canonical identity.
+pub fn identity(p: &paxlst::Person) -> Identity {
+    Identity {
+        surname: p.surname.as_deref().unwrap_or_default().to_string(),
+        given_names: p.given_names.iter().map(|g| g.to_string()).collect(),
+        sex: p.sex.map(|s| match s {
+            paxlst::Sex::Male => Sex::Male,
+            paxlst::Sex::Female => Sex::Female,
+            paxlst::Sex::Unspecified => Sex::Unspecified,
+            paxlst::Sex::Other => Sex::Other,
+        }),
+        date_of_birth: p.date_of_birth,
+        nationality: p.nationality.as_deref().map(String::from),
+        documents: p
+            .documents
+            .iter()
+            .map(|d| Document {
+                kind: Some(d.kind.to_string()),
+                number: d.number.as_deref().map(String::from),
+                issuing_state: d.issuing_state.as_deref().map(String::from),
+                expiry: d.expiry,
+            })
+            .collect(),
+    }
+}
