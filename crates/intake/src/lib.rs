@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod folder;
 pub mod legal;
 
 use std::collections::{BTreeMap, HashMap};

@@ -26,8 +26,12 @@ struct Cli {
 enum Command {
     /// Read PAXLST, CUSRES and PNRGOV files and print what they say (and every finding).
     Parse(commands::parse::Args),
-    /// Show what Passage does today on a small synthetic flight.
-    Demo,
+    /// Start the single window on a fresh data directory and feed it a simulated day.
+    Demo(commands::demo::Args),
+    /// Run the single window: HTTP intake and API, drop folder.
+    Serve(commands::serve::Args),
+    /// Take message files into the store directly.
+    Ingest(commands::ingest::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
     Simulate(commands::simulate::Args),
 }
@@ -45,9 +49,18 @@ fn main() -> ExitCode {
             };
         }
     };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let outcome = match cli.command {
         Command::Parse(args) => commands::parse::run(&args),
-        Command::Demo => commands::demo::run(),
+        Command::Demo(args) => commands::demo::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Ingest(args) => commands::ingest::run(&args),
         Command::Simulate(args) => commands::simulate::run(&args),
     };
     match outcome {

@@ -144,20 +144,33 @@ fn exit_status_says_what_happened() {
 }
 
 #[test]
-fn demo_reassembles_the_series_and_answers() {
-    let out = passage(&["demo"], None);
-    assert!(out.status.success());
+fn demo_feeds_a_simulated_day_into_the_single_window() {
+    let dir = std::env::temp_dir().join(format!("passage-demo-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = passage(
+        &[
+            "demo",
+            "--once",
+            "--port",
+            "0",
+            "--data",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains(r#"series now: {"status":"complete","parts":3}"#),
+        text.contains("the single window is listening on http://127.0.0.1:"),
         "{text}"
     );
-    assert!(
-        text.contains("Merged manifest: 6 passengers, declared 6 (0 findings)"),
-        "{text}"
-    );
-    assert!(text.contains("UCI+100+XQ+PIU+7'"), "{text}");
-    assert!(text.contains("ERC+0Z'"), "{text}");
+    assert!(text.contains("fed: 40 flights in the store"), "{text}");
+    assert!(dir.join("passage.db").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 const PUSH: &[u8] = b"UNB+IATA:1+XQ+PIU+261127:0900+9'\nUNH+1+PNRGOV:13:1:IA+281126/1005/XQ/101'\nMSG+:22'\nTVL+281126:1005:281126:1310+AAA+BBB+XQ+101'\nEQN+1'\nSRC'\nRCI+XQ:QZX123::011126:1200'\nTIF+SYNTH+ANNA MRS:A:1'\nSSR+DOCS:HK:1:XQ:::::/P/XXA/X1234567/XXA/02JAN90/F/31DEC30/SYNTH/ANNA/'\nSSR+KSML:HK:1:XQ'\nUNT+10+1'\nUNZ+1+9'\n";

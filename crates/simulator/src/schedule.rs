@@ -145,6 +145,7 @@ pub fn day(data: &Data, home_country: &str, size: Size, date: Date, rng: &mut Rn
         .collect();
     let weight = |i: &usize| data.airports.get(*i).map_or(0, |a| a.weight);
     let mut flights = Vec::with_capacity(size.flights_per_day());
+    let mut taken = std::collections::HashSet::new();
     for n in 0..size.flights_per_day() {
         let (Some(&h), Some(&f)) = (rng.weighted(&home, weight), rng.weighted(&foreign, weight))
         else {
@@ -160,9 +161,12 @@ pub fn day(data: &Data, home_country: &str, size: Size, date: Date, rng: &mut Rn
         else {
             break;
         };
-        // Flight numbers stay stable per carrier and route across days.
-        let number =
-            100 + ((origin * 131 + destination * 31 + carrier * 7 + n / 2 % 3) % 8900) as u32;
+        // Flight numbers stay stable per carrier and route across days, and are unique per
+        // carrier and day (a second frequency takes the next free number).
+        let mut number = 100 + ((origin * 131 + destination * 31 + carrier * 7) % 8900) as u32;
+        while !taken.insert((carrier, number)) {
+            number = if number >= 8999 { 100 } else { number + 1 };
+        }
         let depart_minutes = rng.between(6 * 60, 23 * 60 - 30) as i64 / 5 * 5;
         let departure = moment(date, depart_minutes, from.utc_offset_minutes);
         let offset_gap = i64::from((from.utc_offset_minutes - to.utc_offset_minutes).abs());
@@ -245,5 +249,7 @@ mod tests {
         }
         let key = flights[0].key(&data);
         assert!(key.ends_with("/2026-12-01"), "{key}");
+        let keys: std::collections::HashSet<_> = flights.iter().map(|f| f.key(&data)).collect();
+        assert_eq!(keys.len(), flights.len(), "flight keys are unique");
     }
 }

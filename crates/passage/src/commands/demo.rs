@@ -1,234 +1,97 @@
-//! `passage demo`: what Passage reads today, shown on a small synthetic flight.
-//!
-//! A carrier sends a passenger list in three parts over a Type B-safe separator set, out of
-//! order, then a close-out; an interactive request gets its CUSRES answer; every interchange gets
-//! its CONTRL. Everything is synthetic and written by Passage's own writers.
+//! `passage demo`: a living unit in one command — the single window on a fresh data directory,
+//! fed a simulated day of traffic from several carriers at an accelerated clock.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use edifact::{InterchangeHeader, Separators, SeriesPosition};
-use jiff::civil::{Date, date, time};
-use paxlst::cusres::{self, ResponseEnvelope};
-use paxlst::series::Series;
-use paxlst::write::{ListEnvelope, passenger_list};
-use paxlst::*;
+use anyhow::Context;
+use simulator::{Config, Simulator, Size};
 
-const NAMES: [(&str, &str, bool, i16); 6] = [
-    ("AL-RASHID", "MARYAM", true, 1984),
-    ("O'CONNOR", "SEAN PATRICK", false, 1979),
-    ("NGUYEN", "THI LAN", true, 1992),
-    ("OKONKWO", "CHIDI", false, 1967),
-    ("IVANOVA", "YELENA", true, 2001),
-    ("GARCIA LOPEZ", "JOSE", false, 2019),
-];
-
-fn header(reference: &str) -> InterchangeHeader {
-    InterchangeHeader {
-        syntax_identifier: "UNOA".into(),
-        syntax_version: Some("4".into()),
-        sender: "XQ".into(),
-        recipient: "PIU".into(),
-        date: "261128".into(),
-        time: "0615".into(),
-        control_reference: reference.into(),
-        ..Default::default()
-    }
+#[derive(clap::Args)]
+pub struct Args {
+    /// Data directory (created; an existing one is reused).
+    #[arg(long, default_value = "passage-data")]
+    data: PathBuf,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Seed of the simulated traffic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// small, medium or large.
+    #[arg(long, default_value = "small")]
+    size: Size,
+    /// Simulated seconds per real second (720: the three days over which a day's flights are
+    /// reported pass in about six minutes).
+    #[arg(long, default_value_t = 720.0)]
+    speed: f64,
+    /// Feed everything as fast as possible, print a summary and stop.
+    #[arg(long)]
+    once: bool,
 }
 
-fn flight() -> Leg {
-    let mut leg = Leg::for_flight("XQ101");
-    let day = date(2026, 11, 28);
-    leg.stops = vec![
-        Stop {
-            role: StopRole::Departure,
-            airport: "AAA".into(),
-            departure: Some(LocalDateTime {
-                date: day,
-                time: Some(time(9, 40, 0, 0)),
-            }),
-            arrival: None,
-        },
-        Stop {
-            role: StopRole::Arrival,
-            airport: "BBB".into(),
-            departure: None,
-            arrival: Some(LocalDateTime {
-                date: day,
-                time: Some(time(13, 5, 0, 0)),
-            }),
-        },
-    ];
-    leg
-}
-
-fn person(i: usize) -> Person {
-    let (surname, given, female, year) = NAMES
-        .iter()
-        .cycle()
-        .nth(i)
-        .copied()
-        .unwrap_or(("?", "?", false, 1970));
-    let mut p = Person::with_role(PersonRole::Passenger);
-    p.surname = Some(surname.into());
-    p.given_names = vec![given.into()];
-    p.sex = Some(if female { Sex::Female } else { Sex::Male });
-    p.date_of_birth = Date::new(year, (i % 12 + 1) as i8, (i % 27 + 1) as i8).ok();
-    p.nationality = Some("XXA".into());
-    p.references = vec![
-        Reference {
-            qualifier: "AVF".into(),
-            value: format!("Q{i:05}").into(),
-        },
-        Reference {
-            qualifier: "ABO".into(),
-            value: format!("P{i:04}").into(),
-        },
-    ];
-    p.documents = vec![TravelDocument {
-        kind: "P".into(),
-        number: Some(format!("X{:08}", 1_000_003 * (i + 7)).into()),
-        issuing_state: Some("XXA".into()),
-        expiry: Some(date(2030, 6, 30)),
-        ..TravelDocument::default()
-    }];
-    p
-}
-
-fn list(persons: Vec<Person>, change: Option<ListChange>) -> PassengerList {
-    PassengerList {
-        kind: if change.as_ref().is_some_and(ListChange::is_close_out) {
-            DocumentKind::FlightStatus
-        } else {
-            DocumentKind::Passengers
-        },
-        change,
-        transaction_reference: None,
-        sender: Some(Sender {
-            id: None,
-            name: Some("XQ DEPARTURE CONTROL".into()),
-            contacts: Vec::new(),
-        }),
-        legs: vec![flight()],
-        persons,
-        declared: DeclaredCounts {
-            passengers: Some(NAMES.len() as u32),
-            crew: None,
-        },
-    }
-}
-
-pub fn run() -> anyhow::Result<ExitCode> {
-    println!("Passage demo: one synthetic flight, XQ101 AAA -> BBB\n");
-    let type_b = Separators::from_una(*b":(.) -");
-    let parts: Vec<Vec<u8>> = (0..3)
-        .map(|part| {
-            let persons = (part * 2..part * 2 + 2).map(person).collect();
-            let position = SeriesPosition {
-                number: Some(part as u32 + 1),
-                marker: match part {
-                    0 => Some('C'),
-                    2 => Some('F'),
-                    _ => None,
-                },
-            };
-            passenger_list(
-                &list(persons, None),
-                &ListEnvelope {
-                    interchange: &header(&format!("10{part}")),
-                    separators: type_b,
-                    group_reference: None,
-                    message_reference: "1",
-                    release: "05B",
-                    common_access_reference: Some("XQ101/261128"),
-                    series: Some(&position),
-                },
-            )
-        })
-        .collect();
-
-    println!("The carrier sends the list in three parts, in the order 2, 3, 1:");
-    let mut series = Series::new();
-    for part in [1, 2, 0] {
-        let Some(bytes) = parts.get(part) else {
-            continue;
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let serve = super::serve::Args {
+            data: args.data.clone(),
+            bind: "127.0.0.1".into(),
+            port: args.port,
+            carriers: Vec::new(),
+            open_intake: true,
+            max_message_mb: 16,
+            series_timeout_minutes: 10,
         };
-        let reading = read(bytes);
-        let parsed = edifact::parse(bytes);
-        for m in reading.messages {
-            let n = m.passenger_list().map_or(0, |l| l.persons.len());
-            println!(
-                "  part {} received: {n} persons, {} findings",
-                part + 1,
-                m.findings.len()
-            );
-            series.add(m);
-        }
+        let running = super::serve::start(&serve).await?;
+        let sim = Simulator::new(Config::new(args.seed, args.size, 1)).context("simulator data")?;
+        let mut sent = Vec::new();
+        let outcome = sim.run(|m| sent.push(m));
+        sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+        let url = format!("http://{}", running.address);
+        let day = "2026-12-01";
+        println!("Passage demo: the single window is listening on {url}");
+        println!("  data directory: {}", args.data.display());
         println!(
-            "    series now: {}",
-            serde_json::to_string(&series.status())?
+            "  feeding {} messages of {} flights ({} travellers) from {} carriers at {}× speed",
+            sent.len(),
+            outcome.flights.len(),
+            outcome.flights.iter().map(|f| f.travellers).sum::<usize>(),
+            sim.data().carriers.len(),
+            args.speed
         );
-        if let Some(report) = edifact::contrl::assess(&parsed, 0, &[]) {
-            let contrl = edifact::contrl::write(
-                &report,
-                &edifact::contrl::Reply {
-                    sender: "PIU",
-                    control_reference: "9001",
-                    date: "261128",
-                    time: "0616",
-                },
-            );
-            let line = String::from_utf8_lossy(&contrl);
-            let uci = line.lines().find(|l| l.starts_with("UCI")).unwrap_or("");
-            println!("    CONTRL back to the carrier: {uci}");
+        println!("  try: curl '{url}/api/v1/flights?date={day}'");
+        println!("       curl '{url}/api/v1/carriers'    curl '{url}/metrics'    curl '{url}/api/openapi.json'");
+        println!("  drop folder for files: {}/<CARRIER>/", running.folder.inbox().display());
+        println!("  (sign-in and the analyst console arrive with the console issue; Ctrl-C stops)");
+        let intake = &running.state.intake;
+        let first = sent.first().map(|m| m.at);
+        let started = Instant::now();
+        for (i, m) in sent.iter().enumerate() {
+            if !args.once
+                && let Some(first) = first
+            {
+                let offset = (m.at - first).as_secs_f64() / args.speed.max(1.0);
+                if let Some(wait) = Duration::from_secs_f64(offset.max(0.0)).checked_sub(started.elapsed()) {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            intake.receive("http", &m.carrier, &m.bytes).await?;
+            if (i + 1) % 50 == 0 || i + 1 == sent.len() {
+                println!("  {} / {} messages in (simulated clock {})", i + 1, sent.len(), m.at);
+            }
         }
-    }
-    if let Some((merged, findings)) = series.merge() {
+        let flights = intake.store().flights_on(day).await?;
+        let counts = intake.store().count_messages().await?;
         println!(
-            "\nMerged manifest: {} passengers, declared {} ({} findings)",
-            merged.persons.len(),
-            merged.declared.passengers.unwrap_or(0),
-            findings.len()
+            "fed: {} flights in the store; messages {}",
+            flights.len(),
+            counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect::<Vec<_>>().join(", ")
         );
-        for p in &merged.persons {
-            println!(
-                "  {:<14} {:<14} {} {} {}",
-                p.surname.as_deref().unwrap_or("?"),
-                p.given_names.join(" "),
-                p.sex.map_or("?", Sex::code),
-                p.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-                p.passenger_reference().unwrap_or("?")
-            );
+        if !args.once {
+            println!("all traffic in; the server keeps running at {url} (Ctrl-C stops)");
+            tokio::signal::ctrl_c().await?;
         }
-    }
-
-    println!("\nAn interactive request for one traveller, and the answer Passage would write:");
-    let answer = Response {
-        kind: ResponseKind::Answer,
-        transaction_reference: Some("T0001".into()),
-        flight: None,
-        decisions: vec![Decision {
-            level: DecisionLevel::Passenger,
-            booking_locator: Some("Q00003".into()),
-            passenger_reference: Some("P0003".into()),
-            code: DecisionCode::OkToBoard,
-            texts: vec!["OK TO BOARD".into()],
-        }],
-    };
-    let mut reply_header = header("7001");
-    reply_header.sender = "PIU".into();
-    reply_header.recipient = "XQ".into();
-    let bytes = cusres::write(
-        &answer,
-        &ResponseEnvelope {
-            interchange: &reply_header,
-            group_reference: None,
-            message_reference: "1",
-            common_access_reference: None,
-        },
-    );
-    print!("{}", String::from_utf8_lossy(&bytes));
-    println!(
-        "\nNext: `passage parse --json FILE` reads real files; the server, store and screening arrive with the following issues."
-    );
-    Ok(ExitCode::SUCCESS)
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -1,3 +1,5 @@
 pub mod demo;
+pub mod ingest;
 pub mod parse;
+pub mod serve;
 pub mod simulate;

@@ -1,0 +1,84 @@
+//! `passage ingest`: take files into the store directly, as the drop folder would, with a
+//! summary of what was accepted, duplicated, left waiting and failed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use intake::{Config, Intake, Outcome};
+use store::Store;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or directories (read recursively, in name order).
+    #[arg(required = true, value_name = "FILE|DIR")]
+    paths: Vec<PathBuf>,
+    /// Data directory of the store.
+    #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
+    data: PathBuf,
+    /// The carrier the files come from.
+    #[arg(long, default_value = "UNKNOWN")]
+    carrier: String,
+}
+
+fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if p.is_file() {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        std::fs::create_dir_all(&args.data)?;
+        let store = Store::open(&super::serve::db_path(&args.data)).await.context("opening the store")?;
+        let intake = Intake::new(store, Config::default());
+        let files = files(&args.paths);
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        let (mut processed, mut duplicates, mut failed) = (0, 0, Vec::new());
+        let mut parts = Vec::new();
+        for f in &files {
+            let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+            let receipt = intake.receive("file", &args.carrier.to_ascii_uppercase(), &bytes).await?;
+            match receipt.outcome {
+                Outcome::Processed => processed += 1,
+                Outcome::Duplicate { .. } => duplicates += 1,
+                Outcome::Waiting => parts.push(receipt.message),
+                Outcome::Failed => failed.push((f.clone(), receipt.message)),
+            }
+            bar.inc(1);
+        }
+        bar.finish();
+        let mut waiting = 0;
+        for id in &parts {
+            match intake.store().message(*id).await?.map(|m| m.state) {
+                Some(store::MessageState::Waiting) => waiting += 1,
+                _ => processed += 1,
+            }
+        }
+        println!(
+            "{} files: {processed} processed, {duplicates} duplicates, {waiting} parts of series still waiting for the others, {} failed",
+            files.len(),
+            failed.len()
+        );
+        for (f, id) in &failed {
+            let findings = intake.store().message(*id).await?.map(|m| m.findings).unwrap_or_default();
+            let codes: Vec<String> = findings
+                .as_array()
+                .map(|a| a.iter().filter_map(|f| f["code"].as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            println!("  failed: {} (message {id}): {}", f.display(), codes.join(", "));
+        }
+        Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    })
+}

@@ -1,0 +1,144 @@
+//! `passage serve`: the single window — HTTP intake and API, the drop folder, recovery of what
+//! was received before a stop.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use intake::folder::DropFolder;
+use intake::{Config, Intake};
+use server::{Credentials, Limits, State};
+use store::Store;
+
+#[derive(clap::Args, Clone)]
+pub struct Args {
+    /// Data directory: the database and the drop folders live here.
+    #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "PASSAGE_BIND", default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PASSAGE_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// A carrier credential, TOKEN=CARRIER (repeatable).
+    #[arg(long = "carrier", value_name = "TOKEN=CARRIER")]
+    pub carriers: Vec<String>,
+    /// Accept any sender, taking the carrier from the X-Passage-Carrier header (demonstrations
+    /// and load tests on a machine of one's own only).
+    #[arg(long)]
+    pub open_intake: bool,
+    /// Largest message accepted, in megabytes.
+    #[arg(long, default_value_t = 16)]
+    pub max_message_mb: usize,
+    /// Minutes parts of a series wait for the others.
+    #[arg(long, default_value_t = 10)]
+    pub series_timeout_minutes: u64,
+}
+
+/// A running single window.
+pub struct Running {
+    pub state: Arc<State>,
+    pub address: SocketAddr,
+    pub folder: DropFolder,
+}
+
+pub fn credentials(args: &Args) -> anyhow::Result<Credentials> {
+    if args.open_intake {
+        return Ok(Credentials::open());
+    }
+    let pairs = args
+        .carriers
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(t, c)| (t.to_string(), c.to_ascii_uppercase()))
+                .with_context(|| "a carrier credential reads TOKEN=CARRIER".to_string())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(server::credentials(&pairs))
+}
+
+/// Opens the store, recovers, and starts listening and sweeping.
+pub async fn start(args: &Args) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating {}", args.data.display()))?;
+    let store = Store::open(&db_path(&args.data))
+        .await
+        .context("opening the store")?;
+    let intake = Intake::new(
+        store,
+        Config {
+            series_timeout: Duration::from_secs(args.series_timeout_minutes * 60),
+            ..Config::default()
+        },
+    );
+    let recovered = intake
+        .recover()
+        .await
+        .context("recovering messages received before the stop")?;
+    if recovered > 0 {
+        tracing::info!(
+            recovered,
+            "processed messages received before the last stop"
+        );
+    }
+    let state = Arc::new(State {
+        intake,
+        credentials: credentials(args)?,
+        limits: Limits {
+            body_bytes: args.max_message_mb * 1024 * 1024,
+        },
+        started: std::time::Instant::now(),
+    });
+    let folder = DropFolder::new(args.data.join("drop"));
+    folder.prepare().context("creating the drop folders")?;
+    let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
+        .await
+        .with_context(|| format!("listening on {}:{}", args.bind, args.port))?;
+    let address = listener.local_addr()?;
+    let app = server::app(state.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    let sweeper = (state.clone(), folder.clone());
+    tokio::spawn(async move {
+        let (state, folder) = sweeper;
+        loop {
+            if let Err(e) = folder.sweep(&state.intake).await {
+                tracing::error!(error = %e, "drop folder");
+            }
+            if let Err(e) = state.intake.flush_series().await {
+                tracing::error!(error = %e, "series");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    Ok(Running {
+        state,
+        address,
+        folder,
+    })
+}
+
+pub fn db_path(data: &Path) -> PathBuf {
+    data.join("passage.db")
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let running = start(args).await?;
+        // Tests and scripts read this line to find the port.
+        println!("listening on http://{}", running.address);
+        println!("drop folder: {}", running.folder.inbox().display());
+        tokio::signal::ctrl_c().await?;
+        println!("stopping");
+        Ok(ExitCode::SUCCESS)
+    })
+}

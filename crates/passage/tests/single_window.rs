@@ -1,0 +1,230 @@
+//! The single window end to end: the real `passage serve` process, simulated traffic in over HTTP
+//! and the drop folder, answers read back through the JSON API.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    Server { child, url }
+}
+
+fn data_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("passage-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn get(url: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(url)
+        .header("X-Passage-Purpose", "TEST-1")
+        .call()
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.post(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.send(body).unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+#[test]
+fn simulated_traffic_in_over_http_and_the_drop_folder() {
+    let data = data_dir("traffic");
+    let server = serve(&data, &["--open-intake"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args([
+            "simulate",
+            "--seed",
+            "2",
+            "--to",
+            &server.url,
+            "--rate",
+            "5000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(" 0 refused"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (status, flights) = get(&format!("{}/api/v1/flights?date=2026-12-01", server.url));
+    assert_eq!(status, 200);
+    let flights = flights["flights"].as_array().unwrap().clone();
+    assert_eq!(flights.len(), 40);
+    // Closed flights: the close-out settled everyone the passenger list had reported.
+    let closed: Vec<_> = flights.iter().filter(|f| f["status"] == "closed").collect();
+    assert!(closed.len() >= 30, "{}", closed.len());
+    let mut settled = 0;
+    let mut key = String::new();
+    for f in &closed {
+        let k = f["key"].as_str().unwrap();
+        let (status, manifest) = get(&format!("{}/api/v1/flights/{k}/manifest", server.url));
+        assert_eq!(status, 200);
+        let persons = manifest["persons"].as_array().unwrap();
+        let passengers: Vec<_> = persons
+            .iter()
+            .filter(|p| p["role"] == "passenger")
+            .collect();
+        if !passengers.is_empty() && passengers.iter().all(|p| p["status"] == "boarded") {
+            settled += 1;
+            key = k.to_string();
+        }
+    }
+    // A passenger list sent late, after its close-out, is not yet reconciled with it.
+    assert!(
+        settled * 10 >= closed.len() * 8,
+        "{settled} of {}",
+        closed.len()
+    );
+    let (_, bookings) = get(&format!("{}/api/v1/flights/{key}/bookings", server.url));
+    let text = bookings.to_string();
+    assert!(!bookings["bookings"].as_array().unwrap().is_empty());
+    for code in [
+        "\"MOML\"", "\"KSML\"", "\"HNML\"", "\"WCHR\"", "\"MEDA\"", "\"BLND\"",
+    ] {
+        assert!(!text.contains(code), "{code} reached the API");
+    }
+
+    // The drop folder: a file in inbox/<CARRIER>/ is taken in and archived.
+    let inbox = data.join("drop/inbox/XQ");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+77'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ9+++XQ'LOC+125+AAA'DTM+189:2612021005:201'LOC+87+BBB'DTM+232:2612021240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+77'";
+    std::fs::write(inbox.join("list.edi"), list).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, f) = get(&format!("{}/api/v1/flights?date=2026-12-02", server.url));
+        if f["flights"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["key"] == "XQ9/AAA-BBB/2026-12-02"))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the drop folder was not swept");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(data.join("drop/archive/XQ/list.edi").exists());
+
+    // Reads of personal data were audited, and the chain holds.
+    let (_, verdict) = get(&format!("{}/api/v1/audit/verify", server.url));
+    assert_eq!(verdict["result"], "intact");
+    let (_, metrics) = get(&format!("{}/metrics", server.url));
+    assert!(
+        metrics
+            .as_str()
+            .unwrap()
+            .contains("passage_messages{state=\"processed\"}")
+    );
+    let (_, openapi) = get(&format!("{}/api/openapi.json", server.url));
+    assert!(openapi["paths"]["/api/v1/messages"]["post"].is_object());
+}
+
+#[test]
+fn bad_input_gets_a_clear_answer_and_is_kept() {
+    let data = data_dir("bad");
+    let server = serve(&data, &["--carrier", "s3cret=XQ", "--max-message-mb", "1"]);
+    let intake = format!("{}/api/v1/messages", server.url);
+    let (status, body) = post(&intake, &[("Authorization", "Bearer wrong")], b"UNH+1'");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unknown_carrier_credential"))
+    );
+    let (status, body) = post(&intake, &[("Authorization", "Bearer s3cret")], b"");
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("empty_body"))
+    );
+    let (status, receipt) = post(
+        &intake,
+        &[("Authorization", "Bearer s3cret")],
+        b"\xff\xfe garbage \x00",
+    );
+    assert_eq!(status, 422);
+    assert_eq!(receipt["outcome"], "failed");
+    let id = receipt["message"].as_i64().unwrap();
+    let (_, stored) = get(&format!("{}/api/v1/messages/{id}", server.url));
+    assert_eq!(stored["state"], "failed");
+    assert_eq!(stored["carrier"], "XQ");
+    assert!(
+        stored["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "no_message")
+    );
+    // A truncated message is read as far as it goes, kept, and answered with a CONTRL.
+    let (status, receipt) = post(
+        &intake,
+        &[("Authorization", "Bearer s3cret")],
+        b"UNB+UNOA:4+XQ+PIU+261127:0900+5'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ1",
+    );
+    assert_eq!(status, 202);
+    assert!(
+        receipt["contrl"]
+            .as_str()
+            .unwrap()
+            .contains("UCI+5+XQ+PIU+")
+    );
+    // Too large: refused before reading.
+    let big = vec![b'A'; 2 * 1024 * 1024];
+    let (status, _) = post(&intake, &[("Authorization", "Bearer s3cret")], &big);
+    assert_eq!(status, 413);
+}

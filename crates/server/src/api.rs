@@ -1,0 +1,374 @@
+//! Routes and handlers.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use store::{AuditEntry, MessageState, StoreError};
+
+use crate::State;
+
+type AppState = Arc<State>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/messages", post(receive).get(messages))
+        .route("/api/v1/messages/{id}", get(message))
+        .route("/api/v1/messages/{id}/raw", get(message_raw))
+        .route("/api/v1/flights", get(flights))
+        .route("/api/v1/flights/{flight}/{route}/{date}", get(flight))
+        .route(
+            "/api/v1/flights/{flight}/{route}/{date}/manifest",
+            get(manifest),
+        )
+        .route(
+            "/api/v1/flights/{flight}/{route}/{date}/bookings",
+            get(bookings),
+        )
+        .route("/api/v1/carriers", get(carriers))
+        .route("/api/v1/audit/verify", get(audit_verify))
+}
+
+/// An error as clients get it: a stable code, a readable message, an HTTP status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(what: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such {what}"),
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        // The store's errors carry no personal data; the detail goes to the log only.
+        tracing::error!(error = %e, "store");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_unavailable",
+            "the store could not answer; try again",
+        )
+    }
+}
+
+impl From<intake::IntakeError> for ApiError {
+    fn from(e: intake::IntakeError) -> ApiError {
+        tracing::error!(error = %e, "intake");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "intake_unavailable",
+            "the message could not be taken in; send it again",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({ "error": { "code": self.code, "message": self.message } })),
+        )
+            .into_response()
+    }
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Who is reading and why, for the audit log.
+fn reader(headers: &HeaderMap) -> (String, Option<String>) {
+    let actor = header_str(headers, "x-passage-user")
+        .unwrap_or("api")
+        .to_string();
+    let purpose = header_str(headers, "x-passage-purpose").map(String::from);
+    (actor, purpose)
+}
+
+async fn audit_read(state: &State, headers: &HeaderMap, action: &str, subject: &str) -> Result<()> {
+    let (actor, purpose) = reader(headers);
+    state
+        .intake
+        .store()
+        .audit(&AuditEntry {
+            actor: &actor,
+            action,
+            subject,
+            purpose: purpose.as_deref(),
+            detail: "",
+        })
+        .await?;
+    Ok(())
+}
+
+async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "uptime_seconds": state.started.elapsed().as_secs() }))
+}
+
+async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
+    let mut out = String::from(
+        "# HELP passage_messages Messages in the vault by state.\n# TYPE passage_messages gauge\n",
+    );
+    for (s, n) in state.intake.store().count_messages().await? {
+        out.push_str(&format!(
+            "passage_messages{{state=\"{}\"}} {n}\n",
+            s.as_str()
+        ));
+    }
+    out.push_str("# HELP passage_carrier_messages_total Messages per carrier since start, by outcome.\n# TYPE passage_carrier_messages_total counter\n");
+    for (carrier, c) in state.intake.counters() {
+        for (what, n) in [
+            ("received", c.received),
+            ("processed", c.processed),
+            ("duplicate", c.duplicates),
+            ("failed", c.failed),
+            ("with_errors", c.with_errors),
+        ] {
+            out.push_str(&format!(
+                "passage_carrier_messages_total{{carrier=\"{carrier}\",outcome=\"{what}\"}} {n}\n"
+            ));
+        }
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    let path = |summary: &str| json!({ "summary": summary });
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Passage", "version": env!("CARGO_PKG_VERSION") },
+        "paths": {
+            "/api/v1/messages": {
+                "post": path("Carrier intake: a raw EDIFACT body (PAXLST, PNRGOV); bearer token of the carrier. Answers the receipt and the CONTRL."),
+                "get": path("Messages of the vault, newest first; filters carrier, state, limit, offset.")
+            },
+            "/api/v1/messages/{id}": { "get": path("One message: state, type, findings.") },
+            "/api/v1/messages/{id}/raw": { "get": path("The bytes as received (audited).") },
+            "/api/v1/flights": { "get": path("Flights of a date (date=YYYY-MM-DD).") },
+            "/api/v1/flights/{flight}/{route}/{date}": { "get": path("One flight by key, e.g. XQ101/AMS-JFK/2026-12-01.") },
+            "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs (audited).") },
+            "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
+            "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
+            "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
+            "/health": { "get": path("Liveness.") },
+            "/metrics": { "get": path("Prometheus metrics (no personal data).") }
+        }
+    }))
+}
+
+async fn receive(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let bearer = header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+    let named = header_str(&headers, "x-passage-carrier");
+    let Some(carrier) = state.credentials.carrier(bearer, named) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_carrier_credential",
+            "the bearer token is not a carrier credential of this unit",
+        ));
+    };
+    if body.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "empty_body",
+            "the request carries no message",
+        ));
+    }
+    let receipt = state.intake.receive("http", &carrier, &body).await?;
+    let status = match receipt.outcome {
+        intake::Outcome::Failed => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::ACCEPTED,
+    };
+    Ok((status, Json(receipt)).into_response())
+}
+
+#[derive(Deserialize)]
+struct MessageQuery {
+    carrier: Option<String>,
+    state: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+fn parse_state(s: &str) -> Result<MessageState> {
+    Ok(match s {
+        "received" => MessageState::Received,
+        "processed" => MessageState::Processed,
+        "waiting" => MessageState::Waiting,
+        "failed" => MessageState::Failed,
+        "duplicate" => MessageState::Duplicate,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_state",
+                "state is one of received, processed, waiting, failed, duplicate",
+            ));
+        }
+    })
+}
+
+async fn messages(
+    Shared(state): Shared<AppState>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let filter = q.state.as_deref().map(parse_state).transpose()?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let list = state
+        .intake
+        .store()
+        .messages(q.carrier.as_deref(), filter, limit, offset)
+        .await?;
+    Ok(Json(
+        json!({ "messages": list, "limit": limit, "offset": offset }),
+    ))
+}
+
+async fn message(
+    Shared(state): Shared<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<store::StoredMessage>> {
+    let m = state
+        .intake
+        .store()
+        .message(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message"))?;
+    Ok(Json(m))
+}
+
+async fn message_raw(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let body = state
+        .intake
+        .store()
+        .message_body(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("message"))?;
+    audit_read(
+        &state,
+        &headers,
+        "message.raw_viewed",
+        &format!("message:{id}"),
+    )
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/edifact")], body).into_response())
+}
+
+#[derive(Deserialize)]
+struct FlightQuery {
+    date: Option<String>,
+}
+
+async fn flights(
+    Shared(state): Shared<AppState>,
+    Query(q): Query<FlightQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let Some(date) = q.date.filter(|d| d.parse::<jiff::civil::Date>().is_ok()) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_date",
+            "date is required, as YYYY-MM-DD",
+        ));
+    };
+    let flights = state.intake.store().flights_on(&date).await?;
+    Ok(Json(json!({ "date": date, "flights": flights })))
+}
+
+async fn find_flight(
+    state: &State,
+    flight: &str,
+    route: &str,
+    date: &str,
+) -> Result<store::FlightRow> {
+    let key = format!("{flight}/{route}/{date}");
+    state
+        .intake
+        .store()
+        .flight(&key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("flight"))
+}
+
+async fn flight(
+    Shared(state): Shared<AppState>,
+    Path((f, r, d)): Path<(String, String, String)>,
+) -> Result<Json<store::FlightRow>> {
+    Ok(Json(find_flight(&state, &f, &r, &d).await?))
+}
+
+async fn manifest(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path((f, r, d)): Path<(String, String, String)>,
+) -> Result<Json<serde_json::Value>> {
+    let row = find_flight(&state, &f, &r, &d).await?;
+    let manifest = state.intake.store().manifest(row.id).await?;
+    audit_read(
+        &state,
+        &headers,
+        "manifest.viewed",
+        &format!("flight:{}", row.key),
+    )
+    .await?;
+    Ok(Json(json!({ "flight": row, "persons": manifest })))
+}
+
+async fn bookings(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path((f, r, d)): Path<(String, String, String)>,
+) -> Result<Json<serde_json::Value>> {
+    let row = find_flight(&state, &f, &r, &d).await?;
+    let bookings = state.intake.store().bookings(row.id).await?;
+    audit_read(
+        &state,
+        &headers,
+        "bookings.viewed",
+        &format!("flight:{}", row.key),
+    )
+    .await?;
+    Ok(Json(json!({ "flight": row, "bookings": bookings })))
+}
+
+async fn carriers(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "carriers": state.intake.counters() }))
+}
+
+async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {
+    Ok(Json(state.intake.store().verify_audit().await?))
+}
