@@ -178,16 +178,8 @@ impl Intake {
                 body,
             })
             .await?;
+        // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);
-        self.store
-            .audit(&AuditEntry {
-                actor: "system",
-                action: "message.received",
-                subject: &format!("message:{id}"),
-                purpose: None,
-                detail: &format!("channel={channel} carrier={carrier} bytes={}", body.len()),
-            })
-            .await?;
         self.process(id).await
     }
 
@@ -462,65 +454,67 @@ impl Intake {
             .store
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
-        let references = list.persons.iter().filter_map(|p| p.passenger_reference());
+        let references: Vec<&str> = list
+            .persons
+            .iter()
+            .filter_map(|p| p.passenger_reference())
+            .collect();
+        let store = &self.store;
         match &list.change {
             Some(ListChange::FlightCancelled) => {
-                self.store.set_flight_status(flight, "cancelled").await?;
-                self.store
+                store.set_flight_status(flight, "cancelled").await?;
+                store
                     .set_statuses(flight, None, Status::Cancelled, message)
                     .await?;
             }
             Some(ListChange::ClosedOnBoard) => {
-                for r in references {
-                    self.store
-                        .set_person_status(flight, r, Status::Boarded, message)
-                        .await?;
-                }
-                self.store
+                store
+                    .set_persons_status(flight, &references, Status::Boarded, message)
+                    .await?;
+                store
                     .set_statuses(flight, Some(Status::Reported), Status::NotBoarded, message)
                     .await?;
-                self.store.set_flight_status(flight, "closed").await?;
+                store.set_flight_status(flight, "closed").await?;
             }
             Some(ListChange::ClosedNotOnBoard) => {
-                for r in references {
-                    self.store
-                        .set_person_status(flight, r, Status::NotBoarded, message)
-                        .await?;
-                }
-                self.store.set_flight_status(flight, "closed").await?;
+                store
+                    .set_persons_status(flight, &references, Status::NotBoarded, message)
+                    .await?;
+                store.set_flight_status(flight, "closed").await?;
             }
-            Some(ListChange::Closed) => self.store.set_flight_status(flight, "closed").await?,
+            Some(ListChange::Closed) => store.set_flight_status(flight, "closed").await?,
             Some(ListChange::CancelReservation | ListChange::ReductionInParty) => {
-                for r in references {
-                    self.store
-                        .set_person_status(flight, r, Status::Removed, message)
-                        .await?;
-                }
+                store
+                    .set_persons_status(flight, &references, Status::Removed, message)
+                    .await?;
             }
             _ => {
-                for p in &list.persons {
-                    let identity = identity(p);
-                    if identity.date_of_birth.is_none() || identity.documents.is_empty() {
-                        self.count(carrier, |c| c.persons_missing_fields += 1);
-                    }
-                    self.store
-                        .put_person(
-                            flight,
-                            &store::PersonUpdate {
-                                reference: p.passenger_reference(),
-                                booking: p.booking_locator(),
-                                role: if p.role.is_crew() {
-                                    Role::Crew
-                                } else {
-                                    Role::Passenger
-                                },
-                                status: Status::Reported,
-                                identity: &identity,
-                                message,
-                            },
-                        )
-                        .await?;
+                let identities: Vec<Identity> = list.persons.iter().map(identity).collect();
+                let missing = identities
+                    .iter()
+                    .filter(|i| i.date_of_birth.is_none() || i.documents.is_empty())
+                    .count() as u64;
+                if missing > 0 {
+                    self.count(carrier, |c| c.persons_missing_fields += missing);
                 }
+                let updates: Vec<store::PersonUpdate<'_>> = list
+                    .persons
+                    .iter()
+                    .zip(&identities)
+                    .map(|(p, identity)| store::PersonUpdate {
+                        reference: p.passenger_reference(),
+                        booking: p.booking_locator(),
+                        role: if p.role.is_crew() {
+                            Role::Crew
+                        } else {
+                            Role::Passenger
+                        },
+                        status: Status::Reported,
+                        identity,
+                        message,
+                    })
+                    .collect();
+                store.put_persons(flight, &updates).await?;
             }
         }
         Ok(())
@@ -551,6 +545,7 @@ impl Intake {
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
         let mut deleted_total = Deletions::default();
+        let mut kept = Vec::with_capacity(push.bookings.len());
         for b in &push.bookings {
             let mut booking = b.clone();
             let deleted = legal::filter_booking(&self.config.regime, &mut booking);
@@ -561,17 +556,18 @@ impl Intake {
                 *deleted_total.not_allowed.entry(k).or_default() += v;
             }
             let locator = booking.locator().unwrap_or("?").to_string();
-            let json = serde_json::to_value(&booking).unwrap_or_default();
-            self.store
-                .put_booking_version(
-                    flight,
-                    &locator,
-                    message,
-                    booking.travellers.len() as i64,
-                    &json,
-                )
-                .await?;
+            let travellers = booking.travellers.len() as i64;
+            kept.push((
+                locator,
+                travellers,
+                serde_json::to_value(&booking).unwrap_or_default(),
+            ));
         }
+        let rows: Vec<(&str, i64, &serde_json::Value)> =
+            kept.iter().map(|(l, t, j)| (l.as_str(), *t, j)).collect();
+        self.store
+            .put_booking_versions(flight, message, &rows)
+            .await?;
         if !deleted_total.is_empty() {
             let sensitive: u64 = deleted_total.sensitive.values().map(|v| *v as u64).sum();
             self.count(carrier, |c| c.sensitive_deleted += sensitive);

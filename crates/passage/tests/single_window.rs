@@ -228,3 +228,86 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
     let (status, _) = post(&intake, &[("Authorization", "Bearer s3cret")], &big);
     assert_eq!(status, 413);
 }
+
+#[test]
+fn a_killed_server_loses_nothing_it_acknowledged() {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let data = data_dir("crash");
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    sent.retain(|m| !m.quirks.contains(&simulator::Quirk::Duplicate));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    let bodies: Vec<(String, Vec<u8>)> = sent.into_iter().map(|m| (m.carrier, m.bytes)).collect();
+
+    let mut server = serve(&data, &["--open-intake"]);
+    let url = server.url.clone();
+    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
+    let count = Arc::new(AtomicUsize::new(0));
+    let sender = {
+        let (acknowledged, count, url) = (acknowledged.clone(), count.clone(), url.clone());
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            for (carrier, body) in &bodies {
+                let Ok(mut r) = agent
+                    .post(format!("{url}/api/v1/messages"))
+                    .header("X-Passage-Carrier", carrier)
+                    .send(&body[..])
+                else {
+                    break; // the server is gone
+                };
+                let Ok(text) = r.body_mut().read_to_string() else {
+                    break;
+                };
+                if r.status().is_success() {
+                    let receipt: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    let sha: String = Sha256::digest(body)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .push((receipt["message"].as_i64().unwrap(), sha));
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        })
+    };
+    while count.load(Ordering::SeqCst) < 60 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGKILL in the middle of the traffic.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    sender.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 60);
+
+    let server = serve(&data, &["--open-intake"]);
+    let (_, listed) = get(&format!("{}/api/v1/messages?limit=1000", server.url));
+    let listed = listed["messages"].as_array().unwrap();
+    for (id, sha) in &acknowledged {
+        let (status, m) = get(&format!("{}/api/v1/messages/{id}", server.url));
+        assert_eq!(status, 200, "acknowledged message {id} lost");
+        assert_eq!(m["sha256"].as_str(), Some(sha.as_str()));
+        assert_ne!(
+            m["state"], "received",
+            "message {id} not processed after the restart"
+        );
+        let copies = listed
+            .iter()
+            .filter(|x| x["sha256"].as_str() == Some(sha.as_str()))
+            .count();
+        assert_eq!(copies, 1, "message {id} kept more than once");
+    }
+    let (_, verdict) = get(&format!("{}/api/v1/audit/verify", server.url));
+    assert_eq!(verdict["result"], "intact");
+}

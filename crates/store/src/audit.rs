@@ -70,28 +70,7 @@ impl Store {
     /// Appends a record, chained to the last one. Serialised by SQLite's write lock.
     pub async fn audit(&self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let prev: String = sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<String, _>(0))
-            .transpose()?
-            .unwrap_or_else(|| GENESIS.to_string());
-        let at = now();
-        let hash = chain_hash(&prev, &at, e);
-        let id = sqlx::query(
-            "INSERT INTO audit (at, actor, action, subject, purpose, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&at)
-        .bind(e.actor)
-        .bind(e.action)
-        .bind(e.subject)
-        .bind(e.purpose)
-        .bind(e.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get::<i64, _>(0)?;
+        let id = append(&mut tx, e).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -160,4 +139,35 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord, StoreError> {
         prev_hash: r.try_get(7)?,
         hash: r.try_get(8)?,
     })
+}
+
+/// Appends a record inside a transaction (which holds the write lock, so the chain stays
+/// linear).
+pub(crate) async fn append(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    e: &AuditEntry<'_>,
+) -> Result<i64, StoreError> {
+    let prev: String = sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get::<String, _>(0))
+        .transpose()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let at = now();
+    let hash = chain_hash(&prev, &at, e);
+    let id = sqlx::query(
+        "INSERT INTO audit (at, actor, action, subject, purpose, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&at)
+    .bind(e.actor)
+    .bind(e.action)
+    .bind(e.subject)
+    .bind(e.purpose)
+    .bind(e.detail)
+    .bind(&prev)
+    .bind(&hash)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get::<i64, _>(0)?;
+    Ok(id)
 }

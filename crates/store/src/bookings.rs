@@ -27,30 +27,49 @@ impl Store {
         travellers: i64,
         booking: &serde_json::Value,
     ) -> Result<i64, StoreError> {
+        let versions = self
+            .put_booking_versions(flight, message, &[(locator, travellers, booking)])
+            .await?;
+        Ok(versions.first().copied().unwrap_or(0))
+    }
+
+    /// Keeps a new version of each `(locator, travellers, booking)` of one push, in one
+    /// transaction; returns the version numbers.
+    pub async fn put_booking_versions(
+        &self,
+        flight: i64,
+        message: i64,
+        bookings: &[(&str, i64, &serde_json::Value)],
+    ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let version: i64 = sqlx::query(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM pnr_versions WHERE flight_id = ? AND locator = ?",
-        )
-        .bind(flight)
-        .bind(locator)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        sqlx::query(
-            "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(flight)
-        .bind(locator)
-        .bind(version)
-        .bind(message)
-        .bind(now())
-        .bind(travellers)
-        .bind(booking.to_string())
-        .execute(&mut *tx)
-        .await?;
+        let at = now();
+        let mut versions = Vec::with_capacity(bookings.len());
+        for (locator, travellers, booking) in bookings {
+            let version: i64 = sqlx::query(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM pnr_versions WHERE flight_id = ? AND locator = ?",
+            )
+            .bind(flight)
+            .bind(locator)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            sqlx::query(
+                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(flight)
+            .bind(locator)
+            .bind(version)
+            .bind(message)
+            .bind(&at)
+            .bind(travellers)
+            .bind(booking.to_string())
+            .execute(&mut *tx)
+            .await?;
+            versions.push(version);
+        }
         tx.commit().await?;
-        Ok(version)
+        Ok(versions)
     }
 
     /// The latest version of every booking on a flight.

@@ -100,77 +100,53 @@ impl Store {
     /// Adds a person to a flight's manifest, or updates the one with the same passenger
     /// reference. Returns the manifest row id.
     pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
-        let identity =
-            serde_json::to_string(p.identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let document = p.identity.documents.first();
-        let existing = match p.reference {
-            Some(reference) => {
-                sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
-                    .bind(flight)
-                    .bind(reference)
-                    .fetch_optional(self.pool())
-                    .await?
-                    .map(|r| r.try_get::<i64, _>(0))
-                    .transpose()?
-            }
-            None => None,
-        };
-        let sex = p.identity.sex.map(|s| match s {
-            model::Sex::Male => "M",
-            model::Sex::Female => "F",
-            model::Sex::Unspecified => "U",
-            model::Sex::Other => "X",
-        });
-        let role = match p.role {
-            Role::Passenger => "passenger",
-            Role::Crew => "crew",
-        };
-        if let Some(id) = existing {
-            sqlx::query(
-                "UPDATE manifest SET booking = COALESCE(?, booking), role = ?, status = ?, surname = ?, given_names = ?, sex = ?,
-                 date_of_birth = ?, nationality = ?, document_number = ?, document_state = ?, identity = ?, last_message = ?
-                 WHERE id = ?",
-            )
-            .bind(p.booking)
-            .bind(role)
-            .bind(name(p.status))
-            .bind(&p.identity.surname)
-            .bind(p.identity.given_names.join(" "))
-            .bind(sex)
-            .bind(p.identity.date_of_birth.map(|d| d.to_string()))
-            .bind(&p.identity.nationality)
-            .bind(document.and_then(|d| d.number.as_deref()))
-            .bind(document.and_then(|d| d.issuing_state.as_deref()))
-            .bind(&identity)
-            .bind(p.message)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-            return Ok(id);
+        Ok(self
+            .put_persons(flight, std::slice::from_ref(p))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// Applies a whole list in one transaction: one write to disk for all its persons.
+    pub async fn put_persons(
+        &self,
+        flight: i64,
+        persons: &[PersonUpdate<'_>],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut ids = Vec::with_capacity(persons.len());
+        for p in persons {
+            ids.push(put_person(&mut tx, flight, p).await?);
         }
-        let row = sqlx::query(
-            "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, date_of_birth, nationality,
-             document_number, document_state, identity, first_message, last_message)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(flight)
-        .bind(p.reference)
-        .bind(p.booking)
-        .bind(role)
-        .bind(name(p.status))
-        .bind(&p.identity.surname)
-        .bind(p.identity.given_names.join(" "))
-        .bind(sex)
-        .bind(p.identity.date_of_birth.map(|d| d.to_string()))
-        .bind(&p.identity.nationality)
-        .bind(document.and_then(|d| d.number.as_deref()))
-        .bind(document.and_then(|d| d.issuing_state.as_deref()))
-        .bind(&identity)
-        .bind(p.message)
-        .bind(p.message)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get::<i64, _>(0)?)
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Sets the status of every listed reference in one transaction; returns how many matched.
+    pub async fn set_persons_status(
+        &self,
+        flight: i64,
+        references: &[&str],
+        status: Status,
+        message: i64,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut matched = 0;
+        for reference in references {
+            matched += sqlx::query(
+                "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND reference = ?",
+            )
+            .bind(name(status))
+            .bind(message)
+            .bind(flight)
+            .bind(reference)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(matched)
     }
 
     /// Sets the status of the person with `reference` on a flight; false when nobody has it.
@@ -276,4 +252,83 @@ fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
         arrival_local: r.try_get(8)?,
         status: r.try_get(9)?,
     })
+}
+
+/// Adds or updates one person inside a transaction.
+async fn put_person(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    flight: i64,
+    p: &PersonUpdate<'_>,
+) -> Result<i64, StoreError> {
+    let identity =
+        serde_json::to_string(p.identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let document = p.identity.documents.first();
+    let existing = match p.reference {
+        Some(reference) => {
+            sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
+                .bind(flight)
+                .bind(reference)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| r.try_get::<i64, _>(0))
+                .transpose()?
+        }
+        None => None,
+    };
+    let sex = p.identity.sex.map(|s| match s {
+        model::Sex::Male => "M",
+        model::Sex::Female => "F",
+        model::Sex::Unspecified => "U",
+        model::Sex::Other => "X",
+    });
+    let role = match p.role {
+        Role::Passenger => "passenger",
+        Role::Crew => "crew",
+    };
+    if let Some(id) = existing {
+        sqlx::query(
+            "UPDATE manifest SET booking = COALESCE(?, booking), role = ?, status = ?, surname = ?, given_names = ?, sex = ?,
+             date_of_birth = ?, nationality = ?, document_number = ?, document_state = ?, identity = ?, last_message = ?
+             WHERE id = ?",
+        )
+        .bind(p.booking)
+        .bind(role)
+        .bind(name(p.status))
+        .bind(&p.identity.surname)
+        .bind(p.identity.given_names.join(" "))
+        .bind(sex)
+        .bind(p.identity.date_of_birth.map(|d| d.to_string()))
+        .bind(&p.identity.nationality)
+        .bind(document.and_then(|d| d.number.as_deref()))
+        .bind(document.and_then(|d| d.issuing_state.as_deref()))
+        .bind(&identity)
+        .bind(p.message)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(id);
+    }
+    let row = sqlx::query(
+        "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, date_of_birth, nationality,
+         document_number, document_state, identity, first_message, last_message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(flight)
+    .bind(p.reference)
+    .bind(p.booking)
+    .bind(role)
+    .bind(name(p.status))
+    .bind(&p.identity.surname)
+    .bind(p.identity.given_names.join(" "))
+    .bind(sex)
+    .bind(p.identity.date_of_birth.map(|d| d.to_string()))
+    .bind(&p.identity.nationality)
+    .bind(document.and_then(|d| d.number.as_deref()))
+    .bind(document.and_then(|d| d.issuing_state.as_deref()))
+    .bind(&identity)
+    .bind(p.message)
+    .bind(p.message)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)?)
 }

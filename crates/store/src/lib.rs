@@ -49,14 +49,16 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating when needed) the database at `path`: WAL journal, full sync so that a
-    /// receipt survives a crash once `receive` returns.
+    /// Opens (creating when needed) the database at `path`: WAL journal. Receipts are committed
+    /// with a full sync (they survive a power cut once `receive` returns); what processing
+    /// derives from them is synced at checkpoints (it survives a crash of the process and can
+    /// be derived again from the vault).
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         Store::connect(options, 4).await

@@ -86,19 +86,17 @@ impl Store {
     /// Keeps a message. When this returns the receipt is committed to disk: only then may it
     /// be acknowledged.
     pub async fn receive(&self, m: &Received<'_>) -> Result<i64, StoreError> {
-        let id = sqlx::query(
-            "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(now())
-        .bind(m.channel)
-        .bind(m.carrier)
-        .bind(digest(m.body))
-        .bind(m.body.len() as i64)
-        .bind(m.body)
-        .fetch_one(self.pool())
-        .await?
-        .try_get::<i64, _>(0)?;
-        Ok(id)
+        let mut conn = self.pool().acquire().await?;
+        // This commit, and only this one, waits for the disk: the receipt must survive a
+        // power cut before the carrier is told it arrived.
+        sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&mut *conn)
+            .await?;
+        let result = receive_on(&mut conn, m).await;
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *conn)
+            .await?;
+        result
     }
 
     /// Records how a message was processed. A `key` is recorded only with a success, so that a
@@ -243,4 +241,44 @@ fn stored_message(r: &sqlx::sqlite::SqliteRow) -> Result<StoredMessage, StoreErr
         },
         duplicate_of: r.try_get(9)?,
     })
+}
+
+/// Keeps the message and its audit record in one transaction.
+async fn receive_on(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    m: &Received<'_>,
+) -> Result<i64, StoreError> {
+    let mut tx = sqlx::Connection::begin(&mut **conn).await?;
+    let at = now();
+    let id = sqlx::query(
+        "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&at)
+    .bind(m.channel)
+    .bind(m.carrier)
+    .bind(digest(m.body))
+    .bind(m.body.len() as i64)
+    .bind(m.body)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get::<i64, _>(0)?;
+    let detail = format!(
+        "channel={} carrier={} bytes={}",
+        m.channel,
+        m.carrier,
+        m.body.len()
+    );
+    crate::audit::append(
+        &mut tx,
+        &crate::AuditEntry {
+            actor: "system",
+            action: "message.received",
+            subject: &format!("message:{id}"),
+            purpose: None,
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
