@@ -180,7 +180,7 @@ impl Intake {
             .await?;
         // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);
-        self.process(id).await
+        self.process_body(id, carrier, body).await
     }
 
     /// Processes every message kept but not processed (after a crash or a restart).
@@ -204,7 +204,17 @@ impl Intake {
             .message_body(id)
             .await?
             .ok_or(IntakeError::Unknown(id))?;
-        let parsed = edifact::parse(&body);
+        self.process_body(id, &meta.carrier, &body).await
+    }
+
+    /// Processes message `id` of the vault, whose carrier and bytes the caller holds.
+    async fn process_body(
+        &self,
+        id: i64,
+        carrier: &str,
+        body: &[u8],
+    ) -> Result<Receipt, IntakeError> {
+        let parsed = edifact::parse(body);
         let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
             let now = jiff::Timestamp::now().to_string();
             let date = now.get(2..10).unwrap_or_default().replace('-', "");
@@ -221,7 +231,7 @@ impl Intake {
             ))
             .into_owned()
         });
-        let carrier = meta.carrier.clone();
+        let carrier = carrier.to_string();
 
         if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
             let findings = serde_json::to_value(&parsed.findings).unwrap_or_default();

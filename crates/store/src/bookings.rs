@@ -1,5 +1,7 @@
 //! PNR versions: each push of a booking kept as its own version, never edited in place.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 
@@ -33,8 +35,9 @@ impl Store {
         Ok(versions.first().copied().unwrap_or(0))
     }
 
-    /// Keeps a new version of each `(locator, travellers, booking)` of one push, in one
-    /// transaction; returns the version numbers.
+    /// Keeps a new version of each `(locator, travellers, booking)` of one push whose content
+    /// changed since the booking's last version, in one transaction; returns the version
+    /// numbers (the unchanged ones keep theirs).
     pub async fn put_booking_versions(
         &self,
         flight: i64,
@@ -42,31 +45,54 @@ impl Store {
         bookings: &[(&str, i64, &serde_json::Value)],
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool().begin().await?;
+        let latest: HashMap<String, (i64, String)> = sqlx::query(
+            "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = ?1
+             AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",
+        )
+        .bind(flight)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, (r.try_get::<i64, _>(1)?, r.try_get::<String, _>(2)?))))
+        .collect::<Result<_, StoreError>>()?;
         let at = now();
         let mut versions = Vec::with_capacity(bookings.len());
+        let mut rows: Vec<(&str, i64, i64, String, String)> = Vec::new();
         for (locator, travellers, booking) in bookings {
-            let version: i64 = sqlx::query(
-                "SELECT COALESCE(MAX(version), 0) + 1 FROM pnr_versions WHERE flight_id = ? AND locator = ?",
-            )
-            .bind(flight)
-            .bind(locator)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-            sqlx::query(
-                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(flight)
-            .bind(locator)
-            .bind(version)
-            .bind(message)
-            .bind(&at)
-            .bind(travellers)
-            .bind(booking.to_string())
-            .execute(&mut *tx)
-            .await?;
-            versions.push(version);
+            let json = booking.to_string();
+            let hash = crate::vault::digest(json.as_bytes());
+            match latest.get(*locator) {
+                Some((version, h)) if *h == hash => versions.push(*version),
+                Some((version, _)) => {
+                    versions.push(version + 1);
+                    rows.push((locator, version + 1, *travellers, json, hash));
+                }
+                None => {
+                    versions.push(1);
+                    rows.push((locator, 1, *travellers, json, hash));
+                }
+            }
+        }
+        // Several rows per statement: a round trip to SQLite's thread per booking would cost
+        // more than the insert.
+        for chunk in rows.chunks(200) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash) ",
+            );
+            q.push_values(
+                chunk,
+                |mut b, (locator, version, travellers, json, hash)| {
+                    b.push_bind(flight)
+                        .push_bind(*locator)
+                        .push_bind(*version)
+                        .push_bind(message)
+                        .push_bind(&at)
+                        .push_bind(*travellers)
+                        .push_bind(json)
+                        .push_bind(hash);
+                },
+            );
+            q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(versions)

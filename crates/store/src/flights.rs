@@ -100,27 +100,47 @@ impl Store {
     /// Adds a person to a flight's manifest, or updates the one with the same passenger
     /// reference. Returns the manifest row id.
     pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
-        Ok(self
-            .put_persons(flight, std::slice::from_ref(p))
-            .await?
-            .first()
-            .copied()
-            .unwrap_or(0))
+        let mut tx = self.pool().begin().await?;
+        let id = put_person(&mut tx, flight, p).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// Applies a whole list in one transaction: one write to disk for all its persons.
+    /// Applies a whole list in one transaction, many persons per statement: new references are
+    /// added, known ones updated (their first message kept). Returns how many were written.
     pub async fn put_persons(
         &self,
         flight: i64,
         persons: &[PersonUpdate<'_>],
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<u64, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let mut ids = Vec::with_capacity(persons.len());
-        for p in persons {
-            ids.push(put_person(&mut tx, flight, p).await?);
+        let mut written = 0;
+        for chunk in persons.chunks(300) {
+            let rows: Vec<PersonRow<'_>> =
+                chunk.iter().map(PersonRow::of).collect::<Result<_, _>>()?;
+            let mut q = sqlx::QueryBuilder::new(INSERT_PERSON);
+            q.push_values(&rows, |mut b, r| {
+                b.push_bind(flight)
+                    .push_bind(r.p.reference)
+                    .push_bind(r.p.booking)
+                    .push_bind(r.role)
+                    .push_bind(name(r.p.status))
+                    .push_bind(&r.p.identity.surname)
+                    .push_bind(r.given.clone())
+                    .push_bind(r.sex)
+                    .push_bind(r.birth.clone())
+                    .push_bind(&r.p.identity.nationality)
+                    .push_bind(r.document_number)
+                    .push_bind(r.document_state)
+                    .push_bind(r.identity.clone())
+                    .push_bind(r.p.message)
+                    .push_bind(r.p.message);
+            });
+            q.push(UPSERT_PERSON);
+            written += q.build().execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
-        Ok(ids)
+        Ok(written)
     }
 
     /// Sets the status of every listed reference in one transaction; returns how many matched.
@@ -133,17 +153,20 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let mut tx = self.pool().begin().await?;
         let mut matched = 0;
-        for reference in references {
-            matched += sqlx::query(
-                "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND reference = ?",
-            )
-            .bind(name(status))
-            .bind(message)
-            .bind(flight)
-            .bind(reference)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        for chunk in references.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new("UPDATE manifest SET status = ");
+            q.push_bind(name(status))
+                .push(", last_message = ")
+                .push_bind(message)
+                .push(" WHERE flight_id = ")
+                .push_bind(flight)
+                .push(" AND reference IN (");
+            let mut list = q.separated(", ");
+            for r in chunk {
+                list.push_bind(*r);
+            }
+            list.push_unseparated(")");
+            matched += q.build().execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(matched)
@@ -331,4 +354,50 @@ async fn put_person(
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get::<i64, _>(0)?)
+}
+
+const INSERT_PERSON: &str = "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, \
+     date_of_birth, nationality, document_number, document_state, identity, first_message, last_message) ";
+const UPSERT_PERSON: &str = " ON CONFLICT(flight_id, reference) WHERE reference IS NOT NULL DO UPDATE SET \
+     booking = COALESCE(excluded.booking, manifest.booking), role = excluded.role, status = excluded.status, \
+     surname = excluded.surname, given_names = excluded.given_names, sex = excluded.sex, \
+     date_of_birth = excluded.date_of_birth, nationality = excluded.nationality, \
+     document_number = excluded.document_number, document_state = excluded.document_state, \
+     identity = excluded.identity, last_message = excluded.last_message";
+
+/// A person's columns, prepared for a multi-row statement.
+struct PersonRow<'a> {
+    p: &'a PersonUpdate<'a>,
+    role: &'static str,
+    given: String,
+    sex: Option<&'static str>,
+    birth: Option<String>,
+    document_number: Option<&'a str>,
+    document_state: Option<&'a str>,
+    identity: String,
+}
+
+impl<'a> PersonRow<'a> {
+    fn of(p: &'a PersonUpdate<'a>) -> Result<PersonRow<'a>, StoreError> {
+        let document = p.identity.documents.first();
+        Ok(PersonRow {
+            p,
+            role: match p.role {
+                Role::Passenger => "passenger",
+                Role::Crew => "crew",
+            },
+            given: p.identity.given_names.join(" "),
+            sex: p.identity.sex.map(|s| match s {
+                model::Sex::Male => "M",
+                model::Sex::Female => "F",
+                model::Sex::Unspecified => "U",
+                model::Sex::Other => "X",
+            }),
+            birth: p.identity.date_of_birth.map(|d| d.to_string()),
+            document_number: document.and_then(|d| d.number.as_deref()),
+            document_state: document.and_then(|d| d.issuing_state.as_deref()),
+            identity: serde_json::to_string(p.identity)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
+    }
 }
