@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     url: String,
+    /// Kept open: the server's standard output stays connected while it runs.
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
 
 impl Drop for Server {
@@ -34,7 +36,11 @@ fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let url = first.strip_prefix("listening on ").unwrap().to_string();
-    Server { child, url }
+    Server {
+        child,
+        url,
+        _stdout: lines,
+    }
 }
 
 fn data_dir(name: &str) -> std::path::PathBuf {
@@ -282,6 +288,10 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
         })
     };
     while count.load(Ordering::SeqCst) < 60 {
+        assert!(
+            !sender.is_finished(),
+            "the server stopped acknowledging before the kill"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     // SIGKILL in the middle of the traffic.

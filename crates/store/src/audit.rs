@@ -69,7 +69,7 @@ fn chain_hash(prev: &str, at: &str, e: &AuditEntry<'_>) -> String {
 impl Store {
     /// Appends a record, chained to the last one. Serialised by SQLite's write lock.
     pub async fn audit(&self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id = append(&mut tx, e).await?;
         tx.commit().await?;
         Ok(id)

@@ -44,7 +44,7 @@ impl Store {
         message: i64,
         bookings: &[(&str, i64, &serde_json::Value)],
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let latest: HashMap<String, (i64, String)> = sqlx::query(
             "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = ?1
              AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",

@@ -100,7 +100,7 @@ impl Store {
     /// Adds a person to a flight's manifest, or updates the one with the same passenger
     /// reference. Returns the manifest row id.
     pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id = put_person(&mut tx, flight, p).await?;
         tx.commit().await?;
         Ok(id)
@@ -113,7 +113,7 @@ impl Store {
         flight: i64,
         persons: &[PersonUpdate<'_>],
     ) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let mut written = 0;
         for chunk in persons.chunks(300) {
             let rows: Vec<PersonRow<'_>> =
@@ -151,7 +151,7 @@ impl Store {
         status: Status,
         message: i64,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let mut matched = 0;
         for chunk in references.chunks(500) {
             let mut q = sqlx::QueryBuilder::new("UPDATE manifest SET status = ");

@@ -83,6 +83,14 @@ impl Store {
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// A write transaction that takes the write lock at once: a deferred one that reads first
+    /// could not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT, not retried).
+    pub(crate) async fn write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
 }
 
 /// Now, as stored: UTC, RFC 3339.

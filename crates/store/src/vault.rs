@@ -109,7 +109,7 @@ impl Store {
         findings: &serde_json::Value,
         key: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE messages SET state = ?, message_type = ?, findings = ?, processed_at = ? WHERE id = ?",
         )
@@ -248,7 +248,7 @@ async fn receive_on(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
     m: &Received<'_>,
 ) -> Result<i64, StoreError> {
-    let mut tx = sqlx::Connection::begin(&mut **conn).await?;
+    let mut tx = sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await?;
     let at = now();
     let id = sqlx::query(
         "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",

@@ -134,11 +134,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let running = start(args).await?;
-        // Tests and scripts read this line to find the port.
-        println!("listening on http://{}", running.address);
-        println!("drop folder: {}", running.folder.inbox().display());
+        // Tests and scripts read this line to find the port. Whoever reads may stop reading:
+        // a closed standard output must not stop the server.
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on http://{}", running.address);
+        let _ = writeln!(out, "drop folder: {}", running.folder.inbox().display());
+        let _ = out.flush();
         tokio::signal::ctrl_c().await?;
-        println!("stopping");
+        let _ = writeln!(out, "stopping");
         Ok(ExitCode::SUCCESS)
     })
 }
