@@ -100,10 +100,23 @@ impl Store {
     /// Adds a person to a flight's manifest, or updates the one with the same passenger
     /// reference. Returns the manifest row id.
     pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.write().await?;
-        let id = put_person(&mut tx, flight, p).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.put_persons(flight, std::slice::from_ref(p)).await?;
+        let row = match p.reference {
+            Some(reference) => {
+                sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
+                    .bind(flight)
+                    .bind(reference)
+                    .fetch_one(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT MAX(id) FROM manifest WHERE flight_id = ?")
+                    .bind(flight)
+                    .fetch_one(self.pool())
+                    .await?
+            }
+        };
+        Ok(row.try_get::<i64, _>(0)?)
     }
 
     /// Applies a whole list in one transaction, many persons per statement: new references are
@@ -275,85 +288,6 @@ fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
         arrival_local: r.try_get(8)?,
         status: r.try_get(9)?,
     })
-}
-
-/// Adds or updates one person inside a transaction.
-async fn put_person(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    flight: i64,
-    p: &PersonUpdate<'_>,
-) -> Result<i64, StoreError> {
-    let identity =
-        serde_json::to_string(p.identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let document = p.identity.documents.first();
-    let existing = match p.reference {
-        Some(reference) => {
-            sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
-                .bind(flight)
-                .bind(reference)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|r| r.try_get::<i64, _>(0))
-                .transpose()?
-        }
-        None => None,
-    };
-    let sex = p.identity.sex.map(|s| match s {
-        model::Sex::Male => "M",
-        model::Sex::Female => "F",
-        model::Sex::Unspecified => "U",
-        model::Sex::Other => "X",
-    });
-    let role = match p.role {
-        Role::Passenger => "passenger",
-        Role::Crew => "crew",
-    };
-    if let Some(id) = existing {
-        sqlx::query(
-            "UPDATE manifest SET booking = COALESCE(?, booking), role = ?, status = ?, surname = ?, given_names = ?, sex = ?,
-             date_of_birth = ?, nationality = ?, document_number = ?, document_state = ?, identity = ?, last_message = ?
-             WHERE id = ?",
-        )
-        .bind(p.booking)
-        .bind(role)
-        .bind(name(p.status))
-        .bind(&p.identity.surname)
-        .bind(p.identity.given_names.join(" "))
-        .bind(sex)
-        .bind(p.identity.date_of_birth.map(|d| d.to_string()))
-        .bind(&p.identity.nationality)
-        .bind(document.and_then(|d| d.number.as_deref()))
-        .bind(document.and_then(|d| d.issuing_state.as_deref()))
-        .bind(&identity)
-        .bind(p.message)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        return Ok(id);
-    }
-    let row = sqlx::query(
-        "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, date_of_birth, nationality,
-         document_number, document_state, identity, first_message, last_message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(flight)
-    .bind(p.reference)
-    .bind(p.booking)
-    .bind(role)
-    .bind(name(p.status))
-    .bind(&p.identity.surname)
-    .bind(p.identity.given_names.join(" "))
-    .bind(sex)
-    .bind(p.identity.date_of_birth.map(|d| d.to_string()))
-    .bind(&p.identity.nationality)
-    .bind(document.and_then(|d| d.number.as_deref()))
-    .bind(document.and_then(|d| d.issuing_state.as_deref()))
-    .bind(&identity)
-    .bind(p.message)
-    .bind(p.message)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)?)
 }
 
 const INSERT_PERSON: &str = "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, \
