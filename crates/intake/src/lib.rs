@@ -19,6 +19,7 @@
 
 pub mod folder;
 pub mod legal;
+pub mod link;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -525,8 +526,21 @@ impl Intake {
                     })
                     .collect();
                 store.put_persons(flight, &updates).await?;
+                self.link_flight(flight).await?;
             }
         }
+        Ok(())
+    }
+
+    /// Links the flight's API persons to its PNR travellers.
+    async fn link_flight(&self, flight: i64) -> Result<(), IntakeError> {
+        let bookings = self.store.bookings(flight).await?;
+        if bookings.is_empty() {
+            return Ok(());
+        }
+        let manifest = self.store.manifest(flight).await?;
+        let links = link::link(&manifest, &bookings);
+        self.store.put_links(&links).await?;
         Ok(())
     }
 

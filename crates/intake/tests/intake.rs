@@ -63,6 +63,28 @@ async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
     assert!(manifest.iter().any(|m| m.role == "crew"));
     assert!(passengers.len() <= closed.travellers);
 
+    // API persons are linked to their PNR travellers, with what agreed.
+    let links = store.links(row.id).await.unwrap();
+    assert!(
+        links.len() * 10 >= passengers.len() * 9,
+        "{} of {}",
+        links.len(),
+        passengers.len()
+    );
+    assert!(
+        links
+            .iter()
+            .all(|l| l.agreed.contains(&"surname".to_string()))
+    );
+    assert!(
+        links
+            .iter()
+            .filter(|l| l.agreed.contains(&"document".to_string()))
+            .count()
+            * 2
+            > links.len()
+    );
+
     // PNR versions: three pushes per flight that closed, and no sensitive SSR or remark kept.
     let bookings = store.bookings(row.id).await.unwrap();
     assert!(!bookings.is_empty());

@@ -135,6 +135,16 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
             key = k.to_string();
         }
     }
+    let (_, manifest) = get(&format!("{}/api/v1/flights/{key}/manifest", server.url));
+    let links = manifest["links"].as_array().unwrap();
+    assert!(!links.is_empty(), "API persons linked to PNR travellers");
+    assert!(
+        links[0]["agreed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "surname")
+    );
     // A passenger list sent late, after its close-out, is not yet reconciled with it.
     assert!(
         settled * 10 >= closed.len() * 8,

@@ -174,7 +174,7 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/messages/{id}/raw": { "get": path("The bytes as received (audited).") },
             "/api/v1/flights": { "get": path("Flights of a date (date=YYYY-MM-DD).") },
             "/api/v1/flights/{flight}/{route}/{date}": { "get": path("One flight by key, e.g. XQ101/AMS-JFK/2026-12-01.") },
-            "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs (audited).") },
+            "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs, with links of persons to PNR travellers and the fields that agreed (audited).") },
             "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
             "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
@@ -338,6 +338,7 @@ async fn manifest(
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
     let manifest = state.intake.store().manifest(row.id).await?;
+    let links = state.intake.store().links(row.id).await?;
     audit_read(
         &state,
         &headers,
@@ -345,7 +346,9 @@ async fn manifest(
         &format!("flight:{}", row.key),
     )
     .await?;
-    Ok(Json(json!({ "flight": row, "persons": manifest })))
+    Ok(Json(
+        json!({ "flight": row, "persons": manifest, "links": links }),
+    ))
 }
 
 async fn bookings(

@@ -17,6 +17,7 @@
 mod audit;
 mod bookings;
 mod flights;
+mod links;
 mod vault;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord, Verdict};
 pub use bookings::BookingVersion;
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
+pub use links::Link;
 pub use vault::{MessageState, Received, StoredMessage};
 
 /// What went wrong in the store. Never carries personal data.
