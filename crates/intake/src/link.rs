@@ -5,6 +5,11 @@
 use serde_json::Value;
 use store::{BookingVersion, Link, ManifestRow};
 
+/// A string field of a stored booking.
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key)?.as_str()
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -25,26 +30,27 @@ fn first_given(given: &str, title: Option<&str>) -> String {
 fn agreement(person: &ManifestRow, traveller: &Value) -> Vec<String> {
     let id = &person.identity;
     let mut agreed = vec!["locator".to_string()];
-    let surname = traveller["surname"].as_str().unwrap_or_default();
+    let surname = text(traveller, "surname").unwrap_or_default();
     if !surname.is_empty() && norm(surname) == norm(&id.surname) {
         agreed.push("surname".into());
     }
     let given = first_given(
-        traveller["given_name"].as_str().unwrap_or_default(),
-        traveller["title"].as_str(),
+        text(traveller, "given_name").unwrap_or_default(),
+        text(traveller, "title"),
     );
     if !given.is_empty() && id.given_names.first().map(|g| first_given(g, None)) == Some(given) {
         agreed.push("given_name".into());
     }
-    let documents = traveller["documents"]
-        .as_array()
+    let documents = traveller
+        .get("documents")
+        .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
     let birth = id.date_of_birth.map(|d| d.to_string());
     if birth.is_some()
         && documents
             .iter()
-            .any(|d| d["date_of_birth"].as_str() == birth.as_deref())
+            .any(|d| text(d, "date_of_birth") == birth.as_deref())
     {
         agreed.push("date_of_birth".into());
     }
@@ -56,7 +62,7 @@ fn agreement(person: &ManifestRow, traveller: &Value) -> Vec<String> {
     if number.is_some()
         && documents
             .iter()
-            .any(|d| d["number"].as_str().map(norm) == number)
+            .any(|d| text(d, "number").map(norm) == number)
     {
         agreed.push("document".into());
     }
@@ -74,8 +80,10 @@ pub fn link(manifest: &[ManifestRow], bookings: &[BookingVersion]) -> Vec<Link> 
         let Some(booking) = bookings.iter().find(|b| b.locator == locator) else {
             continue;
         };
-        let travellers = booking.booking["travellers"]
-            .as_array()
+        let travellers = booking
+            .booking
+            .get("travellers")
+            .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
         let best = travellers
@@ -87,7 +95,7 @@ pub fn link(manifest: &[ManifestRow], bookings: &[BookingVersion]) -> Vec<Link> 
             links.push(Link {
                 manifest_id: person.id,
                 locator: locator.to_string(),
-                traveller: t["reference"].as_str().unwrap_or_default().to_string(),
+                traveller: text(t, "reference").unwrap_or_default().to_string(),
                 agreed,
             });
         }
