@@ -196,7 +196,17 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
 #[test]
 fn bad_input_gets_a_clear_answer_and_is_kept() {
     let data = data_dir("bad");
-    let server = serve(&data, &["--carrier", "s3cret=XQ", "--max-message-mb", "1"]);
+    let server = serve(
+        &data,
+        &[
+            "--carrier",
+            "s3cret=XQ",
+            "--max-message-mb",
+            "1",
+            "--rate-per-carrier",
+            "0.5",
+        ],
+    );
     let intake = format!("{}/api/v1/messages", server.url);
     let (status, body) = post(&intake, &[("Authorization", "Bearer wrong")], b"UNH+1'");
     assert_eq!(
@@ -239,10 +249,33 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
             .unwrap()
             .contains("UCI+5+XQ+PIU+")
     );
-    // Too large: refused before reading.
+    // A carrier sending faster than its rate is told when to come back.
+    // (0.5 a second, bursts of 5: three were sent above.)
+    let refused = (0..5)
+        .map(|_| post(&intake, &[("Authorization", "Bearer s3cret")], b"UNH+1'"))
+        .find(|(status, _)| *status == 429);
+    let (_, body) = refused.expect("the burst is spent within five more messages");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Too large: refused before reading (413; the server may close the connection while the
+    // client is still sending, which a client then sees as a broken pipe).
     let big = vec![b'A'; 2 * 1024 * 1024];
-    let (status, _) = post(&intake, &[("Authorization", "Bearer s3cret")], &big);
-    assert_eq!(status, 413);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    match agent
+        .post(&intake)
+        .header("Authorization", "Bearer s3cret")
+        .send(&big[..])
+    {
+        Ok(r) => assert_eq!(r.status().as_u16(), 413),
+        Err(e) => assert!(
+            e.to_string().to_lowercase().contains("pipe") || e.to_string().contains("reset"),
+            "{e}"
+        ),
+    }
+    let (status, _) = get(&format!("{}/health", server.url));
+    assert_eq!(status, 200, "the server stands after refusing");
 }
 
 #[test]

@@ -198,6 +198,16 @@ async fn receive(
             "the bearer token is not a carrier credential of this unit",
         ));
     };
+    if let Some(rate) = &state.limits.rate
+        && let Err(wait) = rate.take(&carrier)
+    {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            Json(json!({ "error": { "code": "rate_limited", "message": format!("too many messages from this carrier; retry in {wait} s") } })),
+        )
+            .into_response());
+    }
     if body.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -15,6 +15,7 @@
 
 mod api;
 mod carriers;
+mod rate;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,18 +25,22 @@ use axum::extract::DefaultBodyLimit;
 use intake::Intake;
 
 pub use carriers::Credentials;
+pub use rate::RateLimit;
 
-/// Limits on what a request may carry.
-#[derive(Debug, Clone)]
+/// Limits on what a request may carry and how often.
+#[derive(Debug)]
 pub struct Limits {
     /// Largest message body accepted, in bytes.
     pub body_bytes: usize,
+    /// Messages per carrier and second at the intake, when limited.
+    pub rate: Option<RateLimit>,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             body_bytes: 16 * 1024 * 1024,
+            rate: None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             carriers: Vec::new(),
             open_intake: true,
             max_message_mb: 16,
+            rate_per_carrier: None,
             series_timeout_minutes: 10,
         };
         let running = super::serve::start(&serve).await?;

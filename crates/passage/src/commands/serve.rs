@@ -34,6 +34,10 @@ pub struct Args {
     /// Largest message accepted, in megabytes.
     #[arg(long, default_value_t = 16)]
     pub max_message_mb: usize,
+    /// Messages per second each carrier may send (bursts of ten times that); unlimited when
+    /// absent.
+    #[arg(long)]
+    pub rate_per_carrier: Option<f64>,
     /// Minutes parts of a series wait for the others.
     #[arg(long, default_value_t = 10)]
     pub series_timeout_minutes: u64,
@@ -91,6 +95,9 @@ pub async fn start(args: &Args) -> anyhow::Result<Running> {
         credentials: credentials(args)?,
         limits: Limits {
             body_bytes: args.max_message_mb * 1024 * 1024,
+            rate: args
+                .rate_per_carrier
+                .map(|r| server::RateLimit::new(r, (r * 10.0).max(1.0))),
         },
         started: std::time::Instant::now(),
     });
