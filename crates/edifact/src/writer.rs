@@ -180,19 +180,6 @@ impl Writer {
         s.element(&reference);
     }
 
-    /// Writes a segment kept as sent (tag and elements, without terminator), such as a history
-    /// line. Its separators must be this writer's; control characters are dropped.
-    pub fn raw_segment(&mut self, text: &str) {
-        self.out.extend(text.bytes().filter(|b| *b >= b' '));
-        self.out.push(self.separators.terminator);
-        if self.line_breaks {
-            self.out.push(b'\n');
-        }
-        if self.segments_in_message > 0 {
-            self.segments_in_message += 1;
-        }
-    }
-
     pub fn finish(self) -> Vec<u8> {
         self.out
     }

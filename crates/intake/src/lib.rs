@@ -217,9 +217,9 @@ impl Intake {
     ) -> Result<Receipt, IntakeError> {
         let parsed = edifact::parse(body);
         let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
-            let now = jiff::Timestamp::now().to_string();
-            let date = now.get(2..10).unwrap_or_default().replace('-', "");
-            let time = now.get(11..16).unwrap_or_default().replace(':', "");
+            let now = jiff::Timestamp::now();
+            let date = now.strftime("%y%m%d").to_string();
+            let time = now.strftime("%H%M").to_string();
             let reference = format!("C{id}");
             String::from_utf8_lossy(&edifact::contrl::write(
                 &report,
