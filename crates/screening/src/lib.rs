@@ -1,0 +1,18 @@
+//! Watchlist screening: lists in their published formats become versioned [`List`]s of
+//! [`Entry`]s; travellers are compared with every entry through an in-memory candidate index and
+//! an explainable scorer. Pure: data in, decisions out — no storage, no HTTP, no message formats.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod entry;
+
+pub use entry::{
+    BirthDate, Entry, EntryDocument, EntryKind, EntryName, List, ListVersion, NameQuality, Script,
+};
