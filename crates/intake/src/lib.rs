@@ -30,7 +30,7 @@ use paxlst::series::{Series, SeriesKey};
 use paxlst::{ListChange, PassengerList};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use store::{AuditEntry, MessageState, Received, Store, StoreError};
+use store::{AuditEntry, MessageState, Received, Store, StoreError, Tx};
 
 pub use legal::{Deletions, Regime};
 
@@ -236,9 +236,10 @@ impl Intake {
 
         if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
             let findings = serde_json::to_value(&parsed.findings).unwrap_or_default();
-            self.store
-                .finish(id, MessageState::Failed, None, &findings, None)
+            let mut tx = self.store.begin().await?;
+            tx.finish(id, MessageState::Failed, None, &findings, None)
                 .await?;
+            tx.commit().await?;
             self.count(&carrier, |c| c.failed += 1);
             return Ok(Receipt {
                 message: id,
@@ -295,8 +296,11 @@ impl Intake {
             })
             .finalize();
         let key = format!("{carrier}|{flight_key}|{}", hex(&payload));
-        if let Some(of) = self.store.processed_under(&key).await? {
-            self.store.mark_duplicate(id, of).await?;
+        // Everything the message changes is written in one transaction.
+        let mut tx = self.store.begin().await?;
+        if let Some(of) = tx.processed_under(&key).await? {
+            tx.mark_duplicate(id, of).await?;
+            tx.commit().await?;
             self.count(&carrier, |c| c.duplicates += 1);
             return Ok(Receipt {
                 message: id,
@@ -309,11 +313,12 @@ impl Intake {
         let mut waiting = false;
         for m in lists {
             if m.is_series_part() {
-                match self.add_part(id, &key, m).await? {
+                match self.add_part(&mut tx, id, &key, m).await? {
                     Part::Waiting => waiting = true,
                     Part::Applied => {}
                     Part::Duplicate(of) => {
-                        self.store.mark_duplicate(id, of).await?;
+                        tx.mark_duplicate(id, of).await?;
+                        tx.commit().await?;
                         self.count(&carrier, |c| c.duplicates += 1);
                         return Ok(Receipt {
                             message: id,
@@ -324,12 +329,12 @@ impl Intake {
                     }
                 }
             } else if let Some(list) = m.passenger_list() {
-                self.apply_list(list, id, &carrier).await?;
+                self.apply_list(&mut tx, list, id, &carrier).await?;
             }
         }
         for m in &pushes {
             if let Some(push) = m.push() {
-                self.apply_push(push, id, &carrier).await?;
+                self.apply_push(&mut tx, push, id, &carrier).await?;
             }
         }
         let state = if waiting {
@@ -337,15 +342,15 @@ impl Intake {
         } else {
             MessageState::Processed
         };
-        self.store
-            .finish(
-                id,
-                state,
-                message_type.as_deref(),
-                &findings_json,
-                (!waiting).then_some(key.as_str()),
-            )
-            .await?;
+        tx.finish(
+            id,
+            state,
+            message_type.as_deref(),
+            &findings_json,
+            (!waiting).then_some(key.as_str()),
+        )
+        .await?;
+        tx.commit().await?;
         if !waiting {
             self.count(&carrier, |c| c.processed += 1);
         }
@@ -362,7 +367,13 @@ impl Intake {
     }
 
     /// Adds a part to its series; applies the merged list when the series is complete.
-    async fn add_part(&self, id: i64, key: &str, m: paxlst::Message) -> Result<Part, IntakeError> {
+    async fn add_part(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        key: &str,
+        m: paxlst::Message,
+    ) -> Result<Part, IntakeError> {
         let series_key = SeriesKey::of(&m);
         let carrier = m
             .interchange
@@ -392,11 +403,11 @@ impl Intake {
         let Some(done) = complete else {
             return Ok(Part::Waiting);
         };
-        self.apply_series(done).await?;
+        self.apply_series(tx, done).await?;
         Ok(Part::Applied)
     }
 
-    async fn apply_series(&self, done: Pending) -> Result<(), IntakeError> {
+    async fn apply_series(&self, tx: &mut Tx, done: Pending) -> Result<(), IntakeError> {
         let carrier = done.carrier.as_str();
         if let Some((list, findings)) = done.series.merge() {
             if findings
@@ -411,18 +422,17 @@ impl Intake {
                 .map(|(id, _)| *id)
                 .max()
                 .unwrap_or_default();
-            self.apply_list(&list, last, carrier).await?;
+            self.apply_list(tx, &list, last, carrier).await?;
             let findings = serde_json::to_value(&findings).unwrap_or_default();
             for (part, key) in &done.messages {
-                self.store
-                    .finish(
-                        *part,
-                        MessageState::Processed,
-                        Some("PAXLST"),
-                        &findings,
-                        Some(key),
-                    )
-                    .await?;
+                tx.finish(
+                    *part,
+                    MessageState::Processed,
+                    Some("PAXLST"),
+                    &findings,
+                    Some(key),
+                )
+                .await?;
             }
         }
         Ok(())
@@ -442,7 +452,9 @@ impl Intake {
         };
         let n = expired.len();
         for done in expired {
-            self.apply_series(done).await?;
+            let mut tx = self.store.begin().await?;
+            self.apply_series(&mut tx, done).await?;
+            tx.commit().await?;
         }
         Ok(n)
     }
@@ -450,6 +462,7 @@ impl Intake {
     /// Moves a flight's manifest as a list, change or close-out says.
     async fn apply_list(
         &self,
+        tx: &mut Tx,
         list: &PassengerList,
         message: i64,
         carrier: &str,
@@ -461,8 +474,7 @@ impl Intake {
         let last = list.legs.last();
         let departure = first.and_then(|l| l.departure).map(|d| d.to_string());
         let arrival = last.and_then(|l| l.arrival).map(|d| d.to_string());
-        let flight = self
-            .store
+        let flight = tx
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
         let references: Vec<&str> = list
@@ -470,7 +482,7 @@ impl Intake {
             .iter()
             .filter_map(|p| p.passenger_reference())
             .collect();
-        let store = &self.store;
+        let store = tx;
         match &list.change {
             Some(ListChange::FlightCancelled) => {
                 store.set_flight_status(flight, "cancelled").await?;
@@ -526,27 +538,23 @@ impl Intake {
                     })
                     .collect();
                 store.put_persons(flight, &updates).await?;
-                self.link_flight(flight).await?;
+                let mut locators: Vec<String> = list
+                    .persons
+                    .iter()
+                    .filter_map(|p| p.booking_locator().map(String::from))
+                    .collect();
+                locators.sort_unstable();
+                locators.dedup();
+                relink(store, flight, &locators).await?;
             }
         }
-        Ok(())
-    }
-
-    /// Links the flight's API persons to its PNR travellers.
-    async fn link_flight(&self, flight: i64) -> Result<(), IntakeError> {
-        let bookings = self.store.bookings(flight).await?;
-        if bookings.is_empty() {
-            return Ok(());
-        }
-        let manifest = self.store.manifest(flight).await?;
-        let links = link::link(&manifest, &bookings);
-        self.store.put_links(&links).await?;
         Ok(())
     }
 
     /// Keeps each booking of a push as a new version, after the legal filters.
     async fn apply_push(
         &self,
+        tx: &mut Tx,
         push: &pnrgov::Push,
         message: i64,
         carrier: &str,
@@ -564,8 +572,7 @@ impl Intake {
             .as_ref()
             .and_then(|f| f.arrival.as_ref())
             .map(|t| t.at.to_string());
-        let flight = self
-            .store
+        let flight = tx
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
         let mut deleted_total = Deletions::default();
@@ -580,18 +587,19 @@ impl Intake {
                 *deleted_total.not_allowed.entry(k).or_default() += v;
             }
             let locator = booking.locator().unwrap_or("?").to_string();
-            let travellers = booking.travellers.len() as i64;
-            kept.push((
+            let travellers = booking
+                .travellers
+                .iter()
+                .map(|t| link::pnr_traveller(&locator, t))
+                .collect();
+            kept.push(store::NewBooking {
+                json: serde_json::to_string(&booking).unwrap_or_default(),
                 locator,
                 travellers,
-                serde_json::to_value(&booking).unwrap_or_default(),
-            ));
+            });
         }
-        let rows: Vec<(&str, i64, &serde_json::Value)> =
-            kept.iter().map(|(l, t, j)| (l.as_str(), *t, j)).collect();
-        self.store
-            .put_booking_versions(flight, message, &rows)
-            .await?;
+        let (_, changed) = tx.put_booking_versions(flight, message, &kept).await?;
+        relink(tx, flight, &changed).await?;
         if !deleted_total.is_empty() {
             let sensitive: u64 = deleted_total.sensitive.values().map(|v| *v as u64).sum();
             self.count(carrier, |c| c.sensitive_deleted += sensitive);
@@ -599,18 +607,31 @@ impl Intake {
                 "regime={} sensitive={:?} not_allowed={:?}",
                 self.config.regime.name, deleted_total.sensitive, deleted_total.not_allowed
             );
-            self.store
-                .audit(&AuditEntry {
-                    actor: "system",
-                    action: "pnr.deleted_on_receipt",
-                    subject: &format!("message:{message}"),
-                    purpose: None,
-                    detail: &detail,
-                })
-                .await?;
+            tx.audit(&AuditEntry {
+                actor: "system",
+                action: "pnr.deleted_on_receipt",
+                subject: &format!("message:{message}"),
+                purpose: None,
+                detail: &detail,
+            })
+            .await?;
         }
         Ok(())
     }
+}
+
+/// Links the persons of the given bookings on a flight to the flight's PNR travellers, replacing
+/// their earlier links.
+async fn relink(tx: &mut Tx, flight: i64, locators: &[String]) -> Result<(), IntakeError> {
+    let persons = tx.link_persons(flight, Some(locators)).await?;
+    if persons.is_empty() {
+        return Ok(());
+    }
+    let travellers = tx.pnr_travellers(flight).await?;
+    let links = link::link(&persons, &travellers);
+    let considered: Vec<i64> = persons.iter().map(|p| p.manifest_id).collect();
+    tx.put_links(&considered, &links).await?;
+    Ok(())
 }
 
 /// The flight key of a list: carrier, number, first origin, last destination, first departure

@@ -69,8 +69,8 @@ fn chain_hash(prev: &str, at: &str, e: &AuditEntry<'_>) -> String {
 impl Store {
     /// Appends a record, chained to the last one. Serialised by SQLite's write lock.
     pub async fn audit(&self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.write().await?;
-        let id = append(&mut tx, e).await?;
+        let mut tx = self.begin().await?;
+        let id = tx.audit(e).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -144,11 +144,11 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord, StoreError> {
 /// Appends a record inside a transaction (which holds the write lock, so the chain stays
 /// linear).
 pub(crate) async fn append(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    conn: &mut sqlx::SqliteConnection,
     e: &AuditEntry<'_>,
 ) -> Result<i64, StoreError> {
     let prev: String = sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?
         .map(|r| r.try_get::<String, _>(0))
         .transpose()?
@@ -166,8 +166,16 @@ pub(crate) async fn append(
     .bind(e.detail)
     .bind(&prev)
     .bind(&hash)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *conn)
     .await?
     .try_get::<i64, _>(0)?;
     Ok(id)
+}
+
+impl crate::Tx {
+    /// Appends a record in this transaction (which holds the write lock, so the chain stays
+    /// linear).
+    pub async fn audit(&mut self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
+        append(self.conn(), e).await
+    }
 }

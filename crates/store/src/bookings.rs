@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Store, StoreError, now};
+use crate::{PnrTraveller, Store, StoreError, Tx, now};
 
 /// A stored version of a booking.
 #[derive(Debug, Clone, Serialize)]
@@ -19,57 +19,49 @@ pub struct BookingVersion {
     pub booking: serde_json::Value,
 }
 
-impl Store {
-    /// Keeps a new version of the booking `locator` on `flight`; returns its version number.
-    pub async fn put_booking_version(
-        &self,
-        flight: i64,
-        locator: &str,
-        message: i64,
-        travellers: i64,
-        booking: &serde_json::Value,
-    ) -> Result<i64, StoreError> {
-        let versions = self
-            .put_booking_versions(flight, message, &[(locator, travellers, booking)])
-            .await?;
-        Ok(versions.first().copied().unwrap_or(0))
-    }
+/// A booking of a push, ready to keep: its JSON (after the legal filters) and its travellers'
+/// identifying fields for linking.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub locator: String,
+    pub json: String,
+    pub travellers: Vec<PnrTraveller>,
+}
 
-    /// Keeps a new version of each `(locator, travellers, booking)` of one push whose content
-    /// changed since the booking's last version, in one transaction; returns the version
-    /// numbers (the unchanged ones keep theirs).
+impl Tx {
+    /// Keeps a new version of each booking of one push whose content changed since the
+    /// booking's last version; returns the version numbers (the unchanged ones keep theirs) and
+    /// the locators that changed.
     pub async fn put_booking_versions(
-        &self,
+        &mut self,
         flight: i64,
         message: i64,
-        bookings: &[(&str, i64, &serde_json::Value)],
-    ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.write().await?;
+        bookings: &[NewBooking],
+    ) -> Result<(Vec<i64>, Vec<String>), StoreError> {
         let latest: HashMap<String, (i64, String)> = sqlx::query(
             "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = ?1
              AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",
         )
         .bind(flight)
-        .fetch_all(&mut *tx)
+        .fetch_all(self.conn())
         .await?
         .iter()
         .map(|r| Ok((r.try_get::<String, _>(0)?, (r.try_get::<i64, _>(1)?, r.try_get::<String, _>(2)?))))
         .collect::<Result<_, StoreError>>()?;
         let at = now();
         let mut versions = Vec::with_capacity(bookings.len());
-        let mut rows: Vec<(&str, i64, i64, String, String)> = Vec::new();
-        for (locator, travellers, booking) in bookings {
-            let json = booking.to_string();
-            let hash = crate::vault::digest(json.as_bytes());
-            match latest.get(*locator) {
+        let mut rows: Vec<(&NewBooking, i64, String)> = Vec::new();
+        for b in bookings {
+            let hash = crate::vault::digest(b.json.as_bytes());
+            match latest.get(&b.locator) {
                 Some((version, h)) if *h == hash => versions.push(*version),
                 Some((version, _)) => {
                     versions.push(version + 1);
-                    rows.push((locator, version + 1, *travellers, json, hash));
+                    rows.push((b, version + 1, hash));
                 }
                 None => {
                     versions.push(1);
-                    rows.push((locator, 1, *travellers, json, hash));
+                    rows.push((b, 1, hash));
                 }
             }
         }
@@ -79,25 +71,28 @@ impl Store {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash) ",
             );
-            q.push_values(
-                chunk,
-                |mut b, (locator, version, travellers, json, hash)| {
-                    b.push_bind(flight)
-                        .push_bind(*locator)
-                        .push_bind(*version)
-                        .push_bind(message)
-                        .push_bind(&at)
-                        .push_bind(*travellers)
-                        .push_bind(json)
-                        .push_bind(hash);
-                },
-            );
-            q.build().execute(&mut *tx).await?;
+            q.push_values(chunk, |mut b, (booking, version, hash)| {
+                b.push_bind(flight)
+                    .push_bind(&booking.locator)
+                    .push_bind(*version)
+                    .push_bind(message)
+                    .push_bind(&at)
+                    .push_bind(booking.travellers.len() as i64)
+                    .push_bind(&booking.json)
+                    .push_bind(hash);
+            });
+            q.build().execute(self.conn()).await?;
         }
-        tx.commit().await?;
-        Ok(versions)
+        let changed: Vec<&NewBooking> = rows.iter().map(|(b, _, _)| *b).collect();
+        self.put_pnr_travellers(flight, &changed).await?;
+        Ok((
+            versions,
+            changed.iter().map(|b| b.locator.clone()).collect(),
+        ))
     }
+}
 
+impl Store {
     /// The latest version of every booking on a flight.
     pub async fn bookings(&self, flight: i64) -> Result<Vec<BookingVersion>, StoreError> {
         let rows = sqlx::query(

@@ -5,7 +5,7 @@ use model::{FlightKey, Identity, Role, Status};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Store, StoreError, now};
+use crate::{Store, StoreError, Tx, now};
 
 /// A flight as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -56,10 +56,10 @@ fn name(s: Status) -> &'static str {
     }
 }
 
-impl Store {
+impl Tx {
     /// The flight of `key`, created when first seen; schedule times filled when given.
     pub async fn flight_id(
-        &self,
+        &mut self,
         key: &FlightKey,
         departure_local: Option<&str>,
         arrival_local: Option<&str>,
@@ -82,51 +82,28 @@ impl Store {
         .bind(departure_local)
         .bind(arrival_local)
         .bind(now())
-        .fetch_one(self.pool())
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
 
-    pub async fn set_flight_status(&self, flight: i64, status: &str) -> Result<(), StoreError> {
+    pub async fn set_flight_status(&mut self, flight: i64, status: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE flights SET status = ?, updated_at = ? WHERE id = ?")
             .bind(status)
             .bind(now())
             .bind(flight)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(())
-    }
-
-    /// Adds a person to a flight's manifest, or updates the one with the same passenger
-    /// reference. Returns the manifest row id.
-    pub async fn put_person(&self, flight: i64, p: &PersonUpdate<'_>) -> Result<i64, StoreError> {
-        self.put_persons(flight, std::slice::from_ref(p)).await?;
-        let row = match p.reference {
-            Some(reference) => {
-                sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
-                    .bind(flight)
-                    .bind(reference)
-                    .fetch_one(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT MAX(id) FROM manifest WHERE flight_id = ?")
-                    .bind(flight)
-                    .fetch_one(self.pool())
-                    .await?
-            }
-        };
-        Ok(row.try_get::<i64, _>(0)?)
     }
 
     /// Applies a whole list in one transaction, many persons per statement: new references are
     /// added, known ones updated (their first message kept). Returns how many were written.
     pub async fn put_persons(
-        &self,
+        &mut self,
         flight: i64,
         persons: &[PersonUpdate<'_>],
     ) -> Result<u64, StoreError> {
-        let mut tx = self.write().await?;
         let mut written = 0;
         for chunk in persons.chunks(300) {
             let rows: Vec<PersonRow<'_>> =
@@ -150,21 +127,19 @@ impl Store {
                     .push_bind(r.p.message);
             });
             q.push(UPSERT_PERSON);
-            written += q.build().execute(&mut *tx).await?.rows_affected();
+            written += q.build().execute(self.conn()).await?.rows_affected();
         }
-        tx.commit().await?;
         Ok(written)
     }
 
     /// Sets the status of every listed reference in one transaction; returns how many matched.
     pub async fn set_persons_status(
-        &self,
+        &mut self,
         flight: i64,
         references: &[&str],
         status: Status,
         message: i64,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.write().await?;
         let mut matched = 0;
         for chunk in references.chunks(500) {
             let mut q = sqlx::QueryBuilder::new("UPDATE manifest SET status = ");
@@ -179,35 +154,14 @@ impl Store {
                 list.push_bind(*r);
             }
             list.push_unseparated(")");
-            matched += q.build().execute(&mut *tx).await?.rows_affected();
+            matched += q.build().execute(self.conn()).await?.rows_affected();
         }
-        tx.commit().await?;
         Ok(matched)
-    }
-
-    /// Sets the status of the person with `reference` on a flight; false when nobody has it.
-    pub async fn set_person_status(
-        &self,
-        flight: i64,
-        reference: &str,
-        status: Status,
-        message: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND reference = ?",
-        )
-        .bind(name(status))
-        .bind(message)
-        .bind(flight)
-        .bind(reference)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() > 0)
     }
 
     /// Moves every person of a flight in status `from` (any status when `None`) to `to`.
     pub async fn set_statuses(
-        &self,
+        &mut self,
         flight: i64,
         from: Option<Status>,
         to: Status,
@@ -221,11 +175,13 @@ impl Store {
         .bind(flight)
         .bind(from.map(name))
         .bind(from.map(name))
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected())
     }
+}
 
+impl Store {
     pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status

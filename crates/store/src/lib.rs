@@ -18,6 +18,7 @@ mod audit;
 mod bookings;
 mod flights;
 mod links;
+mod tx;
 mod vault;
 
 use std::path::Path;
@@ -28,9 +29,10 @@ use sqlx::sqlite::{
 };
 
 pub use audit::{AuditEntry, AuditRecord, Verdict};
-pub use bookings::BookingVersion;
+pub use bookings::{BookingVersion, NewBooking};
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
-pub use links::Link;
+pub use links::{Link, LinkPerson, PnrTraveller};
+pub use tx::Tx;
 pub use vault::{MessageState, Received, StoredMessage};
 
 /// What went wrong in the store. Never carries personal data.
@@ -84,14 +86,6 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// A write transaction that takes the write lock at once: a deferred one that reads first
-    /// could not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT, not retried).
-    pub(crate) async fn write(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 

@@ -86,13 +86,22 @@ impl Store {
     /// Keeps a message. When this returns the receipt is committed to disk: only then may it
     /// be acknowledged.
     pub async fn receive(&self, m: &Received<'_>) -> Result<i64, StoreError> {
+        let ids = self.receive_many(std::slice::from_ref(m)).await?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("a receipt returned no id".into()))
+    }
+
+    /// Keeps several messages in one commit (group commit: one wait for the disk for all of
+    /// them). When this returns every receipt is on disk; the ids come in the order given.
+    pub async fn receive_many(&self, messages: &[Received<'_>]) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         // This commit, and only this one, waits for the disk: the receipt must survive a
         // power cut before the carrier is told it arrived.
         sqlx::query("PRAGMA synchronous = FULL")
             .execute(&mut *conn)
             .await?;
-        let result = receive_on(&mut conn, m).await;
+        let result = receive_on(&mut conn, messages).await;
         sqlx::query("PRAGMA synchronous = NORMAL")
             .execute(&mut *conn)
             .await?;
@@ -109,7 +118,38 @@ impl Store {
         findings: &serde_json::Value,
         key: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.begin().await?;
+        tx.finish(id, state, message_type, findings, key).await?;
+        tx.commit().await
+    }
+
+    /// Marks a message as a duplicate of an earlier one processed under the same key.
+    pub async fn mark_duplicate(&self, id: i64, of: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.mark_duplicate(id, of).await?;
+        tx.commit().await
+    }
+
+    /// The message processed under `key`, if any.
+    pub async fn processed_under(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.begin().await?;
+        let found = tx.processed_under(key).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+}
+
+impl crate::Tx {
+    /// Records how a message was processed. A `key` is recorded only with a success, so that a
+    /// message that failed can be sent again and processed.
+    pub async fn finish(
+        &mut self,
+        id: i64,
+        state: MessageState,
+        message_type: Option<&str>,
+        findings: &serde_json::Value,
+        key: Option<&str>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE messages SET state = ?, message_type = ?, findings = ?, processed_at = ? WHERE id = ?",
         )
@@ -118,42 +158,43 @@ impl Store {
         .bind(findings.to_string())
         .bind(now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(self.conn())
         .await?;
         if let (Some(key), MessageState::Processed) = (key, state) {
             sqlx::query("INSERT OR IGNORE INTO processed_keys (key, message_id) VALUES (?, ?)")
                 .bind(key)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(self.conn())
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
     /// Marks a message as a duplicate of an earlier one processed under the same key.
-    pub async fn mark_duplicate(&self, id: i64, of: i64) -> Result<(), StoreError> {
+    pub async fn mark_duplicate(&mut self, id: i64, of: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE messages SET state = 'duplicate', duplicate_of = ?, processed_at = ? WHERE id = ?")
             .bind(of)
             .bind(now())
             .bind(id)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(())
     }
 
     /// The message processed under `key`, if any.
-    pub async fn processed_under(&self, key: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn processed_under(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT message_id FROM processed_keys WHERE key = ?")
             .bind(key)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.conn())
             .await?;
         Ok(match row {
             Some(r) => Some(r.try_get::<i64, _>(0)?),
             None => None,
         })
     }
+}
 
+impl Store {
     /// Messages received but not processed (after a crash, these are processed again).
     pub async fn unprocessed(&self) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query("SELECT id FROM messages WHERE state = 'received' ORDER BY id")
@@ -243,12 +284,21 @@ fn stored_message(r: &sqlx::sqlite::SqliteRow) -> Result<StoredMessage, StoreErr
     })
 }
 
-/// Keeps the message and its audit record in one transaction.
+/// Keeps the messages and their audit records in one transaction.
 async fn receive_on(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
-    m: &Received<'_>,
-) -> Result<i64, StoreError> {
+    messages: &[Received<'_>],
+) -> Result<Vec<i64>, StoreError> {
     let mut tx = sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await?;
+    let mut ids = Vec::with_capacity(messages.len());
+    for m in messages {
+        ids.push(receive_one(&mut tx, m).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn receive_one(tx: &mut sqlx::SqliteConnection, m: &Received<'_>) -> Result<i64, StoreError> {
     let at = now();
     let id = sqlx::query(
         "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -269,7 +319,7 @@ async fn receive_on(
         m.body.len()
     );
     crate::audit::append(
-        &mut tx,
+        tx,
         &crate::AuditEntry {
             actor: "system",
             action: "message.received",
@@ -279,6 +329,5 @@ async fn receive_on(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }

@@ -198,13 +198,13 @@ async fn flights_and_manifests() {
         .await
         .unwrap();
     let key: FlightKey = "XQ101/AMS-JFK/2026-12-01".parse().unwrap();
-    let flight = store
+    let mut tx = store.begin().await.unwrap();
+    let flight = tx
         .flight_id(&key, Some("2026-12-01T10:05"), None)
         .await
         .unwrap();
     assert_eq!(
-        store
-            .flight_id(&key, None, Some("2026-12-01T12:40"))
+        tx.flight_id(&key, None, Some("2026-12-01T12:40"))
             .await
             .unwrap(),
         flight
@@ -230,24 +230,20 @@ async fn flights_and_manifests() {
         identity: &identity,
         message,
     };
-    let row = store.put_person(flight, &update).await.unwrap();
+    tx.put_persons(flight, std::slice::from_ref(&update))
+        .await
+        .unwrap();
+    tx.put_persons(flight, std::slice::from_ref(&update))
+        .await
+        .unwrap();
     assert_eq!(
-        store.put_person(flight, &update).await.unwrap(),
-        row,
-        "same reference, same row"
-    );
-    assert!(
-        store
-            .set_person_status(flight, "P1", Status::Boarded, message)
+        tx.set_persons_status(flight, &["P1", "P9"], Status::Boarded, message)
             .await
-            .unwrap()
+            .unwrap(),
+        1,
+        "same reference, same row; nobody has P9"
     );
-    assert!(
-        !store
-            .set_person_status(flight, "P9", Status::Boarded, message)
-            .await
-            .unwrap()
-    );
+    tx.commit().await.unwrap();
     let f = store.flight(&key.to_string()).await.unwrap().unwrap();
     assert_eq!(
         (f.departure_local.as_deref(), f.arrival_local.as_deref()),
