@@ -12,7 +12,17 @@
 )]
 
 pub mod entry;
+pub mod eval;
+pub mod index;
+pub mod matcher;
+pub mod normalise;
+pub mod score;
 
 pub use entry::{
     BirthDate, Entry, EntryDocument, EntryKind, EntryName, List, ListVersion, NameQuality, Script,
 };
+pub use matcher::{
+    Config, Explanation, Fingerprint, Hit, ListConfig, ListMode, Matcher, Query, Suppression,
+    SuppressionRef, Suppressions,
+};
+pub use score::{Comparison, Field};

@@ -1,0 +1,644 @@
+//! The public matcher: lists in, hits with explanations out.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use model::Sex;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::entry::{BirthDate, EntryKind, ListVersion, NameQuality};
+use crate::index::{Index, IndexBuilder};
+use crate::normalise::{
+    Name, NameGroups, document_key, document_plain, name_from_full, name_from_parts,
+};
+use crate::score::{
+    self, Comparison, Doc, Field, birth_comparison, compare_names, document_comparison,
+    nationality_comparison, sex_comparison,
+};
+
+/// How a list is screened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListMode {
+    /// Names and particulars.
+    #[default]
+    Persons,
+    /// Only document numbers (a lost and stolen documents list).
+    DocumentsOnly,
+    /// Not screened.
+    Off,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListConfig {
+    pub threshold: Option<f64>,
+    pub mode: ListMode,
+}
+
+/// Matcher settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Scores at or above this are hits, unless the list sets its own.
+    pub threshold: f64,
+    /// Per list name.
+    pub lists: BTreeMap<String, ListConfig>,
+    /// Entries scored per traveller at most (documents matches come on top).
+    pub max_candidates: usize,
+    /// A candidate needs this share of the evidence the traveller's name could give.
+    pub min_candidate_share: f32,
+    /// Name-equivalence groups; the built-in table when `None`.
+    pub name_groups: Option<Arc<NameGroups>>,
+}
+
+/// The default threshold, measured by `eval` (see its report).
+pub const DEFAULT_THRESHOLD: f64 = 0.80;
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: DEFAULT_THRESHOLD,
+            lists: BTreeMap::new(),
+            max_candidates: 40,
+            min_candidate_share: 0.3,
+            name_groups: None,
+        }
+    }
+}
+
+/// A traveller as the matcher sees them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Query {
+    pub surname: String,
+    /// Given names as sent, space-separated.
+    pub given_names: String,
+    pub date_of_birth: Option<Date>,
+    pub sex: Option<Sex>,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: Option<String>,
+    /// (number, issuing State alpha-3).
+    pub documents: Vec<(String, Option<String>)>,
+}
+
+impl From<&model::Identity> for Query {
+    fn from(i: &model::Identity) -> Query {
+        Query {
+            surname: i.surname.clone(),
+            given_names: i.given_names.join(" "),
+            date_of_birth: i.date_of_birth,
+            sex: i.sex,
+            nationality: i.nationality.clone(),
+            documents: i
+                .documents
+                .iter()
+                .filter_map(|d| Some((d.number.clone()?, d.issuing_state.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// A stable, non-reversible identifier of a traveller's identity, to remember decisions about
+/// them (a SHA-256 over the normalised name, date of birth, nationality and first document).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Fingerprint(pub String);
+
+impl Query {
+    pub fn name(&self) -> Name {
+        name_from_parts(&self.surname, &self.given_names)
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        let name = self.name();
+        // order-free, so a swapped name is the same person
+        let mut parts: Vec<&str> = name.tokens.iter().map(|t| t.text.as_str()).collect();
+        parts.sort_unstable();
+        let mut h = Sha256::new();
+        h.update(b"passage-identity-v1\0");
+        h.update(parts.join(" ").as_bytes());
+        h.update(b"\0");
+        if let Some(d) = self.date_of_birth {
+            h.update(d.to_string().as_bytes());
+        }
+        h.update(b"\0");
+        if let Some(n) = &self.nationality {
+            h.update(n.to_ascii_uppercase().as_bytes());
+        }
+        h.update(b"\0");
+        if let Some((number, _)) = self.documents.first() {
+            h.update(document_plain(number).as_bytes());
+        }
+        let digest = h.finalize();
+        Fingerprint(digest.iter().take(16).map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// Why and by whom a hit was set aside before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressionRef {
+    pub reason: String,
+    pub who: String,
+    pub expires: Option<Date>,
+}
+
+/// One remembered false alarm: this identity is not this entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub fingerprint: Fingerprint,
+    pub list: String,
+    pub entry_id: String,
+    pub reason: String,
+    pub who: String,
+    pub expires: Option<Date>,
+}
+
+/// Remembered false alarms.
+#[derive(Debug, Clone, Default)]
+pub struct Suppressions {
+    by_key: FxHashMap<(Fingerprint, String, String), SuppressionRef>,
+}
+
+impl Suppressions {
+    pub fn add(&mut self, s: Suppression) {
+        self.by_key.insert(
+            (s.fingerprint, s.list, s.entry_id),
+            SuppressionRef {
+                reason: s.reason,
+                who: s.who,
+                expires: s.expires,
+            },
+        );
+    }
+
+    /// Marks the hits remembered for this identity (none are dropped).
+    pub fn apply(&self, fingerprint: &Fingerprint, hits: &mut [Hit], today: Date) {
+        if self.by_key.is_empty() {
+            return;
+        }
+        for hit in hits {
+            let k = (fingerprint.clone(), hit.list.clone(), hit.entry_id.clone());
+            if let Some(r) = self.by_key.get(&k)
+                && r.expires.is_none_or(|e| e >= today)
+            {
+                hit.suppressed = Some(r.clone());
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
+/// Why an entry was found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The entry's name that matched best, as listed.
+    pub entry_name: String,
+    pub quality: NameQuality,
+    pub name_score: f64,
+    pub comparisons: Vec<Comparison>,
+    pub threshold: f64,
+}
+
+/// One entry the traveller may be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub list: String,
+    pub list_version: u32,
+    pub entry_id: String,
+    pub score: f64,
+    pub explanation: Explanation,
+    pub suppressed: Option<SuppressionRef>,
+}
+
+impl std::fmt::Display for Hit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quality = match self.explanation.quality {
+            NameQuality::Primary => "primary name",
+            NameQuality::Strong => "alias",
+            NameQuality::Weak => "weak alias",
+        };
+        write!(
+            f,
+            "{} v{} entry {}: score {:.2} (threshold {:.2}) on {} '{}'",
+            self.list,
+            self.list_version,
+            self.entry_id,
+            self.score,
+            self.explanation.threshold,
+            quality,
+            self.explanation.entry_name
+        )?;
+        if let Some(s) = &self.suppressed {
+            write!(f, " — suppressed by {}: {}", s.who, s.reason)?;
+        }
+        for c in &self.explanation.comparisons {
+            write!(f, "\n  {c}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PreparedName {
+    name: Name,
+    display: String,
+    quality: NameQuality,
+}
+
+#[derive(Debug, Clone)]
+struct Prepared {
+    list: u16,
+    id: String,
+    names: Vec<PreparedName>,
+    births: Vec<BirthDate>,
+    sex: Option<Sex>,
+    nationalities: Vec<String>,
+    documents: Vec<Doc>,
+    documents_only: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ListInfo {
+    name: String,
+    number: u32,
+    threshold: f64,
+}
+
+/// The query prepared once.
+#[derive(Debug)]
+struct PreparedQuery<'a> {
+    query: &'a Query,
+    name: Name,
+    documents: Vec<Doc>,
+    keys: Vec<String>,
+}
+
+/// Screens travellers against the lists it was built from.
+#[derive(Debug)]
+pub struct Matcher {
+    lists: Vec<ListInfo>,
+    entries: Vec<Prepared>,
+    index: Index,
+    groups: Arc<NameGroups>,
+    by_id: FxHashMap<(String, String), u32>,
+    config: Config,
+    cap: f32,
+}
+
+fn entry_docs(docs: &[crate::entry::EntryDocument]) -> Vec<Doc> {
+    docs.iter()
+        .map(|d| Doc {
+            plain: document_plain(&d.number),
+            key: document_key(&d.number),
+            state: d.issuing_state.clone(),
+        })
+        .collect()
+}
+
+impl Matcher {
+    pub fn build(lists: &[&ListVersion], config: &Config) -> Matcher {
+        let groups = config
+            .name_groups
+            .clone()
+            .unwrap_or_else(|| Arc::new(NameGroups::builtin()));
+        let mut infos = Vec::new();
+        let mut entries = Vec::new();
+        let mut builder = IndexBuilder::default();
+        let mut by_id = FxHashMap::default();
+        for list in lists {
+            let lc = config.lists.get(&list.list).cloned().unwrap_or_default();
+            if lc.mode == ListMode::Off {
+                continue;
+            }
+            let list_no = infos.len() as u16;
+            infos.push(ListInfo {
+                name: list.list.clone(),
+                number: list.number,
+                threshold: lc.threshold.unwrap_or(config.threshold),
+            });
+            for e in &list.entries {
+                let documents_only =
+                    lc.mode == ListMode::DocumentsOnly || e.kind == EntryKind::Document;
+                if !documents_only && !matches!(e.kind, EntryKind::Person | EntryKind::Other) {
+                    continue;
+                }
+                let names = if documents_only {
+                    Vec::new()
+                } else {
+                    prepare_names(e)
+                };
+                let documents = entry_docs(&e.documents);
+                if names.is_empty() && documents.is_empty() {
+                    continue;
+                }
+                let no = entries.len() as u32;
+                for n in &names {
+                    builder.add_name(no, &n.name, &groups);
+                }
+                for d in &documents {
+                    builder.add_document(no, d.key.clone());
+                }
+                by_id.insert((list.list.clone(), e.id.clone()), no);
+                entries.push(Prepared {
+                    list: list_no,
+                    id: e.id.clone(),
+                    names,
+                    births: e.birth_dates.clone(),
+                    sex: e.sex,
+                    nationalities: e.nationalities.clone(),
+                    documents,
+                    documents_only,
+                });
+            }
+        }
+        let index = builder.build();
+        let cap = (index.max_idf() * 0.8).max(1.0);
+        Matcher {
+            lists: infos,
+            entries,
+            index,
+            groups,
+            by_id,
+            config: config.clone(),
+            cap,
+        }
+    }
+
+    /// Entries held (persons and documents that can be screened).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Rough bytes held by the candidate index.
+    pub fn index_memory_estimate(&self) -> usize {
+        self.index.memory_estimate()
+    }
+
+    fn prepare<'a>(&self, query: &'a Query) -> PreparedQuery<'a> {
+        let documents: Vec<Doc> = query
+            .documents
+            .iter()
+            .map(|(n, s)| Doc {
+                plain: document_plain(n),
+                key: document_key(n),
+                state: s.clone(),
+            })
+            .collect();
+        let keys = documents.iter().map(|d| d.key.clone()).collect();
+        PreparedQuery {
+            query,
+            name: query.name(),
+            documents,
+            keys,
+        }
+    }
+
+    /// Candidate entries (numbers) for a query, before scoring: exposed to measure recall.
+    pub fn candidate_ids(&self, query: &Query) -> Vec<(String, String)> {
+        let pq = self.prepare(query);
+        self.index
+            .candidates(
+                &pq.name,
+                &self.groups,
+                &pq.keys,
+                self.config.max_candidates,
+                self.config.min_candidate_share,
+            )
+            .iter()
+            .filter_map(|c| self.entries.get(c.entry as usize))
+            .filter_map(|e| Some((self.lists.get(e.list as usize)?.name.clone(), e.id.clone())))
+            .collect()
+    }
+
+    /// Hits for a traveller, best first.
+    pub fn screen(&self, query: &Query) -> Vec<Hit> {
+        self.screen_scored(query, None)
+    }
+
+    /// Hits scored without a threshold floor below `min`: for evaluation at several thresholds.
+    pub fn screen_at(&self, query: &Query, min: f64) -> Vec<Hit> {
+        self.screen_scored(query, Some(min))
+    }
+
+    fn screen_scored(&self, query: &Query, min: Option<f64>) -> Vec<Hit> {
+        let pq = self.prepare(query);
+        let candidates = self.index.candidates(
+            &pq.name,
+            &self.groups,
+            &pq.keys,
+            self.config.max_candidates,
+            self.config.min_candidate_share,
+        );
+        let mut hits: Vec<Hit> = candidates
+            .iter()
+            .filter_map(|c| self.score_entry(&pq, c.entry, min))
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits
+    }
+
+    /// Hits, with remembered false alarms marked.
+    pub fn screen_with(&self, query: &Query, suppressions: &Suppressions, today: Date) -> Vec<Hit> {
+        let mut hits = self.screen(query);
+        suppressions.apply(&query.fingerprint(), &mut hits, today);
+        hits
+    }
+
+    /// Re-screens a traveller against only the entries that changed in a new list version
+    /// (`(list, entry id)` pairs; ids absent from this matcher are ignored).
+    pub fn screen_changed(&self, query: &Query, changed: &[(String, String)]) -> Vec<Hit> {
+        let pq = self.prepare(query);
+        let mut seen = FxHashSet::default();
+        let mut hits: Vec<Hit> = changed
+            .iter()
+            .filter_map(|k| self.by_id.get(k).copied())
+            .filter(|n| seen.insert(*n))
+            .filter_map(|n| self.score_entry(&pq, n, None))
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits
+    }
+
+    /// Screens many travellers (a flight) on all cores.
+    pub fn screen_many(&self, queries: &[Query]) -> Vec<Vec<Hit>> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(queries.len().max(1));
+        if threads <= 1 {
+            return queries.iter().map(|q| self.screen(q)).collect();
+        }
+        let chunk = queries.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = queries
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || part.iter().map(|q| self.screen(q)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+
+    fn score_entry(&self, pq: &PreparedQuery<'_>, no: u32, min: Option<f64>) -> Option<Hit> {
+        let e = self.entries.get(no as usize)?;
+        let list = self.lists.get(e.list as usize)?;
+        let threshold = min.unwrap_or(list.threshold);
+        let doc = document_comparison(&pq.documents, &e.documents);
+        if e.documents_only {
+            let (floor, c) = doc?;
+            return (floor >= threshold).then(|| Hit {
+                list: list.name.clone(),
+                list_version: list.number,
+                entry_id: e.id.clone(),
+                score: floor,
+                explanation: Explanation {
+                    entry_name: String::new(),
+                    quality: NameQuality::Primary,
+                    name_score: 0.0,
+                    comparisons: vec![c],
+                    threshold: list.threshold,
+                },
+                suppressed: None,
+            });
+        }
+        let idf = |t: &str| self.index.idf(t);
+        let mut best: Option<(f32, &PreparedName, score::NameScore)> = None;
+        for n in &e.names {
+            let s = compare_names(&pq.name, &n.name, &self.groups, &idf, self.cap);
+            let adjusted = s.score * score::quality_factor(n.quality);
+            if best.as_ref().is_none_or(|b| adjusted > b.0) {
+                best = Some((adjusted, n, s));
+            }
+        }
+        let (name_score, name, parts) = match best {
+            Some((s, n, parts)) => (s, Some(n), parts.parts),
+            None => (0.0, None, Vec::new()),
+        };
+        let name_score = f64::from(name_score);
+        if name_score < 0.5 && doc.is_none() {
+            return None;
+        }
+        let mut comparisons = parts;
+        let mut total = name_score;
+        let q = pq.query;
+        for c in [
+            birth_comparison(q.date_of_birth, &e.births),
+            sex_comparison(q.sex, e.sex),
+            nationality_comparison(q.nationality.as_deref(), &e.nationalities),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            total += c.weight;
+            comparisons.push(c);
+        }
+        if let Some((floor, c)) = doc {
+            if floor > 0.0 {
+                // the same document: the name must not contradict it
+                let floor = if name_score >= 0.5 {
+                    floor
+                } else {
+                    floor * 0.85
+                };
+                total = total.max(floor);
+            } else {
+                total += c.weight;
+            }
+            comparisons.push(c);
+        }
+        let total = total.clamp(0.0, 1.0);
+        if total < threshold {
+            return None;
+        }
+        let name_comparison = Comparison {
+            field: Field::Name,
+            query: format!("{} {}", q.given_names, q.surname)
+                .trim()
+                .to_string(),
+            entry: name.map(|n| n.display.clone()).unwrap_or_default(),
+            score: name_score,
+            weight: 1.0,
+            reason: "name score",
+        };
+        comparisons.insert(0, name_comparison);
+        Some(Hit {
+            list: list.name.clone(),
+            list_version: list.number,
+            entry_id: e.id.clone(),
+            score: (total * 1000.0).round() / 1000.0,
+            explanation: Explanation {
+                entry_name: name.map(|n| n.display.clone()).unwrap_or_default(),
+                quality: name.map_or(NameQuality::Primary, |n| n.quality),
+                name_score: (name_score * 1000.0).round() / 1000.0,
+                comparisons,
+                threshold: list.threshold,
+            },
+            suppressed: None,
+        })
+    }
+}
+
+/// An entry's names, prepared; aliases wholly contained in another of its names dropped, so a
+/// short alias cannot rescue a mismatch.
+fn prepare_names(e: &crate::entry::Entry) -> Vec<PreparedName> {
+    let mut out: Vec<PreparedName> = Vec::new();
+    for n in &e.names {
+        let name = match (&n.family, &n.given) {
+            (Some(f), Some(g)) if !f.trim().is_empty() => name_from_parts(f, g),
+            (Some(f), None) if !f.trim().is_empty() => name_from_parts(f, ""),
+            _ => name_from_full(&n.full),
+        };
+        if name.is_empty() || name.compact.len() < 3 {
+            continue;
+        }
+        if out.iter().any(|o| o.name.tokens == name.tokens) {
+            continue;
+        }
+        out.push(PreparedName {
+            name,
+            display: n.full.clone(),
+            quality: n.quality,
+        });
+    }
+    let texts = |n: &Name| -> Vec<String> { n.tokens.iter().map(|t| t.text.clone()).collect() };
+    let all: Vec<Vec<String>> = out.iter().map(|p| texts(&p.name)).collect();
+    let mut keep = Vec::new();
+    for (i, p) in out.into_iter().enumerate() {
+        let mine = all.get(i).cloned().unwrap_or_default();
+        let contained = p.quality != NameQuality::Primary
+            && all.iter().enumerate().any(|(j, other)| {
+                j != i && other.len() > mine.len() && mine.iter().all(|t| other.contains(t))
+            });
+        if !contained {
+            keep.push(p);
+        }
+    }
+    keep
+}
+
+/// Ids of entries that are new or differ between two versions of a list (for
+/// [`Matcher::screen_changed`]).
+pub fn changed_entries(old: &ListVersion, new: &ListVersion) -> Vec<(String, String)> {
+    let before: FxHashMap<&str, &crate::entry::Entry> =
+        old.entries.iter().map(|e| (e.id.as_str(), e)).collect();
+    new.entries
+        .iter()
+        .filter(|e| before.get(e.id.as_str()).is_none_or(|b| *b != *e))
+        .map(|e| (new.list.clone(), e.id.clone()))
+        .collect()
+}

@@ -1,0 +1,710 @@
+//! The explainable scorer: a name score from aligned tokens, then date of birth, sex,
+//! nationality and documents raising or lowering it, each comparison recorded with its reason.
+
+use jiff::civil::Date;
+use model::Sex;
+use serde::Serialize;
+
+use crate::entry::{BirthDate, NameQuality};
+use crate::normalise::{KIN_PARTICLES, Name, NameGroups, Role, Token};
+
+/// What was compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// One part of the name (a token of the query against a token of the entry's name).
+    NamePart,
+    /// The name as a whole.
+    Name,
+    DateOfBirth,
+    Sex,
+    Nationality,
+    Document,
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Field::NamePart => "name part",
+            Field::Name => "name",
+            Field::DateOfBirth => "date of birth",
+            Field::Sex => "sex",
+            Field::Nationality => "nationality",
+            Field::Document => "document",
+        })
+    }
+}
+
+/// One comparison between the traveller and the entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub field: Field,
+    pub query: String,
+    pub entry: String,
+    /// How alike the two values are, 0..=1.
+    pub score: f64,
+    /// How much the comparison counts: a name part's share of the name; for the other fields
+    /// the change it made to the overall score.
+    pub weight: f64,
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let q = if self.query.is_empty() {
+            "—"
+        } else {
+            &self.query
+        };
+        let e = if self.entry.is_empty() {
+            "—"
+        } else {
+            &self.entry
+        };
+        match self.field {
+            Field::NamePart | Field::Name => write!(
+                f,
+                "{}: '{q}' ≈ '{e}' {} {:.2}, weight {:.2}",
+                self.field, self.reason, self.score, self.weight
+            ),
+            _ => write!(
+                f,
+                "{}: {q} vs {e}: {} ({:+.2})",
+                self.field, self.reason, self.weight
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tokens
+
+fn vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+fn sub_cost(a: u8, b: u8) -> f32 {
+    if a == b {
+        return 0.0;
+    }
+    let (x, y) = if a < b { (a, b) } else { (b, a) };
+    match (x, y) {
+        (b'0', b'o') | (b'1', b'i') | (b'1', b'l') | (b'5', b's') | (b'8', b'b') | (b'2', b'z') => {
+            0.3
+        }
+        _ if vowel(x) && vowel(y) => 0.6,
+        (b'c', b'k')
+        | (b'k', b'q')
+        | (b'c', b's')
+        | (b's', b'z')
+        | (b'v', b'w')
+        | (b'f', b'v')
+        | (b'j', b'y')
+        | (b'g', b'j')
+        | (b'd', b't')
+        | (b'b', b'p')
+        | (b'i', b'j')
+        | (b'w', b'u')
+        | (b'k', b'x') => 0.7,
+        _ if x.is_ascii_digit() || y.is_ascii_digit() => 1.5,
+        _ => 1.0,
+    }
+}
+
+/// Cost of inserting or deleting `c` that stands after `prev`: a doubled letter or an h of a
+/// digraph costs little, a vowel less than a consonant.
+fn indel_cost(c: u8, prev: Option<u8>) -> f32 {
+    if prev == Some(c) {
+        0.5
+    } else if c == b'h' {
+        0.6
+    } else if vowel(c) {
+        0.8
+    } else if c.is_ascii_digit() {
+        1.5
+    } else {
+        1.0
+    }
+}
+
+/// Weighted optimal-string-alignment distance with name-aware costs.
+pub fn name_distance(a: &str, b: &str) -> f32 {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    let w = b.len() + 1;
+    let mut d = vec![0.0f32; (a.len() + 1) * w];
+    let at = |i: usize, j: usize| i * w + j;
+    let get = |d: &Vec<f32>, i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(f32::MAX);
+    for i in 1..=a.len() {
+        let prev = if i >= 2 { a.get(i - 2).copied() } else { None };
+        let c = a.get(i - 1).copied().unwrap_or(0);
+        let v = get(&d, i - 1, 0) + indel_cost(c, prev);
+        if let Some(x) = d.get_mut(at(i, 0)) {
+            *x = v;
+        }
+    }
+    for j in 1..=b.len() {
+        let prev = if j >= 2 { b.get(j - 2).copied() } else { None };
+        let c = b.get(j - 1).copied().unwrap_or(0);
+        let v = get(&d, 0, j - 1) + indel_cost(c, prev);
+        if let Some(x) = d.get_mut(at(0, j)) {
+            *x = v;
+        }
+    }
+    for i in 1..=a.len() {
+        let ca = a.get(i - 1).copied().unwrap_or(0);
+        let pa = if i >= 2 { a.get(i - 2).copied() } else { None };
+        for j in 1..=b.len() {
+            let cb = b.get(j - 1).copied().unwrap_or(0);
+            let pb = if j >= 2 { b.get(j - 2).copied() } else { None };
+            let mut v = (get(&d, i - 1, j) + indel_cost(ca, pa))
+                .min(get(&d, i, j - 1) + indel_cost(cb, pb))
+                .min(get(&d, i - 1, j - 1) + sub_cost(ca, cb));
+            if i >= 2 && j >= 2 && pa == Some(cb) && pb == Some(ca) && ca != cb {
+                v = v.min(get(&d, i - 2, j - 2) + 0.8);
+            }
+            if let Some(x) = d.get_mut(at(i, j)) {
+                *x = v;
+            }
+        }
+    }
+    get(&d, a.len(), b.len())
+}
+
+/// Similarity of two spellings from the name-aware distance, with a cliff for short tokens
+/// where one letter changes the name.
+pub fn spelling_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let len = a.len().max(b.len()) as f32;
+    if len == 0.0 {
+        return 0.0;
+    }
+    let mut cost = name_distance(a, b);
+    // one slip is a typo; more make another name
+    if cost > 1.0 {
+        cost = 2.0 * cost - 1.0;
+    }
+    let mut sim = (1.0 - cost / len).max(0.0);
+    if len <= 3.0 {
+        sim *= 0.75;
+    } else if len <= 4.0 {
+        sim *= 0.9;
+    }
+    sim
+}
+
+/// How alike two name parts are, and why.
+pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'static str) {
+    if q.text == e.text {
+        return (1.0, "exact");
+    }
+    if q.initial || e.initial {
+        let same = q.text.as_bytes().first() == e.text.as_bytes().first()
+            && !q.text.is_empty();
+        return if same {
+            (0.8, "initial")
+        } else {
+            (0.0, "initial differs")
+        };
+    }
+    let (qb, eb) = (q.bare(), e.bare());
+    if qb == eb {
+        let kin = |t: &Token| t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p));
+        return if kin(q) || kin(e) {
+            (0.9, "kinship particle differs")
+        } else {
+            (0.97, "particle ignored")
+        };
+    }
+    if groups.related(qb, eb) || groups.related(&q.text, &e.text) {
+        return (0.92, "name-group match");
+    }
+    let mut sim = spelling_similarity(qb, eb);
+    let mut reason = if sim >= 0.75 { "typo" } else { "differs" };
+    // written without particle on one side, with it glued on the other
+    let full = spelling_similarity(&q.text, &e.text);
+    if full > sim {
+        sim = full;
+    }
+    if !q.skeleton.is_empty() && q.skeleton == e.skeleton && q.skeleton.len() >= 2 {
+        let floor = if q.native || e.native { 0.88 } else { 0.8 };
+        if sim < floor {
+            sim = floor;
+            reason = "consonant skeleton";
+        }
+    }
+    if !q.native && e.native && sim < 0.88 {
+        // other script: the transliteration is only a hint
+        let skel = spelling_similarity(&q.skeleton, &e.skeleton);
+        if skel >= 0.75 && q.skeleton.len() >= 3 {
+            sim = sim.max(0.75 * skel + 0.1);
+            reason = "consonant skeleton, close";
+        }
+    }
+    (sim, reason)
+}
+
+// ---------------------------------------------------------------------------------------------
+// names
+
+/// Weight of a name part: its rarity, more for family names.
+pub fn part_weight(idf: f32, role: Role, cap: f32) -> f32 {
+    let w = idf.clamp(0.5, cap);
+    if role == Role::Family { w * 1.3 } else { w }
+}
+
+/// The result of comparing two names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameScore {
+    pub score: f32,
+    pub parts: Vec<Comparison>,
+    pub matched: usize,
+}
+
+/// Compares a query name with one name of an entry. `idf` gives a folded token's rarity.
+pub fn compare_names(
+    query: &Name,
+    entry: &Name,
+    groups: &NameGroups,
+    idf: &dyn Fn(&str) -> f32,
+    cap: f32,
+) -> NameScore {
+    let qn = query.tokens.len();
+    let en = entry.tokens.len();
+    if qn == 0 || en == 0 {
+        return NameScore {
+            score: 0.0,
+            parts: Vec::new(),
+            matched: 0,
+        };
+    }
+    let mut pairs: Vec<(usize, usize, f32, &'static str)> = Vec::with_capacity(qn * en);
+    for (i, q) in query.tokens.iter().enumerate() {
+        for (j, e) in entry.tokens.iter().enumerate() {
+            let (sim, why) = token_similarity(q, e, groups);
+            if sim >= 0.6 {
+                pairs.push((i, j, sim, why));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    let mut q_used = vec![false; qn];
+    let mut e_used = vec![false; en];
+    let mut chosen = Vec::new();
+    for (i, j, sim, why) in pairs {
+        if q_used.get(i).copied().unwrap_or(true) || e_used.get(j).copied().unwrap_or(true) {
+            continue;
+        }
+        if let Some(u) = q_used.get_mut(i) {
+            *u = true;
+        }
+        if let Some(u) = e_used.get_mut(j) {
+            *u = true;
+        }
+        chosen.push((i, j, sim, why));
+    }
+    let e_weight = |j: usize| {
+        entry
+            .tokens
+            .get(j)
+            .map_or(1.0, |t| part_weight(idf(t.bare()), t.role, cap))
+    };
+    let q_weight = |i: usize| {
+        query
+            .tokens
+            .get(i)
+            .map_or(1.0, |t| part_weight(idf(t.bare()), t.role, cap))
+    };
+    // quality of the matched parts, then coverage: unmatched parts of the traveller's name
+    // count heavily, listed parts the traveller lacks (dropped middle names) mildly
+    let mut pair_total = 0.0f32;
+    let mut pair_got = 0.0f32;
+    for &(_, j, sim, _) in &chosen {
+        let w = e_weight(j);
+        pair_total += w;
+        pair_got += w * sim;
+    }
+    let quality = if pair_total > 0.0 {
+        pair_got / pair_total
+    } else {
+        0.0
+    };
+    let mut q_missing = 0.0f32;
+    for i in 0..qn {
+        if !q_used.get(i).copied().unwrap_or(false) {
+            let init = query.tokens.get(i).is_some_and(|t| t.initial);
+            q_missing += q_weight(i).min(cap * 0.7) * if init { 0.3 } else { 1.0 };
+        }
+    }
+    let mut e_total = 0.0f32;
+    let mut e_missing = 0.0f32;
+    for j in 0..en {
+        let init = entry.tokens.get(j).is_some_and(|t| t.initial);
+        let w = e_weight(j) * if init { 0.3 } else { 1.0 };
+        e_total += w;
+        if !e_used.get(j).copied().unwrap_or(false) {
+            e_missing += w;
+        }
+    }
+    let q_total = pair_total + q_missing;
+    let q_share = if q_total > 0.0 {
+        q_missing / q_total
+    } else {
+        1.0
+    };
+    let e_share = if e_total > 0.0 {
+        e_missing / e_total
+    } else {
+        1.0
+    };
+    let mut score = quality * (1.0 - 0.65 * q_share) * (1.0 - 0.3 * e_share);
+    let matched = chosen.len();
+    // a single shared part is not a name match, unless a name has only one part
+    if matched < 2 && qn.min(en) >= 2 {
+        score = score.min(0.6);
+    }
+    // swapped nasab: kinship particles attached to other names
+    let kin_moved =
+        chosen.iter().any(
+            |&(i, j, _, _)| match (query.tokens.get(i), entry.tokens.get(j)) {
+                (Some(q), Some(e)) => {
+                    let kin = |t: &Token| t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p));
+                    kin(q) != kin(e)
+                }
+                _ => false,
+            },
+        );
+    if kin_moved {
+        score *= 0.88;
+    }
+    // family name of the query matched as a given name of the entry: order swapped
+    let swapped = chosen.iter().any(|&(i, j, _, _)| {
+        matches!(
+            (
+                query.tokens.get(i).map(|t| t.role),
+                entry.tokens.get(j).map(|t| t.role)
+            ),
+            (Some(Role::Family), Some(Role::Given)) | (Some(Role::Given), Some(Role::Family))
+        )
+    });
+    if swapped {
+        score *= 0.98;
+    }
+    let mut parts: Vec<Comparison> = chosen
+        .iter()
+        .map(|&(i, j, sim, why)| Comparison {
+            field: Field::NamePart,
+            query: query
+                .tokens
+                .get(i)
+                .map(|t| t.text.clone())
+                .unwrap_or_default(),
+            entry: entry
+                .tokens
+                .get(j)
+                .map(|t| t.text.clone())
+                .unwrap_or_default(),
+            score: f64::from(sim),
+            weight: f64::from(e_weight(j) / e_total.max(0.01)),
+            reason: why,
+        })
+        .collect();
+    for (i, t) in query.tokens.iter().enumerate() {
+        if !q_used.get(i).copied().unwrap_or(false) {
+            parts.push(Comparison {
+                field: Field::NamePart,
+                query: t.text.clone(),
+                entry: String::new(),
+                score: 0.0,
+                weight: f64::from(q_weight(i).min(cap * 0.7) / q_total.max(0.01)),
+                reason: "not in the listed name",
+            });
+        }
+    }
+    for (j, t) in entry.tokens.iter().enumerate() {
+        if !e_used.get(j).copied().unwrap_or(false) {
+            parts.push(Comparison {
+                field: Field::NamePart,
+                query: String::new(),
+                entry: t.text.clone(),
+                score: 0.0,
+                weight: f64::from(e_weight(j) / e_total.max(0.01)),
+                reason: "listed part missing from the traveller's name",
+            });
+        }
+    }
+    // the same letters split or joined otherwise ("abdul rahman" / "abdulrahman")
+    if qn != en && query.compact.len() >= 6 {
+        let joined = spelling_similarity(&query.compact, &entry.compact);
+        let reversed: String = {
+            let mut t: Vec<&Token> = query.tokens.iter().collect();
+            t.sort_by_key(|t| t.role != Role::Family);
+            t.iter().map(|t| t.bare()).collect()
+        };
+        let joined = joined.max(spelling_similarity(&reversed, &entry.compact));
+        if joined >= 0.9 && joined * 0.97 > score {
+            score = joined * 0.97;
+            parts.push(Comparison {
+                field: Field::Name,
+                query: query.compact.clone(),
+                entry: entry.compact.clone(),
+                score: f64::from(joined),
+                weight: 1.0,
+                reason: "same letters, split differently",
+            });
+        }
+    }
+    NameScore {
+        score,
+        parts,
+        matched,
+    }
+}
+
+/// Weight of an alias of this quality.
+pub fn quality_factor(q: NameQuality) -> f32 {
+    match q {
+        NameQuality::Primary | NameQuality::Strong => 1.0,
+        NameQuality::Weak => 0.92,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// other fields
+
+fn birth_text(b: &BirthDate) -> String {
+    match b {
+        BirthDate::Exact(d) => d.to_string(),
+        BirthDate::Year(y) => y.to_string(),
+        BirthDate::Range { from, to } => format!("{from}–{to}"),
+    }
+}
+
+fn year_gap_effect(gap: i16) -> (f64, f64, &'static str) {
+    match gap {
+        0 => (0.0, 0.6, "birth year equal"),
+        1 => (-0.06, 0.4, "birth year differs by one"),
+        2 | 3 => (-0.10, 0.25, "birth year differs by two or three"),
+        _ => (
+            -(0.15 + (f64::from(gap) - 3.0).min(10.0) * 0.01),
+            0.0,
+            "birth year differs",
+        ),
+    }
+}
+
+/// Date of birth: (change to the score, similarity, reason) against one listed date.
+fn compare_birth(q: Date, e: &BirthDate) -> (f64, f64, &'static str) {
+    match *e {
+        BirthDate::Exact(d) => {
+            if d == q {
+                if d.month() == 1 && d.day() == 1 {
+                    (
+                        0.06,
+                        0.9,
+                        "date of birth equal (1 January, maybe a placeholder)",
+                    )
+                } else {
+                    (0.10, 1.0, "date of birth equal")
+                }
+            } else if d.year() == q.year() {
+                if d.month() == 1 && d.day() == 1 {
+                    (0.05, 0.8, "birth year equal (1 January placeholder)")
+                } else if q.month() == d.day() && q.day() == d.month() {
+                    (0.07, 0.9, "day/month swapped")
+                } else if q.month() == d.month() || q.day() == d.day() {
+                    (0.0, 0.7, "birth year equal, one of day and month differs")
+                } else {
+                    (-0.03, 0.6, "birth year equal, day and month differ")
+                }
+            } else {
+                let gap = (d.year() - q.year()).abs();
+                if gap == 1 && d.month() == q.month() && d.day() == q.day() {
+                    (0.0, 0.7, "birth year differs by one, day and month equal")
+                } else {
+                    year_gap_effect(gap)
+                }
+            }
+        }
+        BirthDate::Year(y) => {
+            if y == q.year() {
+                (0.05, 0.8, "birth year equal")
+            } else {
+                year_gap_effect((y - q.year()).abs())
+            }
+        }
+        BirthDate::Range { from, to } => {
+            let y = q.year();
+            if (from..=to).contains(&y) {
+                (0.03, 0.7, "birth year within the listed range")
+            } else {
+                let gap = if y < from { from - y } else { y - to };
+                year_gap_effect(gap)
+            }
+        }
+    }
+}
+
+/// Compares the traveller's date of birth with every listed one; the best counts.
+pub fn birth_comparison(query: Option<Date>, entry: &[BirthDate]) -> Option<Comparison> {
+    let q = query?;
+    let best = entry
+        .iter()
+        .map(|e| (compare_birth(q, e), e))
+        .max_by(|a, b| a.0.0.total_cmp(&b.0.0))?;
+    let ((effect, score, reason), e) = best;
+    Some(Comparison {
+        field: Field::DateOfBirth,
+        query: q.to_string(),
+        entry: birth_text(e),
+        score,
+        weight: effect,
+        reason,
+    })
+}
+
+fn sex_text(s: Sex) -> &'static str {
+    match s {
+        Sex::Male => "M",
+        Sex::Female => "F",
+        Sex::Unspecified => "U",
+        Sex::Other => "X",
+    }
+}
+
+pub fn sex_comparison(query: Option<Sex>, entry: Option<Sex>) -> Option<Comparison> {
+    let (q, e) = (query?, entry?);
+    let known = |s: Sex| matches!(s, Sex::Male | Sex::Female);
+    if !known(q) || !known(e) {
+        return None;
+    }
+    let (weight, score, reason) = if q == e {
+        (0.0, 1.0, "sex equal")
+    } else {
+        (-0.08, 0.0, "sex differs")
+    };
+    Some(Comparison {
+        field: Field::Sex,
+        query: sex_text(q).into(),
+        entry: sex_text(e).into(),
+        score,
+        weight,
+        reason,
+    })
+}
+
+pub fn nationality_comparison(query: Option<&str>, entry: &[String]) -> Option<Comparison> {
+    let q = query.filter(|q| !q.is_empty())?;
+    if entry.is_empty() {
+        return None;
+    }
+    let same = entry.iter().any(|e| e.eq_ignore_ascii_case(q));
+    let (weight, score, reason) = if same {
+        (0.02, 1.0, "nationality equal")
+    } else {
+        (-0.04, 0.0, "nationality differs")
+    };
+    Some(Comparison {
+        field: Field::Nationality,
+        query: q.to_string(),
+        entry: entry.join(", "),
+        score,
+        weight,
+        reason,
+    })
+}
+
+/// A document as compared: number as written (separators removed), OCR-folded key, State.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    pub plain: String,
+    pub key: String,
+    pub state: Option<String>,
+}
+
+/// The best agreement between the traveller's documents and the entry's: the floor it sets
+/// under the score.
+pub fn document_comparison(query: &[Doc], entry: &[Doc]) -> Option<(f64, Comparison)> {
+    let mut best: Option<(f64, Comparison)> = None;
+    for q in query {
+        for e in entry {
+            if q.key.len() < 4 || e.key.len() < 4 {
+                continue;
+            }
+            let state_ok = match (&q.state, &e.state) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            let (floor, score, reason) = if q.plain == e.plain {
+                (0.97, 1.0, "document number equal")
+            } else if q.key == e.key {
+                (0.95, 0.95, "document OCR-equivalent")
+            } else if q.key.len() >= 7 && strsim::osa_distance(&q.key, &e.key) == 1 {
+                (0.0, 0.7, "document differs by one character")
+            } else {
+                continue;
+            };
+            let (floor, reason) = if state_ok {
+                (floor, reason)
+            } else {
+                (floor * 0.85, "document number equal, issuing State differs")
+            };
+            let c = Comparison {
+                field: Field::Document,
+                query: format!("{} {}", q.plain, q.state.as_deref().unwrap_or("")),
+                entry: format!("{} {}", e.plain, e.state.as_deref().unwrap_or("")),
+                score,
+                weight: if floor > 0.0 { floor } else { 0.08 },
+                reason,
+            };
+            if best.as_ref().is_none_or(|b| c.score > b.1.score) {
+                best = Some((floor, c));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::{name_from_full, name_from_parts};
+
+    fn score(q: &Name, e: &Name) -> f32 {
+        compare_names(q, e, &NameGroups::builtin(), &|_| 5.0, 8.0).score
+    }
+
+    #[test]
+    fn names_align_across_order_typos_and_groups() {
+        let e = name_from_full("SADDAM HUSSEIN AL-TIKRITI");
+        assert!(score(&name_from_parts("AL-TIKRITI", "SADDAM HUSSEIN"), &e) > 0.97);
+        assert!(score(&name_from_parts("ALTIKRITI", "SADAM HUSSEIN"), &e) > 0.9);
+        assert!(score(&name_from_parts("AL-MOSULI", "SADDAM HUSSEIN"), &e) < 0.8);
+        let e = name_from_full("MOHAMMED OMAR");
+        assert!(score(&name_from_parts("OMAR", "MUHAMMAD"), &e) > 0.9);
+        let e = name_from_full("MUHAMMAD BIN SALMAN");
+        assert!(score(&name_from_parts("BIN MUHAMMAD", "SALMAN"), &e) < 0.8);
+        let e = name_from_full("JANAN MOHAMMAD AHMED AGHA");
+        assert!(score(&name_from_parts("AGHA", "JANAN"), &e) > 0.75);
+        let e = name_from_full("GEORGE HABBASH");
+        assert!(score(&name_from_parts("BUSH", "GEORGE"), &e) < 0.7);
+    }
+
+    #[test]
+    fn dates_lower_without_veto() {
+        let d = |y, m, dd| jiff::civil::date(y, m, dd);
+        let c = birth_comparison(Some(d(1970, 3, 4)), &[BirthDate::Exact(d(1970, 4, 3))]).unwrap();
+        assert_eq!(c.reason, "day/month swapped");
+        let c = birth_comparison(Some(d(1970, 3, 4)), &[BirthDate::Year(1990)]).unwrap();
+        assert!(c.weight < 0.0 && c.weight > -0.3);
+    }
+
+    #[test]
+    fn distances_know_names() {
+        assert!(name_distance("hussein", "husein") <= 0.5);
+        assert!(name_distance("j0hn", "john") < 0.5);
+        assert!(spelling_similarity("ali", "ari") < 0.6);
+    }
+}

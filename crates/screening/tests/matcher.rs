@@ -1,0 +1,295 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! The matcher end to end on lists made here (the simulator's synthetic watchlist, a few public
+//! UN names) and, when the shared corpus is beside the repository, the screening-eval sets.
+
+use std::path::PathBuf;
+
+use jiff::civil::date;
+use model::Sex;
+use screening::eval;
+use screening::matcher::changed_entries;
+use screening::{
+    BirthDate, Config, Entry, EntryDocument, EntryKind, EntryName, ListVersion, Matcher,
+    NameQuality, Query, Script, Suppression, Suppressions,
+};
+
+fn name(full: &str, quality: NameQuality) -> EntryName {
+    EntryName {
+        full: full.into(),
+        given: None,
+        family: None,
+        quality,
+        script: Script::of(full),
+    }
+}
+
+fn person(id: &str, names: &[&str], birth: Option<BirthDate>, nat: &str) -> Entry {
+    Entry {
+        id: id.into(),
+        kind: EntryKind::Person,
+        names: names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                name(
+                    n,
+                    if i == 0 {
+                        NameQuality::Primary
+                    } else {
+                        NameQuality::Strong
+                    },
+                )
+            })
+            .collect(),
+        birth_dates: birth.into_iter().collect(),
+        sex: Some(Sex::Male),
+        nationalities: vec![nat.into()],
+        documents: Vec::new(),
+        reason: None,
+        listed_on: None,
+    }
+}
+
+fn small_list() -> ListVersion {
+    let mut saddam = person(
+        "IQi.001",
+        &["SADDAM HUSSEIN AL-TIKRITI", "صدام حسين التكريتي", "ABU ALI"],
+        Some(BirthDate::Exact(date(1937, 4, 28))),
+        "IRQ",
+    );
+    saddam.documents.push(EntryDocument {
+        kind: Some("passport".into()),
+        number: "A0123456".into(),
+        issuing_state: Some("IRQ".into()),
+    });
+    ListVersion {
+        list: "un".into(),
+        number: 3,
+        source_sha256: String::new(),
+        published: None,
+        entries: vec![
+            saddam,
+            person(
+                "QDi.002",
+                &["JANAN MOHAMMAD AHMED AGHA"],
+                Some(BirthDate::Year(1958)),
+                "AFG",
+            ),
+            person(
+                "QDi.003",
+                &["ABDUL RAHMAN YASIN"],
+                Some(BirthDate::Range {
+                    from: 1959,
+                    to: 1961,
+                }),
+                "USA",
+            ),
+        ],
+    }
+}
+
+fn q(surname: &str, given: &str) -> Query {
+    Query {
+        surname: surname.into(),
+        given_names: given.into(),
+        ..Query::default()
+    }
+}
+
+#[test]
+fn finds_listed_people_and_explains() {
+    let list = small_list();
+    let m = Matcher::build(&[&list], &Config::default());
+    let mut query = q("AL TIKRITI", "SADAM HUSSEIN MR");
+    query.date_of_birth = Some(date(1937, 4, 28));
+    let hits = m.screen(&query);
+    assert_eq!(hits[0].entry_id, "IQi.001");
+    assert_eq!(hits[0].list_version, 3);
+    let text = hits[0].to_string();
+    assert!(text.contains("date of birth equal"), "{text}");
+    assert!(
+        serde_json::to_string(&hits[0])
+            .unwrap()
+            .contains("name_part")
+    );
+
+    // dropped middle names, year-only listing
+    let mut query = q("AGHA", "JANAN");
+    query.date_of_birth = Some(date(1958, 6, 1));
+    assert_eq!(m.screen(&query)[0].entry_id, "QDi.002");
+    // joined parts
+    assert_eq!(m.screen(&q("YASIN", "ABDULRAHMAN"))[0].entry_id, "QDi.003");
+    // passport-style
+    assert_eq!(
+        m.screen(&q("AL<TIKRITI<<SADDAM<HUSSEIN", ""))[0].entry_id,
+        "IQi.001"
+    );
+    // a short alias alone does not match someone else
+    assert!(m.screen(&q("ALI", "ABU")).iter().all(|h| h.score < 0.9));
+    // unrelated people do not
+    assert!(m.screen(&q("SMITH", "JOHN")).is_empty());
+    // the document alone, read with OCR confusions
+    let mut query = q("DOE", "JOHN");
+    query.documents = vec![("AO123456".into(), Some("IRQ".into()))];
+    let hits = m.screen(&query);
+    assert_eq!(hits[0].entry_id, "IQi.001");
+    assert!(hits[0].to_string().contains("OCR-equivalent"));
+}
+
+#[test]
+fn suppressions_mark_and_changes_rescreen() {
+    let list = small_list();
+    let m = Matcher::build(&[&list], &Config::default());
+    let query = q("AL-TIKRITI", "SADDAM HUSSEIN");
+    let mut s = Suppressions::default();
+    s.add(Suppression {
+        fingerprint: query.fingerprint(),
+        list: "un".into(),
+        entry_id: "IQi.001".into(),
+        reason: "different person, checked".into(),
+        who: "officer-7".into(),
+        expires: Some(date(2027, 1, 1)),
+    });
+    let hits = m.screen_with(&query, &s, date(2026, 12, 1));
+    assert!(hits[0].suppressed.is_some());
+    assert!(hits[0].to_string().contains("suppressed"));
+    let hits = m.screen_with(&query, &s, date(2027, 6, 1));
+    assert!(hits[0].suppressed.is_none(), "expired");
+    // the fingerprint holds no name in clear and ignores order
+    let fp = query.fingerprint();
+    assert!(!fp.0.contains("saddam"));
+    assert_eq!(fp, q("SADDAM HUSSEIN", "AL-TIKRITI").fingerprint());
+
+    let mut next = list.clone();
+    next.number = 4;
+    next.entries.push(person(
+        "QDi.004",
+        &["JOHN QUINCY SMITH"],
+        Some(BirthDate::Year(1970)),
+        "GBR",
+    ));
+    let changed = changed_entries(&list, &next);
+    assert_eq!(changed, vec![("un".to_string(), "QDi.004".to_string())]);
+    let m = Matcher::build(&[&next], &Config::default());
+    let hits = m.screen_changed(&q("SMITH", "JOHN QUINCY"), &changed);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].entry_id, "QDi.004");
+    assert!(m.screen_changed(&query, &changed).is_empty());
+}
+
+/// The simulator's synthetic watchlist as a list.
+fn simulated_list() -> ListVersion {
+    let sim = simulator::Simulator::new(simulator::Config::new(
+        11,
+        simulator::schedule::Size::Medium,
+        1,
+    ))
+    .unwrap();
+    let entries = sim
+        .watchlist()
+        .iter()
+        .map(|w| Entry {
+            id: w.id.clone(),
+            kind: EntryKind::Person,
+            names: vec![EntryName {
+                full: format!("{} {}", w.given_names.join(" "), w.surname),
+                given: Some(w.given_names.join(" ")),
+                family: Some(w.surname.clone()),
+                quality: NameQuality::Primary,
+                script: Script::Latin,
+            }],
+            birth_dates: vec![match w.birth {
+                simulator::truth::ListedBirth::Exact(d) => BirthDate::Exact(d),
+                simulator::truth::ListedBirth::Year(y) => BirthDate::Year(y),
+            }],
+            sex: Some(if w.sex == "M" { Sex::Male } else { Sex::Female }),
+            nationalities: vec![w.nationality.clone()],
+            documents: w
+                .document
+                .iter()
+                .map(|d| EntryDocument {
+                    kind: Some("passport".into()),
+                    number: d.clone(),
+                    issuing_state: Some(w.nationality.clone()),
+                })
+                .collect(),
+            reason: None,
+            listed_on: None,
+        })
+        .collect();
+    ListVersion {
+        list: "national".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries,
+    }
+}
+
+#[test]
+fn simulated_watchlist_variations() {
+    let list = simulated_list();
+    let config = Config::default();
+    let m = Matcher::build(&[&list], &config);
+    let report = eval::variations(&m, &list, 300, 1, config.threshold);
+    println!(
+        "simulated watchlist ({} entries): {report}",
+        list.entries.len()
+    );
+    for e in report.examples.iter().take(10) {
+        println!("  miss {e}");
+    }
+    assert!(report.overall.candidate_recall() >= 0.97, "{report}");
+    assert!(report.overall.recall(config.threshold) >= 0.95, "{report}");
+}
+
+fn eval_dir() -> Option<PathBuf> {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/screening-eval");
+    if dir.exists() {
+        Some(dir)
+    } else {
+        println!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+/// The UN people of the eval set as a stand-in list (the real lists are read in `eval_lists`).
+fn stand_in_un(dir: &std::path::Path) -> ListVersion {
+    let people = eval::read_people(&dir.join("un_positives_exact.csv")).unwrap();
+    ListVersion {
+        list: "un-standin".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries: people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| eval::entry_from_person(format!("P{i}"), p))
+            .collect(),
+    }
+}
+
+#[test]
+fn eval_set_sampled() {
+    let Some(dir) = eval_dir() else { return };
+    let list = stand_in_un(&dir);
+    let config = Config::default();
+    let m = Matcher::build(&[&list], &config);
+    let report = eval::run(&m, &list, &dir, 50, config.threshold).unwrap();
+    println!("{report}");
+    for e in report.variations.examples.iter().take(15) {
+        println!("  miss {e}");
+    }
+    if let Some(n) = &report.negatives {
+        for e in n.examples.iter().take(5) {
+            println!("  alarm {e}");
+        }
+    }
+    assert!(report.positives.unwrap().recall(config.threshold) >= 0.99);
+}
