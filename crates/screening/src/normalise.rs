@@ -50,7 +50,7 @@ impl Token {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Name {
     pub tokens: Vec<Token>,
-    /// The bare tokens concatenated in order, for names written with or without separators
+    /// The tokens (particles kept) concatenated in order, for names written with or without separators
     /// ("abdulrahman" / "abdul rahman", "jongun" / "jong un").
     pub compact: String,
 }
@@ -356,7 +356,7 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
         out.push(Token {
             text: p.to_string(),
             core: None,
-            particle: None,
+            particle: Some(p),
             skeleton: latin_skeleton(p),
             role,
             initial: false,
@@ -366,7 +366,7 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
 }
 
 fn finish(tokens: Vec<Token>) -> Name {
-    let compact = tokens.iter().map(Token::bare).collect::<String>();
+    let compact = tokens.iter().map(|t| t.text.as_str()).collect::<String>();
     Name { tokens, compact }
 }
 

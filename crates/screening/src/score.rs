@@ -201,8 +201,7 @@ pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'st
         return (1.0, "exact");
     }
     if q.initial || e.initial {
-        let same = q.text.as_bytes().first() == e.text.as_bytes().first()
-            && !q.text.is_empty();
+        let same = q.text.as_bytes().first() == e.text.as_bytes().first() && !q.text.is_empty();
         return if same {
             (0.8, "initial")
         } else {
@@ -228,8 +227,10 @@ pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'st
     if full > sim {
         sim = full;
     }
-    if !q.skeleton.is_empty() && q.skeleton == e.skeleton && q.skeleton.len() >= 2 {
-        let floor = if q.native || e.native { 0.88 } else { 0.8 };
+    // the skeleton bridges Latin and Arabic script; between two other scripts' transliterations
+    // or on two consonants it is too ambiguous
+    if q.skeleton == e.skeleton && q.skeleton.len() >= 3 && !(q.native && e.native) {
+        let floor = if q.native || e.native { 0.85 } else { 0.8 };
         if sim < floor {
             sim = floor;
             reason = "consonant skeleton";
@@ -334,8 +335,12 @@ pub fn compare_names(
     let mut q_missing = 0.0f32;
     for i in 0..qn {
         if !q_used.get(i).copied().unwrap_or(false) {
-            let init = query.tokens.get(i).is_some_and(|t| t.initial);
-            q_missing += q_weight(i).min(cap * 0.7) * if init { 0.3 } else { 1.0 };
+            // an initial or a particle standing alone ("BILAL BIN" / "MARWAN") says little
+            let slight = query
+                .tokens
+                .get(i)
+                .is_some_and(|t| t.initial || (t.particle.is_some() && t.core.is_none()));
+            q_missing += q_weight(i).min(cap * 0.7) * if slight { 0.2 } else { 1.0 };
         }
     }
     let mut e_total = 0.0f32;
@@ -436,12 +441,12 @@ pub fn compare_names(
         }
     }
     // the same letters split or joined otherwise ("abdul rahman" / "abdulrahman")
-    if qn != en && query.compact.len() >= 6 {
+    if score < 0.95 && query.compact.len() >= 6 {
         let joined = spelling_similarity(&query.compact, &entry.compact);
         let reversed: String = {
             let mut t: Vec<&Token> = query.tokens.iter().collect();
             t.sort_by_key(|t| t.role != Role::Family);
-            t.iter().map(|t| t.bare()).collect()
+            t.iter().map(|t| t.text.as_str()).collect()
         };
         let joined = joined.max(spelling_similarity(&reversed, &entry.compact));
         if joined >= 0.9 && joined * 0.97 > score {
