@@ -20,19 +20,19 @@
 pub mod folder;
 pub mod legal;
 pub mod link;
+mod read;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use edifact::Finding;
 use model::{Document, FlightKey, Identity, Role, Sex, Status};
 use paxlst::series::{Series, SeriesKey};
 use paxlst::{ListChange, PassengerList};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use store::{AuditEntry, MessageState, Received, Store, StoreError, Tx};
 
 pub use legal::{Deletions, Regime};
+use read::{PreparedPush, Reading};
 
 /// What went wrong while taking a message in. The message itself is never lost: an error here
 /// leaves it in the vault in state `received`, and recovery processes it again.
@@ -134,10 +134,6 @@ impl std::fmt::Debug for Intake {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Intake {
     pub fn new(store: Store, config: Config) -> Intake {
         Intake {
@@ -184,6 +180,54 @@ impl Intake {
         self.process_body(id, carrier, body).await
     }
 
+    /// Keeps several messages of one channel and carrier in one commit (one wait for the disk),
+    /// then processes them in order in one write transaction, reading the next message on a
+    /// blocking thread while the store writes the previous one. Every receipt is durable before
+    /// the first is processed; if processing fails, the batch stays in the vault unprocessed and
+    /// `recover` takes it up.
+    pub async fn receive_batch(
+        &self,
+        channel: &str,
+        carrier: &str,
+        bodies: Vec<Vec<u8>>,
+    ) -> Result<Vec<Receipt>, IntakeError> {
+        let received: Vec<Received<'_>> = bodies
+            .iter()
+            .map(|body| Received {
+                channel,
+                carrier,
+                body,
+            })
+            .collect();
+        let ids = self.store.receive_many(&received).await?;
+        drop(received);
+        self.count(carrier, |c| c.received += ids.len() as u64);
+        let (send, mut readings) = tokio::sync::mpsc::channel(8);
+        let config = self.config.clone();
+        let reader_carrier = carrier.to_string();
+        let reader_ids = ids.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            for (id, body) in reader_ids.into_iter().zip(&bodies) {
+                if send
+                    .blocking_send(read::read(&config, id, &reader_carrier, body))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mut receipts = Vec::with_capacity(ids.len());
+        let mut tx = self.store.begin().await?;
+        while let Some(reading) = readings.recv().await {
+            receipts.push(self.apply(&mut tx, reading).await?);
+        }
+        tx.commit().await?;
+        // The reader has sent everything (the channel closed); a panic in it would show as
+        // fewer receipts, and those messages stay in the vault for `recover`.
+        let _ = reader.await;
+        Ok(receipts)
+    }
+
     /// Processes every message kept but not processed (after a crash or a restart).
     pub async fn recover(&self) -> Result<usize, IntakeError> {
         let pending = self.store.unprocessed().await?;
@@ -215,127 +259,67 @@ impl Intake {
         carrier: &str,
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
-        let parsed = edifact::parse(body);
-        let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
-            let now = jiff::Timestamp::now();
-            let date = now.strftime("%y%m%d").to_string();
-            let time = now.strftime("%H%M").to_string();
-            let reference = format!("C{id}");
-            String::from_utf8_lossy(&edifact::contrl::write(
-                &report,
-                &edifact::contrl::Reply {
-                    sender: &self.config.identity,
-                    control_reference: &reference,
-                    date: &date,
-                    time: &time,
-                },
-            ))
-            .into_owned()
-        });
-        let carrier = carrier.to_string();
-
-        if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
-            let findings = serde_json::to_value(&parsed.findings).unwrap_or_default();
-            let mut tx = self.store.begin().await?;
-            tx.finish(id, MessageState::Failed, None, &findings, None)
-                .await?;
-            tx.commit().await?;
-            self.count(&carrier, |c| c.failed += 1);
-            return Ok(Receipt {
-                message: id,
-                outcome: Outcome::Failed,
-                findings: parsed.findings.len(),
-                contrl,
-            });
-        }
-
-        let mut all_findings: Vec<Finding> = parsed.findings_outside_messages();
-        let mut message_type = None;
-        let mut flight_key = String::new();
-        let mut lists: Vec<paxlst::Message> = Vec::new();
-        let mut pushes: Vec<pnrgov::Message> = Vec::new();
-        for (x, m) in parsed.messages() {
-            message_type.get_or_insert_with(|| m.header.message_type.clone());
-            if m.header.message_type == "PNRGOV" {
-                let read = pnrgov::read_message(&parsed, x, m);
-                if let Some(k) = read
-                    .push()
-                    .and_then(|p| p.flight.as_ref())
-                    .and_then(pnr_flight_key)
-                {
-                    flight_key = k.to_string();
-                }
-                all_findings.extend(read.findings.iter().cloned());
-                pushes.push(read);
-            } else {
-                let read = paxlst::read_message(&parsed, x, m);
-                if let Some(k) = read.passenger_list().and_then(api_flight_key) {
-                    flight_key = k.to_string();
-                }
-                all_findings.extend(read.findings.iter().cloned());
-                lists.push(read);
-            }
-        }
-        if all_findings.iter().any(Finding::is_error) {
-            self.count(&carrier, |c| c.with_errors += 1);
-        }
-        let findings_json = serde_json::to_value(&all_findings).unwrap_or_default();
-
-        // Duplicates: the same carrier, flight and payload (the envelope's references and dates
-        // differ between sendings of the same message).
-        let payload = parsed
-            .messages()
-            .filter_map(|(_, m)| {
-                let first = parsed.tokens.segment(m.first_segment)?.offset();
-                let last = parsed.tokens.segment(m.end_segment.saturating_sub(1))?;
-                body.get(first..last.offset() + last.raw().len())
-            })
-            .fold(Sha256::new(), |mut h, bytes| {
-                h.update(bytes);
-                h
-            })
-            .finalize();
-        let key = format!("{carrier}|{flight_key}|{}", hex(&payload));
+        let reading = read::read(&self.config, id, carrier, body);
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
+        let receipt = self.apply(&mut tx, reading).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Writes what a reading of a message changes, in the caller's transaction.
+    async fn apply(&self, tx: &mut Tx, reading: Reading) -> Result<Receipt, IntakeError> {
+        let Reading {
+            id,
+            carrier,
+            contrl,
+            findings,
+            findings_json,
+            has_errors,
+            message_type,
+            key,
+            lists,
+            pushes,
+        } = reading;
+        let receipt = |outcome| Receipt {
+            message: id,
+            outcome,
+            findings,
+            contrl: contrl.clone(),
+        };
+        let Some(key) = key else {
+            tx.finish(id, MessageState::Failed, None, &findings_json, None)
+                .await?;
+            self.count(&carrier, |c| c.failed += 1);
+            return Ok(receipt(Outcome::Failed));
+        };
+        if has_errors {
+            self.count(&carrier, |c| c.with_errors += 1);
+        }
         if let Some(of) = tx.processed_under(&key).await? {
             tx.mark_duplicate(id, of).await?;
-            tx.commit().await?;
             self.count(&carrier, |c| c.duplicates += 1);
-            return Ok(Receipt {
-                message: id,
-                outcome: Outcome::Duplicate { of },
-                findings: all_findings.len(),
-                contrl,
-            });
+            return Ok(receipt(Outcome::Duplicate { of }));
         }
 
         let mut waiting = false;
         for m in lists {
             if m.is_series_part() {
-                match self.add_part(&mut tx, id, &key, m).await? {
+                match self.add_part(tx, id, &key, m).await? {
                     Part::Waiting => waiting = true,
                     Part::Applied => {}
                     Part::Duplicate(of) => {
                         tx.mark_duplicate(id, of).await?;
-                        tx.commit().await?;
                         self.count(&carrier, |c| c.duplicates += 1);
-                        return Ok(Receipt {
-                            message: id,
-                            outcome: Outcome::Duplicate { of },
-                            findings: all_findings.len(),
-                            contrl,
-                        });
+                        return Ok(receipt(Outcome::Duplicate { of }));
                     }
                 }
             } else if let Some(list) = m.passenger_list() {
-                self.apply_list(&mut tx, list, id, &carrier).await?;
+                self.apply_list(tx, list, id, &carrier).await?;
             }
         }
-        for m in &pushes {
-            if let Some(push) = m.push() {
-                self.apply_push(&mut tx, push, id, &carrier).await?;
-            }
+        for push in pushes {
+            self.apply_push(tx, push, id, &carrier).await?;
         }
         let state = if waiting {
             MessageState::Waiting
@@ -350,20 +334,14 @@ impl Intake {
             (!waiting).then_some(key.as_str()),
         )
         .await?;
-        tx.commit().await?;
         if !waiting {
             self.count(&carrier, |c| c.processed += 1);
         }
-        Ok(Receipt {
-            message: id,
-            outcome: if waiting {
-                Outcome::Waiting
-            } else {
-                Outcome::Processed
-            },
-            findings: all_findings.len(),
-            contrl,
-        })
+        Ok(receipt(if waiting {
+            Outcome::Waiting
+        } else {
+            Outcome::Processed
+        }))
     }
 
     /// Adds a part to its series; applies the merged list when the series is complete.
@@ -551,61 +529,32 @@ impl Intake {
         Ok(())
     }
 
-    /// Keeps each booking of a push as a new version, after the legal filters.
+    /// Keeps each booking of a push as a new version (the legal filters already applied),
+    /// audits what the filters deleted, and relinks the changed bookings.
     async fn apply_push(
         &self,
         tx: &mut Tx,
-        push: &pnrgov::Push,
+        push: PreparedPush,
         message: i64,
         carrier: &str,
     ) -> Result<(), IntakeError> {
-        let Some(key) = push.flight.as_ref().and_then(pnr_flight_key) else {
-            return Ok(());
-        };
-        let departure = push
-            .flight
-            .as_ref()
-            .and_then(|f| f.departure.as_ref())
-            .map(|t| t.at.to_string());
-        let arrival = push
-            .flight
-            .as_ref()
-            .and_then(|f| f.arrival.as_ref())
-            .map(|t| t.at.to_string());
         let flight = tx
-            .flight_id(&key, departure.as_deref(), arrival.as_deref())
+            .flight_id(
+                &push.key,
+                push.departure.as_deref(),
+                push.arrival.as_deref(),
+            )
             .await?;
-        let mut deleted_total = Deletions::default();
-        let mut kept = Vec::with_capacity(push.bookings.len());
-        for b in &push.bookings {
-            let mut booking = b.clone();
-            let deleted = legal::filter_booking(&self.config.regime, &mut booking);
-            for (k, v) in deleted.sensitive {
-                *deleted_total.sensitive.entry(k).or_default() += v;
-            }
-            for (k, v) in deleted.not_allowed {
-                *deleted_total.not_allowed.entry(k).or_default() += v;
-            }
-            let locator = booking.locator().unwrap_or("?").to_string();
-            let travellers = booking
-                .travellers
-                .iter()
-                .map(|t| link::pnr_traveller(&locator, t))
-                .collect();
-            kept.push(store::NewBooking {
-                json: serde_json::to_string(&booking).unwrap_or_default(),
-                locator,
-                travellers,
-            });
-        }
-        let (_, changed) = tx.put_booking_versions(flight, message, &kept).await?;
+        let (_, changed) = tx
+            .put_booking_versions(flight, message, &push.bookings)
+            .await?;
         relink(tx, flight, &changed).await?;
-        if !deleted_total.is_empty() {
-            let sensitive: u64 = deleted_total.sensitive.values().map(|v| *v as u64).sum();
+        if !push.deleted.is_empty() {
+            let sensitive: u64 = push.deleted.sensitive.values().map(|v| *v as u64).sum();
             self.count(carrier, |c| c.sensitive_deleted += sensitive);
             let detail = format!(
                 "regime={} sensitive={:?} not_allowed={:?}",
-                self.config.regime.name, deleted_total.sensitive, deleted_total.not_allowed
+                self.config.regime.name, push.deleted.sensitive, push.deleted.not_allowed
             );
             tx.audit(&AuditEntry {
                 actor: "system",

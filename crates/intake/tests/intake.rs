@@ -234,3 +234,44 @@ async fn what_was_kept_before_a_crash_is_processed_on_recovery() {
     let again = intake.receive("http", "XQ", list).await.unwrap();
     assert_eq!(again.outcome, Outcome::Duplicate { of: id });
 }
+
+#[tokio::test]
+async fn a_batch_lands_as_the_same_messages_one_by_one() {
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(4, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    let sent: Vec<_> = sent.into_iter().take(120).collect();
+
+    let one_by_one = intake().await;
+    let mut outcomes = Vec::new();
+    for m in &sent {
+        outcomes.push(
+            one_by_one
+                .receive("file", "XQ", &m.bytes)
+                .await
+                .unwrap()
+                .outcome,
+        );
+    }
+    let batched = intake().await;
+    let mut batch_outcomes = Vec::new();
+    for chunk in sent.chunks(32) {
+        let bodies = chunk.iter().map(|m| m.bytes.clone()).collect();
+        for r in batched.receive_batch("file", "XQ", bodies).await.unwrap() {
+            batch_outcomes.push(r.outcome);
+        }
+    }
+    assert_eq!(batch_outcomes, outcomes);
+    let (a, b) = (
+        one_by_one.store().totals().await.unwrap(),
+        batched.store().totals().await.unwrap(),
+    );
+    assert_eq!(a, b);
+    assert!(a.api_persons > 0 && a.pnr_travellers > 0, "{a:?}");
+    assert_eq!(
+        batched.store().verify_audit().await.unwrap(),
+        one_by_one.store().verify_audit().await.unwrap()
+    );
+}

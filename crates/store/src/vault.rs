@@ -58,6 +58,17 @@ impl MessageState {
     }
 }
 
+/// Row counts of what the store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub messages: i64,
+    pub flights: i64,
+    /// Persons on API manifests (passengers and crew).
+    pub api_persons: i64,
+    /// Travellers of the latest versions of PNR bookings.
+    pub pnr_travellers: i64,
+}
+
 /// A message in the vault, without its body.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredMessage {
@@ -195,6 +206,22 @@ impl crate::Tx {
 }
 
 impl Store {
+    /// How much the store holds: for summaries and throughput reports.
+    pub async fn totals(&self) -> Result<Totals, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM flights),
+                    (SELECT COUNT(*) FROM manifest), (SELECT COUNT(*) FROM pnr_travellers)",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Totals {
+            messages: row.try_get(0)?,
+            flights: row.try_get(1)?,
+            api_persons: row.try_get(2)?,
+            pnr_travellers: row.try_get(3)?,
+        })
+    }
+
     /// Messages received but not processed (after a crash, these are processed again).
     pub async fn unprocessed(&self) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query("SELECT id FROM messages WHERE state = 'received' ORDER BY id")

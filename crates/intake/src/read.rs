@@ -1,0 +1,159 @@
+//! The pure half of processing a message: bytes in, everything the store will need out —
+//! findings, the CONTRL, the duplicate key, the lists, and the PNR bookings already through the
+//! legal filters and serialised. No I/O, so a batch can read one message while the store writes
+//! the previous one.
+
+use edifact::Finding;
+use model::FlightKey;
+use sha2::{Digest, Sha256};
+
+use crate::{Config, Deletions, api_flight_key, legal, link, pnr_flight_key};
+
+/// A message read and prepared for the store.
+#[derive(Debug)]
+pub(crate) struct Reading {
+    pub id: i64,
+    pub carrier: String,
+    pub contrl: Option<String>,
+    pub findings: usize,
+    pub findings_json: serde_json::Value,
+    pub has_errors: bool,
+    pub message_type: Option<String>,
+    /// The duplicate key (carrier, flight, payload hash); `None` when nothing could be read.
+    pub key: Option<String>,
+    pub lists: Vec<paxlst::Message>,
+    pub pushes: Vec<PreparedPush>,
+}
+
+/// A PNR push ready to keep: the flight, and each booking filtered under the law.
+#[derive(Debug)]
+pub(crate) struct PreparedPush {
+    pub key: FlightKey,
+    pub departure: Option<String>,
+    pub arrival: Option<String>,
+    pub bookings: Vec<store::NewBooking>,
+    pub deleted: Deletions,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads message `id` from `carrier`.
+pub(crate) fn read(config: &Config, id: i64, carrier: &str, body: &[u8]) -> Reading {
+    let parsed = edifact::parse(body);
+    let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
+        let now = jiff::Timestamp::now();
+        let date = now.strftime("%y%m%d").to_string();
+        let time = now.strftime("%H%M").to_string();
+        let reference = format!("C{id}");
+        String::from_utf8_lossy(&edifact::contrl::write(
+            &report,
+            &edifact::contrl::Reply {
+                sender: &config.identity,
+                control_reference: &reference,
+                date: &date,
+                time: &time,
+            },
+        ))
+        .into_owned()
+    });
+    let mut reading = Reading {
+        id,
+        carrier: carrier.to_string(),
+        contrl,
+        findings: 0,
+        findings_json: serde_json::Value::Null,
+        has_errors: false,
+        message_type: None,
+        key: None,
+        lists: Vec::new(),
+        pushes: Vec::new(),
+    };
+    if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
+        reading.findings = parsed.findings.len();
+        reading.findings_json = serde_json::to_value(&parsed.findings).unwrap_or_default();
+        return reading;
+    }
+
+    let mut findings: Vec<Finding> = parsed.findings_outside_messages();
+    let mut flight_key = String::new();
+    for (x, m) in parsed.messages() {
+        reading
+            .message_type
+            .get_or_insert_with(|| m.header.message_type.clone());
+        if m.header.message_type == "PNRGOV" {
+            let read = pnrgov::read_message(&parsed, x, m);
+            findings.extend(read.findings.iter().cloned());
+            if let Some(push) = read.push()
+                && let Some(prepared) = prepare_push(config, push)
+            {
+                flight_key = prepared.key.to_string();
+                reading.pushes.push(prepared);
+            }
+        } else {
+            let read = paxlst::read_message(&parsed, x, m);
+            if let Some(k) = read.passenger_list().and_then(api_flight_key) {
+                flight_key = k.to_string();
+            }
+            findings.extend(read.findings.iter().cloned());
+            reading.lists.push(read);
+        }
+    }
+    reading.has_errors = findings.iter().any(Finding::is_error);
+    reading.findings = findings.len();
+    reading.findings_json = serde_json::to_value(&findings).unwrap_or_default();
+
+    // Duplicates: the same carrier, flight and payload (the envelope's references and dates
+    // differ between sendings of the same message).
+    let payload = parsed
+        .messages()
+        .filter_map(|(_, m)| {
+            let first = parsed.tokens.segment(m.first_segment)?.offset();
+            let last = parsed.tokens.segment(m.end_segment.saturating_sub(1))?;
+            body.get(first..last.offset() + last.raw().len())
+        })
+        .fold(Sha256::new(), |mut h, bytes| {
+            h.update(bytes);
+            h
+        })
+        .finalize();
+    reading.key = Some(format!("{carrier}|{flight_key}|{}", hex(&payload)));
+    reading
+}
+
+/// A push's bookings through the legal filters, with their travellers for linking.
+fn prepare_push(config: &Config, push: &pnrgov::Push) -> Option<PreparedPush> {
+    let flight = push.flight.as_ref()?;
+    let key = pnr_flight_key(flight)?;
+    let mut deleted = Deletions::default();
+    let mut bookings = Vec::with_capacity(push.bookings.len());
+    for b in &push.bookings {
+        let mut booking = b.clone();
+        let gone = legal::filter_booking(&config.regime, &mut booking);
+        for (k, v) in gone.sensitive {
+            *deleted.sensitive.entry(k).or_default() += v;
+        }
+        for (k, v) in gone.not_allowed {
+            *deleted.not_allowed.entry(k).or_default() += v;
+        }
+        let locator = booking.locator().unwrap_or("?").to_string();
+        let travellers = booking
+            .travellers
+            .iter()
+            .map(|t| link::pnr_traveller(&locator, t))
+            .collect();
+        bookings.push(store::NewBooking {
+            json: serde_json::to_string(&booking).unwrap_or_default(),
+            locator,
+            travellers,
+        });
+    }
+    Some(PreparedPush {
+        key,
+        departure: flight.departure.as_ref().map(|t| t.at.to_string()),
+        arrival: flight.arrival.as_ref().map(|t| t.at.to_string()),
+        bookings,
+        deleted,
+    })
+}
