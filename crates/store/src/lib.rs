@@ -18,6 +18,7 @@ mod audit;
 mod bookings;
 mod flights;
 mod links;
+mod screening;
 mod tx;
 mod vault;
 
@@ -32,6 +33,9 @@ pub use audit::{AuditEntry, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
 pub use links::{Link, LinkPerson, PnrTraveller};
+pub use screening::{
+    Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, SuppressionRow,
+};
 pub use tx::Tx;
 pub use vault::{MessageState, Received, StoredMessage, Totals};
 

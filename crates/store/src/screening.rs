@@ -1,0 +1,473 @@
+//! What screening keeps: watchlist versions, hits waiting for review with their explanation,
+//! and remembered false alarms. The store does not know the matcher: versions and explanations
+//! arrive as JSON.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Store, StoreError, Tx, now};
+
+/// A watchlist version to keep.
+#[derive(Debug, Clone)]
+pub struct NewListVersion<'a> {
+    pub list: &'a str,
+    pub number: i64,
+    pub format: &'a str,
+    pub source_sha256: &'a str,
+    pub published: Option<&'a str>,
+    pub imported_by: &'a str,
+    pub entries: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub removed: i64,
+    /// JSON of the whole version.
+    pub version: &'a str,
+}
+
+/// A kept watchlist version, without its entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListVersionRow {
+    pub id: i64,
+    pub list: String,
+    pub number: i64,
+    pub format: String,
+    pub source_sha256: String,
+    pub published: Option<String>,
+    pub imported_at: String,
+    pub imported_by: String,
+    pub entries: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub removed: i64,
+}
+
+/// Who a hit is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HitSubject {
+    /// A person of an API manifest.
+    Api { manifest_id: i64 },
+    /// A traveller of a PNR, by booking locator and TIF reference.
+    Pnr { locator: String, traveller: String },
+}
+
+impl HitSubject {
+    fn key(&self) -> String {
+        match self {
+            HitSubject::Api { manifest_id } => format!("api:{manifest_id}"),
+            HitSubject::Pnr { locator, traveller } => format!("pnr:{locator}/{traveller}"),
+        }
+    }
+}
+
+/// A hit to keep.
+#[derive(Debug, Clone)]
+pub struct NewHit {
+    pub flight_id: i64,
+    pub subject: HitSubject,
+    pub message_id: i64,
+    pub list: String,
+    pub list_version: i64,
+    pub entry_id: String,
+    pub score: f64,
+    /// JSON of the explanation.
+    pub explanation: String,
+    pub fingerprint: String,
+    /// The remembered false alarm that suppresses this hit, if any.
+    pub suppression: Option<i64>,
+}
+
+/// A kept hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HitRow {
+    pub id: i64,
+    pub flight_id: i64,
+    pub flight: String,
+    pub subject: String,
+    pub manifest_id: Option<i64>,
+    pub locator: Option<String>,
+    pub traveller: Option<String>,
+    pub message_id: i64,
+    pub list: String,
+    pub list_version: i64,
+    pub entry_id: String,
+    pub score: f64,
+    pub explanation: serde_json::Value,
+    pub fingerprint: String,
+    pub state: String,
+    pub suppression_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A remembered false alarm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressionRow {
+    pub id: i64,
+    pub fingerprint: String,
+    pub list: String,
+    pub entry_id: String,
+    pub reason: String,
+    pub who: String,
+    pub created_at: String,
+    pub expires_on: Option<String>,
+}
+
+/// How an analyst decided a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Confirmed,
+    FalseAlarm,
+    NeedsInformation,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Confirmed => "confirmed",
+            Disposition::FalseAlarm => "false_alarm",
+            Disposition::NeedsInformation => "needs_information",
+        }
+    }
+}
+
+const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
+     h.list_version, h.entry_id, h.score, h.explanation, h.fingerprint, h.state, h.suppression_id, h.created_at, \
+     h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
+
+fn hit_row(r: &sqlx::sqlite::SqliteRow) -> Result<HitRow, StoreError> {
+    let explanation: String = r.try_get(12)?;
+    Ok(HitRow {
+        id: r.try_get(0)?,
+        flight_id: r.try_get(1)?,
+        flight: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        manifest_id: r.try_get(4)?,
+        locator: r.try_get(5)?,
+        traveller: r.try_get(6)?,
+        message_id: r.try_get(7)?,
+        list: r.try_get(8)?,
+        list_version: r.try_get(9)?,
+        entry_id: r.try_get(10)?,
+        score: r.try_get(11)?,
+        explanation: serde_json::from_str(&explanation)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        fingerprint: r.try_get(13)?,
+        state: r.try_get(14)?,
+        suppression_id: r.try_get(15)?,
+        created_at: r.try_get(16)?,
+        updated_at: r.try_get(17)?,
+        reviewed_by: r.try_get(18)?,
+        reviewed_at: r.try_get(19)?,
+        note: r.try_get(20)?,
+    })
+}
+
+fn version_row(r: &sqlx::sqlite::SqliteRow) -> Result<ListVersionRow, StoreError> {
+    Ok(ListVersionRow {
+        id: r.try_get(0)?,
+        list: r.try_get(1)?,
+        number: r.try_get(2)?,
+        format: r.try_get(3)?,
+        source_sha256: r.try_get(4)?,
+        published: r.try_get(5)?,
+        imported_at: r.try_get(6)?,
+        imported_by: r.try_get(7)?,
+        entries: r.try_get(8)?,
+        added: r.try_get(9)?,
+        changed: r.try_get(10)?,
+        removed: r.try_get(11)?,
+    })
+}
+
+const VERSION_COLUMNS: &str = "id, list, number, format, source_sha256, published, imported_at, imported_by, entries, added, changed, removed";
+
+impl Tx {
+    /// Keeps a watchlist version; returns its row id.
+    pub async fn put_list_version(&mut self, v: &NewListVersion<'_>) -> Result<i64, StoreError> {
+        let id = sqlx::query(
+            "INSERT INTO watchlist_versions (list, number, format, source_sha256, published, imported_at, imported_by,
+             entries, added, changed, removed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(v.list)
+        .bind(v.number)
+        .bind(v.format)
+        .bind(v.source_sha256)
+        .bind(v.published)
+        .bind(now())
+        .bind(v.imported_by)
+        .bind(v.entries)
+        .bind(v.added)
+        .bind(v.changed)
+        .bind(v.removed)
+        .bind(v.version)
+        .fetch_one(self.conn())
+        .await?
+        .try_get::<i64, _>(0)?;
+        Ok(id)
+    }
+
+    /// Keeps hits: a traveller already hit by the same entry gets the new score, explanation
+    /// and list version; its review stays. Returns how many rows were new.
+    pub async fn put_hits(&mut self, hits: &[NewHit]) -> Result<u64, StoreError> {
+        let at = now();
+        let mut new = 0;
+        for h in hits {
+            let (manifest_id, locator, traveller) = match &h.subject {
+                HitSubject::Api { manifest_id } => (Some(*manifest_id), None, None),
+                HitSubject::Pnr { locator, traveller } => {
+                    (None, Some(locator.as_str()), Some(traveller.as_str()))
+                }
+            };
+            let inserted: bool = sqlx::query(
+                "INSERT INTO hits (flight_id, manifest_id, locator, traveller, subject, message_id, list, list_version,
+                 entry_id, score, explanation, fingerprint, state, suppression_id, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (flight_id, subject, list, entry_id) DO UPDATE SET
+                     message_id = excluded.message_id, list_version = excluded.list_version,
+                     score = excluded.score, explanation = excluded.explanation,
+                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
+                     suppression_id = excluded.suppression_id,
+                     state = CASE WHEN hits.state IN ('open', 'suppressed') THEN excluded.state ELSE hits.state END
+                 RETURNING created_at = updated_at",
+            )
+            .bind(h.flight_id)
+            .bind(manifest_id)
+            .bind(locator)
+            .bind(traveller)
+            .bind(h.subject.key())
+            .bind(h.message_id)
+            .bind(&h.list)
+            .bind(h.list_version)
+            .bind(&h.entry_id)
+            .bind(h.score)
+            .bind(&h.explanation)
+            .bind(&h.fingerprint)
+            .bind(if h.suppression.is_some() {
+                "suppressed"
+            } else {
+                "open"
+            })
+            .bind(h.suppression)
+            .bind(&at)
+            .bind(&at)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+            new += u64::from(inserted);
+        }
+        Ok(new)
+    }
+
+    /// The manifest row of the person with `reference` on a flight.
+    pub async fn manifest_id(
+        &mut self,
+        flight: i64,
+        reference: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
+            .bind(flight)
+            .bind(reference)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// The latest manifest row written by `message` for a person without a reference.
+    pub async fn manifest_id_unreferenced(
+        &mut self,
+        flight: i64,
+        message: i64,
+        surname: &str,
+        given_names: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MAX(id) FROM manifest WHERE flight_id = ? AND last_message = ? AND reference IS NULL
+             AND surname = ? AND given_names = ?",
+        )
+        .bind(flight)
+        .bind(message)
+        .bind(surname)
+        .bind(given_names)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Records an analyst's disposition of a hit, and an audit record of it.
+    pub async fn review_hit(
+        &mut self,
+        hit: i64,
+        disposition: Disposition,
+        who: &str,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE hits SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
+        )
+        .bind(disposition.as_str())
+        .bind(who)
+        .bind(now())
+        .bind(note)
+        .bind(hit)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.audit(&crate::AuditEntry {
+            actor: who,
+            action: "hit.reviewed",
+            subject: &format!("hit:{hit}"),
+            purpose: None,
+            detail: &format!("disposition={}", disposition.as_str()),
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// Remembers that an identity is not an entry; audited. Returns the suppression's id.
+    pub async fn put_suppression(
+        &mut self,
+        fingerprint: &str,
+        list: &str,
+        entry_id: &str,
+        reason: &str,
+        who: &str,
+        expires_on: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = sqlx::query(
+            "INSERT INTO suppressions (fingerprint, list, entry_id, reason, who, created_at, expires_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (fingerprint, list, entry_id) DO UPDATE SET reason = excluded.reason,
+                 who = excluded.who, created_at = excluded.created_at, expires_on = excluded.expires_on
+             RETURNING id",
+        )
+        .bind(fingerprint)
+        .bind(list)
+        .bind(entry_id)
+        .bind(reason)
+        .bind(who)
+        .bind(now())
+        .bind(expires_on)
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
+        self.audit(&crate::AuditEntry {
+            actor: who,
+            action: "suppression.created",
+            subject: &format!("suppression:{id}"),
+            purpose: None,
+            detail: &format!(
+                "list={list} entry={entry_id} expires={}",
+                expires_on.unwrap_or("never")
+            ),
+        })
+        .await?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// The versions of every list (or of one), newest first.
+    pub async fn list_versions(
+        &self,
+        list: Option<&str>,
+    ) -> Result<Vec<ListVersionRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM watchlist_versions WHERE (?1 IS NULL OR list = ?1) ORDER BY list, number DESC"
+        )))
+        .bind(list)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(version_row).collect()
+    }
+
+    /// The JSON of a list's version (`None`: its latest).
+    pub async fn list_version_json(
+        &self,
+        list: &str,
+        number: Option<i64>,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT version FROM watchlist_versions WHERE list = ?1 AND (?2 IS NULL OR number = ?2)
+             ORDER BY number DESC LIMIT 1",
+        )
+        .bind(list)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// The latest version of every list, as JSON, for building the matcher at start.
+    pub async fn latest_list_versions(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.version FROM watchlist_versions v
+             WHERE v.number = (SELECT MAX(number) FROM watchlist_versions w WHERE w.list = v.list) ORDER BY v.list",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    /// Hits in a state (all when `None`), newest first.
+    pub async fn hits(
+        &self,
+        state: Option<&str>,
+        flight: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<HitRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
+             WHERE (?1 IS NULL OR h.state = ?1) AND (?2 IS NULL OR h.flight_id = ?2)
+             ORDER BY h.id DESC LIMIT ?3"
+        )))
+        .bind(state)
+        .bind(flight)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(hit_row).collect()
+    }
+
+    pub async fn hit(&self, id: i64) -> Result<Option<HitRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE h.id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(hit_row).transpose()
+    }
+
+    /// Every remembered false alarm not expired on `today` (ISO date).
+    pub async fn suppressions(&self, today: &str) -> Result<Vec<SuppressionRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, fingerprint, list, entry_id, reason, who, created_at, expires_on FROM suppressions
+             WHERE expires_on IS NULL OR expires_on >= ? ORDER BY id",
+        )
+        .bind(today)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SuppressionRow {
+                    id: r.try_get(0)?,
+                    fingerprint: r.try_get(1)?,
+                    list: r.try_get(2)?,
+                    entry_id: r.try_get(3)?,
+                    reason: r.try_get(4)?,
+                    who: r.try_get(5)?,
+                    created_at: r.try_get(6)?,
+                    expires_on: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+}
