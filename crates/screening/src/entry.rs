@@ -100,7 +100,10 @@ pub enum BirthDate {
     Exact(Date),
     Year(i16),
     /// Years from..=to, inclusive ("circa", "between").
-    Range { from: i16, to: i16 },
+    Range {
+        from: i16,
+        to: i16,
+    },
 }
 
 /// An identity document named by an entry (or the document itself, for a lost/stolen list).

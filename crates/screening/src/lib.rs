@@ -14,6 +14,7 @@
 pub mod entry;
 pub mod eval;
 pub mod index;
+pub mod lists;
 pub mod matcher;
 pub mod normalise;
 pub mod score;
@@ -21,6 +22,7 @@ pub mod score;
 pub use entry::{
     BirthDate, Entry, EntryDocument, EntryKind, EntryName, List, ListVersion, NameQuality, Script,
 };
+pub use lists::{Diff, Format, ImportError, ImportFinding, Imported, diff, import};
 pub use matcher::{
     Config, Explanation, Fingerprint, Hit, ListConfig, ListMode, Matcher, Query, Suppression,
     SuppressionRef, Suppressions,
