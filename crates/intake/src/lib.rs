@@ -21,6 +21,8 @@ pub mod folder;
 pub mod legal;
 pub mod link;
 mod read;
+pub mod screen;
+pub mod watchlists;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -33,6 +35,9 @@ use store::{AuditEntry, MessageState, Received, Store, StoreError, Tx};
 
 pub use legal::{Deletions, Regime};
 use read::{PreparedPush, Reading};
+pub use screen::Screener;
+use screen::{Traveller, TravellerHits};
+use std::sync::Arc;
 
 /// What went wrong while taking a message in. The message itself is never lost: an error here
 /// leaves it in the vault in state `received`, and recovery processes it again.
@@ -42,6 +47,10 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error("message {0} is not in the vault")]
     Unknown(i64),
+    #[error(transparent)]
+    List(#[from] screening::ImportError),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
 }
 
 /// How the intake behaves.
@@ -52,6 +61,11 @@ pub struct Config {
     pub regime: Regime,
     /// Passage's own identifier as the sender of CONTRL messages.
     pub identity: String,
+    /// Matcher settings (thresholds and modes per list).
+    pub screening: screening::Config,
+    /// When a list changes, flights that departed up to this many days ago are screened again
+    /// too (flights not yet gone always are).
+    pub rescreen_days: i64,
 }
 
 impl Default for Config {
@@ -60,6 +74,8 @@ impl Default for Config {
             series_timeout: Duration::from_secs(10 * 60),
             regime: Regime::eu_pnr_directive(),
             identity: "PIU".into(),
+            screening: screening::Config::default(),
+            rescreen_days: 2,
         }
     }
 }
@@ -124,6 +140,8 @@ pub struct Intake {
     config: Config,
     series: tokio::sync::Mutex<HashMap<SeriesKey, Pending>>,
     counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
+    /// The lists in force; `None` until loaded (nothing is screened then).
+    screener: std::sync::RwLock<Option<Arc<Screener>>>,
 }
 
 impl std::fmt::Debug for Intake {
@@ -141,11 +159,24 @@ impl Intake {
             config,
             series: tokio::sync::Mutex::new(HashMap::new()),
             counters: std::sync::Mutex::new(BTreeMap::new()),
+            screener: std::sync::RwLock::new(None),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The screener in force, if lists are loaded.
+    pub fn screener(&self) -> Option<Arc<Screener>> {
+        self.screener.read().ok().and_then(|s| s.clone())
+    }
+
+    /// Puts a screener in force for the messages processed from now on.
+    pub fn set_screener(&self, screener: Screener) {
+        if let Ok(mut s) = self.screener.write() {
+            *s = Some(Arc::new(screener));
+        }
     }
 
     /// Counters per carrier since start.
@@ -204,12 +235,19 @@ impl Intake {
         self.count(carrier, |c| c.received += ids.len() as u64);
         let (send, mut readings) = tokio::sync::mpsc::channel(8);
         let config = self.config.clone();
+        let screener = self.screener();
         let reader_carrier = carrier.to_string();
         let reader_ids = ids.clone();
         let reader = tokio::task::spawn_blocking(move || {
             for (id, body) in reader_ids.into_iter().zip(&bodies) {
                 if send
-                    .blocking_send(read::read(&config, id, &reader_carrier, body))
+                    .blocking_send(read::read(
+                        &config,
+                        screener.as_deref(),
+                        id,
+                        &reader_carrier,
+                        body,
+                    ))
                     .is_err()
                 {
                     break;
@@ -259,7 +297,8 @@ impl Intake {
         carrier: &str,
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
-        let reading = read::read(&self.config, id, carrier, body);
+        let screener = self.screener();
+        let reading = read::read(&self.config, screener.as_deref(), id, carrier, body);
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
         let receipt = self.apply(&mut tx, reading).await?;
@@ -303,7 +342,7 @@ impl Intake {
         }
 
         let mut waiting = false;
-        for m in lists {
+        for (m, hits) in lists {
             if m.is_series_part() {
                 match self.add_part(tx, id, &key, m).await? {
                     Part::Waiting => waiting = true,
@@ -315,7 +354,7 @@ impl Intake {
                     }
                 }
             } else if let Some(list) = m.passenger_list() {
-                self.apply_list(tx, list, id, &carrier).await?;
+                self.apply_list(tx, list, id, &carrier, hits).await?;
             }
         }
         for push in pushes {
@@ -400,7 +439,7 @@ impl Intake {
                 .map(|(id, _)| *id)
                 .max()
                 .unwrap_or_default();
-            self.apply_list(tx, &list, last, carrier).await?;
+            self.apply_list(tx, &list, last, carrier, None).await?;
             let findings = serde_json::to_value(&findings).unwrap_or_default();
             for (part, key) in &done.messages {
                 tx.finish(
@@ -444,6 +483,7 @@ impl Intake {
         list: &PassengerList,
         message: i64,
         carrier: &str,
+        hits: Option<Vec<TravellerHits>>,
     ) -> Result<(), IntakeError> {
         let Some(key) = api_flight_key(list) else {
             return Ok(());
@@ -524,8 +564,56 @@ impl Intake {
                 locators.sort_unstable();
                 locators.dedup();
                 relink(store, flight, &locators).await?;
+                let hits = match (hits, self.screener()) {
+                    (Some(hits), _) => hits,
+                    (None, Some(s)) => screen::screen_list(&s, list, today()),
+                    (None, None) => Vec::new(),
+                };
+                self.keep_hits(store, flight, message, &hits).await?;
             }
         }
+        Ok(())
+    }
+
+    /// Keeps what screening found on a flight's travellers.
+    async fn keep_hits(
+        &self,
+        tx: &mut Tx,
+        flight: i64,
+        message: i64,
+        found: &[TravellerHits],
+    ) -> Result<(), IntakeError> {
+        let Some(screener) = self.screener().filter(|_| !found.is_empty()) else {
+            return Ok(());
+        };
+        let mut rows = Vec::new();
+        for f in found {
+            let subject = match &f.traveller {
+                Traveller::Api {
+                    reference: Some(reference),
+                    ..
+                } => tx
+                    .manifest_id(flight, reference)
+                    .await?
+                    .map(|manifest_id| store::HitSubject::Api { manifest_id }),
+                Traveller::Api {
+                    reference: None,
+                    surname,
+                    given_names,
+                } => tx
+                    .manifest_id_unreferenced(flight, message, surname, given_names)
+                    .await?
+                    .map(|manifest_id| store::HitSubject::Api { manifest_id }),
+                Traveller::Pnr { locator, reference } => Some(store::HitSubject::Pnr {
+                    locator: locator.clone(),
+                    traveller: reference.clone(),
+                }),
+            };
+            if let Some(subject) = subject {
+                rows.extend(screener.rows(f, flight, subject, message));
+            }
+        }
+        tx.put_hits(&rows).await?;
         Ok(())
     }
 
@@ -549,6 +637,7 @@ impl Intake {
             .put_booking_versions(flight, message, &push.bookings)
             .await?;
         relink(tx, flight, &changed).await?;
+        self.keep_hits(tx, flight, message, &push.hits).await?;
         if !push.deleted.is_empty() {
             let sensitive: u64 = push.deleted.sensitive.values().map(|v| *v as u64).sum();
             self.count(carrier, |c| c.sensitive_deleted += sensitive);
@@ -567,6 +656,13 @@ impl Intake {
         }
         Ok(())
     }
+}
+
+/// Today in UTC, for expiry of remembered false alarms.
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 /// Links the persons of the given bookings on a flight to the flight's PNR travellers, replacing

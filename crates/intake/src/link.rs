@@ -26,11 +26,15 @@ pub fn pnr_traveller(locator: &str, t: &pnrgov::Traveller) -> PnrTraveller {
     PnrTraveller {
         locator: locator.to_string(),
         reference: t.reference.as_deref().unwrap_or_default().to_string(),
-        surname: norm(&t.surname),
-        given_name: first_given(
-            t.given_name.as_deref().unwrap_or_default(),
-            t.title.as_deref(),
-        ),
+        surname: t.surname.trim().to_string(),
+        given_name: t
+            .given_name
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter(|w| Some(*w) != t.title.as_deref())
+            .collect::<Vec<_>>()
+            .join(" "),
         birth_dates: t
             .documents
             .iter()
@@ -48,12 +52,12 @@ pub fn pnr_traveller(locator: &str, t: &pnrgov::Traveller) -> PnrTraveller {
 /// The fields a manifest person and a PNR traveller agree on, when they share a booking.
 fn agreement(person: &LinkPerson, traveller: &PnrTraveller) -> Vec<String> {
     let mut agreed = vec!["locator".to_string()];
-    if !traveller.surname.is_empty() && traveller.surname == norm(&person.surname) {
+    let surname = norm(&traveller.surname);
+    if !surname.is_empty() && surname == norm(&person.surname) {
         agreed.push("surname".into());
     }
-    if !traveller.given_name.is_empty()
-        && first_given(&person.given_names, None) == traveller.given_name
-    {
+    let given = first_given(&traveller.given_name, None);
+    if !given.is_empty() && first_given(&person.given_names, None) == given {
         agreed.push("given_name".into());
     }
     if let Some(birth) = &person.date_of_birth

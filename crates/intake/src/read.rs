@@ -7,6 +7,7 @@ use edifact::Finding;
 use model::FlightKey;
 use sha2::{Digest, Sha256};
 
+use crate::screen::{self, Screener, TravellerHits};
 use crate::{Config, Deletions, api_flight_key, legal, link, pnr_flight_key};
 
 /// A message read and prepared for the store.
@@ -21,7 +22,8 @@ pub(crate) struct Reading {
     pub message_type: Option<String>,
     /// The duplicate key (carrier, flight, payload hash); `None` when nothing could be read.
     pub key: Option<String>,
-    pub lists: Vec<paxlst::Message>,
+    /// Each list with what screening found for its persons (`None`: screened when applied).
+    pub lists: Vec<(paxlst::Message, Option<Vec<TravellerHits>>)>,
     pub pushes: Vec<PreparedPush>,
 }
 
@@ -33,6 +35,8 @@ pub(crate) struct PreparedPush {
     pub arrival: Option<String>,
     pub bookings: Vec<store::NewBooking>,
     pub deleted: Deletions,
+    /// What screening found for the bookings' travellers.
+    pub hits: Vec<TravellerHits>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -40,7 +44,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Reads message `id` from `carrier`.
-pub(crate) fn read(config: &Config, id: i64, carrier: &str, body: &[u8]) -> Reading {
+pub(crate) fn read(
+    config: &Config,
+    screener: Option<&Screener>,
+    id: i64,
+    carrier: &str,
+    body: &[u8],
+) -> Reading {
+    let today = crate::today();
     let parsed = edifact::parse(body);
     let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
         let now = jiff::Timestamp::now();
@@ -86,7 +97,7 @@ pub(crate) fn read(config: &Config, id: i64, carrier: &str, body: &[u8]) -> Read
             let read = pnrgov::read_message(&parsed, x, m);
             findings.extend(read.findings.iter().cloned());
             if let Some(push) = read.push()
-                && let Some(prepared) = prepare_push(config, push)
+                && let Some(prepared) = prepare_push(config, screener, push, today)
             {
                 flight_key = prepared.key.to_string();
                 reading.pushes.push(prepared);
@@ -97,7 +108,13 @@ pub(crate) fn read(config: &Config, id: i64, carrier: &str, body: &[u8]) -> Read
                 flight_key = k.to_string();
             }
             findings.extend(read.findings.iter().cloned());
-            reading.lists.push(read);
+            let hits = match (screener, read.passenger_list()) {
+                (Some(s), Some(list)) if !read.is_series_part() => {
+                    Some(screen::screen_list(s, list, today))
+                }
+                _ => None,
+            };
+            reading.lists.push((read, hits));
         }
     }
     reading.has_errors = findings.iter().any(Finding::is_error);
@@ -123,11 +140,17 @@ pub(crate) fn read(config: &Config, id: i64, carrier: &str, body: &[u8]) -> Read
 }
 
 /// A push's bookings through the legal filters, with their travellers for linking.
-fn prepare_push(config: &Config, push: &pnrgov::Push) -> Option<PreparedPush> {
+fn prepare_push(
+    config: &Config,
+    screener: Option<&Screener>,
+    push: &pnrgov::Push,
+    today: jiff::civil::Date,
+) -> Option<PreparedPush> {
     let flight = push.flight.as_ref()?;
     let key = pnr_flight_key(flight)?;
     let mut deleted = Deletions::default();
     let mut bookings = Vec::with_capacity(push.bookings.len());
+    let mut hits = Vec::new();
     for b in &push.bookings {
         let mut booking = b.clone();
         let gone = legal::filter_booking(&config.regime, &mut booking);
@@ -138,6 +161,9 @@ fn prepare_push(config: &Config, push: &pnrgov::Push) -> Option<PreparedPush> {
             *deleted.not_allowed.entry(k).or_default() += v;
         }
         let locator = booking.locator().unwrap_or("?").to_string();
+        if let Some(s) = screener {
+            hits.extend(screen::screen_booking(s, &locator, &booking, today));
+        }
         let travellers = booking
             .travellers
             .iter()
@@ -155,5 +181,6 @@ fn prepare_push(config: &Config, push: &pnrgov::Push) -> Option<PreparedPush> {
         arrival: flight.arrival.as_ref().map(|t| t.at.to_string()),
         bookings,
         deleted,
+        hits,
     })
 }

@@ -44,6 +44,41 @@ pub struct Entry {
     pub culture: String,
 }
 
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The watchlist as a national-watchlist CSV (the format of `docs/watchlist-csv.md`), so that
+/// Passage can import it like a unit's own list.
+pub fn watchlist_csv(entries: &[Entry]) -> String {
+    let mut out = String::from(
+        "id,kind,family_name,given_names,birth_date,sex,nationalities,document_number,document_issuing_state,reason\n",
+    );
+    for e in entries {
+        out.push_str(&format!(
+            "{},person,{},{},{},{},{},{},{},{}\n",
+            e.id,
+            csv_field(&e.surname),
+            csv_field(&e.given_names.join(" ")),
+            e.birth,
+            e.sex,
+            e.nationality,
+            e.document.as_deref().unwrap_or(""),
+            if e.document.is_some() {
+                e.nationality.as_str()
+            } else {
+                ""
+            },
+            e.reason
+        ));
+    }
+    out
+}
+
 /// How a planted traveller's data differs from the entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

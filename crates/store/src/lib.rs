@@ -34,7 +34,8 @@ pub use bookings::{BookingVersion, NewBooking};
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{
-    Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, SuppressionRow,
+    Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,
+    ScreenAgainPnr, SuppressionRow,
 };
 pub use tx::Tx;
 pub use vault::{MessageState, Received, StoredMessage, Totals};

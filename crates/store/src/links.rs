@@ -35,7 +35,7 @@ pub struct PnrTraveller {
     pub locator: String,
     pub reference: String,
     pub surname: String,
-    /// The first given name, title left out.
+    /// Given names as sent, title left out.
     pub given_name: String,
     pub birth_dates: Vec<String>,
     pub documents: Vec<String>,

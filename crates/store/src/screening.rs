@@ -471,3 +471,84 @@ impl Store {
             .collect()
     }
 }
+
+/// An API person to screen again after a list changed.
+#[derive(Debug, Clone)]
+pub struct ScreenAgainApi {
+    pub manifest_id: i64,
+    pub flight_id: i64,
+    pub last_message: i64,
+    pub identity: model::Identity,
+}
+
+/// A PNR traveller to screen again after a list changed.
+#[derive(Debug, Clone)]
+pub struct ScreenAgainPnr {
+    pub flight_id: i64,
+    pub message_id: i64,
+    pub traveller: crate::PnrTraveller,
+}
+
+impl Store {
+    /// The API persons of flights departing on or after `since` (ISO date), still on the manifest.
+    pub async fn api_persons_since(&self, since: &str) -> Result<Vec<ScreenAgainApi>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.flight_id, m.last_message, m.identity FROM manifest m JOIN flights f ON f.id = m.flight_id
+             WHERE f.departure_date >= ? AND m.status NOT IN ('removed', 'cancelled') ORDER BY m.id",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let identity: String = r.try_get(3)?;
+                Ok(ScreenAgainApi {
+                    manifest_id: r.try_get(0)?,
+                    flight_id: r.try_get(1)?,
+                    last_message: r.try_get(2)?,
+                    identity: serde_json::from_str(&identity)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// The PNR travellers of flights departing on or after `since` (ISO date), with the message
+    /// of their booking's latest version.
+    pub async fn pnr_travellers_since(
+        &self,
+        since: &str,
+    ) -> Result<Vec<ScreenAgainPnr>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.flight_id, t.locator, t.reference, t.surname, t.given_name, t.birth_dates, t.documents,
+                    (SELECT MAX(v.message_id) FROM pnr_versions v WHERE v.flight_id = t.flight_id AND v.locator = t.locator)
+             FROM pnr_travellers t JOIN flights f ON f.id = t.flight_id
+             WHERE f.departure_date >= ? ORDER BY t.flight_id, t.locator, t.reference",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        let words = |s: String| -> Vec<String> {
+            s.split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        rows.into_iter()
+            .map(|r| {
+                Ok(ScreenAgainPnr {
+                    flight_id: r.try_get(0)?,
+                    message_id: r.try_get(7)?,
+                    traveller: crate::PnrTraveller {
+                        locator: r.try_get(1)?,
+                        reference: r.try_get(2)?,
+                        surname: r.try_get(3)?,
+                        given_name: r.try_get(4)?,
+                        birth_dates: words(r.try_get(5)?),
+                        documents: words(r.try_get(6)?),
+                    },
+                })
+            })
+            .collect()
+    }
+}

@@ -113,14 +113,6 @@ fn jsonl<T: serde::Serialize>(path: &Path, items: &[T]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn write_files(
     dir: &Path,
     sim: &Simulator,
@@ -129,27 +121,7 @@ fn write_files(
 ) -> anyhow::Result<()> {
     jsonl(&dir.join("manifest.jsonl"), messages)?;
     jsonl(&dir.join("flights.jsonl"), &outcome.flights)?;
-    let mut list = String::from(
-        "id,surname,given_names,date_of_birth,sex,nationality,document_number,document_country,reason\n",
-    );
-    for e in sim.watchlist() {
-        list.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            e.id,
-            csv_field(&e.surname),
-            csv_field(&e.given_names.join(" ")),
-            e.birth,
-            e.sex,
-            e.nationality,
-            e.document.as_deref().unwrap_or(""),
-            if e.document.is_some() {
-                e.nationality.as_str()
-            } else {
-                ""
-            },
-            e.reason
-        ));
-    }
+    let list = simulator::truth::watchlist_csv(sim.watchlist());
     std::fs::write(dir.join("watchlist.csv"), list)?;
     let mut truth = String::from("flight,passenger_reference,booking,entry,relation,variation\n");
     for t in &outcome.truth {

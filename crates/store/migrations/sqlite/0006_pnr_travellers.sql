@@ -6,7 +6,7 @@ CREATE TABLE pnr_travellers (
     locator      TEXT NOT NULL,
     reference    TEXT NOT NULL,          -- TIF reference ('' when the carrier sent none)
     surname      TEXT NOT NULL,
-    given_name   TEXT NOT NULL,          -- the first given name, title left out
+    given_name   TEXT NOT NULL,          -- given names as sent, title left out
     birth_dates  TEXT NOT NULL,          -- ISO dates from SSR DOCS, space-separated
     documents    TEXT NOT NULL,          -- document numbers from SSR DOCS, space-separated
     PRIMARY KEY (flight_id, locator, reference)

@@ -1,0 +1,220 @@
+//! Watchlists in force: importing a new version (kept whole, with what changed, audited), the
+//! screener rebuilt from the latest versions, and the travellers of flights not yet gone (and of
+//! a configurable past window) screened again against the changed entries only.
+
+use serde::Serialize;
+
+use screening::{Format, ImportFinding, ListVersion, Query};
+use store::{AuditEntry, HitSubject, NewListVersion};
+
+use crate::screen::{Screener, Traveller};
+use crate::{Intake, IntakeError, today};
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub list: String,
+    /// The version now in force.
+    pub number: u32,
+    /// False when the file was byte for byte the version in force (nothing changed).
+    pub new_version: bool,
+    pub entries: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub findings: Vec<ImportFinding>,
+    /// Travellers screened again against the added and changed entries.
+    pub rescreened: usize,
+    /// Hits kept by that re-screening (new or updated).
+    pub hits: usize,
+}
+
+impl Intake {
+    /// Builds the screener from the latest version of every list and the remembered false
+    /// alarms, and puts it in force. Returns how many lists are in force.
+    pub async fn load_screening(&self) -> Result<usize, IntakeError> {
+        let versions = self.latest_lists().await?;
+        let suppressions = self.store().suppressions(&today().to_string()).await?;
+        let screener = Screener::build(&versions, &suppressions, &self.config.screening);
+        let n = screener.lists();
+        self.set_screener(screener);
+        Ok(n)
+    }
+
+    async fn latest_lists(&self) -> Result<Vec<ListVersion>, IntakeError> {
+        self.store()
+            .latest_list_versions()
+            .await?
+            .iter()
+            .map(|json| serde_json::from_str(json).map_err(|e| IntakeError::Corrupt(e.to_string())))
+            .collect()
+    }
+
+    /// Imports a list file as the next version of `list`, puts it in force and screens the
+    /// travellers of flights departing from `rescreen_days` ago onwards against what changed.
+    pub async fn import_list(
+        &self,
+        list: &str,
+        format: Format,
+        bytes: &[u8],
+        who: &str,
+    ) -> Result<ImportReport, IntakeError> {
+        let imported = screening::import(format, bytes)?;
+        let findings = imported.findings.clone();
+        let previous: Option<ListVersion> = match self.store().list_version_json(list, None).await?
+        {
+            Some(json) => {
+                Some(serde_json::from_str(&json).map_err(|e| IntakeError::Corrupt(e.to_string()))?)
+            }
+            None => None,
+        };
+        let version = ListVersion::from_import(list, previous.as_ref(), bytes, imported);
+        if let Some(p) = previous
+            .as_ref()
+            .filter(|p| p.source_sha256 == version.source_sha256)
+        {
+            return Ok(ImportReport {
+                list: list.to_string(),
+                number: p.number,
+                new_version: false,
+                entries: p.entries.len(),
+                added: 0,
+                changed: 0,
+                removed: 0,
+                findings,
+                rescreened: 0,
+                hits: 0,
+            });
+        }
+        let empty = ListVersion {
+            list: list.to_string(),
+            number: 0,
+            source_sha256: String::new(),
+            published: None,
+            entries: Vec::new(),
+        };
+        let diff = screening::diff(previous.as_ref().unwrap_or(&empty), &version);
+        let json =
+            serde_json::to_string(&version).map_err(|e| IntakeError::Corrupt(e.to_string()))?;
+        let published = version.published.map(|d| d.to_string());
+        let mut tx = self.store().begin().await?;
+        tx.put_list_version(&NewListVersion {
+            list,
+            number: i64::from(version.number),
+            format: format.name(),
+            source_sha256: &version.source_sha256,
+            published: published.as_deref(),
+            imported_by: who,
+            entries: version.entries.len() as i64,
+            added: diff.added.len() as i64,
+            changed: diff.changed.len() as i64,
+            removed: diff.removed.len() as i64,
+            version: &json,
+        })
+        .await?;
+        tx.audit(&AuditEntry {
+            actor: who,
+            action: "watchlist.imported",
+            subject: &format!("watchlist:{list}/{}", version.number),
+            purpose: None,
+            detail: &format!(
+                "format={} entries={} added={} changed={} removed={}",
+                format.name(),
+                version.entries.len(),
+                diff.added.len(),
+                diff.changed.len(),
+                diff.removed.len()
+            ),
+        })
+        .await?;
+        tx.commit().await?;
+        self.load_screening().await?;
+
+        let changed: Vec<(String, String)> = diff
+            .added
+            .iter()
+            .chain(&diff.changed)
+            .map(|id| (list.to_string(), id.clone()))
+            .collect();
+        let (rescreened, hits) = self.rescreen(&changed).await?;
+        Ok(ImportReport {
+            list: list.to_string(),
+            number: version.number,
+            new_version: true,
+            entries: version.entries.len(),
+            added: diff.added.len(),
+            changed: diff.changed.len(),
+            removed: diff.removed.len(),
+            findings,
+            rescreened,
+            hits,
+        })
+    }
+
+    /// Screens the travellers of flights departing from `rescreen_days` ago onwards against
+    /// the given (list, entry) pairs. Returns (travellers screened, hits kept).
+    pub async fn rescreen(
+        &self,
+        changed: &[(String, String)],
+    ) -> Result<(usize, usize), IntakeError> {
+        let Some(screener) = self.screener().filter(|_| !changed.is_empty()) else {
+            return Ok((0, 0));
+        };
+        let today = today();
+        let since = today
+            .checked_sub(jiff::Span::new().days(self.config.rescreen_days))
+            .unwrap_or(today)
+            .to_string();
+        let api = self.store().api_persons_since(&since).await?;
+        let pnr = self.store().pnr_travellers_since(&since).await?;
+        let mut rows = Vec::new();
+        for p in &api {
+            let traveller = Traveller::Api {
+                reference: None,
+                surname: p.identity.surname.clone(),
+                given_names: p.identity.given_names.join(" "),
+            };
+            if let Some(found) =
+                screener.screen_changed(traveller, &Query::from(&p.identity), changed, today)
+            {
+                rows.extend(screener.rows(
+                    &found,
+                    p.flight_id,
+                    HitSubject::Api {
+                        manifest_id: p.manifest_id,
+                    },
+                    p.last_message,
+                ));
+            }
+        }
+        for p in &pnr {
+            let t = &p.traveller;
+            let query = Query {
+                surname: t.surname.clone(),
+                given_names: t.given_name.clone(),
+                date_of_birth: t.birth_dates.first().and_then(|d| d.parse().ok()),
+                documents: t.documents.iter().map(|d| (d.clone(), None)).collect(),
+                ..Query::default()
+            };
+            let traveller = Traveller::Pnr {
+                locator: t.locator.clone(),
+                reference: t.reference.clone(),
+            };
+            if let Some(found) = screener.screen_changed(traveller, &query, changed, today) {
+                rows.extend(screener.rows(
+                    &found,
+                    p.flight_id,
+                    HitSubject::Pnr {
+                        locator: t.locator.clone(),
+                        traveller: t.reference.clone(),
+                    },
+                    p.message_id,
+                ));
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        tx.put_hits(&rows).await?;
+        tx.commit().await?;
+        Ok((api.len() + pnr.len(), rows.len()))
+    }
+}
