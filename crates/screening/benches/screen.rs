@@ -1,1 +1,229 @@
-fn main() {}
+//! Screening speed: one traveller against UN+OFAC+EU (not listed / listed), a 500-traveller
+//! flight, and a synthetic national list of 1,000,000 names. Besides criterion's figures, a
+//! plain timing loop prints p50/p99 per traveller. The real lists are read from the shared
+//! corpus when it is beside the repository (skipped with a message otherwise).
+//!
+//! `cargo bench -p screening --bench screen`; `SCREEN_BENCH_NATIONAL=200000` shrinks the
+//! national list.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::civil::date;
+use screening::eval::{self, Rng};
+use screening::{
+    BirthDate, Config, Entry, EntryKind, EntryName, ListVersion, Matcher, NameQuality, Query,
+    Script,
+};
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+/// Real lists, through the importers, when they and the corpus are present.
+fn real_lists() -> Vec<ListVersion> {
+    let dir = corpus().join("watchlists");
+    let files = [
+        ("un", "un/un_consolidated_20260227.xml"),
+        ("ofac", "ofac/sdn_20240507.xml"),
+        ("eu", "eu/eu_fsf_full_20240513.xml"),
+    ];
+    let mut out = Vec::new();
+    for (name, file) in files {
+        let Ok(bytes) = std::fs::read(dir.join(file)) else {
+            eprintln!("skipped {name}: {} absent", dir.join(file).display());
+            continue;
+        };
+        let Some(format) = screening::Format::detect(&bytes) else {
+            continue;
+        };
+        let Ok(imported) = screening::import(format, &bytes) else {
+            continue;
+        };
+        out.push(ListVersion::from_import(name, None, &bytes, imported));
+    }
+    out
+}
+
+/// Travellers: the eval set's non-listed people, and varied listed people.
+fn travellers(lists: &[ListVersion], n: usize) -> (Vec<Query>, Vec<Query>) {
+    let negatives =
+        eval::read_people(&corpus().join("screening-eval/synthetic_negatives_global.csv"))
+            .map(|p| p.iter().take(n).map(|p| p.query()).collect())
+            .unwrap_or_default();
+    let mut rng = Rng::new(3);
+    let mut listed = Vec::new();
+    for l in lists {
+        for e in l.entries.iter().step_by(7) {
+            let v = eval::VARIATIONS[rng.below(eval::VARIATIONS.len())];
+            if let Some(q) = eval::vary(e, v, &mut rng) {
+                listed.push(q);
+            }
+            if listed.len() >= n {
+                break;
+            }
+        }
+    }
+    (negatives, listed)
+}
+
+fn percentiles(m: &Matcher, queries: &[Query], label: &str) {
+    if queries.is_empty() {
+        return;
+    }
+    let mut times = Vec::with_capacity(queries.len());
+    for q in queries {
+        let t = Instant::now();
+        black_box(m.screen(black_box(q)));
+        times.push(t.elapsed().as_nanos() as u64);
+    }
+    times.sort_unstable();
+    let p = |x: f64| times[((times.len() as f64 * x) as usize).min(times.len() - 1)] as f64 / 1e3;
+    println!(
+        "{label}: {} travellers, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        times.len(),
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    );
+}
+
+const GIVEN: &[&str] = &[
+    "JOHN", "MARIA", "AHMED", "WEI", "OLGA", "JOSE", "FATIMA", "IVAN", "ANNA", "MOHAMMED", "LI",
+    "PETER", "SARA", "ALI", "ELENA", "DAVID", "NGOZI", "PRIYA", "KENJI", "LUCIA", "OMAR", "HANS",
+    "AISHA", "CARLOS", "YUKI", "SERGEI", "AMIR", "SOFIA", "TARIQ", "MEI",
+];
+
+/// A national list of `n` people with syllable-built names (no real persons).
+fn national(n: usize) -> ListVersion {
+    const SYL: &[&str] = &[
+        "ka", "ro", "mi", "ta", "ne", "lo", "sa", "vi", "du", "ber", "gan", "tor", "lin", "mar",
+        "ses", "kov", "ra", "hi", "zu", "ol", "den", "ba", "chi", "ful", "pe", "am", "is", "wen",
+        "yo", "ak",
+    ];
+    let mut rng = Rng::new(42);
+    let entries = (0..n)
+        .map(|i| {
+            let parts = 2 + rng.below(2);
+            let surname: String = (0..parts)
+                .map(|_| SYL[rng.below(SYL.len())])
+                .collect::<String>()
+                .to_uppercase();
+            let given = GIVEN[rng.below(GIVEN.len())];
+            let full = format!("{given} {surname}");
+            Entry {
+                id: format!("N{i}"),
+                kind: EntryKind::Person,
+                names: vec![EntryName {
+                    full,
+                    given: Some(given.into()),
+                    family: Some(surname),
+                    quality: NameQuality::Primary,
+                    script: Script::Latin,
+                }],
+                birth_dates: vec![BirthDate::Exact(date(
+                    1940 + rng.below(65) as i16,
+                    1 + rng.below(12) as i8,
+                    1 + rng.below(28) as i8,
+                ))],
+                sex: None,
+                nationalities: vec!["NLD".into()],
+                documents: Vec::new(),
+                reason: None,
+                listed_on: None,
+            }
+        })
+        .collect();
+    ListVersion {
+        list: "national".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let lists = real_lists();
+    let config = Config::default();
+    if lists.is_empty() {
+        eprintln!("skipped UN+OFAC+EU benches: lists not available");
+    } else {
+        let refs: Vec<&ListVersion> = lists.iter().collect();
+        let t = Instant::now();
+        let m = Matcher::build(&refs, &config);
+        println!(
+            "UN+OFAC+EU: {} entries screened, built in {:.0} ms, index ≈ {:.1} MB",
+            m.len(),
+            t.elapsed().as_secs_f64() * 1e3,
+            m.index_memory_estimate() as f64 / 1e6
+        );
+        let (negatives, listed) = travellers(&lists, 2000);
+        percentiles(&m, &negatives, "UN+OFAC+EU non-listed");
+        percentiles(&m, &listed, "UN+OFAC+EU listed (varied)");
+        if let (Some(neg), Some(pos)) = (negatives.first(), listed.first()) {
+            c.bench_function("screen/un+ofac+eu/non_listed", |b| {
+                b.iter(|| m.screen(black_box(neg)))
+            });
+            c.bench_function("screen/un+ofac+eu/listed", |b| {
+                b.iter(|| m.screen(black_box(pos)))
+            });
+        }
+        let flight: Vec<Query> = negatives
+            .iter()
+            .take(495)
+            .chain(listed.iter().take(5))
+            .cloned()
+            .collect();
+        let mut g = c.benchmark_group("screen/flight_500");
+        g.sample_size(20);
+        g.bench_function("one_thread", |b| {
+            b.iter(|| flight.iter().map(|q| m.screen(q).len()).sum::<usize>())
+        });
+        g.bench_function("all_cores", |b| {
+            b.iter(|| m.screen_many(black_box(&flight)))
+        });
+        g.finish();
+    }
+
+    let n: usize = std::env::var("SCREEN_BENCH_NATIONAL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let list = national(n);
+    let t = Instant::now();
+    let m = Matcher::build(&[&list], &config);
+    println!(
+        "national list: {n} names, built in {:.1} s, index ≈ {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        m.index_memory_estimate() as f64 / 1e6
+    );
+    let mut rng = Rng::new(9);
+    let queries: Vec<Query> = (0..2000)
+        .map(|i| {
+            if i % 2 == 0 {
+                let e = &list.entries[rng.below(list.entries.len())];
+                eval::vary(e, eval::Variation::Typo, &mut rng).unwrap_or_default()
+            } else {
+                Query {
+                    surname: format!("{}SON", GIVEN[rng.below(GIVEN.len())]),
+                    given_names: GIVEN[rng.below(GIVEN.len())].into(),
+                    date_of_birth: Some(date(1980, 5, 5)),
+                    ..Query::default()
+                }
+            }
+        })
+        .collect();
+    percentiles(&m, &queries, "national 1M");
+    let q = queries[0].clone();
+    let mut g = c.benchmark_group("screen/national");
+    g.sample_size(30);
+    g.bench_function("listed_with_typo", |b| b.iter(|| m.screen(black_box(&q))));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

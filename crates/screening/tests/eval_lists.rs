@@ -1,0 +1,88 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Accuracy on the real lists (UN, OFAC, EU from the shared corpus, read by the importers):
+//! variations of UN people, UN people as listed, and non-listed people against all three.
+//! Skipped with a message when the corpus is not beside the repository. The full 50,000-person
+//! false-alarm run is `--ignored` (release): `cargo test -p screening --release --test
+//! eval_lists -- --ignored --nocapture`.
+
+use std::path::PathBuf;
+
+use screening::{Config, ListVersion, Matcher, eval};
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+fn lists() -> Option<Vec<ListVersion>> {
+    let dir = corpus().join("watchlists");
+    if !dir.exists() {
+        println!("skipped: {} is absent", dir.display());
+        return None;
+    }
+    let files = [
+        ("un", "un/un_consolidated_20260227.xml"),
+        ("ofac", "ofac/sdn_20240507.xml"),
+        ("eu", "eu/eu_fsf_full_20240513.xml"),
+    ];
+    Some(
+        files
+            .iter()
+            .map(|(name, file)| {
+                let bytes = std::fs::read(dir.join(file)).unwrap();
+                let format = screening::Format::detect(&bytes).unwrap();
+                let imported = screening::import(format, &bytes).unwrap();
+                ListVersion::from_import(name, None, &bytes, imported)
+            })
+            .collect(),
+    )
+}
+
+fn evaluate(negatives_step: usize) {
+    let Some(lists) = lists() else { return };
+    let config = Config::default();
+    let refs: Vec<&ListVersion> = lists.iter().collect();
+    let m = Matcher::build(&refs, &config);
+    let report = eval::run(
+        &m,
+        &lists[0],
+        &corpus().join("screening-eval"),
+        negatives_step,
+        config.threshold,
+    )
+    .unwrap();
+    println!("{report}");
+    for e in report.variations.examples.iter().take(20) {
+        println!("  miss {e}");
+    }
+    if let Some(n) = &report.negatives {
+        for e in n.examples.iter().take(10) {
+            println!("  alarm {e}");
+        }
+    }
+    let t = config.threshold;
+    assert!(report.variations.overall.recall(t) >= 0.97, "{report}");
+    assert!(
+        report.positives.as_ref().unwrap().recall(t) >= 0.97,
+        "{report}"
+    );
+    let alarms = report.negatives.as_ref().unwrap();
+    let at = alarms.at.iter().find(|a| (a.0 - t).abs() < 1e-9).unwrap();
+    assert!(at.1 <= 0.005, "{report}");
+}
+
+#[test]
+fn real_lists_sampled() {
+    // every 25th non-listed person: 2,000 of 50,000
+    evaluate(if cfg!(debug_assertions) { 250 } else { 25 });
+}
+
+#[test]
+#[ignore = "release only: all 50,000 non-listed people"]
+fn real_lists_full() {
+    evaluate(1);
+}
