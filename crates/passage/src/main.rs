@@ -32,6 +32,10 @@ enum Command {
     Serve(commands::serve::Args),
     /// Take message files into the store directly.
     Ingest(commands::ingest::Args),
+    /// Watchlists: import a file as a new version, show versions, diff them.
+    Lists(commands::lists::Args),
+    /// Screen one traveller against the lists (JSON out), or `screen eval` for accuracy.
+    Screen(commands::screen::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
     Simulate(commands::simulate::Args),
 }
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(&args),
         Command::Ingest(args) => commands::ingest::run(&args),
         Command::Simulate(args) => commands::simulate::run(&args),
+        Command::Lists(args) => commands::lists::run(&args),
+        Command::Screen(args) => commands::screen::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -49,6 +49,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let mut sent = Vec::new();
         let outcome = sim.run(|m| sent.push(m));
         sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+        let intake = &running.state.intake;
+        // The synthetic country's national watchlist, with travellers planted on it.
+        let list = simulator::truth::watchlist_csv(sim.watchlist());
+        let imported = intake
+            .import_list("national", screening::Format::Csv, list.as_bytes(), "demo")
+            .await
+            .context("importing the demo watchlist")?;
         let url = format!("http://{}", running.address);
         let day = "2026-12-01";
         println!("Passage demo: the single window is listening on {url}");
@@ -61,11 +68,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             sim.data().carriers.len(),
             args.speed
         );
-        println!("  try: curl '{url}/api/v1/flights?date={day}'");
+        println!(
+            "  watchlist 'national' version {}: {} entries (import again of the same file: no new version)",
+            imported.number, imported.entries
+        );
+        println!("  try: curl '{url}/api/v1/flights?date={day}'    curl '{url}/api/v1/hits?state=open'");
         println!("       curl '{url}/api/v1/carriers'    curl '{url}/metrics'    curl '{url}/api/openapi.json'");
         println!("  drop folder for files: {}/<CARRIER>/", running.folder.inbox().display());
         println!("  (sign-in and the analyst console arrive with the console issue; Ctrl-C stops)");
-        let intake = &running.state.intake;
         let first = sent.first().map(|m| m.at);
         let started = Instant::now();
         for (i, m) in sent.iter().enumerate() {
@@ -89,6 +99,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             flights.len(),
             counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect::<Vec<_>>().join(", ")
         );
+        let open = intake.store().hits(Some("open"), None, 100_000).await?.len();
+        println!("screening: {open} hits waiting for review ({url}/api/v1/hits?state=open)");
         if !args.once {
             println!("all traffic in; the server keeps running at {url} (Ctrl-C stops)");
             tokio::signal::ctrl_c().await?;

@@ -80,6 +80,12 @@ pub async fn start(args: &Args) -> anyhow::Result<Running> {
             ..Config::default()
         },
     );
+    // Lists first, so that what recovery processes is screened too.
+    let lists = intake
+        .load_screening()
+        .await
+        .context("loading the watchlists in force")?;
+    tracing::info!(lists, "watchlists in force");
     let recovered = intake
         .recover()
         .await
