@@ -364,3 +364,77 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
     let (_, verdict) = get(&format!("{}/api/v1/audit/verify", server.url));
     assert_eq!(verdict["result"], "intact");
 }
+
+#[test]
+fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
+    let data = data_dir("screening");
+    let files = data_dir("screening-files");
+    let server = serve(&data, &["--open-intake"]);
+    let simulate = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_passage"))
+            .args(["simulate", "--seed", "9", "--planted-share", "0.5"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    simulate(&["--out", files.to_str().unwrap()]);
+    let list = std::fs::read(files.join("watchlist.csv")).unwrap();
+
+    // The unit's national list, imported over HTTP by a named user.
+    let url = &server.url;
+    let (status, body) = post(&format!("{url}/api/v1/lists/national"), &[], &list);
+    assert_eq!(status, 400, "an import names its user: {body}");
+    let (status, report) = post(
+        &format!("{url}/api/v1/lists/national"),
+        &[("X-Passage-User", "admin-1")],
+        &list,
+    );
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["number"], 1);
+    assert_eq!(report["entries"], 300);
+    let (status, _) = post(
+        &format!("{url}/api/v1/lists/national"),
+        &[("X-Passage-User", "admin-1")],
+        &list,
+    );
+    assert_eq!(status, 200, "the same file again is no new version");
+    let (_, versions) = get(&format!("{url}/api/v1/lists"));
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
+
+    simulate(&["--to", url, "--rate", "5000"]);
+    let (status, hits) = get(&format!("{url}/api/v1/hits?state=open&limit=1000"));
+    assert_eq!(status, 200);
+    let hits = hits["hits"].as_array().unwrap().clone();
+    let truth = std::fs::read_to_string(files.join("truth.csv")).unwrap();
+    let planted = truth.lines().filter(|l| l.contains(",listed,")).count();
+    assert!(planted > 0);
+    assert!(
+        hits.len() >= planted,
+        "{} hits for {planted} planted",
+        hits.len()
+    );
+    let hit = &hits[0];
+    assert!(hit["explanation"]["comparisons"].as_array().unwrap().len() > 1);
+    assert_eq!(hit["list"], "national");
+
+    // Reviewed as a false alarm and remembered: the decision and the memory are kept.
+    let id = hit["id"].as_i64().unwrap();
+    let (status, reviewed) = post(
+        &format!("{url}/api/v1/hits/{id}/review"),
+        &[
+            ("X-Passage-User", "analyst-1"),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"disposition":"false_alarm","note":"documents differ","remember":{"reason":"other person"}}"#,
+    );
+    assert_eq!(status, 200, "{reviewed}");
+    assert_eq!(reviewed["hit"]["state"], "false_alarm");
+    assert!(reviewed["suppression"].as_i64().is_some());
+    let (_, audit) = get(&format!("{url}/api/v1/audit/verify"));
+    assert_eq!(audit["result"], "intact", "{audit}");
+}

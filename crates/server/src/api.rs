@@ -15,7 +15,7 @@ use store::{AuditEntry, MessageState, StoreError};
 
 use crate::State;
 
-type AppState = Arc<State>;
+pub(crate) type AppState = Arc<State>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,6 +37,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/carriers", get(carriers))
         .route("/api/v1/audit/verify", get(audit_verify))
+        .route("/api/v1/hits", get(crate::hits::hits))
+        .route("/api/v1/hits/{id}", get(crate::hits::hit))
+        .route("/api/v1/hits/{id}/review", post(crate::hits::review))
+        .route("/api/v1/lists", get(crate::hits::lists))
+        .route("/api/v1/lists/{list}", post(crate::hits::import))
 }
 
 /// An error as clients get it: a stable code, a readable message, an HTTP status.
@@ -48,7 +53,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code,
@@ -56,7 +65,7 @@ impl ApiError {
         }
     }
 
-    fn not_found(what: &str) -> ApiError {
+    pub(crate) fn not_found(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -98,9 +107,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-type Result<T> = std::result::Result<T, ApiError>;
+pub(crate) type Result<T> = std::result::Result<T, ApiError>;
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -113,7 +122,12 @@ fn reader(headers: &HeaderMap) -> (String, Option<String>) {
     (actor, purpose)
 }
 
-async fn audit_read(state: &State, headers: &HeaderMap, action: &str, subject: &str) -> Result<()> {
+pub(crate) async fn audit_read(
+    state: &State,
+    headers: &HeaderMap,
+    action: &str,
+    subject: &str,
+) -> Result<()> {
     let (actor, purpose) = reader(headers);
     state
         .intake
@@ -178,6 +192,11 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
             "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
+            "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
+            "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
+            "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the user in X-Passage-User: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
+            "/api/v1/lists": { "get": path("Watchlist versions, newest first per list.") },
+            "/api/v1/lists/{list}": { "post": path("Import a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next version of {list}; ?format= when not detectable. Re-screens stored travellers against what changed (audited).") },
             "/health": { "get": path("Liveness.") },
             "/metrics": { "get": path("Prometheus metrics (no personal data).") }
         }

@@ -15,6 +15,7 @@
 
 mod api;
 mod carriers;
+mod hits;
 mod rate;
 
 use std::collections::HashMap;

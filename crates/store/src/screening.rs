@@ -116,7 +116,7 @@ pub struct SuppressionRow {
 }
 
 /// How an analyst decided a hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     Confirmed,

@@ -39,12 +39,16 @@ pub struct Args {
     /// Bearer token sent with every message when streaming (the carrier credential).
     #[arg(long)]
     token: Option<String>,
+    /// Share of flights with a traveller planted on the watchlist (and, as often, a look-alike).
+    #[arg(long, default_value_t = 0.03)]
+    planted_share: f64,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let config = Config {
         start: args.start,
         home_country: args.country.clone(),
+        planted_share: args.planted_share.clamp(0.0, 1.0),
         ..Config::new(args.seed, args.size, args.days)
     };
     let sim = Simulator::new(config).context("reading the simulator's data")?;

@@ -1,0 +1,187 @@
+//! Screening over HTTP: the hits waiting for review and their disposition (with a remembered
+//! false alarm), and the watchlists (versions, import of a new one). Every read of a hit is
+//! audited: a hit's explanation holds the traveller's name.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+use store::Disposition;
+
+use crate::api::{ApiError, AppState, Result, audit_read, header_str};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HitsQuery {
+    /// open, suppressed, confirmed, false_alarm, needs_information.
+    state: Option<String>,
+    flight_id: Option<i64>,
+    limit: Option<i64>,
+}
+
+pub(crate) async fn hits(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HitsQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = state
+        .intake
+        .store()
+        .hits(q.state.as_deref(), q.flight_id, limit)
+        .await?;
+    audit_read(
+        &state,
+        &headers,
+        "hits.listed",
+        &format!("hits:state={}", q.state.as_deref().unwrap_or("any")),
+    )
+    .await?;
+    Ok(Json(json!({ "hits": rows })))
+}
+
+pub(crate) async fn hit(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = state
+        .intake
+        .store()
+        .hit(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("hit"))?;
+    audit_read(&state, &headers, "hit.read", &format!("hit:{id}")).await?;
+    Ok(Json(json!(row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Review {
+    disposition: Disposition,
+    #[serde(default)]
+    note: String,
+    /// For a false alarm: remember that this traveller is not this entry.
+    remember: Option<Remember>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Remember {
+    reason: String,
+    /// YYYY-MM-DD; never expires when left out.
+    expires_on: Option<jiff::civil::Date>,
+}
+
+fn reviewer(headers: &HeaderMap) -> Result<String> {
+    header_str(headers, "x-passage-user")
+        .filter(|u| !u.trim().is_empty())
+        .map(String::from)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "user_required",
+                "a review names who decides (X-Passage-User)",
+            )
+        })
+}
+
+pub(crate) async fn review(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(review): Json<Review>,
+) -> Result<Json<serde_json::Value>> {
+    let who = reviewer(&headers)?;
+    let store = state.intake.store();
+    let hit = store
+        .hit(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("hit"))?;
+    if review.remember.is_some() && review.disposition != Disposition::FalseAlarm {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "remember_needs_false_alarm",
+            "only a false alarm can be remembered",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    tx.review_hit(id, review.disposition, &who, &review.note)
+        .await?;
+    let mut suppression = None;
+    if let Some(r) = &review.remember {
+        let expires = r.expires_on.map(|d| d.to_string());
+        suppression = Some(
+            tx.put_suppression(
+                &hit.fingerprint,
+                &hit.list,
+                &hit.entry_id,
+                &r.reason,
+                &who,
+                expires.as_deref(),
+            )
+            .await?,
+        );
+    }
+    tx.commit().await?;
+    if suppression.is_some() {
+        // The memory applies to the next screening of this traveller.
+        state.intake.load_screening().await?;
+    }
+    let row = store.hit(id).await?;
+    Ok(Json(json!({ "hit": row, "suppression": suppression })))
+}
+
+pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
+    let versions = state.intake.store().list_versions(None).await?;
+    Ok(Json(json!({ "versions": versions })))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ImportQuery {
+    format: Option<String>,
+}
+
+pub(crate) async fn import(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(list): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let who = reviewer(&headers)?;
+    let format = match q.format.as_deref() {
+        Some(f) => Some(f.parse::<screening::Format>().map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unknown_list_format",
+                e.to_string(),
+            )
+        })?),
+        None => screening::Format::detect(&body),
+    }
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_list_format",
+            "the body is none of un, ofac, eu, ftm, csv; name it with ?format=",
+        )
+    })?;
+    let report = state
+        .intake
+        .import_list(&list, format, &body, &who)
+        .await
+        .map_err(|e| match e {
+            intake::IntakeError::List(e) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_the_list_format",
+                e.to_string(),
+            ),
+            other => ApiError::from(other),
+        })?;
+    let status = if report.new_version {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!(report))))
+}
