@@ -137,12 +137,7 @@ async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescre
 
     // A new version of the list changes that entry (a reason added): the stored travellers are
     // screened again against it, and only it.
-    let changed = csv.replacen(
-        &format!("{},", hit.entry_id),
-        &format!("{},", hit.entry_id),
-        1,
-    );
-    let changed = changed
+    let changed = csv
         .lines()
         .map(|l| {
             if l.starts_with(&format!("{},", hit.entry_id)) {

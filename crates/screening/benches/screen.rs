@@ -3,15 +3,15 @@
 //! plain timing loop prints p50/p99 per traveller. The real lists are read from the shared
 //! corpus when it is beside the repository (skipped with a message otherwise).
 //!
-//! `cargo bench -p screening --bench screen`; `SCREEN_BENCH_NATIONAL=200000` shrinks the
-//! national list.
+//! `cargo bench -p screening --bench screen`; `SCREEN_BENCH_QUICK=1` prints the timing loops
+//! only (no criterion); `SCREEN_BENCH_NATIONAL=1000000` adds the synthetic national list.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use jiff::civil::date;
 use screening::eval::{self, Rng};
 use screening::{
@@ -70,25 +70,44 @@ fn travellers(lists: &[ListVersion], n: usize) -> (Vec<Query>, Vec<Query>) {
     (negatives, listed)
 }
 
+/// Times each query once (after one warm-up pass) and prints p50/p99/mean per traveller.
 fn percentiles(m: &Matcher, queries: &[Query], label: &str) {
     if queries.is_empty() {
         return;
     }
+    for q in queries.iter().take(200) {
+        black_box(m.screen(black_box(q)));
+    }
     let mut times = Vec::with_capacity(queries.len());
+    let mut hits = 0usize;
     for q in queries {
         let t = Instant::now();
-        black_box(m.screen(black_box(q)));
+        hits += black_box(m.screen(black_box(q))).len();
         times.push(t.elapsed().as_nanos() as u64);
     }
     times.sort_unstable();
+    let mean = times.iter().sum::<u64>() as f64 / times.len() as f64 / 1e3;
     let p = |x: f64| times[((times.len() as f64 * x) as usize).min(times.len() - 1)] as f64 / 1e3;
     println!(
-        "{label}: {} travellers, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        "{label}: {} travellers, mean {mean:.1} µs, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs ({hits} hits)",
         times.len(),
         p(0.5),
         p(0.99),
         p(1.0)
     );
+}
+
+/// Median wall time of `runs` runs of `f`, in ms.
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
 }
 
 const GIVEN: &[&str] = &[
@@ -146,56 +165,60 @@ fn national(n: usize) -> ListVersion {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let lists = real_lists();
-    let config = Config::default();
+/// The quick figures (timing loops, no criterion): what RESULTS.md reports.
+fn quick(lists: &[ListVersion], config: &Config) -> Option<(Matcher, Vec<Query>, Vec<Query>)> {
     if lists.is_empty() {
         eprintln!("skipped UN+OFAC+EU benches: lists not available");
-    } else {
-        let refs: Vec<&ListVersion> = lists.iter().collect();
-        let t = Instant::now();
-        let m = Matcher::build(&refs, &config);
-        println!(
-            "UN+OFAC+EU: {} entries screened, built in {:.0} ms, index ≈ {:.1} MB",
-            m.len(),
-            t.elapsed().as_secs_f64() * 1e3,
-            m.index_memory_estimate() as f64 / 1e6
-        );
-        let (negatives, listed) = travellers(&lists, 2000);
-        percentiles(&m, &negatives, "UN+OFAC+EU non-listed");
-        percentiles(&m, &listed, "UN+OFAC+EU listed (varied)");
-        if let (Some(neg), Some(pos)) = (negatives.first(), listed.first()) {
-            c.bench_function("screen/un+ofac+eu/non_listed", |b| {
-                b.iter(|| m.screen(black_box(neg)))
-            });
-            c.bench_function("screen/un+ofac+eu/listed", |b| {
-                b.iter(|| m.screen(black_box(pos)))
-            });
-        }
-        let flight: Vec<Query> = negatives
-            .iter()
-            .take(495)
-            .chain(listed.iter().take(5))
-            .cloned()
-            .collect();
-        let mut g = c.benchmark_group("screen/flight_500");
-        g.sample_size(20);
-        g.bench_function("one_thread", |b| {
-            b.iter(|| flight.iter().map(|q| m.screen(q).len()).sum::<usize>())
-        });
-        g.bench_function("all_cores", |b| {
-            b.iter(|| m.screen_many(black_box(&flight)))
-        });
-        g.finish();
+        return None;
     }
+    let refs: Vec<&ListVersion> = lists.iter().collect();
+    let t = Instant::now();
+    let m = Matcher::build(&refs, config);
+    println!(
+        "UN+OFAC+EU: {} entries screened, built in {:.0} ms, index ≈ {:.1} MB",
+        m.len(),
+        t.elapsed().as_secs_f64() * 1e3,
+        m.index_memory_estimate() as f64 / 1e6
+    );
+    let (negatives, listed) = travellers(lists, 2000);
+    percentiles(&m, &negatives, "UN+OFAC+EU non-listed");
+    percentiles(&m, &listed, "UN+OFAC+EU listed (varied)");
+    let flight = flight(&negatives, &listed);
+    let one = median_ms(11, || {
+        black_box(flight.iter().map(|q| m.screen(q).len()).sum::<usize>());
+    });
+    let many = median_ms(11, || {
+        black_box(m.screen_many(black_box(&flight)));
+    });
+    println!(
+        "flight of {} travellers: one thread {one:.1} ms, screen_many (all cores) {many:.1} ms",
+        flight.len()
+    );
+    Some((m, negatives, listed))
+}
 
-    let n: usize = std::env::var("SCREEN_BENCH_NATIONAL")
+/// 495 non-listed travellers and 5 listed ones.
+fn flight(negatives: &[Query], listed: &[Query]) -> Vec<Query> {
+    negatives
+        .iter()
+        .take(495)
+        .chain(listed.iter().take(5))
+        .cloned()
+        .collect()
+}
+
+/// The synthetic national list, when `SCREEN_BENCH_NATIONAL` gives its size (e.g. 1000000).
+fn national_bench(c: Option<&mut Criterion>, config: &Config) {
+    let Some(n) = std::env::var("SCREEN_BENCH_NATIONAL")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        println!("national list skipped: set SCREEN_BENCH_NATIONAL=1000000 to run it");
+        return;
+    };
     let list = national(n);
     let t = Instant::now();
-    let m = Matcher::build(&[&list], &config);
+    let m = Matcher::build(&[&list], config);
     println!(
         "national list: {n} names, built in {:.1} s, index ≈ {:.0} MB",
         t.elapsed().as_secs_f64(),
@@ -217,13 +240,64 @@ fn bench(c: &mut Criterion) {
             }
         })
         .collect();
-    percentiles(&m, &queries, "national 1M");
-    let q = queries[0].clone();
-    let mut g = c.benchmark_group("screen/national");
-    g.sample_size(30);
-    g.bench_function("listed_with_typo", |b| b.iter(|| m.screen(black_box(&q))));
-    g.finish();
+    percentiles(&m, &queries, &format!("national {n}"));
+    if let Some(c) = c {
+        let q = queries[0].clone();
+        let mut g = c.benchmark_group("screen/national");
+        g.sample_size(30);
+        g.bench_function("listed_with_typo", |b| b.iter(|| m.screen(black_box(&q))));
+        g.finish();
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let lists = real_lists();
+    let config = Config::default();
+    if let Some((m, negatives, listed)) = quick(&lists, &config) {
+        // per traveller: a batch of 100 travellers, reported per element
+        let mut g = c.benchmark_group("screen/un+ofac+eu");
+        g.throughput(Throughput::Elements(100));
+        let neg: Vec<Query> = negatives.iter().take(100).cloned().collect();
+        let pos: Vec<Query> = listed.iter().take(100).cloned().collect();
+        g.bench_function("non_listed_x100", |b| {
+            b.iter(|| {
+                neg.iter()
+                    .map(|q| m.screen(black_box(q)).len())
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("listed_x100", |b| {
+            b.iter(|| {
+                pos.iter()
+                    .map(|q| m.screen(black_box(q)).len())
+                    .sum::<usize>()
+            })
+        });
+        g.finish();
+        let flight = flight(&negatives, &listed);
+        let mut g = c.benchmark_group("screen/flight_500");
+        g.sample_size(20);
+        g.bench_function("one_thread", |b| {
+            b.iter(|| flight.iter().map(|q| m.screen(q).len()).sum::<usize>())
+        });
+        g.bench_function("all_cores", |b| {
+            b.iter(|| m.screen_many(black_box(&flight)))
+        });
+        g.finish();
+    }
+    national_bench(Some(c), &config);
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    // SCREEN_BENCH_QUICK=1: the timing loops only (for profiling and RESULTS.md)
+    if std::env::var_os("SCREEN_BENCH_QUICK").is_some() {
+        let config = Config::default();
+        quick(&real_lists(), &config);
+        national_bench(None, &config);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

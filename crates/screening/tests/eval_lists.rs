@@ -86,3 +86,40 @@ fn real_lists_sampled() {
 fn real_lists_full() {
     evaluate(1);
 }
+
+/// Every hit (≥ 0.5) for the variations of UN people and 10,000 non-listed people, one line a
+/// query, to the file `SCREEN_DUMP` names: diff two runs to see that a change to the matcher left
+/// its decisions as they were.
+#[test]
+#[ignore = "writes a file; for comparing matcher versions"]
+fn dump_scores() {
+    let Some(path) = std::env::var_os("SCREEN_DUMP") else {
+        println!("skipped: SCREEN_DUMP not set");
+        return;
+    };
+    let Some(lists) = lists() else { return };
+    let config = Config::default();
+    let refs: Vec<&ListVersion> = lists.iter().collect();
+    let m = Matcher::build(&refs, &config);
+    let mut queries = Vec::new();
+    let mut rng = eval::Rng::new(7);
+    for e in &lists[0].entries {
+        for v in eval::VARIATIONS {
+            if let Some(q) = eval::vary(e, v, &mut rng) {
+                queries.push(q);
+            }
+        }
+    }
+    let people =
+        eval::read_people(&corpus().join("screening-eval/synthetic_negatives_global.csv")).unwrap();
+    queries.extend(people.iter().step_by(5).map(|p| p.query()));
+    let mut out = String::new();
+    for q in &queries {
+        out.push_str(&format!("{} / {}:", q.surname, q.given_names));
+        for h in m.screen_at(q, 0.5) {
+            out.push_str(&format!(" {}:{}={:.3}", h.list, h.entry_id, h.score));
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}

@@ -187,7 +187,8 @@ fn eval(e: &EvalArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     };
-    let mut versions = vec![load_file(&format!("un:{}", un_path.display()))?];
+    let un = load_file(&format!("un:{}", un_path.display()))?;
+    let mut versions = vec![un.clone()];
     for (format, dir) in [("ofac", "ofac"), ("eu", "eu")] {
         if let Some(p) = first(e.watchlists.join(dir)) {
             versions.push(load_file(&format!("{format}:{}", p.display()))?);
@@ -198,7 +199,7 @@ fn eval(e: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = screening::eval::run(
         &matcher,
-        &versions[0],
+        &un,
         &e.eval,
         e.negatives_step.max(1),
         screening::matcher::DEFAULT_THRESHOLD,
