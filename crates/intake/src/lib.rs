@@ -22,6 +22,7 @@ pub mod legal;
 pub mod link;
 mod read;
 pub mod screen;
+pub mod timing;
 pub mod watchlists;
 
 use std::collections::{BTreeMap, HashMap};
@@ -66,6 +67,10 @@ pub struct Config {
     /// When a list changes, flights that departed up to this many days ago are screened again
     /// too (flights not yet gone always are).
     pub rescreen_days: i64,
+    /// The push windows carriers are held to.
+    pub windows: timing::PushWindows,
+    /// Airport time zones, to judge timing (schedules are local).
+    pub airports: timing::AirportZones,
 }
 
 impl Default for Config {
@@ -76,6 +81,8 @@ impl Default for Config {
             identity: "PIU".into(),
             screening: screening::Config::default(),
             rescreen_days: 2,
+            windows: timing::PushWindows::default(),
+            airports: timing::AirportZones::default(),
         }
     }
 }
@@ -124,7 +131,57 @@ pub struct CarrierCounters {
     pub incomplete_series: u64,
     pub persons_missing_fields: u64,
     pub sensitive_deleted: u64,
+    /// PNR pushes earlier than the window allows.
+    pub pnr_early: u64,
+    /// First PNR pushes of a flight later than the window.
+    pub pnr_late: u64,
+    /// Passenger or crew lists after departure.
+    pub api_late: u64,
+    /// Close-outs later than the window after departure.
+    pub closeout_late: u64,
+    /// Messages whose timing could not be judged (departure airport's zone unknown).
+    pub timing_unknown: u64,
 }
+
+impl CarrierCounters {
+    /// Each counter by its stable name.
+    pub fn named(&self) -> [(&'static str, u64); 13] {
+        [
+            ("received", self.received),
+            ("processed", self.processed),
+            ("duplicates", self.duplicates),
+            ("failed", self.failed),
+            ("with_errors", self.with_errors),
+            ("incomplete_series", self.incomplete_series),
+            ("persons_missing_fields", self.persons_missing_fields),
+            ("sensitive_deleted", self.sensitive_deleted),
+            ("pnr_early", self.pnr_early),
+            ("pnr_late", self.pnr_late),
+            ("api_late", self.api_late),
+            ("closeout_late", self.closeout_late),
+            ("timing_unknown", self.timing_unknown),
+        ]
+    }
+
+    fn add(&mut self, other: &CarrierCounters) {
+        self.received += other.received;
+        self.processed += other.processed;
+        self.duplicates += other.duplicates;
+        self.failed += other.failed;
+        self.with_errors += other.with_errors;
+        self.incomplete_series += other.incomplete_series;
+        self.persons_missing_fields += other.persons_missing_fields;
+        self.sensitive_deleted += other.sensitive_deleted;
+        self.pnr_early += other.pnr_early;
+        self.pnr_late += other.pnr_late;
+        self.api_late += other.api_late;
+        self.closeout_late += other.closeout_late;
+        self.timing_unknown += other.timing_unknown;
+    }
+}
+
+/// What tells the intake the time: the wall clock, or a simulated one for the demo.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
 struct Pending {
     series: Series,
@@ -142,6 +199,9 @@ pub struct Intake {
     counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
     /// The lists in force; `None` until loaded (nothing is screened then).
     screener: std::sync::RwLock<Option<Arc<Screener>>>,
+    /// Counter increments not yet written to the store, by carrier and day.
+    unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Intake {
@@ -160,6 +220,8 @@ impl Intake {
             series: tokio::sync::Mutex::new(HashMap::new()),
             counters: std::sync::Mutex::new(BTreeMap::new()),
             screener: std::sync::RwLock::new(None),
+            unsaved: std::sync::Mutex::new(BTreeMap::new()),
+            clock: Arc::new(jiff::Timestamp::now),
         }
     }
 
@@ -184,9 +246,57 @@ impl Intake {
         self.counters.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
+    /// Runs on another clock (the demo's simulated one): timing and counter days follow it.
+    pub fn with_clock(mut self, clock: Clock) -> Intake {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+
     fn count(&self, carrier: &str, f: impl FnOnce(&mut CarrierCounters)) {
+        let mut delta = CarrierCounters::default();
+        f(&mut delta);
         if let Ok(mut all) = self.counters.lock() {
-            f(all.entry(carrier.to_string()).or_default());
+            all.entry(carrier.to_string()).or_default().add(&delta);
+        }
+        let day = jiff::tz::TimeZone::UTC
+            .to_datetime(self.now())
+            .date()
+            .to_string();
+        if let Ok(mut unsaved) = self.unsaved.lock() {
+            unsaved
+                .entry((carrier.to_string(), day))
+                .or_default()
+                .add(&delta);
+        }
+    }
+
+    /// Writes the counter increments so far in the caller's transaction.
+    async fn save_counts(&self, tx: &mut Tx) -> Result<(), IntakeError> {
+        let unsaved = match self.unsaved.lock() {
+            Ok(mut u) => std::mem::take(&mut *u),
+            Err(_) => return Ok(()),
+        };
+        for ((carrier, day), c) in &unsaved {
+            let named: Vec<(&str, i64)> = c
+                .named()
+                .iter()
+                .map(|(k, v)| (*k, i64::try_from(*v).unwrap_or(i64::MAX)))
+                .collect();
+            tx.add_counts(carrier, day, &named).await?;
+        }
+        Ok(())
+    }
+
+    fn count_timing(&self, carrier: &str, timing: timing::Timing, late: fn(&mut CarrierCounters)) {
+        match timing {
+            timing::Timing::OnTime => {}
+            timing::Timing::Early => self.count(carrier, |c| c.pnr_early += 1),
+            timing::Timing::Late => self.count(carrier, late),
+            timing::Timing::Unknown => self.count(carrier, |c| c.timing_unknown += 1),
         }
     }
 
@@ -259,6 +369,7 @@ impl Intake {
         while let Some(reading) = readings.recv().await {
             receipts.push(self.apply(&mut tx, reading).await?);
         }
+        self.save_counts(&mut tx).await?;
         tx.commit().await?;
         // The reader has sent everything (the channel closed); a panic in it would show as
         // fewer receipts, and those messages stay in the vault for `recover`.
@@ -302,6 +413,7 @@ impl Intake {
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
         let receipt = self.apply(&mut tx, reading).await?;
+        self.save_counts(&mut tx).await?;
         tx.commit().await?;
         Ok(receipt)
     }
@@ -471,6 +583,7 @@ impl Intake {
         for done in expired {
             let mut tx = self.store.begin().await?;
             self.apply_series(&mut tx, done).await?;
+            self.save_counts(&mut tx).await?;
             tx.commit().await?;
         }
         Ok(n)
@@ -495,6 +608,21 @@ impl Intake {
         let flight = tx
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
+        let departs = first
+            .and_then(|l| l.departure)
+            .and_then(|d| self.config.airports.instant(&key.origin, d.datetime()));
+        let closeout = matches!(
+            list.change,
+            Some(ListChange::ClosedOnBoard | ListChange::ClosedNotOnBoard | ListChange::Closed)
+        );
+        if list.change.is_none() || closeout {
+            let timing = timing::api_list(&self.config.windows, departs, self.now(), closeout);
+            if closeout {
+                self.count_timing(carrier, timing, |c| c.closeout_late += 1);
+            } else {
+                self.count_timing(carrier, timing, |c| c.api_late += 1);
+            }
+        }
         let references: Vec<&str> = list
             .persons
             .iter()
@@ -633,6 +761,12 @@ impl Intake {
                 push.arrival.as_deref(),
             )
             .await?;
+        let first = !tx.has_bookings(flight).await?;
+        let departs = push
+            .departure_at
+            .and_then(|d| self.config.airports.instant(&push.key.origin, d));
+        let timing = timing::pnr_push(&self.config.windows, departs, self.now(), first);
+        self.count_timing(carrier, timing, |c| c.pnr_late += 1);
         let (_, changed) = tx
             .put_booking_versions(flight, message, &push.bookings)
             .await?;

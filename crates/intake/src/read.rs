@@ -33,6 +33,8 @@ pub(crate) struct PreparedPush {
     pub key: FlightKey,
     pub departure: Option<String>,
     pub arrival: Option<String>,
+    /// The scheduled local departure, for timing.
+    pub departure_at: Option<jiff::civil::DateTime>,
     pub bookings: Vec<store::NewBooking>,
     pub deleted: Deletions,
     /// What screening found for the bookings' travellers.
@@ -179,6 +181,7 @@ fn prepare_push(
         key,
         departure: flight.departure.as_ref().map(|t| t.at.to_string()),
         arrival: flight.arrival.as_ref().map(|t| t.at.to_string()),
+        departure_at: flight.departure.as_ref().map(|t| t.at.datetime()),
         bookings,
         deleted,
         hits,

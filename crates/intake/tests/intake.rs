@@ -275,3 +275,79 @@ async fn a_batch_lands_as_the_same_messages_one_by_one() {
         one_by_one.store().verify_audit().await.unwrap()
     );
 }
+
+#[tokio::test]
+async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(6, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    let mut zones = intake::timing::AirportZones::default();
+    for a in &sim.data().airports {
+        let offset = jiff::tz::Offset::from_seconds(a.utc_offset_minutes * 60).unwrap();
+        zones.insert(&a.iata, jiff::tz::TimeZone::fixed(offset));
+    }
+    // The intake's clock is the simulated send time of the message being taken in.
+    let clock_at = std::sync::Arc::new(std::sync::Mutex::new(sent[0].at));
+    let reader = clock_at.clone();
+    let intake = Intake::new(
+        Store::open_in_memory().await.unwrap(),
+        Config {
+            airports: zones,
+            ..Config::default()
+        },
+    )
+    .with_clock(std::sync::Arc::new(move || *reader.lock().unwrap()));
+    for m in &sent {
+        *clock_at.lock().unwrap() = m.at;
+        intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
+    }
+    let late = |kind: simulator::traffic::Kind| {
+        sent.iter()
+            .filter(|m| m.kind == kind)
+            .filter(|m| m.quirks.contains(&simulator::Quirk::Late))
+            .filter(|m| !m.quirks.contains(&simulator::Quirk::Duplicate))
+            .count() as u64
+    };
+    let all: intake::CarrierCounters =
+        intake
+            .counters()
+            .values()
+            .fold(intake::CarrierCounters::default(), |mut a, c| {
+                a.api_late += c.api_late;
+                a.closeout_late += c.closeout_late;
+                a.pnr_early += c.pnr_early;
+                a.pnr_late += c.pnr_late;
+                a.timing_unknown += c.timing_unknown;
+                a
+            });
+    // A close-out sent 90 minutes or more after departure is late; PNR pushes at T-48 h and
+    // T-24 h stay inside their windows even when sent hours late; every airport has a zone.
+    let late_closeouts = late(simulator::traffic::Kind::CloseOut);
+    assert!(late_closeouts > 0, "the day has late close-outs");
+    assert!(
+        all.closeout_late >= late_closeouts,
+        "{all:?} vs {late_closeouts}"
+    );
+    assert_eq!((all.pnr_early, all.timing_unknown), (0, 0), "{all:?}");
+
+    // The counters are kept per carrier and day, for the scorecard.
+    let rows = intake
+        .store()
+        .carrier_counts(None, "2026-11-01", "2026-12-31")
+        .await
+        .unwrap();
+    let kept: i64 = rows
+        .iter()
+        .filter(|r| r.name == "closeout_late")
+        .map(|r| r.n)
+        .sum();
+    assert_eq!(kept as u64, all.closeout_late);
+    let received: i64 = rows
+        .iter()
+        .filter(|r| r.name == "received")
+        .map(|r| r.n)
+        .sum();
+    assert_eq!(received as usize, sent.len());
+}

@@ -437,4 +437,25 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     assert!(reviewed["suppression"].as_i64().is_some());
     let (_, audit) = get(&format!("{url}/api/v1/audit/verify"));
     assert_eq!(audit["result"], "intact", "{audit}");
+
+    // The carriers' scorecard: counters per day, kept in the store. Without airport zones the
+    // server cannot judge timing, and says so.
+    let (_, carriers) = get(&format!("{url}/api/v1/carriers"));
+    let carrier = carriers["carriers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let (status, card) = get(&format!(
+        "{url}/api/v1/carriers/{carrier}/scorecard?from=2020-01-01&to=2099-12-31"
+    ));
+    assert_eq!(status, 200, "{card}");
+    assert!(card["totals"]["received"].as_i64().unwrap() > 0, "{card}");
+    assert!(
+        card["totals"]["timing_unknown"].as_i64().unwrap() > 0,
+        "{card}"
+    );
+    assert!(!card["days"].as_array().unwrap().is_empty());
 }

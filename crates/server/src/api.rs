@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             get(bookings),
         )
         .route("/api/v1/carriers", get(carriers))
+        .route("/api/v1/carriers/{carrier}/scorecard", get(scorecard))
         .route("/api/v1/audit/verify", get(audit_verify))
         .route("/api/v1/hits", get(crate::hits::hits))
         .route("/api/v1/hits/{id}", get(crate::hits::hit))
@@ -191,6 +192,7 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs, with links of persons to PNR travellers and the fields that agreed (audited).") },
             "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
+            "/api/v1/carriers/{carrier}/scorecard": { "get": path("A carrier's compliance per day (from, to): received, processed, duplicates, failed, with errors, incomplete series, persons missing fields, sensitive data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.") },
             "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
             "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
             "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
@@ -399,6 +401,60 @@ async fn bookings(
 
 async fn carriers(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
     Json(json!({ "carriers": state.intake.counters() }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ScorecardQuery {
+    /// First day, YYYY-MM-DD (default: 30 days before `to`).
+    from: Option<jiff::civil::Date>,
+    /// Last day, YYYY-MM-DD (default: today, UTC).
+    to: Option<jiff::civil::Date>,
+}
+
+/// A carrier's compliance per day: what it sent and how (counters kept in the store).
+async fn scorecard(
+    Shared(state): Shared<AppState>,
+    Path(carrier): Path<String>,
+    Query(q): Query<ScorecardQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let to = q.to.unwrap_or_else(|| {
+        jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date()
+    });
+    let from = q
+        .from
+        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(30)).unwrap_or(to));
+    let carrier = carrier.to_ascii_uppercase();
+    let rows = state
+        .intake
+        .store()
+        .carrier_counts(Some(&carrier), &from.to_string(), &to.to_string())
+        .await?;
+    let mut days: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    let mut totals = serde_json::Map::new();
+    for r in rows {
+        days.entry(r.day)
+            .or_default()
+            .insert(r.name.clone(), json!(r.n));
+        let t = totals
+            .get(&r.name)
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0);
+        totals.insert(r.name, json!(t + r.n));
+    }
+    let days: Vec<serde_json::Value> = days
+        .into_iter()
+        .map(|(day, counts)| json!({ "day": day, "counts": counts }))
+        .collect();
+    Ok(Json(json!({
+        "carrier": carrier,
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "totals": totals,
+        "days": days,
+    })))
 }
 
 async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {

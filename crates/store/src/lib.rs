@@ -16,6 +16,7 @@
 
 mod audit;
 mod bookings;
+mod counts;
 mod flights;
 mod links;
 mod screening;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{
 
 pub use audit::{AuditEntry, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
+pub use counts::CountRow;
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -43,12 +44,47 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             max_message_mb: 16,
             rate_per_carrier: None,
             series_timeout_minutes: 10,
+            airports: None,
         };
-        let running = super::serve::start(&serve).await?;
         let sim = Simulator::new(Config::new(args.seed, args.size, 1)).context("simulator data")?;
         let mut sent = Vec::new();
         let outcome = sim.run(|m| sent.push(m));
         sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+        // The synthetic country's airports keep fixed offsets; the intake runs on the simulated
+        // clock, so that carriers' timing is judged as if the day were real.
+        let mut zones = intake::timing::AirportZones::default();
+        for a in &sim.data().airports {
+            if let Ok(offset) = jiff::tz::Offset::from_seconds(a.utc_offset_minutes * 60) {
+                zones.insert(&a.iata, jiff::tz::TimeZone::fixed(offset));
+            }
+        }
+        let simulated_start = sent.first().map(|m| m.at).unwrap_or_else(jiff::Timestamp::now);
+        let real_start = Instant::now();
+        let speed = if args.once { 0.0 } else { args.speed.max(1.0) };
+        let clock_at = Arc::new(std::sync::Mutex::new(simulated_start));
+        let clock: intake::Clock = {
+            let clock_at = clock_at.clone();
+            Arc::new(move || {
+                let now = clock_at.lock().map(|t| *t).unwrap_or(simulated_start);
+                if speed > 0.0 {
+                    let elapsed = real_start.elapsed().as_secs_f64() * speed;
+                    simulated_start
+                        .checked_add(jiff::SignedDuration::from_secs_f64(elapsed))
+                        .unwrap_or(now)
+                        .max(now)
+                } else {
+                    now
+                }
+            })
+        };
+        let running = super::serve::start(
+            &serve,
+            super::serve::Setup {
+                airports: Some(zones),
+                clock: Some(clock),
+            },
+        )
+        .await?;
         let intake = &running.state.intake;
         // The synthetic country's national watchlist, with travellers planted on it.
         let list = simulator::truth::watchlist_csv(sim.watchlist());
@@ -86,6 +122,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 if let Some(wait) = Duration::from_secs_f64(offset.max(0.0)).checked_sub(started.elapsed()) {
                     tokio::time::sleep(wait).await;
                 }
+            }
+            // With --once the clock jumps from message to message.
+            if let Ok(mut at) = clock_at.lock() {
+                *at = m.at;
             }
             intake.receive("http", &m.carrier, &m.bytes).await?;
             if (i + 1) % 50 == 0 || i + 1 == sent.len() {

@@ -41,6 +41,17 @@ pub struct Args {
     /// Minutes parts of a series wait for the others.
     #[arg(long, default_value_t = 10)]
     pub series_timeout_minutes: u64,
+    /// Airport time zones, `IATA,ZONE` per line (ZONE: `Europe/Amsterdam` or `+01:00`), to judge
+    /// carriers' timing against the push windows; timing is counted as unknown without it.
+    #[arg(long, env = "PASSAGE_AIRPORTS", value_name = "FILE")]
+    pub airports: Option<PathBuf>,
+}
+
+/// What `start` may be given beyond the flags: the demo's zones and simulated clock.
+#[derive(Default)]
+pub struct Setup {
+    pub airports: Option<intake::timing::AirportZones>,
+    pub clock: Option<intake::Clock>,
 }
 
 /// A running single window.
@@ -67,19 +78,33 @@ pub fn credentials(args: &Args) -> anyhow::Result<Credentials> {
 }
 
 /// Opens the store, recovers, and starts listening and sweeping.
-pub async fn start(args: &Args) -> anyhow::Result<Running> {
+pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("creating {}", args.data.display()))?;
     let store = Store::open(&db_path(&args.data))
         .await
         .context("opening the store")?;
-    let intake = Intake::new(
+    let airports = match (&args.airports, setup.airports) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            intake::timing::AirportZones::parse(&text)
+                .with_context(|| format!("reading airport zones from {}", path.display()))?
+        }
+        (None, Some(zones)) => zones,
+        (None, None) => intake::timing::AirportZones::default(),
+    };
+    let mut intake = Intake::new(
         store,
         Config {
             series_timeout: Duration::from_secs(args.series_timeout_minutes * 60),
+            airports,
             ..Config::default()
         },
     );
+    if let Some(clock) = setup.clock {
+        intake = intake.with_clock(clock);
+    }
     // Lists first, so that what recovery processes is screened too.
     let lists = intake
         .load_screening()
@@ -146,7 +171,7 @@ pub fn db_path(data: &Path) -> PathBuf {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let running = start(args).await?;
+        let running = start(args, Setup::default()).await?;
         // Tests and scripts read this line to find the port. Whoever reads may stop reading:
         // a closed standard output must not stop the server.
         use std::io::Write as _;

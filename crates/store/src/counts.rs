@@ -1,0 +1,80 @@
+//! Carrier compliance counters per day, for the scorecard over time.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Store, StoreError, Tx};
+
+/// One counter of one carrier on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountRow {
+    pub carrier: String,
+    /// UTC date of receipt, YYYY-MM-DD.
+    pub day: String,
+    pub name: String,
+    pub n: i64,
+}
+
+impl Tx {
+    /// Adds to a carrier's counters of a day.
+    pub async fn add_counts(
+        &mut self,
+        carrier: &str,
+        day: &str,
+        counts: &[(&str, i64)],
+    ) -> Result<(), StoreError> {
+        let counts: Vec<&(&str, i64)> = counts.iter().filter(|(_, n)| *n != 0).collect();
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO carrier_counts (carrier, day, name, n) ");
+        q.push_values(counts, |mut b, (name, n)| {
+            b.push_bind(carrier)
+                .push_bind(day)
+                .push_bind(*name)
+                .push_bind(*n);
+        });
+        q.push(" ON CONFLICT (carrier, day, name) DO UPDATE SET n = carrier_counts.n + excluded.n");
+        q.build().execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Whether any PNR version of a flight is kept (the next push is not its first).
+    pub async fn has_bookings(&mut self, flight: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = ?)")
+            .bind(flight)
+            .fetch_one(self.conn())
+            .await?;
+        Ok(row.try_get::<bool, _>(0)?)
+    }
+}
+
+impl Store {
+    /// Counters per carrier and day between two days (inclusive, YYYY-MM-DD).
+    pub async fn carrier_counts(
+        &self,
+        carrier: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<CountRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT carrier, day, name, n FROM carrier_counts
+             WHERE (?1 IS NULL OR carrier = ?1) AND day >= ?2 AND day <= ?3 ORDER BY carrier, day, name",
+        )
+        .bind(carrier)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CountRow {
+                    carrier: r.try_get(0)?,
+                    day: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    n: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+}
