@@ -229,8 +229,7 @@ impl Checker<'_> {
         });
         for (s, span) in found {
             if let Some(entry) = self.table.literal(&s) {
-                let code = entry.term.eq_ignore_ascii_case(s.trim());
-                let (rule, what) = if code {
+                let (rule, what) = if entry.kind == protected::Kind::Code {
                     (Rule::ProtectedCode, "code")
                 } else {
                     (Rule::ProtectedWord, "word")

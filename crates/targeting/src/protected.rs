@@ -58,9 +58,22 @@ impl Category {
     }
 }
 
+/// What a row lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A field name or a part of one.
+    Field,
+    /// A code, as a whole string value.
+    Code,
+    /// A word standing alone in a string value.
+    Word,
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
+    pub kind: Kind,
     pub term: String,
     pub category: Category,
     pub why: String,
@@ -119,21 +132,27 @@ impl Table {
                 line: i + 1,
                 problem: format!("unknown category '{}'", category.trim()),
             })?;
-            let entry = Entry {
-                term: term.trim().to_string(),
-                category,
-                why: why.trim().to_string(),
-            };
-            match kind.trim() {
-                "field" => table.fields.insert(entry.term.to_ascii_lowercase(), entry),
-                "code" => table.codes.insert(entry.term.to_ascii_uppercase(), entry),
-                "word" => table.words.insert(entry.term.to_uppercase(), entry),
+            let kind = match kind.trim() {
+                "field" => Kind::Field,
+                "code" => Kind::Code,
+                "word" => Kind::Word,
                 other => {
                     return Err(TableError {
                         line: i + 1,
                         problem: format!("unknown kind '{other}'"),
                     });
                 }
+            };
+            let entry = Entry {
+                kind,
+                term: term.trim().to_string(),
+                category,
+                why: why.trim().to_string(),
+            };
+            match kind {
+                Kind::Field => table.fields.insert(entry.term.to_ascii_lowercase(), entry),
+                Kind::Code => table.codes.insert(entry.term.to_ascii_uppercase(), entry),
+                Kind::Word => table.words.insert(entry.term.to_uppercase(), entry),
             };
         }
         Ok(table)

@@ -79,7 +79,16 @@ impl fmt::Display for Value<'_> {
             Value::Absent => f.write_str("absent"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write_float(f, *x),
+            Value::Float(x) => {
+                // For people: two decimals at most, no trailing zeros (5, 4.5, 3.33).
+                let text = format!("{x:.2}");
+                let text = if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    &text
+                };
+                f.write_str(if text == "-0" { "0" } else { text })
+            }
             Value::Str(s) => write_string(f, s),
             Value::List(items) => {
                 f.write_str("[")?;
