@@ -684,6 +684,14 @@ impl Intake {
                     })
                     .collect();
                 store.put_persons(flight, &updates).await?;
+                // A list arriving after the close-out: who was settled stays settled (the upsert
+                // keeps boarded and not-boarded), and whoever the close-out did not list as on
+                // board did not board.
+                if store.flight_status(flight).await? == "closed" {
+                    store
+                        .set_statuses(flight, Some(Status::Reported), Status::NotBoarded, message)
+                        .await?;
+                }
                 let mut locators: Vec<String> = list
                     .persons
                     .iter()

@@ -351,3 +351,82 @@ async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
         .sum();
     assert_eq!(received as usize, sent.len());
 }
+
+#[tokio::test]
+async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(3, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    let outcome = sim.run(|m| sent.push(m));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    let intake = intake().await;
+    for m in &sent {
+        intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
+    }
+    let closed = outcome
+        .flights
+        .iter()
+        .find(|f| !f.no_closure && f.status == simulator::schedule::FlightStatus::OnTime)
+        .unwrap();
+    let row = intake.store().flight(&closed.key).await.unwrap().unwrap();
+    let before = intake.store().manifest(row.id).await.unwrap();
+    assert!(before.iter().any(|p| p.status == "boarded"));
+
+    // The flight's passenger list sent again after the close-out, with one person added.
+    let list_message = sent
+        .iter()
+        .find(|m| m.flight == closed.key && m.kind == simulator::traffic::Kind::PassengerList)
+        .unwrap();
+    let reading = paxlst::read(&list_message.bytes);
+    let message = &reading.messages[0];
+    let mut list = message.passenger_list().unwrap().clone();
+    let mut late = list.persons[0].clone();
+    late.surname = Some("LATECOMER".into());
+    late.references.retain(|r| r.qualifier != "ABO");
+    late.references.push(paxlst::Reference {
+        qualifier: "ABO".into(),
+        value: "LATE0001".into(),
+    });
+    list.persons.push(late);
+    let interchange = edifact::InterchangeHeader {
+        syntax_identifier: "UNOA".into(),
+        syntax_version: Some("4".into()),
+        sender: "XQ".into(),
+        sender_qualifier: None,
+        sender_routing: None,
+        recipient: "PIU".into(),
+        recipient_qualifier: None,
+        date: "261201".into(),
+        time: "2300".into(),
+        control_reference: "LATE1".into(),
+        application_reference: None,
+        priority: None,
+        acknowledgement_requested: false,
+        test: false,
+        segment: 0,
+    };
+    let bytes = paxlst::write::passenger_list(
+        &list,
+        &paxlst::write::ListEnvelope {
+            interchange: &interchange,
+            separators: edifact::Separators::default(),
+            group_reference: None,
+            message_reference: "LATE1",
+            release: "05B",
+            common_access_reference: None,
+            series: None,
+        },
+    );
+    let receipt = intake.receive("http", "XQ", &bytes).await.unwrap();
+    assert_eq!(receipt.outcome, Outcome::Processed);
+    let after = intake.store().manifest(row.id).await.unwrap();
+    for p in &before {
+        let now = after.iter().find(|a| a.id == p.id).unwrap();
+        assert_eq!(now.status, p.status, "a settled person stays settled");
+    }
+    let newcomer = after
+        .iter()
+        .find(|p| p.reference.as_deref() == Some("LATE0001"))
+        .unwrap();
+    assert_eq!(newcomer.status, "not_boarded");
+}

@@ -87,6 +87,15 @@ impl Tx {
         Ok(row.try_get::<i64, _>(0)?)
     }
 
+    /// The flight's status: scheduled, closed or cancelled.
+    pub async fn flight_status(&mut self, flight: i64) -> Result<String, StoreError> {
+        let row = sqlx::query("SELECT status FROM flights WHERE id = ?")
+            .bind(flight)
+            .fetch_one(self.conn())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
     pub async fn set_flight_status(&mut self, flight: i64, status: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE flights SET status = ?, updated_at = ? WHERE id = ?")
             .bind(status)
@@ -249,7 +258,8 @@ fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
 const INSERT_PERSON: &str = "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, \
      date_of_birth, nationality, document_number, document_state, identity, first_message, last_message) ";
 const UPSERT_PERSON: &str = " ON CONFLICT(flight_id, reference) WHERE reference IS NOT NULL DO UPDATE SET \
-     booking = COALESCE(excluded.booking, manifest.booking), role = excluded.role, status = excluded.status, \
+     booking = COALESCE(excluded.booking, manifest.booking), role = excluded.role, \
+     status = CASE WHEN manifest.status IN ('reported', 'removed') THEN excluded.status ELSE manifest.status END, \
      surname = excluded.surname, given_names = excluded.given_names, sex = excluded.sex, \
      date_of_birth = excluded.date_of_birth, nationality = excluded.nationality, \
      document_number = excluded.document_number, document_state = excluded.document_state, \
