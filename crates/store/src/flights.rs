@@ -106,19 +106,77 @@ impl Tx {
         Ok(())
     }
 
-    /// Applies a whole list in one transaction, many persons per statement: new references are
-    /// added, known ones updated (their first message kept). Returns how many were written.
+    /// Applies a whole list, many persons per statement: new references are added, known ones
+    /// updated (their first message kept). A person without a passenger reference (RFF+ABO) is
+    /// matched to the row of the same booking, surname, given names, date of birth and document
+    /// number on the flight, so that a change or a re-sent list does not add them twice.
+    /// Returns how many were written.
     pub async fn put_persons(
         &mut self,
         flight: i64,
         persons: &[PersonUpdate<'_>],
     ) -> Result<u64, StoreError> {
+        let (referenced, unreferenced): (Vec<&PersonUpdate<'_>>, Vec<&PersonUpdate<'_>>) =
+            persons.iter().partition(|p| p.reference.is_some());
         let mut written = 0;
-        for chunk in persons.chunks(300) {
-            let rows: Vec<PersonRow<'_>> =
-                chunk.iter().map(PersonRow::of).collect::<Result<_, _>>()?;
+        for p in unreferenced {
+            let r = PersonRow::of(p)?;
+            let known: Option<i64> = sqlx::query(
+                "SELECT id FROM manifest WHERE flight_id = ? AND COALESCE(booking, '') = COALESCE(?, '')
+                 AND surname = ? AND given_names = ? AND COALESCE(date_of_birth, '') = COALESCE(?, '')
+                 AND COALESCE(document_number, '') = COALESCE(?, '') ORDER BY id LIMIT 1",
+            )
+            .bind(flight)
+            .bind(p.booking)
+            .bind(&p.identity.surname)
+            .bind(&r.given)
+            .bind(&r.birth)
+            .bind(r.document_number)
+            .fetch_optional(self.conn())
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+            written += match known {
+                Some(id) => sqlx::query(
+                    "UPDATE manifest SET role = ?, sex = ?, nationality = ?, document_state = ?, identity = ?,
+                     last_message = ?,
+                     status = CASE WHEN status IN ('reported', 'removed') THEN ? ELSE status END
+                     WHERE id = ?",
+                )
+                .bind(r.role)
+                .bind(r.sex)
+                .bind(&p.identity.nationality)
+                .bind(r.document_state)
+                .bind(&r.identity)
+                .bind(p.message)
+                .bind(name(p.status))
+                .bind(id)
+                .execute(self.conn())
+                .await?
+                .rows_affected(),
+                None => self.insert_persons(flight, std::slice::from_ref(&r)).await?,
+            };
+        }
+        for chunk in referenced.chunks(300) {
+            let rows: Vec<PersonRow<'_>> = chunk
+                .iter()
+                .map(|p| PersonRow::of(p))
+                .collect::<Result<_, _>>()?;
+            written += self.insert_persons(flight, &rows).await?;
+        }
+        Ok(written)
+    }
+
+    /// Inserts (or, for a known reference, updates) rows in one statement.
+    async fn insert_persons(
+        &mut self,
+        flight: i64,
+        rows: &[PersonRow<'_>],
+    ) -> Result<u64, StoreError> {
+        let mut written = 0;
+        {
             let mut q = sqlx::QueryBuilder::new(INSERT_PERSON);
-            q.push_values(&rows, |mut b, r| {
+            q.push_values(rows, |mut b, r| {
                 b.push_bind(flight)
                     .push_bind(r.p.reference)
                     .push_bind(r.p.booking)

@@ -255,3 +255,59 @@ async fn flights_and_manifests() {
     assert_eq!(manifest[0].status, "boarded");
     assert_eq!(manifest[0].identity, identity);
 }
+
+#[tokio::test]
+async fn a_person_without_a_passenger_reference_is_matched_not_added_twice() {
+    let store = Store::open_in_memory().await.unwrap();
+    let message = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"x",
+        })
+        .await
+        .unwrap();
+    let key: FlightKey = "XQ102/AMS-JFK/2026-12-01".parse().unwrap();
+    let mut identity = Identity {
+        surname: "SYNTH".into(),
+        given_names: vec!["BORIS".into()],
+        date_of_birth: Some(jiff::civil::date(1980, 5, 6)),
+        nationality: Some("XXA".into()),
+        ..Identity::default()
+    };
+    let update = |identity: &Identity| {
+        let tx = store.begin();
+        let identity = identity.clone();
+        let key = key.clone();
+        async move {
+            let mut tx = tx.await.unwrap();
+            let flight = tx.flight_id(&key, None, None).await.unwrap();
+            tx.put_persons(
+                flight,
+                &[PersonUpdate {
+                    reference: None,
+                    booking: Some("QZX999"),
+                    role: Role::Passenger,
+                    status: Status::Reported,
+                    identity: &identity,
+                    message,
+                }],
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            flight
+        }
+    };
+    let flight = update(&identity).await;
+    // A change (CP) without RFF+ABO correcting the nationality: the same person, updated.
+    identity.nationality = Some("XXB".into());
+    update(&identity).await;
+    let manifest = store.manifest(flight).await.unwrap();
+    assert_eq!(manifest.len(), 1);
+    assert_eq!(manifest[0].identity.nationality.as_deref(), Some("XXB"));
+    // Someone else of the same booking is another row.
+    identity.given_names = vec!["CARLA".into()];
+    update(&identity).await;
+    assert_eq!(store.manifest(flight).await.unwrap().len(), 2);
+}
