@@ -4,10 +4,16 @@
 //! without its particle, adjacent tokens joined, the consonant skeleton, name-group ids, and —
 //! through a symmetric deletion neighbourhood — tokens one or two edits away. Document numbers
 //! are keyed with OCR/keying confusions folded.
+//!
+//! Layout: postings and the deletion neighbourhood are flat arrays with offsets; the deletion
+//! neighbourhood is keyed by a 64-bit hash of each deletion variant (no string per variant), and
+//! every token it proposes is verified by its edit distance, so a hash collision can only cost a
+//! check.
 
 use std::cell::RefCell;
+use std::hash::Hasher;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::normalise::{Name, NameGroups, Token};
 
@@ -40,22 +46,29 @@ pub struct IndexBuilder {
     texts: Vec<Option<Box<str>>>,
     documents: FxHashMap<String, Vec<u32>>,
     entries: u32,
+    buf: Vec<u8>,
 }
 
-fn key(kind: u8, text: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(text.len() + 1);
-    k.push(kind);
-    k.extend_from_slice(text.as_bytes());
-    k
+/// Writes the key of `kind` for `text` into `buf`.
+fn key_into(buf: &mut Vec<u8>, kind: u8, text: &str) {
+    buf.clear();
+    buf.push(kind);
+    buf.extend_from_slice(text.as_bytes());
+}
+
+fn group_key(buf: &mut Vec<u8>, group: u32) {
+    buf.clear();
+    buf.push(GROUP);
+    buf.extend_from_slice(&group.to_le_bytes());
 }
 
 impl IndexBuilder {
-    fn post(&mut self, k: Vec<u8>, entry: u32, text: Option<&str>) {
-        let id = match self.keys.get(k.as_slice()) {
+    fn post_buf(&mut self, entry: u32, text: Option<&str>) {
+        let id = match self.keys.get(self.buf.as_slice()) {
             Some(&id) => id,
             None => {
                 let id = self.postings.len() as u32;
-                self.keys.insert(k.into_boxed_slice(), id);
+                self.keys.insert(self.buf.as_slice().into(), id);
                 self.postings.push(Vec::new());
                 self.texts.push(text.map(Box::from));
                 id
@@ -68,6 +81,11 @@ impl IndexBuilder {
         }
     }
 
+    fn post(&mut self, kind: u8, text: &str, entry: u32, exact: bool) {
+        key_into(&mut self.buf, kind, text);
+        self.post_buf(entry, exact.then_some(text));
+    }
+
     /// Indexes one name of entry number `entry` (entries are added in increasing order).
     pub fn add_name(&mut self, entry: u32, name: &Name, groups: &NameGroups) {
         self.entries = self.entries.max(entry + 1);
@@ -75,25 +93,29 @@ impl IndexBuilder {
             if t.initial {
                 continue;
             }
-            self.post(key(EXACT, &t.text), entry, Some(&t.text));
+            self.post(EXACT, &t.text, entry, true);
             if let Some(core) = &t.core {
-                self.post(key(EXACT, core), entry, Some(core));
+                self.post(EXACT, core, entry, true);
             }
             if t.skeleton.len() >= 2 {
-                self.post(key(SKELETON, &t.skeleton), entry, None);
+                self.post(SKELETON, &t.skeleton, entry, false);
             }
-            for g in groups.of(t.bare()) {
-                self.post(key(GROUP, &g.to_string()), entry, None);
+            for &g in groups.of(t.bare()) {
+                group_key(&mut self.buf, g);
+                self.post_buf(entry, None);
             }
         }
         // adjacent parts joined: "abdul rahman" is found by "abdulrahman"
+        let mut joined = String::new();
         for pair in name.tokens.windows(2) {
             if let [a, b] = pair
                 && !a.initial
                 && !b.initial
             {
-                let joined = format!("{}{}", a.bare(), b.bare());
-                self.post(key(EXACT, &joined), entry, Some(&joined));
+                joined.clear();
+                joined.push_str(a.bare());
+                joined.push_str(b.bare());
+                self.post(EXACT, &joined, entry, true);
             }
         }
     }
@@ -116,30 +138,47 @@ impl IndexBuilder {
             .iter()
             .map(|p| ((n + 1.0) / (p.len() as f64 + 0.5)).ln().max(0.1) as f32)
             .collect();
-        let mut deletions: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
-        let mut variants = Vec::new();
+        // (variant hash, key) pairs, sorted: each hash's keys are a run
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        let mut hashes = Vec::new();
+        let mut buf = Vec::new();
         for (id, text) in self.texts.iter().enumerate() {
             let Some(text) = text else { continue };
             let edits = max_edits(text.len());
             if edits == 0 {
                 continue;
             }
-            variants.clear();
-            deletion_variants(text, edits, &mut variants);
-            for v in &variants {
-                let list = deletions.entry(Box::from(v.as_str())).or_default();
-                if list.last() != Some(&(id as u32)) {
-                    list.push(id as u32);
-                }
-            }
+            hashes.clear();
+            deletion_hashes(text.as_bytes(), edits, &mut hashes, &mut buf);
+            pairs.extend(hashes.iter().map(|&h| (h, id as u32)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut deletions: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        deletions.reserve(pairs.len() / 2);
+        let mut deletion_keys = Vec::with_capacity(pairs.len());
+        for (i, &(h, id)) in pairs.iter().enumerate() {
+            let run = deletions.entry(h).or_insert((i as u32, i as u32));
+            run.1 = i as u32 + 1;
+            deletion_keys.push(id);
+        }
+        drop(pairs);
+        let mut offsets = Vec::with_capacity(self.postings.len() + 1);
+        let mut entries_of = Vec::with_capacity(self.postings.iter().map(Vec::len).sum());
+        offsets.push(0u32);
+        for p in &self.postings {
+            entries_of.extend_from_slice(p);
+            offsets.push(entries_of.len() as u32);
         }
         let max_idf = ((n + 1.0) / 0.5).ln() as f32;
         Index {
             keys: self.keys,
-            postings: self.postings,
+            offsets,
+            entries_of,
             texts: self.texts,
             idf,
             deletions,
+            deletion_keys,
             documents: self.documents,
             entries: self.entries,
             max_idf,
@@ -147,41 +186,96 @@ impl IndexBuilder {
     }
 }
 
-/// The string and every string obtained by deleting up to `edits` characters (ASCII tokens).
-fn deletion_variants(text: &str, edits: usize, out: &mut Vec<String>) {
-    out.push(text.to_string());
-    let mut frontier = vec![text.to_string()];
-    for _ in 0..edits {
-        let mut next = Vec::new();
-        for s in &frontier {
-            if s.len() <= 2 {
-                continue;
-            }
-            for i in 0..s.len() {
-                if !s.is_char_boundary(i) || !s.is_char_boundary(i + 1) {
-                    continue;
-                }
-                let mut v = String::with_capacity(s.len() - 1);
-                v.push_str(s.get(..i).unwrap_or_default());
-                v.push_str(s.get(i + 1..).unwrap_or_default());
-                out.push(v.clone());
-                next.push(v);
+fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(b);
+    h.write_u8(0xff);
+    h.finish()
+}
+
+/// Hashes of the string and of every string obtained by deleting up to `edits` (1 or 2)
+/// characters, deduplicated. `buf` is working memory.
+fn deletion_hashes(text: &[u8], edits: usize, out: &mut Vec<u64>, buf: &mut Vec<u8>) {
+    out.push(hash_bytes(text));
+    let n = text.len();
+    if edits == 0 || n <= 2 {
+        return;
+    }
+    let part = |from: usize, to: usize| text.get(from..to).unwrap_or_default();
+    for i in 0..n {
+        buf.clear();
+        buf.extend_from_slice(part(0, i));
+        buf.extend_from_slice(part(i + 1, n));
+        out.push(hash_bytes(buf));
+        if edits >= 2 && n - 1 > 2 {
+            for j in i + 1..n {
+                buf.clear();
+                buf.extend_from_slice(part(0, i));
+                buf.extend_from_slice(part(i + 1, j));
+                buf.extend_from_slice(part(j + 1, n));
+                out.push(hash_bytes(buf));
             }
         }
-        frontier = next;
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Optimal-string-alignment distance (unit costs) of two byte strings.
+fn osa(a: &[u8], b: &[u8]) -> usize {
+    let w = b.len() + 1;
+    let mut rows = [0usize; 3 * 48];
+    let mut heap;
+    let buf: &mut [usize] = if w <= 48 {
+        rows.get_mut(..3 * w).unwrap_or_default()
+    } else {
+        heap = vec![0usize; 3 * w];
+        &mut heap
+    };
+    let (first, rest) = buf.split_at_mut(w);
+    let (second, third) = rest.split_at_mut(w);
+    let (mut pp, mut p, mut c) = (first, second, third);
+    for (j, x) in p.iter_mut().enumerate() {
+        *x = j;
+    }
+    for i in 1..=a.len() {
+        let ca = a.get(i - 1).copied();
+        let pa = if i >= 2 { a.get(i - 2).copied() } else { None };
+        if let Some(x) = c.first_mut() {
+            *x = i;
+        }
+        let mut left = i;
+        for j in 1..w {
+            let cb = b.get(j - 1).copied();
+            let up = p.get(j).copied().unwrap_or(usize::MAX / 2);
+            let diag = p.get(j - 1).copied().unwrap_or(usize::MAX / 2);
+            let mut v = (up + 1).min(left + 1).min(diag + usize::from(ca != cb));
+            if i >= 2 && j >= 2 && ca != cb && pa == cb && b.get(j - 2).copied() == ca {
+                v = v.min(pp.get(j - 2).copied().unwrap_or(usize::MAX / 2) + 1);
+            }
+            if let Some(x) = c.get_mut(j) {
+                *x = v;
+            }
+            left = v;
+        }
+        std::mem::swap(&mut pp, &mut p);
+        std::mem::swap(&mut p, &mut c);
+    }
+    p.get(b.len()).copied().unwrap_or(usize::MAX)
 }
 
 /// The in-memory candidate index.
 #[derive(Debug)]
 pub struct Index {
     keys: FxHashMap<Box<[u8]>, u32>,
-    postings: Vec<Vec<u32>>,
+    /// Entries of key `k`: `entries_of[offsets[k]..offsets[k + 1]]`.
+    offsets: Vec<u32>,
+    entries_of: Vec<u32>,
     texts: Vec<Option<Box<str>>>,
     idf: Vec<f32>,
-    deletions: FxHashMap<Box<str>, Vec<u32>>,
+    /// Deletion-variant hash → run of `deletion_keys`.
+    deletions: FxHashMap<u64, (u32, u32)>,
+    deletion_keys: Vec<u32>,
     documents: FxHashMap<String, Vec<u32>>,
     entries: u32,
     max_idf: f32,
@@ -193,8 +287,22 @@ struct Scratch {
     best: Vec<f32>,
     touched: Vec<u32>,
     touched_token: Vec<u32>,
-    variants: Vec<String>,
-    seen_keys: Vec<u32>,
+    hashes: Vec<u64>,
+    buf: Vec<u8>,
+    /// Keys already spread for the current query token: `key_mark[k] == stamp`.
+    key_mark: Vec<u32>,
+    stamp: u32,
+}
+
+impl Scratch {
+    /// Forgets which keys were spread (for the next query token).
+    fn next_token(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.key_mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+    }
 }
 
 thread_local! {
@@ -214,8 +322,14 @@ impl Index {
     /// The inverse document frequency of a folded token among the indexed entries; tokens never
     /// seen get the rare-token weight.
     pub fn idf(&self, token: &str) -> f32 {
+        let mut buf = Vec::with_capacity(token.len() + 1);
+        key_into(&mut buf, EXACT, token);
+        self.idf_of(&buf)
+    }
+
+    fn idf_of(&self, key: &[u8]) -> f32 {
         self.keys
-            .get(key(EXACT, token).as_slice())
+            .get(key)
             .and_then(|&id| self.idf.get(id as usize).copied())
             .unwrap_or(self.max_idf)
     }
@@ -232,27 +346,31 @@ impl Index {
         self.keys.get(k).copied()
     }
 
-    /// Rough bytes held by the index (keys, postings, deletion neighbourhood).
+    fn postings(&self, id: u32) -> &[u32] {
+        let from = self.offsets.get(id as usize).copied().unwrap_or(0) as usize;
+        let to = self.offsets.get(id as usize + 1).copied().unwrap_or(0) as usize;
+        self.entries_of.get(from..to).unwrap_or_default()
+    }
+
+    /// Rough bytes held by the index (keys, postings, deletion neighbourhood, documents).
     pub fn memory_estimate(&self) -> usize {
-        let map_overhead = 16 + 8;
-        let keys: usize = self.keys.keys().map(|k| k.len() + map_overhead).sum();
-        let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
+        // a hash map slot: the key, the value, a control byte, at the map's load factor (7/8)
+        let slot = |k: usize, v: usize| (k + v + 1) * 8 / 7;
+        let keys: usize =
+            self.keys.keys().map(|k| k.len()).sum::<usize>() + self.keys.capacity() * slot(16, 4);
+        let postings = (self.offsets.capacity() + self.entries_of.capacity()) * 4;
         let texts: usize = self
             .texts
             .iter()
             .map(|t| 16 + t.as_ref().map_or(0, |t| t.len()))
             .sum();
-        let deletions: usize = self
-            .deletions
-            .iter()
-            .map(|(k, v)| k.len() + map_overhead + 24 + v.capacity() * 4)
-            .sum();
+        let deletions = self.deletions.capacity() * slot(8, 8) + self.deletion_keys.capacity() * 4;
         let docs: usize = self
             .documents
             .iter()
             .map(|(k, v)| k.capacity() + 48 + v.capacity() * 4)
             .sum();
-        keys + postings + texts + deletions + docs + self.idf.len() * 4
+        keys + postings + texts + deletions + docs + self.idf.capacity() * 4
     }
 
     /// Entries worth scoring for a query name and its OCR-folded document keys: at most `max`,
@@ -286,6 +404,10 @@ impl Index {
             s.acc = vec![0.0; n];
             s.best = vec![0.0; n];
         }
+        if s.key_mark.len() != self.idf.len() {
+            s.key_mark = vec![0; self.idf.len()];
+            s.stamp = 0;
+        }
         s.touched.clear();
         let mut possible = 0.0f32;
         for t in &query.tokens {
@@ -300,9 +422,12 @@ impl Index {
                 && !a.initial
                 && !b.initial
             {
-                let joined = format!("{}{}", a.bare(), b.bare());
-                if let Some(id) = self.lookup(&key(EXACT, &joined)) {
-                    s.seen_keys.clear();
+                s.buf.clear();
+                s.buf.push(EXACT);
+                s.buf.extend_from_slice(a.bare().as_bytes());
+                s.buf.extend_from_slice(b.bare().as_bytes());
+                if let Some(id) = self.lookup(&s.buf) {
+                    s.next_token();
                     self.spread(s, id, W_EXACT);
                     self.fold_token(s);
                 }
@@ -327,9 +452,23 @@ impl Index {
             }
         }
         s.touched.clear();
-        if out.len() > max {
-            out.select_nth_unstable_by(max, |a, b| b.weight.total_cmp(&a.weight));
-            out.truncate(max);
+        // heaviest first; equal weights in entry order
+        let order = |a: &Candidate, b: &Candidate| {
+            b.weight.total_cmp(&a.weight).then(a.entry.cmp(&b.entry))
+        };
+        if max == 0 {
+            out.clear();
+        } else if out.len() > max {
+            // entries as heavy as the last one within the cap are kept with it (up to twice the
+            // cap): which of equally supported entries get scored must not be left to chance
+            out.select_nth_unstable_by(max - 1, order);
+            let cut = out.get(max - 1).map_or(0.0, |c| c.weight);
+            out.retain(|c| c.weight >= cut);
+            let limit = max * 2;
+            if out.len() > limit {
+                out.select_nth_unstable_by(limit, order);
+                out.truncate(limit);
+            }
         }
         for d in documents {
             for &e in self.documents.get(d).map_or(&[][..], Vec::as_slice) {
@@ -343,32 +482,44 @@ impl Index {
                 }
             }
         }
-        out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        out.sort_by(order);
         out
     }
 
     /// Adds one query token's evidence; returns the most it could have given.
     fn token_keys(&self, s: &mut Scratch, t: &Token, groups: &NameGroups) -> f32 {
         s.touched_token.clear();
-        s.seen_keys.clear();
-        let own = self.idf(&t.text).min(self.idf(t.bare()));
-        let mut any = false;
-        if let Some(id) = self.lookup(&key(EXACT, &t.text)) {
-            self.spread(s, id, W_EXACT);
-            any = true;
+        s.next_token();
+        key_into(&mut s.buf, EXACT, &t.text);
+        let exact = self.lookup(&s.buf);
+        let own_text = self.idf_of(&s.buf);
+        let own = if let Some(core) = &t.core {
+            key_into(&mut s.buf, EXACT, core);
+            let core_id = self.lookup(&s.buf);
+            let own = own_text.min(self.idf_of(&s.buf));
+            if let Some(id) = exact {
+                self.spread(s, id, W_EXACT);
+            }
+            if let Some(id) = core_id {
+                self.spread(s, id, W_CORE);
+            }
+            own
+        } else {
+            if let Some(id) = exact {
+                self.spread(s, id, W_EXACT);
+            }
+            own_text
+        };
+        let any = exact.is_some();
+        if t.skeleton.len() >= 2 {
+            key_into(&mut s.buf, SKELETON, &t.skeleton);
+            if let Some(id) = self.lookup(&s.buf) {
+                self.spread(s, id, W_SKELETON);
+            }
         }
-        if let Some(core) = &t.core
-            && let Some(id) = self.lookup(&key(EXACT, core))
-        {
-            self.spread(s, id, W_CORE);
-        }
-        if t.skeleton.len() >= 2
-            && let Some(id) = self.lookup(&key(SKELETON, &t.skeleton))
-        {
-            self.spread(s, id, W_SKELETON);
-        }
-        for g in groups.of(t.bare()) {
-            if let Some(id) = self.lookup(&key(GROUP, &g.to_string())) {
+        for &g in groups.of(t.bare()) {
+            group_key(&mut s.buf, g);
+            if let Some(id) = self.lookup(&s.buf) {
                 self.spread(s, id, W_GROUP);
             }
         }
@@ -380,29 +531,36 @@ impl Index {
             if edits == 0 {
                 continue;
             }
-            let mut variants = std::mem::take(&mut s.variants);
-            variants.clear();
-            deletion_variants(word, edits, &mut variants);
-            for v in &variants {
-                let Some(ids) = self.deletions.get(v.as_str()) else {
+            let mut hashes = std::mem::take(&mut s.hashes);
+            hashes.clear();
+            deletion_hashes(word.as_bytes(), edits, &mut hashes, &mut s.buf);
+            for h in &hashes {
+                let Some(&(from, to)) = self.deletions.get(h) else {
                     continue;
                 };
+                let ids = self
+                    .deletion_keys
+                    .get(from as usize..to as usize)
+                    .unwrap_or_default();
                 for &id in ids {
-                    if s.seen_keys.contains(&id) {
+                    if s.key_mark.get(id as usize) == Some(&s.stamp) {
                         continue;
                     }
                     let Some(Some(text)) = self.texts.get(id as usize) else {
                         continue;
                     };
-                    let allowed = max_edits(text.len().min(word.len()).max(4));
-                    let d = strsim::osa_distance(word, text);
-                    if d == 0 || d > allowed.max(1) {
+                    let allowed = max_edits(text.len().min(word.len()).max(4)).max(1);
+                    if text.len().abs_diff(word.len()) > allowed {
+                        continue;
+                    }
+                    let d = osa(word.as_bytes(), text.as_bytes());
+                    if d == 0 || d > allowed {
                         continue;
                     }
                     self.spread(s, id, W_FUZZY);
                 }
             }
-            s.variants = variants;
+            s.hashes = hashes;
         }
         self.fold_token(s);
         if any {
@@ -414,15 +572,13 @@ impl Index {
 
     /// Offers every entry of key `id` the key's weight for the current query token.
     fn spread(&self, s: &mut Scratch, id: u32, factor: f32) {
-        if s.seen_keys.contains(&id) {
-            return;
+        match s.key_mark.get_mut(id as usize) {
+            Some(m) if *m == s.stamp => return,
+            Some(m) => *m = s.stamp,
+            None => return,
         }
-        s.seen_keys.push(id);
         let w = self.idf.get(id as usize).copied().unwrap_or(0.0) * factor;
-        let Some(list) = self.postings.get(id as usize) else {
-            return;
-        };
-        for &e in list {
+        for &e in self.postings(id) {
             if let Some(b) = s.best.get_mut(e as usize) {
                 if *b == 0.0 {
                     s.touched_token.push(e);

@@ -12,11 +12,11 @@ use sha2::{Digest, Sha256};
 use crate::entry::{BirthDate, EntryKind, ListVersion, NameQuality};
 use crate::index::{Index, IndexBuilder};
 use crate::normalise::{
-    Name, NameGroups, document_key, document_plain, name_from_full, name_from_parts,
+    Name, NameGroups, Role, Token, document_key, document_plain, name_from_full, name_from_parts,
 };
 use crate::score::{
-    self, Comparison, Doc, Field, birth_comparison, compare_names, document_comparison,
-    nationality_comparison, sex_comparison,
+    self, AlignScratch, Comparison, Doc, Field, PAIR_MIN, Part, QueryName, align, birth_comparison,
+    document_comparison, nationality_comparison, part_similarity, sex_comparison,
 };
 
 /// How a list is screened.
@@ -245,9 +245,12 @@ impl std::fmt::Display for Hit {
     }
 }
 
+/// A listed name: its parts (numbers in the matcher's part table, with their role) and the
+/// parts concatenated.
 #[derive(Debug, Clone)]
 struct PreparedName {
-    name: Name,
+    parts: Box<[(u32, Role)]>,
+    compact: Box<str>,
     display: String,
     quality: NameQuality,
 }
@@ -276,8 +279,17 @@ struct ListInfo {
 struct PreparedQuery<'a> {
     query: &'a Query,
     name: Name,
+    parts: QueryName,
     documents: Vec<Doc>,
     keys: Vec<String>,
+}
+
+/// Per-query working memory: part similarities already computed (query part, table part) and
+/// the aligner's buffers.
+#[derive(Debug, Default)]
+struct Work {
+    sims: FxHashMap<u64, (f32, &'static str)>,
+    align: AlignScratch,
 }
 
 /// Screens travellers against the lists it was built from.
@@ -285,6 +297,8 @@ struct PreparedQuery<'a> {
 pub struct Matcher {
     lists: Vec<ListInfo>,
     entries: Vec<Prepared>,
+    /// Every distinct part of every listed name, prepared once.
+    parts: Vec<Part>,
     index: Index,
     groups: Arc<NameGroups>,
     by_id: FxHashMap<(String, String), u32>,
@@ -312,6 +326,7 @@ impl Matcher {
         let mut entries = Vec::new();
         let mut builder = IndexBuilder::default();
         let mut by_id = FxHashMap::default();
+        let mut interner = Interner::default();
         for list in lists {
             let lc = config.lists.get(&list.list).cloned().unwrap_or_default();
             if lc.mode == ListMode::Off {
@@ -339,9 +354,22 @@ impl Matcher {
                     continue;
                 }
                 let no = entries.len() as u32;
-                for n in &names {
-                    builder.add_name(no, &n.name, &groups);
+                for (n, _, _) in &names {
+                    builder.add_name(no, n, &groups);
                 }
+                let names = names
+                    .into_iter()
+                    .map(|(n, display, quality)| PreparedName {
+                        parts: n
+                            .tokens
+                            .iter()
+                            .map(|t| (interner.intern(t), t.role))
+                            .collect(),
+                        compact: n.compact.into(),
+                        display,
+                        quality,
+                    })
+                    .collect();
                 for d in &documents {
                     builder.add_document(no, d.key.clone());
                 }
@@ -360,9 +388,15 @@ impl Matcher {
         }
         let index = builder.build();
         let cap = (index.max_idf() * 0.8).max(1.0);
+        let parts = interner
+            .tokens
+            .iter()
+            .map(|t| Part::new(t, &groups, index.idf(t.bare())))
+            .collect();
         Matcher {
             lists: infos,
             entries,
+            parts,
             index,
             groups,
             by_id,
@@ -396,9 +430,13 @@ impl Matcher {
             })
             .collect();
         let keys = documents.iter().map(|d| d.key.clone()).collect();
+        let name = query.name();
+        let idf = |t: &str| self.index.idf(t);
+        let parts = QueryName::new(&name, &self.groups, &idf, self.cap);
         PreparedQuery {
             query,
-            name: query.name(),
+            name,
+            parts,
             documents,
             keys,
         }
@@ -440,9 +478,10 @@ impl Matcher {
             self.config.max_candidates,
             self.config.min_candidate_share,
         );
+        let mut work = Work::default();
         let mut hits: Vec<Hit> = candidates
             .iter()
-            .filter_map(|c| self.score_entry(&pq, c.entry, min))
+            .filter_map(|c| self.score_entry(&pq, c.entry, min, &mut work))
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
@@ -460,11 +499,12 @@ impl Matcher {
     pub fn screen_changed(&self, query: &Query, changed: &[(String, String)]) -> Vec<Hit> {
         let pq = self.prepare(query);
         let mut seen = FxHashSet::default();
+        let mut work = Work::default();
         let mut hits: Vec<Hit> = changed
             .iter()
             .filter_map(|k| self.by_id.get(k).copied())
             .filter(|n| seen.insert(*n))
-            .filter_map(|n| self.score_entry(&pq, n, None))
+            .filter_map(|n| self.score_entry(&pq, n, None, &mut work))
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
@@ -494,7 +534,62 @@ impl Matcher {
         })
     }
 
-    fn score_entry(&self, pq: &PreparedQuery<'_>, no: u32, min: Option<f64>) -> Option<Hit> {
+    /// The name score of one listed name (no explanation).
+    fn name_score(&self, pq: &PreparedQuery<'_>, n: &PreparedName, work: &mut Work) -> f32 {
+        let Work {
+            sims,
+            align: scratch,
+        } = work;
+        let qparts = &pq.parts.parts;
+        let table = &self.parts;
+        let mut sim = |i: usize, id: u32| {
+            let k = ((i as u64) << 32) | u64::from(id);
+            *sims
+                .entry(k)
+                .or_insert_with(|| match (qparts.get(i), table.get(id as usize)) {
+                    (Some(q), Some(e)) => part_similarity(&q.0, e, PAIR_MIN),
+                    _ => (0.0, "differs"),
+                })
+        };
+        align(
+            &pq.parts, &n.parts, &n.compact, table, self.cap, &mut sim, scratch, false,
+        )
+        .score
+    }
+
+    /// The per-part comparisons of the listed name that made a hit.
+    fn name_parts(
+        &self,
+        pq: &PreparedQuery<'_>,
+        n: &PreparedName,
+        work: &mut Work,
+    ) -> Vec<Comparison> {
+        let table = &self.parts;
+        let qparts = &pq.parts.parts;
+        let mut sim = |i: usize, id: u32| match (qparts.get(i), table.get(id as usize)) {
+            (Some(q), Some(e)) => part_similarity(&q.0, e, PAIR_MIN),
+            _ => (0.0, "differs"),
+        };
+        align(
+            &pq.parts,
+            &n.parts,
+            &n.compact,
+            table,
+            self.cap,
+            &mut sim,
+            &mut work.align,
+            true,
+        )
+        .parts
+    }
+
+    fn score_entry(
+        &self,
+        pq: &PreparedQuery<'_>,
+        no: u32,
+        min: Option<f64>,
+        work: &mut Work,
+    ) -> Option<Hit> {
         let e = self.entries.get(no as usize)?;
         let list = self.lists.get(e.list as usize)?;
         let threshold = min.unwrap_or(list.threshold);
@@ -516,24 +611,22 @@ impl Matcher {
                 suppressed: None,
             });
         }
-        let idf = |t: &str| self.index.idf(t);
-        let mut best: Option<(f32, &PreparedName, score::NameScore)> = None;
+        let mut best: Option<(f32, &PreparedName)> = None;
         for n in &e.names {
-            let s = compare_names(&pq.name, &n.name, &self.groups, &idf, self.cap);
-            let adjusted = s.score * score::quality_factor(n.quality);
-            if best.as_ref().is_none_or(|b| adjusted > b.0) {
-                best = Some((adjusted, n, s));
+            let adjusted = self.name_score(pq, n, work) * score::quality_factor(n.quality);
+            if best.is_none_or(|b| adjusted > b.0) {
+                best = Some((adjusted, n));
             }
         }
-        let (name_score, name, parts) = match best {
-            Some((s, n, parts)) => (s, Some(n), parts.parts),
-            None => (0.0, None, Vec::new()),
+        let (name_score, name) = match best {
+            Some((s, n)) => (s, Some(n)),
+            None => (0.0, None),
         };
         let name_score = f64::from(name_score);
         if name_score < 0.5 && doc.is_none() {
             return None;
         }
-        let mut comparisons = parts;
+        let mut comparisons = Vec::new();
         let mut total = name_score;
         let q = pq.query;
         for c in [
@@ -565,6 +658,12 @@ impl Matcher {
         if total < threshold {
             return None;
         }
+        // a hit: now explain the name
+        if let Some(n) = name {
+            let mut parts = self.name_parts(pq, n, work);
+            parts.append(&mut comparisons);
+            comparisons = parts;
+        }
         let name_comparison = Comparison {
             field: Field::Name,
             query: format!("{} {}", q.given_names, q.surname)
@@ -595,8 +694,8 @@ impl Matcher {
 
 /// An entry's names, prepared; aliases wholly contained in another of its names dropped, so a
 /// short alias cannot rescue a mismatch.
-fn prepare_names(e: &crate::entry::Entry) -> Vec<PreparedName> {
-    let mut out: Vec<PreparedName> = Vec::new();
+fn prepare_names(e: &crate::entry::Entry) -> Vec<(Name, String, NameQuality)> {
+    let mut out: Vec<(Name, String, NameQuality)> = Vec::new();
     for n in &e.names {
         let name = match (&n.family, &n.given) {
             (Some(f), Some(g)) if !f.trim().is_empty() => name_from_parts(f, g),
@@ -606,21 +705,17 @@ fn prepare_names(e: &crate::entry::Entry) -> Vec<PreparedName> {
         if name.is_empty() || name.compact.len() < 3 {
             continue;
         }
-        if out.iter().any(|o| o.name.tokens == name.tokens) {
+        if out.iter().any(|o| o.0.tokens == name.tokens) {
             continue;
         }
-        out.push(PreparedName {
-            name,
-            display: n.full.clone(),
-            quality: n.quality,
-        });
+        out.push((name, n.full.clone(), n.quality));
     }
     let texts = |n: &Name| -> Vec<String> { n.tokens.iter().map(|t| t.text.clone()).collect() };
-    let all: Vec<Vec<String>> = out.iter().map(|p| texts(&p.name)).collect();
+    let all: Vec<Vec<String>> = out.iter().map(|p| texts(&p.0)).collect();
     let mut keep = Vec::new();
     for (i, p) in out.into_iter().enumerate() {
         let mine = all.get(i).cloned().unwrap_or_default();
-        let contained = p.quality != NameQuality::Primary
+        let contained = p.2 != NameQuality::Primary
             && all.iter().enumerate().any(|(j, other)| {
                 j != i && other.len() > mine.len() && mine.iter().all(|t| other.contains(t))
             });
@@ -629,6 +724,42 @@ fn prepare_names(e: &crate::entry::Entry) -> Vec<PreparedName> {
         }
     }
     keep
+}
+
+/// Distinct name parts (all but the role), numbered.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: FxHashMap<PartKey, u32>,
+    tokens: Vec<Token>,
+}
+
+type PartKey = (
+    String,
+    Option<String>,
+    Option<&'static str>,
+    String,
+    bool,
+    bool,
+);
+
+impl Interner {
+    fn intern(&mut self, t: &Token) -> u32 {
+        let key: PartKey = (
+            t.text.clone(),
+            t.core.clone(),
+            t.particle,
+            t.skeleton.clone(),
+            t.initial,
+            t.native,
+        );
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        let id = self.tokens.len() as u32;
+        self.ids.insert(key, id);
+        self.tokens.push(t.clone());
+        id
+    }
 }
 
 /// Ids of entries that are new or differ between two versions of a list (for

@@ -127,53 +127,92 @@ fn indel_cost(c: u8, prev: Option<u8>) -> f32 {
     }
 }
 
+/// Cells of a row of the distance table held on the stack (name parts are short).
+const STACK_ROW: usize = 48;
+
 /// Weighted optimal-string-alignment distance with name-aware costs.
 pub fn name_distance(a: &str, b: &str) -> f32 {
-    let a = a.as_bytes();
-    let b = b.as_bytes();
+    name_distance_within(a.as_bytes(), b.as_bytes(), f32::INFINITY).unwrap_or(f32::INFINITY)
+}
+
+/// The distance, or `None` as soon as it is sure to exceed `bound`: once two consecutive rows of
+/// the table lie wholly above it no later cell can come back under it (all costs are positive and
+/// a cell reads at most two rows back). Three rows are kept, on the stack for short names.
+fn name_distance_within(a: &[u8], b: &[u8], bound: f32) -> Option<f32> {
     let w = b.len() + 1;
-    let mut d = vec![0.0f32; (a.len() + 1) * w];
-    let at = |i: usize, j: usize| i * w + j;
-    let get = |d: &Vec<f32>, i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(f32::MAX);
-    for i in 1..=a.len() {
-        let prev = if i >= 2 { a.get(i - 2).copied() } else { None };
-        let c = a.get(i - 1).copied().unwrap_or(0);
-        let v = get(&d, i - 1, 0) + indel_cost(c, prev);
-        if let Some(x) = d.get_mut(at(i, 0)) {
-            *x = v;
-        }
+    if w <= STACK_ROW {
+        let mut rows = [0.0f32; 3 * STACK_ROW];
+        distance_in(a, b, bound, rows.get_mut(..3 * w)?)
+    } else {
+        let mut rows = vec![0.0f32; 3 * w];
+        distance_in(a, b, bound, &mut rows)
     }
-    for j in 1..=b.len() {
+}
+
+fn distance_in(a: &[u8], b: &[u8], bound: f32, buf: &mut [f32]) -> Option<f32> {
+    let w = b.len() + 1;
+    let (first, rest) = buf.split_at_mut(w);
+    let (second, third) = rest.split_at_mut(w);
+    // rows i-2, i-1 and i
+    let (mut pp, mut p, mut c) = (first, second, third);
+    if let Some(x) = p.first_mut() {
+        *x = 0.0;
+    }
+    for j in 1..w {
         let prev = if j >= 2 { b.get(j - 2).copied() } else { None };
-        let c = b.get(j - 1).copied().unwrap_or(0);
-        let v = get(&d, 0, j - 1) + indel_cost(c, prev);
-        if let Some(x) = d.get_mut(at(0, j)) {
+        let cb = b.get(j - 1).copied().unwrap_or(0);
+        let v = p.get(j - 1).copied().unwrap_or(f32::MAX) + indel_cost(cb, prev);
+        if let Some(x) = p.get_mut(j) {
             *x = v;
         }
     }
+    let mut prev_min = 0.0f32;
     for i in 1..=a.len() {
         let ca = a.get(i - 1).copied().unwrap_or(0);
         let pa = if i >= 2 { a.get(i - 2).copied() } else { None };
-        for j in 1..=b.len() {
+        let del = indel_cost(ca, pa);
+        let mut left = p.first().copied().unwrap_or(f32::MAX) + del;
+        if let Some(x) = c.first_mut() {
+            *x = left;
+        }
+        let mut row_min = left;
+        for j in 1..w {
             let cb = b.get(j - 1).copied().unwrap_or(0);
             let pb = if j >= 2 { b.get(j - 2).copied() } else { None };
-            let mut v = (get(&d, i - 1, j) + indel_cost(ca, pa))
-                .min(get(&d, i, j - 1) + indel_cost(cb, pb))
-                .min(get(&d, i - 1, j - 1) + sub_cost(ca, cb));
+            let up = p.get(j).copied().unwrap_or(f32::MAX);
+            let diag = p.get(j - 1).copied().unwrap_or(f32::MAX);
+            let mut v = (up + del)
+                .min(left + indel_cost(cb, pb))
+                .min(diag + sub_cost(ca, cb));
             if i >= 2 && j >= 2 && pa == Some(cb) && pb == Some(ca) && ca != cb {
-                v = v.min(get(&d, i - 2, j - 2) + 0.8);
+                v = v.min(pp.get(j - 2).copied().unwrap_or(f32::MAX) + 0.8);
             }
-            if let Some(x) = d.get_mut(at(i, j)) {
+            if let Some(x) = c.get_mut(j) {
                 *x = v;
             }
+            left = v;
+            row_min = row_min.min(v);
         }
+        if row_min > bound && prev_min > bound {
+            return None;
+        }
+        prev_min = row_min;
+        std::mem::swap(&mut pp, &mut p);
+        std::mem::swap(&mut p, &mut c);
     }
-    get(&d, a.len(), b.len())
+    p.get(b.len()).copied()
 }
 
 /// Similarity of two spellings from the name-aware distance, with a cliff for short tokens
 /// where one letter changes the name.
 pub fn spelling_similarity(a: &str, b: &str) -> f32 {
+    spelling_at_least(a, b, 0.0)
+}
+
+/// [`spelling_similarity`] for a caller to whom every value under `min` is alike: the distance
+/// is only computed as far as it can still give `min` or more, and 0 comes back when it cannot.
+/// Values at or above `min` are exactly those of [`spelling_similarity`].
+pub fn spelling_at_least(a: &str, b: &str, min: f32) -> f32 {
     if a == b {
         return 1.0;
     }
@@ -181,7 +220,35 @@ pub fn spelling_similarity(a: &str, b: &str) -> f32 {
     if len == 0.0 {
         return 0.0;
     }
-    let mut cost = name_distance(a, b);
+    let factor = if len <= 3.0 {
+        0.75
+    } else if len <= 4.0 {
+        0.9
+    } else {
+        1.0
+    };
+    let bound = if min > 0.0 {
+        // the largest (stretched) cost that still reaches min, with a margin for rounding
+        let most = len * (1.0 - min / factor) + 1e-3;
+        if most < 0.0 {
+            return 0.0;
+        }
+        let bound = if most <= 1.0 {
+            most
+        } else {
+            (most + 1.0) / 2.0
+        };
+        // every letter one name has more than the other costs at least 0.5
+        if a.len().abs_diff(b.len()) as f32 * 0.5 > bound {
+            return 0.0;
+        }
+        bound
+    } else {
+        f32::INFINITY
+    };
+    let Some(mut cost) = name_distance_within(a.as_bytes(), b.as_bytes(), bound) else {
+        return 0.0;
+    };
     // one slip is a typo; more make another name
     if cost > 1.0 {
         cost = 2.0 * cost - 1.0;
@@ -195,8 +262,64 @@ pub fn spelling_similarity(a: &str, b: &str) -> f32 {
     sim
 }
 
+/// A name part with everything comparing it needs, prepared once: listed names' parts when the
+/// matcher is built (shared by every name holding them), the traveller's per query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub text: Box<str>,
+    pub core: Option<Box<str>>,
+    pub particle: Option<&'static str>,
+    pub skeleton: Box<str>,
+    pub initial: bool,
+    pub native: bool,
+    /// A kinship particle (bin, abu, …) is glued on.
+    pub kin: bool,
+    /// Name groups of the text without its particle, and of the text.
+    pub groups_bare: Box<[u32]>,
+    pub groups_text: Box<[u32]>,
+    /// Rarity (inverse document frequency) of the text without its particle.
+    pub idf: f32,
+}
+
+impl Part {
+    pub fn new(t: &Token, groups: &NameGroups, idf: f32) -> Part {
+        Part {
+            text: t.text.as_str().into(),
+            core: t.core.as_deref().map(Box::from),
+            particle: t.particle,
+            skeleton: t.skeleton.as_str().into(),
+            initial: t.initial,
+            native: t.native,
+            kin: t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p)),
+            groups_bare: groups.of(t.bare()).into(),
+            groups_text: groups.of(&t.text).into(),
+            idf,
+        }
+    }
+
+    /// The text to compare when particles are ignored.
+    pub fn bare(&self) -> &str {
+        self.core.as_deref().unwrap_or(&self.text)
+    }
+
+    /// An initial or a particle standing alone: says little when unmatched.
+    fn slight(&self) -> bool {
+        self.initial || (self.particle.is_some() && self.core.is_none())
+    }
+}
+
+fn share_group(a: &[u32], b: &[u32]) -> bool {
+    !b.is_empty() && a.iter().any(|g| b.contains(g))
+}
+
 /// How alike two name parts are, and why.
 pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'static str) {
+    part_similarity(&Part::new(q, groups, 0.0), &Part::new(e, groups, 0.0), 0.0)
+}
+
+/// [`token_similarity`] on prepared parts; similarities under `min` (which must not exceed 0.66)
+/// may come back lower than they are (see [`spelling_at_least`]).
+pub fn part_similarity(q: &Part, e: &Part, min: f32) -> (f32, &'static str) {
     if q.text == e.text {
         return (1.0, "exact");
     }
@@ -210,22 +333,23 @@ pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'st
     }
     let (qb, eb) = (q.bare(), e.bare());
     if qb == eb {
-        let kin = |t: &Token| t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p));
-        return if kin(q) || kin(e) {
+        return if q.kin || e.kin {
             (0.9, "kinship particle differs")
         } else {
             (0.97, "particle ignored")
         };
     }
-    if groups.related(qb, eb) || groups.related(&q.text, &e.text) {
+    if share_group(&q.groups_bare, &e.groups_bare) || share_group(&q.groups_text, &e.groups_text) {
         return (0.92, "name-group match");
     }
-    let mut sim = spelling_similarity(qb, eb);
+    let mut sim = spelling_at_least(qb, eb, min);
     let mut reason = if sim >= 0.75 { "typo" } else { "differs" };
     // written without particle on one side, with it glued on the other
-    let full = spelling_similarity(&q.text, &e.text);
-    if full > sim {
-        sim = full;
+    if q.core.is_some() || e.core.is_some() {
+        let full = spelling_at_least(&q.text, &e.text, min.max(sim));
+        if full > sim {
+            sim = full;
+        }
     }
     // the skeleton bridges Latin and Arabic script; between two other scripts' transliterations
     // or on two consonants it is too ambiguous
@@ -236,10 +360,10 @@ pub fn token_similarity(q: &Token, e: &Token, groups: &NameGroups) -> (f32, &'st
             reason = "consonant skeleton";
         }
     }
-    if !q.native && e.native && sim < 0.88 {
+    if !q.native && e.native && sim < 0.88 && q.skeleton.len() >= 3 {
         // other script: the transliteration is only a hint
-        let skel = spelling_similarity(&q.skeleton, &e.skeleton);
-        if skel >= 0.75 && q.skeleton.len() >= 3 {
+        let skel = spelling_at_least(&q.skeleton, &e.skeleton, 0.75);
+        if skel >= 0.75 {
             sim = sim.max(0.75 * skel + 0.1);
             reason = "consonant skeleton, close";
         }
@@ -260,20 +384,74 @@ pub fn part_weight(idf: f32, role: Role, cap: f32) -> f32 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameScore {
     pub score: f32,
+    /// Per-part comparisons, when an explanation was asked for.
     pub parts: Vec<Comparison>,
     pub matched: usize,
 }
 
-/// Compares a query name with one name of an entry. `idf` gives a folded token's rarity.
-pub fn compare_names(
-    query: &Name,
-    entry: &Name,
-    groups: &NameGroups,
-    idf: &dyn Fn(&str) -> f32,
+/// Similarity under which two parts are not paired.
+pub const PAIR_MIN: f32 = 0.6;
+
+/// A traveller's name prepared once for comparison with many listed names.
+#[derive(Debug, Clone)]
+pub struct QueryName {
+    /// Parts with their role and weight.
+    pub parts: Vec<(Part, Role, f32)>,
+    pub compact: String,
+    /// The parts concatenated family name first (for names written in the other order).
+    pub reversed: String,
+}
+
+impl QueryName {
+    pub fn new(name: &Name, groups: &NameGroups, idf: &dyn Fn(&str) -> f32, cap: f32) -> QueryName {
+        let parts = name
+            .tokens
+            .iter()
+            .map(|t| {
+                let idf = idf(t.bare());
+                (
+                    Part::new(t, groups, idf),
+                    t.role,
+                    part_weight(idf, t.role, cap),
+                )
+            })
+            .collect();
+        let mut order: Vec<&Token> = name.tokens.iter().collect();
+        order.sort_by_key(|t| t.role != Role::Family);
+        QueryName {
+            parts,
+            compact: name.compact.clone(),
+            reversed: order.iter().map(|t| t.text.as_str()).collect(),
+        }
+    }
+}
+
+/// Buffers reused from one comparison to the next.
+#[derive(Debug, Default)]
+pub struct AlignScratch {
+    pairs: Vec<(u16, u16, f32, &'static str)>,
+    chosen: Vec<(u16, u16, f32, &'static str)>,
+    q_used: Vec<bool>,
+    e_used: Vec<bool>,
+}
+
+/// Compares a prepared query name with a listed name given as parts of `table` (`(part, role)`)
+/// and its compact form. `sim(i, id)` gives the similarity of query part `i` and table part `id`
+/// (the matcher caches it per query). The explanation (per-part comparisons) is built only when
+/// `explain` is set.
+#[allow(clippy::too_many_arguments)]
+pub fn align(
+    query: &QueryName,
+    entry: &[(u32, Role)],
+    entry_compact: &str,
+    table: &[Part],
     cap: f32,
+    sim: &mut dyn FnMut(usize, u32) -> (f32, &'static str),
+    s: &mut AlignScratch,
+    explain: bool,
 ) -> NameScore {
-    let qn = query.tokens.len();
-    let en = entry.tokens.len();
+    let qn = query.parts.len();
+    let en = entry.len();
     if qn == 0 || en == 0 {
         return NameScore {
             score: 0.0,
@@ -281,51 +459,51 @@ pub fn compare_names(
             matched: 0,
         };
     }
-    let mut pairs: Vec<(usize, usize, f32, &'static str)> = Vec::with_capacity(qn * en);
-    for (i, q) in query.tokens.iter().enumerate() {
-        for (j, e) in entry.tokens.iter().enumerate() {
-            let (sim, why) = token_similarity(q, e, groups);
-            if sim >= 0.6 {
-                pairs.push((i, j, sim, why));
+    let e_part = |j: usize| entry.get(j).and_then(|&(id, _)| table.get(id as usize));
+    let e_weight = |j: usize| match entry.get(j) {
+        Some(&(id, role)) => table
+            .get(id as usize)
+            .map_or(1.0, |p| part_weight(p.idf, role, cap)),
+        None => 1.0,
+    };
+    let q_weight = |i: usize| query.parts.get(i).map_or(1.0, |p| p.2);
+    s.pairs.clear();
+    for i in 0..qn {
+        for (j, &(id, _)) in entry.iter().enumerate() {
+            let (x, why) = sim(i, id);
+            if x >= PAIR_MIN {
+                s.pairs.push((i as u16, j as u16, x, why));
             }
         }
     }
-    pairs.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let mut q_used = vec![false; qn];
-    let mut e_used = vec![false; en];
-    let mut chosen = Vec::new();
-    for (i, j, sim, why) in pairs {
-        if q_used.get(i).copied().unwrap_or(true) || e_used.get(j).copied().unwrap_or(true) {
+    s.pairs
+        .sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    s.q_used.clear();
+    s.q_used.resize(qn, false);
+    s.e_used.clear();
+    s.e_used.resize(en, false);
+    s.chosen.clear();
+    for &(i, j, x, why) in &s.pairs {
+        let (i, j) = (usize::from(i), usize::from(j));
+        if s.q_used.get(i).copied().unwrap_or(true) || s.e_used.get(j).copied().unwrap_or(true) {
             continue;
         }
-        if let Some(u) = q_used.get_mut(i) {
+        if let Some(u) = s.q_used.get_mut(i) {
             *u = true;
         }
-        if let Some(u) = e_used.get_mut(j) {
+        if let Some(u) = s.e_used.get_mut(j) {
             *u = true;
         }
-        chosen.push((i, j, sim, why));
+        s.chosen.push((i as u16, j as u16, x, why));
     }
-    let e_weight = |j: usize| {
-        entry
-            .tokens
-            .get(j)
-            .map_or(1.0, |t| part_weight(idf(t.bare()), t.role, cap))
-    };
-    let q_weight = |i: usize| {
-        query
-            .tokens
-            .get(i)
-            .map_or(1.0, |t| part_weight(idf(t.bare()), t.role, cap))
-    };
     // quality of the matched parts, then coverage: unmatched parts of the traveller's name
     // count heavily, listed parts the traveller lacks (dropped middle names) mildly
     let mut pair_total = 0.0f32;
     let mut pair_got = 0.0f32;
-    for &(_, j, sim, _) in &chosen {
-        let w = e_weight(j);
+    for &(_, j, x, _) in &s.chosen {
+        let w = e_weight(usize::from(j));
         pair_total += w;
-        pair_got += w * sim;
+        pair_got += w * x;
     }
     let quality = if pair_total > 0.0 {
         pair_got / pair_total
@@ -333,23 +511,19 @@ pub fn compare_names(
         0.0
     };
     let mut q_missing = 0.0f32;
-    for i in 0..qn {
-        if !q_used.get(i).copied().unwrap_or(false) {
+    for (i, (p, _, w)) in query.parts.iter().enumerate() {
+        if !s.q_used.get(i).copied().unwrap_or(false) {
             // an initial or a particle standing alone ("BILAL BIN" / "MARWAN") says little
-            let slight = query
-                .tokens
-                .get(i)
-                .is_some_and(|t| t.initial || (t.particle.is_some() && t.core.is_none()));
-            q_missing += q_weight(i).min(cap * 0.7) * if slight { 0.2 } else { 1.0 };
+            q_missing += w.min(cap * 0.7) * if p.slight() { 0.2 } else { 1.0 };
         }
     }
     let mut e_total = 0.0f32;
     let mut e_missing = 0.0f32;
     for j in 0..en {
-        let init = entry.tokens.get(j).is_some_and(|t| t.initial);
+        let init = e_part(j).is_some_and(|p| p.initial);
         let w = e_weight(j) * if init { 0.3 } else { 1.0 };
         e_total += w;
-        if !e_used.get(j).copied().unwrap_or(false) {
+        if !s.e_used.get(j).copied().unwrap_or(false) {
             e_missing += w;
         }
     }
@@ -365,31 +539,27 @@ pub fn compare_names(
         1.0
     };
     let mut score = quality * (1.0 - 0.65 * q_share) * (1.0 - 0.3 * e_share);
-    let matched = chosen.len();
+    let matched = s.chosen.len();
     // a single shared part is not a name match, unless a name has only one part
     if matched < 2 && qn.min(en) >= 2 {
         score = score.min(0.6);
     }
     // swapped nasab: kinship particles attached to other names
-    let kin_moved =
-        chosen.iter().any(
-            |&(i, j, _, _)| match (query.tokens.get(i), entry.tokens.get(j)) {
-                (Some(q), Some(e)) => {
-                    let kin = |t: &Token| t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p));
-                    kin(q) != kin(e)
-                }
-                _ => false,
-            },
-        );
+    let kin_moved = s.chosen.iter().any(|&(i, j, _, _)| {
+        match (query.parts.get(usize::from(i)), e_part(usize::from(j))) {
+            (Some(q), Some(e)) => q.0.kin != e.kin,
+            _ => false,
+        }
+    });
     if kin_moved {
         score *= 0.88;
     }
     // family name of the query matched as a given name of the entry: order swapped
-    let swapped = chosen.iter().any(|&(i, j, _, _)| {
+    let swapped = s.chosen.iter().any(|&(i, j, _, _)| {
         matches!(
             (
-                query.tokens.get(i).map(|t| t.role),
-                entry.tokens.get(j).map(|t| t.role)
+                query.parts.get(usize::from(i)).map(|p| p.1),
+                entry.get(usize::from(j)).map(|p| p.1)
             ),
             (Some(Role::Family), Some(Role::Given)) | (Some(Role::Given), Some(Role::Family))
         )
@@ -397,68 +567,77 @@ pub fn compare_names(
     if swapped {
         score *= 0.98;
     }
-    let mut parts: Vec<Comparison> = chosen
-        .iter()
-        .map(|&(i, j, sim, why)| Comparison {
-            field: Field::NamePart,
-            query: query
-                .tokens
+    let mut parts: Vec<Comparison> = Vec::new();
+    if explain {
+        let q_text = |i: usize| {
+            query
+                .parts
                 .get(i)
-                .map(|t| t.text.clone())
-                .unwrap_or_default(),
-            entry: entry
-                .tokens
-                .get(j)
-                .map(|t| t.text.clone())
-                .unwrap_or_default(),
-            score: f64::from(sim),
-            weight: f64::from(e_weight(j) / e_total.max(0.01)),
-            reason: why,
-        })
-        .collect();
-    for (i, t) in query.tokens.iter().enumerate() {
-        if !q_used.get(i).copied().unwrap_or(false) {
-            parts.push(Comparison {
-                field: Field::NamePart,
-                query: t.text.clone(),
-                entry: String::new(),
-                score: 0.0,
-                weight: f64::from(q_weight(i).min(cap * 0.7) / q_total.max(0.01)),
-                reason: "not in the listed name",
-            });
-        }
-    }
-    for (j, t) in entry.tokens.iter().enumerate() {
-        if !e_used.get(j).copied().unwrap_or(false) {
-            parts.push(Comparison {
-                field: Field::NamePart,
-                query: String::new(),
-                entry: t.text.clone(),
-                score: 0.0,
-                weight: f64::from(e_weight(j) / e_total.max(0.01)),
-                reason: "listed part missing from the traveller's name",
-            });
-        }
-    }
-    // the same letters split or joined otherwise ("abdul rahman" / "abdulrahman")
-    if score < 0.95 && query.compact.len() >= 6 {
-        let joined = spelling_similarity(&query.compact, &entry.compact);
-        let reversed: String = {
-            let mut t: Vec<&Token> = query.tokens.iter().collect();
-            t.sort_by_key(|t| t.role != Role::Family);
-            t.iter().map(|t| t.text.as_str()).collect()
+                .map(|p| p.0.text.to_string())
+                .unwrap_or_default()
         };
-        let joined = joined.max(spelling_similarity(&reversed, &entry.compact));
+        let e_text = |j: usize| e_part(j).map(|p| p.text.to_string()).unwrap_or_default();
+        for &(i, j, x, why) in &s.chosen {
+            let (i, j) = (usize::from(i), usize::from(j));
+            parts.push(Comparison {
+                field: Field::NamePart,
+                query: q_text(i),
+                entry: e_text(j),
+                score: f64::from(x),
+                weight: f64::from(e_weight(j) / e_total.max(0.01)),
+                reason: why,
+            });
+        }
+        for i in 0..qn {
+            if !s.q_used.get(i).copied().unwrap_or(false) {
+                parts.push(Comparison {
+                    field: Field::NamePart,
+                    query: q_text(i),
+                    entry: String::new(),
+                    score: 0.0,
+                    weight: f64::from(q_weight(i).min(cap * 0.7) / q_total.max(0.01)),
+                    reason: "not in the listed name",
+                });
+            }
+        }
+        for j in 0..en {
+            if !s.e_used.get(j).copied().unwrap_or(false) {
+                parts.push(Comparison {
+                    field: Field::NamePart,
+                    query: String::new(),
+                    entry: e_text(j),
+                    score: 0.0,
+                    weight: f64::from(e_weight(j) / e_total.max(0.01)),
+                    reason: "listed part missing from the traveller's name",
+                });
+            }
+        }
+    }
+    // the same letters split or joined otherwise ("abdul rahman" / "abdulrahman"): only a
+    // similarity of at least 0.9 that beats the score counts, so the comparison stops as soon
+    // as it cannot reach that
+    if score < 0.95 && query.compact.len() >= 6 {
+        let need = 0.9f32.max(score / 0.97) - 1e-4;
+        let mut joined = spelling_at_least(&query.compact, entry_compact, need);
+        if query.reversed != query.compact {
+            joined = joined.max(spelling_at_least(
+                &query.reversed,
+                entry_compact,
+                need.max(joined),
+            ));
+        }
         if joined >= 0.9 && joined * 0.97 > score {
             score = joined * 0.97;
-            parts.push(Comparison {
-                field: Field::Name,
-                query: query.compact.clone(),
-                entry: entry.compact.clone(),
-                score: f64::from(joined),
-                weight: 1.0,
-                reason: "same letters, split differently",
-            });
+            if explain {
+                parts.push(Comparison {
+                    field: Field::Name,
+                    query: query.compact.clone(),
+                    entry: entry_compact.to_string(),
+                    score: f64::from(joined),
+                    weight: 1.0,
+                    reason: "same letters, split differently",
+                });
+            }
         }
     }
     NameScore {
@@ -466,6 +645,43 @@ pub fn compare_names(
         parts,
         matched,
     }
+}
+
+/// Compares a query name with one name of an entry, with its explanation. `idf` gives a folded
+/// token's rarity. (The matcher prepares both sides once and calls [`align`].)
+pub fn compare_names(
+    query: &Name,
+    entry: &Name,
+    groups: &NameGroups,
+    idf: &dyn Fn(&str) -> f32,
+    cap: f32,
+) -> NameScore {
+    let q = QueryName::new(query, groups, idf, cap);
+    let table: Vec<Part> = entry
+        .tokens
+        .iter()
+        .map(|t| Part::new(t, groups, idf(t.bare())))
+        .collect();
+    let parts: Vec<(u32, Role)> = entry
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(j, t)| (j as u32, t.role))
+        .collect();
+    let mut sim = |i: usize, id: u32| match (q.parts.get(i), table.get(id as usize)) {
+        (Some(a), Some(b)) => part_similarity(&a.0, b, PAIR_MIN),
+        _ => (0.0, "differs"),
+    };
+    align(
+        &q,
+        &parts,
+        &entry.compact,
+        &table,
+        cap,
+        &mut sim,
+        &mut AlignScratch::default(),
+        true,
+    )
 }
 
 /// Weight of an alias of this quality.
