@@ -21,6 +21,7 @@ pub mod folder;
 pub mod legal;
 pub mod link;
 mod read;
+mod receipts;
 pub mod screen;
 pub mod timing;
 pub mod watchlists;
@@ -50,6 +51,8 @@ pub enum IntakeError {
     Unknown(i64),
     #[error(transparent)]
     List(#[from] screening::ImportError),
+    #[error(transparent)]
+    Receipt(#[from] receipts::ReceiptError),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
 }
@@ -202,6 +205,7 @@ pub struct Intake {
     /// Counter increments not yet written to the store, by carrier and day.
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
+    receipts: receipts::GroupCommit,
 }
 
 impl std::fmt::Debug for Intake {
@@ -222,6 +226,7 @@ impl Intake {
             screener: std::sync::RwLock::new(None),
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
             clock: Arc::new(jiff::Timestamp::now),
+            receipts: receipts::GroupCommit::default(),
         }
     }
 
@@ -309,12 +314,8 @@ impl Intake {
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
         let id = self
-            .store
-            .receive(&Received {
-                channel,
-                carrier,
-                body,
-            })
+            .receipts
+            .receive(&self.store, channel, carrier, body)
             .await?;
         // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);

@@ -430,3 +430,42 @@ async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
         .unwrap();
     assert_eq!(newcomer.status, "not_boarded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_receipts_share_commits_and_each_is_kept_once() {
+    let dir = std::env::temp_dir().join(format!("passage-group-commit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&dir.join("passage.db")).await.unwrap();
+    let intake = std::sync::Arc::new(Intake::new(store, Config::default()));
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let intake = intake.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = format!("not edifact {i}");
+            intake
+                .receive("http", "XQ", body.as_bytes())
+                .await
+                .unwrap()
+                .message
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 64, "each receipt has its own id");
+    let store = intake.store();
+    for id in &ids {
+        let body = store.message_body(*id).await.unwrap().unwrap();
+        assert!(body.starts_with(b"not edifact "));
+    }
+    assert_eq!(store.totals().await.unwrap().messages, 64);
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
