@@ -3,6 +3,7 @@
 //! walk over a small tree of typed tests with no allocation. Explanations are built only for
 //! what is shown (a single evaluation, or the hits of a set).
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -194,11 +195,28 @@ impl Compiled {
     }
 }
 
-/// Many active criteria, evaluated together: each field is computed once per subject.
+/// Many active criteria, evaluated together. Each field is computed once per subject, and each
+/// distinct condition once, however many criteria share it (`payment.cash` may stand in hundreds):
+/// the set keeps the distinct tests, and each criterion becomes a tree over their results.
 #[derive(Debug, Clone, Default)]
 pub struct CriteriaSet {
     criteria: Vec<(String, Compiled)>,
+    plans: Vec<Plan>,
+    tests: Vec<Test>,
+    index: HashMap<String, u32>,
     used: FieldSet,
+}
+
+/// A criterion over the results of the set's distinct tests.
+#[derive(Debug, Clone)]
+enum Plan {
+    /// A conjunction of tests, the common case.
+    All(Box<[u32]>),
+    And(Box<[Plan]>),
+    Or(Box<[Plan]>),
+    Not(Box<Plan>),
+    Const(bool),
+    Ref(u32),
 }
 
 /// One criterion that matched a subject.
@@ -226,7 +244,43 @@ impl CriteriaSet {
     /// Adds a compiled criterion under an id (e.g. `criterion-id@version`).
     pub fn insert(&mut self, id: impl Into<String>, compiled: Compiled) {
         self.used.union(&compiled.used);
+        let plan = self.plan(&compiled.program);
+        self.plans.push(plan);
         self.criteria.push((id.into(), compiled));
+    }
+
+    fn plan(&mut self, node: &Node) -> Plan {
+        match node {
+            Node::And(items) => {
+                let refs: Vec<u32> = items
+                    .iter()
+                    .filter_map(|n| match n {
+                        Node::Test(t) => Some(self.intern(t)),
+                        _ => None,
+                    })
+                    .collect();
+                if refs.len() == items.len() {
+                    Plan::All(refs.into_boxed_slice())
+                } else {
+                    Plan::And(items.iter().map(|n| self.plan(n)).collect())
+                }
+            }
+            Node::Or(items) => Plan::Or(items.iter().map(|n| self.plan(n)).collect()),
+            Node::Not(n) => Plan::Not(Box::new(self.plan(n))),
+            Node::Const(b) => Plan::Const(*b),
+            Node::Test(t) => Plan::Ref(self.intern(t)),
+        }
+    }
+
+    fn intern(&mut self, test: &Test) -> u32 {
+        let key = format!("{}|{:?}", test.field, test.op);
+        if let Some(i) = self.index.get(&key) {
+            return *i;
+        }
+        let i = u32::try_from(self.tests.len()).unwrap_or(u32::MAX);
+        self.tests.push(test.clone());
+        self.index.insert(key, i);
+        i
     }
 
     pub fn len(&self) -> usize {
@@ -237,12 +291,23 @@ impl CriteriaSet {
         self.criteria.is_empty()
     }
 
+    /// Number of distinct conditions across the criteria.
+    pub fn distinct_tests(&self) -> usize {
+        self.tests.len()
+    }
+
+    /// The results of every distinct test for one subject.
+    fn results<'a>(&self, facts: &Facts<'a>) -> Vec<Truth> {
+        self.tests.iter().map(|t| test(t, facts)).collect()
+    }
+
     /// Evaluates every criterion for one subject; explains the ones that matched.
     pub fn evaluate(&self, subject: &Subject) -> Assessment {
         let facts = Facts::of(subject, &self.used);
+        let results = self.results(&facts);
         let mut assessment = Assessment::default();
-        for (id, c) in &self.criteria {
-            if eval(&c.program, &facts) == Truth::True {
+        for ((id, c), plan) in self.criteria.iter().zip(&self.plans) {
+            if run(plan, &results) == Truth::True {
                 assessment.score += c.weight;
                 let mut explanation = Explanation::default();
                 explain(&c.program, &facts, &mut explanation.steps);
@@ -259,10 +324,53 @@ impl CriteriaSet {
     /// Counts the criteria that match, without explanations (for back-testing on history).
     pub fn count_matches(&self, subject: &Subject) -> usize {
         let facts = Facts::of(subject, &self.used);
-        self.criteria
+        let results = self.results(&facts);
+        self.plans
             .iter()
-            .filter(|(_, c)| eval(&c.program, &facts) == Truth::True)
+            .filter(|p| run(p, &results) == Truth::True)
             .count()
+    }
+}
+
+fn run(plan: &Plan, results: &[Truth]) -> Truth {
+    let at = |i: &u32| results.get(*i as usize).copied().unwrap_or(Truth::Unknown);
+    match plan {
+        Plan::All(refs) => {
+            let mut out = Truth::True;
+            for r in refs.iter() {
+                match at(r) {
+                    Truth::False => return Truth::False,
+                    Truth::Unknown => out = Truth::Unknown,
+                    Truth::True => {}
+                }
+            }
+            out
+        }
+        Plan::And(items) => {
+            let mut out = Truth::True;
+            for p in items.iter() {
+                match run(p, results) {
+                    Truth::False => return Truth::False,
+                    Truth::Unknown => out = Truth::Unknown,
+                    Truth::True => {}
+                }
+            }
+            out
+        }
+        Plan::Or(items) => {
+            let mut out = Truth::False;
+            for p in items.iter() {
+                match run(p, results) {
+                    Truth::True => return Truth::True,
+                    Truth::Unknown => out = Truth::Unknown,
+                    Truth::False => {}
+                }
+            }
+            out
+        }
+        Plan::Not(p) => run(p, results).not(),
+        Plan::Const(b) => Truth::from(*b),
+        Plan::Ref(r) => at(r),
     }
 }
 
