@@ -203,6 +203,56 @@ fn distance_in(a: &[u8], b: &[u8], bound: f32, buf: &mut [f32]) -> Option<f32> {
     p.get(b.len()).copied()
 }
 
+/// The letters and digits of a string as a set (bits 0–25 letters, 26–35 digits, 36 anything
+/// else).
+fn letter_set(s: &[u8]) -> u64 {
+    s.iter().fold(0u64, |m, &c| {
+        m | match c {
+            b'a'..=b'z' => 1 << (c - b'a'),
+            b'A'..=b'Z' => 1 << (c - b'A'),
+            b'0'..=b'9' => 1 << (26 + c - b'0'),
+            _ => 1 << 36,
+        }
+    })
+}
+
+/// A lower bound of [`name_distance`]: a letter one string has and the other lacks is touched by
+/// at least one edit, an edit touches at most one such letter on each side, and such an edit
+/// costs at least 0.6 (0.3 where digits may stand for letters; anything else, any cost).
+fn letters_bound(a: &[u8], b: &[u8]) -> f32 {
+    let (sa, sb) = (letter_set(a), letter_set(b));
+    let other = 1u64 << 36;
+    if (sa | sb) & other != 0 {
+        return 0.0;
+    }
+    let digits = ((1u64 << 10) - 1) << 26;
+    let cheapest = if (sa | sb) & digits != 0 { 0.3 } else { 0.6 };
+    let missing = (sa & !sb).count_ones().max((sb & !sa).count_ones());
+    // with repeats: every occurrence without a counterpart is touched by an edit costing at
+    // least 0.5 (a doubled letter dropped)
+    let mut counts = [0i16; 36];
+    let slot = |c: u8| match c {
+        b'a'..=b'z' => usize::from(c - b'a'),
+        b'A'..=b'Z' => usize::from(c - b'A'),
+        _ => 26 + usize::from(c.wrapping_sub(b'0')).min(9),
+    };
+    for &c in a {
+        if let Some(n) = counts.get_mut(slot(c)) {
+            *n += 1;
+        }
+    }
+    for &c in b {
+        if let Some(n) = counts.get_mut(slot(c)) {
+            *n -= 1;
+        }
+    }
+    let (more_a, more_b) = counts.iter().fold((0i32, 0i32), |(x, y), &n| {
+        (x + i32::from(n.max(0)), y + i32::from((-n).max(0)))
+    });
+    let repeats = more_a.max(more_b) as f32 * if cheapest < 0.5 { cheapest } else { 0.5 };
+    (missing as f32 * cheapest).max(repeats)
+}
+
 /// Similarity of two spellings from the name-aware distance, with a cliff for short tokens
 /// where one letter changes the name.
 pub fn spelling_similarity(a: &str, b: &str) -> f32 {
@@ -240,6 +290,9 @@ pub fn spelling_at_least(a: &str, b: &str, min: f32) -> f32 {
         };
         // every letter one name has more than the other costs at least 0.5
         if a.len().abs_diff(b.len()) as f32 * 0.5 > bound {
+            return 0.0;
+        }
+        if letters_bound(a.as_bytes(), b.as_bytes()) > bound {
             return 0.0;
         }
         bound
