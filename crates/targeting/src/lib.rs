@@ -35,11 +35,12 @@
 //!   (`booking.lead_time_hours = 5 < 24 ✓`); a purpose-made tree gives that directly, with
 //!   three-valued logic for absent data instead of CEL's "no such key" errors.
 //! - **Weight.** `cel` 0.15 pulls 70 packages (an ANTLR runtime, `chrono` and `chrono-tz`
-//!   beside our `jiff`, `regex`, `nom`); the own parser is about 700 lines with no dependency.
-//! - **Speed.** `cel` is measured at about 0.6 µs per compiled rule; 1,000 rules would take
-//!   ~600 µs per traveller against a budget of 50 µs. Here the fields are computed once per
-//!   traveller and each criterion is a walk over typed tests (see `bench/RESULTS.md`,
-//!   section Targeting).
+//!   beside our `jiff`, `regex`, `nom`); the own lexer and parser are about 600 lines (plus
+//!   tests) with no dependency.
+//! - **Speed.** `dependencies.md` lists `cel` at about 0.6 µs per compiled rule (not measured
+//!   again here): 1,000 rules would take ~600 µs per traveller against a budget of 50 µs. Here
+//!   the fields are computed once per traveller, each distinct condition once per set, and each
+//!   criterion is a walk over the results (see `bench/RESULTS.md`, section Targeting).
 //!
 //! `zen-expression` has the same gaps (untyped, no spans to our rules); `rhai` is a full
 //! scripting language and `evalexpr` is AGPL (both rejected in `dependencies.md`).
