@@ -188,6 +188,9 @@ fn quick(lists: &[ListVersion], config: &Config) -> Option<(Matcher, Vec<Query>,
         m.index_memory_estimate() as f64 / 1e6
     );
     let (negatives, listed) = travellers(lists, 2000);
+    if let Some(dir) = std::env::var_os("SCREEN_BENCH_EXPORT") {
+        export(std::path::Path::new(&dir), lists, &negatives, &listed);
+    }
     percentiles(&m, &negatives, "UN+OFAC+EU non-listed");
     percentiles(&m, &listed, "UN+OFAC+EU listed (varied)");
     let flight = flight(&negatives, &listed);
@@ -202,6 +205,37 @@ fn quick(lists: &[ListVersion], config: &Config) -> Option<(Matcher, Vec<Query>,
         flight.len()
     );
     Some((m, negatives, listed))
+}
+
+/// For bench/screening-peers.py: every name of every person of the lists, and the travellers
+/// ("given surname"), one a line.
+fn export(dir: &std::path::Path, lists: &[ListVersion], negatives: &[Query], listed: &[Query]) {
+    let names: Vec<&str> = lists
+        .iter()
+        .flat_map(|l| &l.entries)
+        .filter(|e| e.kind == EntryKind::Person)
+        .flat_map(|e| e.names.iter().map(|n| n.full.as_str()))
+        .collect();
+    let line = |q: &Query| {
+        format!("{} {}", q.given_names, q.surname)
+            .trim()
+            .to_string()
+    };
+    let neg: Vec<String> = negatives.iter().map(line).collect();
+    let pos: Vec<String> = listed.iter().map(line).collect();
+    let write = |name: &str, lines: &[String]| {
+        std::fs::write(dir.join(name), lines.join("\n")).unwrap();
+    };
+    write(
+        "names.txt",
+        &names
+            .iter()
+            .map(|n| n.replace('\n', " "))
+            .collect::<Vec<_>>(),
+    );
+    write("non_listed.txt", &neg);
+    write("listed.txt", &pos);
+    println!("exported {} names to {}", names.len(), dir.display());
 }
 
 /// 495 non-listed travellers and 5 listed ones.
