@@ -82,14 +82,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let elapsed = started.elapsed().as_secs_f64();
         let totals = intake.store().totals().await?;
         println!(
-            "{} files, {:.1} MB in {elapsed:.1} s ({:.0} messages/s): {} flights, {} API persons, {} PNR travellers ({:.0} travellers/s)",
+            "{} files, {:.1} MB in {elapsed:.1} s: {:.0} messages/s, {:.0} travellers/s ({} flights, {} travellers on API manifests, {} PNR travellers)",
             files.len(),
             bytes_in as f64 / 1e6,
             files.len() as f64 / elapsed,
+            totals.api_persons as f64 / elapsed,
             totals.flights,
             totals.api_persons,
             totals.pnr_travellers,
-            (totals.api_persons + totals.pnr_travellers) as f64 / elapsed,
         );
         println!(
             "{} files: {processed} processed, {duplicates} duplicates, {waiting} parts of series still waiting for the others, {} failed",
