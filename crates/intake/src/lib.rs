@@ -17,12 +17,14 @@
     )
 )]
 
+pub mod criteria;
 pub mod folder;
 pub mod legal;
 pub mod link;
 mod read;
 mod receipts;
 pub mod screen;
+pub mod target;
 pub mod timing;
 pub mod watchlists;
 
@@ -202,6 +204,8 @@ pub struct Intake {
     counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
     /// The lists in force; `None` until loaded (nothing is screened then).
     screener: std::sync::RwLock<Option<Arc<Screener>>>,
+    /// The targeting criteria in force; `None` until loaded (nothing is evaluated then).
+    targeter: std::sync::RwLock<Option<Arc<target::Targeter>>>,
     /// Counter increments not yet written to the store, by carrier and day.
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
@@ -224,6 +228,7 @@ impl Intake {
             series: tokio::sync::Mutex::new(HashMap::new()),
             counters: std::sync::Mutex::new(BTreeMap::new()),
             screener: std::sync::RwLock::new(None),
+            targeter: std::sync::RwLock::new(None),
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
             clock: Arc::new(jiff::Timestamp::now),
             receipts: receipts::GroupCommit::default(),
@@ -347,6 +352,7 @@ impl Intake {
         let (send, mut readings) = tokio::sync::mpsc::channel(8);
         let config = self.config.clone();
         let screener = self.screener();
+        let targeter = self.targeter();
         let reader_carrier = carrier.to_string();
         let reader_ids = ids.clone();
         let reader = tokio::task::spawn_blocking(move || {
@@ -355,6 +361,7 @@ impl Intake {
                     .blocking_send(read::read(
                         &config,
                         screener.as_deref(),
+                        targeter.as_deref(),
                         id,
                         &reader_carrier,
                         body,
@@ -410,7 +417,15 @@ impl Intake {
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
         let screener = self.screener();
-        let reading = read::read(&self.config, screener.as_deref(), id, carrier, body);
+        let targeter = self.targeter();
+        let reading = read::read(
+            &self.config,
+            screener.as_deref(),
+            targeter.as_deref(),
+            id,
+            carrier,
+            body,
+        );
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
         let receipt = self.apply(&mut tx, reading).await?;
@@ -781,6 +796,14 @@ impl Intake {
             .await?;
         relink(tx, flight, &changed).await?;
         self.keep_hits(tx, flight, message, &push.hits).await?;
+        if !push.targets.is_empty() {
+            let rows: Vec<_> = push
+                .targets
+                .iter()
+                .map(|t| t.row(flight, message))
+                .collect();
+            tx.put_targeting_hits(&rows).await?;
+        }
         if !push.deleted.is_empty() {
             let sensitive: u64 = push.deleted.sensitive.values().map(|v| *v as u64).sum();
             self.count(carrier, |c| c.sensitive_deleted += sensitive);

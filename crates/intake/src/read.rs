@@ -8,6 +8,7 @@ use model::FlightKey;
 use sha2::{Digest, Sha256};
 
 use crate::screen::{self, Screener, TravellerHits};
+use crate::target::{TargetHit, Targeter};
 use crate::{Config, Deletions, api_flight_key, legal, link, pnr_flight_key};
 
 /// A message read and prepared for the store.
@@ -39,6 +40,8 @@ pub(crate) struct PreparedPush {
     pub deleted: Deletions,
     /// What screening found for the bookings' travellers.
     pub hits: Vec<TravellerHits>,
+    /// What the targeting criteria in force found for them.
+    pub targets: Vec<TargetHit>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -49,6 +52,7 @@ fn hex(bytes: &[u8]) -> String {
 pub(crate) fn read(
     config: &Config,
     screener: Option<&Screener>,
+    targeter: Option<&Targeter>,
     id: i64,
     carrier: &str,
     body: &[u8],
@@ -99,7 +103,7 @@ pub(crate) fn read(
             let read = pnrgov::read_message(&parsed, x, m);
             findings.extend(read.findings.iter().cloned());
             if let Some(push) = read.push()
-                && let Some(prepared) = prepare_push(config, screener, push, today)
+                && let Some(prepared) = prepare_push(config, screener, targeter, push, today)
             {
                 flight_key = prepared.key.to_string();
                 reading.pushes.push(prepared);
@@ -145,6 +149,7 @@ pub(crate) fn read(
 fn prepare_push(
     config: &Config,
     screener: Option<&Screener>,
+    targeter: Option<&Targeter>,
     push: &pnrgov::Push,
     today: jiff::civil::Date,
 ) -> Option<PreparedPush> {
@@ -153,6 +158,8 @@ fn prepare_push(
     let mut deleted = Deletions::default();
     let mut bookings = Vec::with_capacity(push.bookings.len());
     let mut hits = Vec::new();
+    let mut targets = Vec::new();
+    let departure = flight.departure.as_ref().map(|t| t.at.to_string());
     for b in &push.bookings {
         let mut booking = b.clone();
         let gone = legal::filter_booking(&config.regime, &mut booking);
@@ -171,19 +178,25 @@ fn prepare_push(
             .iter()
             .map(|t| link::pnr_traveller(&locator, t))
             .collect();
+        let json = serde_json::to_string(&booking).unwrap_or_default();
+        if let Some(t) = targeter.filter(|t| !t.is_empty()) {
+            // From the booking as it will be stored: the back-test reads the same.
+            targets.extend(t.evaluate(&json, &key, departure.as_deref()));
+        }
         bookings.push(store::NewBooking {
-            json: serde_json::to_string(&booking).unwrap_or_default(),
+            json,
             locator,
             travellers,
         });
     }
     Some(PreparedPush {
         key,
-        departure: flight.departure.as_ref().map(|t| t.at.to_string()),
+        departure,
         arrival: flight.arrival.as_ref().map(|t| t.at.to_string()),
         departure_at: flight.departure.as_ref().map(|t| t.at.datetime()),
         bookings,
         deleted,
         hits,
+        targets,
     })
 }

@@ -17,6 +17,7 @@
 mod audit;
 mod bookings;
 mod counts;
+mod criteria;
 mod flights;
 mod links;
 mod screening;
@@ -33,6 +34,10 @@ use sqlx::sqlite::{
 pub use audit::{AuditEntry, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use counts::CountRow;
+pub use criteria::{
+    CriterionEventRow, CriterionMove, CriterionStats, CriterionVersionRow, NewCriterionVersion,
+    NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,
+};
 pub use flights::{FlightRow, ManifestRow, PersonUpdate};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{

@@ -1,0 +1,710 @@
+//! What targeting keeps: criterion versions (never edited; only their state moves), the events
+//! of their lifecycle, and the hits they produced, each naming its version, waiting for review.
+//! The store does not know the criteria language: texts are stored as checked, explanations
+//! arrive as JSON. The lifecycle rules are `targeting::Lifecycle`'s; the store only refuses to
+//! move a version from a state it is no longer in.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Disposition, HitSubject, Store, StoreError, Tx, now};
+
+/// A criterion version to keep (as a draft).
+#[derive(Debug, Clone)]
+pub struct NewCriterionVersion<'a> {
+    pub criterion: &'a str,
+    /// Canonical text, as the checker wrote it.
+    pub text: &'a str,
+    pub weight: f64,
+    pub justification: &'a str,
+    /// ISO date.
+    pub review_by: &'a str,
+    pub author: &'a str,
+    /// The author's role (for the event).
+    pub role: &'a str,
+}
+
+/// A kept criterion version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionVersionRow {
+    pub id: i64,
+    pub criterion: String,
+    pub number: i64,
+    pub text: String,
+    pub weight: f64,
+    pub justification: String,
+    pub review_by: String,
+    pub author: String,
+    pub state: String,
+    pub approved_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One event of a version's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CriterionEventRow {
+    pub id: i64,
+    pub version_id: i64,
+    pub action: String,
+    pub actor: String,
+    pub role: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub at: String,
+    pub note: String,
+}
+
+/// A move of a version from one state to another, by someone.
+#[derive(Debug, Clone)]
+pub struct CriterionMove<'a> {
+    pub version_id: i64,
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    /// Set on approval.
+    pub approved_by: Option<&'a str>,
+    pub note: &'a str,
+}
+
+/// A targeting hit to keep.
+#[derive(Debug, Clone)]
+pub struct NewTargetingHit {
+    pub flight_id: i64,
+    pub subject: HitSubject,
+    pub message_id: i64,
+    pub version_id: i64,
+    pub score: f64,
+    /// JSON of the explanation.
+    pub explanation: String,
+}
+
+/// A kept targeting hit, with its criterion version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetingHitRow {
+    pub id: i64,
+    pub flight_id: i64,
+    pub flight: String,
+    pub subject: String,
+    pub manifest_id: Option<i64>,
+    pub locator: Option<String>,
+    pub traveller: Option<String>,
+    pub message_id: i64,
+    pub version_id: i64,
+    pub criterion: String,
+    pub criterion_version: i64,
+    pub score: f64,
+    pub explanation: serde_json::Value,
+    pub state: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What a criterion version has produced since it was activated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CriterionStats {
+    pub version_id: i64,
+    pub hits: i64,
+    pub open: i64,
+    /// Decided by a person (confirmed, false alarm or needs information).
+    pub reviewed: i64,
+    pub confirmed: i64,
+    pub false_alarm: i64,
+    pub needs_information: i64,
+}
+
+/// Filters of [`Store::targeting_hits`].
+#[derive(Debug, Clone, Default)]
+pub struct TargetingHitFilter<'a> {
+    pub state: Option<&'a str>,
+    pub flight_id: Option<i64>,
+    pub version_id: Option<i64>,
+    pub criterion: Option<&'a str>,
+}
+
+/// The stored version of a booking on a flight, for back-testing.
+#[derive(Debug, Clone)]
+pub struct StoredBooking {
+    pub flight_id: i64,
+    pub flight: String,
+    pub departure_date: String,
+    pub departure_local: Option<String>,
+    pub locator: String,
+    pub version: i64,
+    pub message_id: i64,
+    /// JSON of the booking after the legal filters.
+    pub booking: String,
+}
+
+fn subject_key(s: &HitSubject) -> String {
+    match s {
+        HitSubject::Api { manifest_id } => format!("api:{manifest_id}"),
+        HitSubject::Pnr { locator, traveller } => format!("pnr:{locator}/{traveller}"),
+    }
+}
+
+const VERSION_COLUMNS: &str = "id, criterion, number, text, weight, justification, review_by, author, state, approved_by, created_at, updated_at";
+
+fn version_row(r: &sqlx::sqlite::SqliteRow) -> Result<CriterionVersionRow, StoreError> {
+    Ok(CriterionVersionRow {
+        id: r.try_get(0)?,
+        criterion: r.try_get(1)?,
+        number: r.try_get(2)?,
+        text: r.try_get(3)?,
+        weight: r.try_get(4)?,
+        justification: r.try_get(5)?,
+        review_by: r.try_get(6)?,
+        author: r.try_get(7)?,
+        state: r.try_get(8)?,
+        approved_by: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        updated_at: r.try_get(11)?,
+    })
+}
+
+const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.version_id, \
+     c.criterion, c.number, h.score, h.explanation, h.state, h.created_at, h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
+
+const HIT_FROM: &str = "targeting_hits h JOIN flights f ON f.id = h.flight_id JOIN criteria_versions c ON c.id = h.version_id";
+
+fn hit_row(r: &sqlx::sqlite::SqliteRow) -> Result<TargetingHitRow, StoreError> {
+    let explanation: String = r.try_get(12)?;
+    Ok(TargetingHitRow {
+        id: r.try_get(0)?,
+        flight_id: r.try_get(1)?,
+        flight: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        manifest_id: r.try_get(4)?,
+        locator: r.try_get(5)?,
+        traveller: r.try_get(6)?,
+        message_id: r.try_get(7)?,
+        version_id: r.try_get(8)?,
+        criterion: r.try_get(9)?,
+        criterion_version: r.try_get(10)?,
+        score: r.try_get(11)?,
+        explanation: serde_json::from_str(&explanation)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        state: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+        updated_at: r.try_get(15)?,
+        reviewed_by: r.try_get(16)?,
+        reviewed_at: r.try_get(17)?,
+        note: r.try_get(18)?,
+    })
+}
+
+impl Tx {
+    /// Keeps a new version of a criterion as a draft (number: one more than the criterion's
+    /// last), with its creation event, audited. Returns the row id and the number.
+    pub async fn put_criterion_version(
+        &mut self,
+        v: &NewCriterionVersion<'_>,
+    ) -> Result<(i64, i64), StoreError> {
+        let at = now();
+        let row = sqlx::query(
+            "INSERT INTO criteria_versions (criterion, number, text, weight, justification, review_by, author, state,
+             created_at, updated_at)
+             VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM criteria_versions WHERE criterion = ?1),
+                     ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?7)
+             RETURNING id, number",
+        )
+        .bind(v.criterion)
+        .bind(v.text)
+        .bind(v.weight)
+        .bind(v.justification)
+        .bind(v.review_by)
+        .bind(v.author)
+        .bind(&at)
+        .fetch_one(self.conn())
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        let number: i64 = row.try_get(1)?;
+        sqlx::query(
+            "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)
+             VALUES (?, 'create', ?, ?, NULL, 'draft', ?, '')",
+        )
+        .bind(id)
+        .bind(v.author)
+        .bind(v.role)
+        .bind(&at)
+        .execute(self.conn())
+        .await?;
+        self.audit(&crate::AuditEntry {
+            actor: v.author,
+            action: "criterion.created",
+            subject: &format!("criterion:{}/{number}", v.criterion),
+            purpose: None,
+            detail: &format!("version_id={id} weight={}", v.weight),
+        })
+        .await?;
+        Ok((id, number))
+    }
+
+    /// Moves a version from `from` to `to` with its event, audited. False (nothing written)
+    /// when the version is no longer in `from`.
+    pub async fn move_criterion(&mut self, m: &CriterionMove<'_>) -> Result<bool, StoreError> {
+        let at = now();
+        let done = sqlx::query(
+            "UPDATE criteria_versions SET state = ?1, updated_at = ?2,
+                 approved_by = CASE WHEN ?3 IS NULL THEN approved_by ELSE ?3 END
+             WHERE id = ?4 AND state = ?5",
+        )
+        .bind(m.to)
+        .bind(&at)
+        .bind(m.approved_by)
+        .bind(m.version_id)
+        .bind(m.from)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(m.version_id)
+        .bind(m.action)
+        .bind(m.actor)
+        .bind(m.role)
+        .bind(m.from)
+        .bind(m.to)
+        .bind(&at)
+        .bind(m.note)
+        .execute(self.conn())
+        .await?;
+        self.audit(&crate::AuditEntry {
+            actor: m.actor,
+            action: &format!("criterion.{}", m.action),
+            subject: &format!("criterion_version:{}", m.version_id),
+            purpose: None,
+            detail: &format!("role={} from={} to={}", m.role, m.from, m.to),
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// Keeps targeting hits: a traveller already hit by the same version on the same flight gets
+    /// the new explanation and message; its review stays. Returns how many rows were new.
+    pub async fn put_targeting_hits(
+        &mut self,
+        hits: &[NewTargetingHit],
+    ) -> Result<u64, StoreError> {
+        let at = now();
+        let mut new = 0;
+        for h in hits {
+            let (manifest_id, locator, traveller) = match &h.subject {
+                HitSubject::Api { manifest_id } => (Some(*manifest_id), None, None),
+                HitSubject::Pnr { locator, traveller } => {
+                    (None, Some(locator.as_str()), Some(traveller.as_str()))
+                }
+            };
+            let inserted: bool = sqlx::query(
+                "INSERT INTO targeting_hits (flight_id, manifest_id, locator, traveller, subject, message_id, version_id,
+                 score, explanation, state, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                 ON CONFLICT (flight_id, subject, version_id) DO UPDATE SET
+                     message_id = excluded.message_id, score = excluded.score,
+                     explanation = excluded.explanation, updated_at = excluded.updated_at
+                 RETURNING created_at = updated_at",
+            )
+            .bind(h.flight_id)
+            .bind(manifest_id)
+            .bind(locator)
+            .bind(traveller)
+            .bind(subject_key(&h.subject))
+            .bind(h.message_id)
+            .bind(h.version_id)
+            .bind(h.score)
+            .bind(&h.explanation)
+            .bind(&at)
+            .bind(&at)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?;
+            new += u64::from(inserted);
+        }
+        Ok(new)
+    }
+
+    /// Records a person's disposition of a targeting hit, audited.
+    pub async fn review_targeting_hit(
+        &mut self,
+        hit: i64,
+        disposition: Disposition,
+        who: &str,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE targeting_hits SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
+        )
+        .bind(disposition.as_str())
+        .bind(who)
+        .bind(now())
+        .bind(note)
+        .bind(hit)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.audit(&crate::AuditEntry {
+            actor: who,
+            action: "targeting_hit.reviewed",
+            subject: &format!("targeting_hit:{hit}"),
+            purpose: None,
+            detail: &format!("disposition={}", disposition.as_str()),
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// The version in a state of a criterion (e.g. the active one), inside the transaction.
+    pub async fn criterion_version_in(
+        &mut self,
+        criterion: &str,
+        state: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM criteria_versions WHERE criterion = ? AND state = ? ORDER BY number",
+        )
+        .bind(criterion)
+        .bind(state)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+    }
+}
+
+impl Store {
+    /// Every version of every criterion (or of one), by criterion and number.
+    pub async fn criterion_versions(
+        &self,
+        criterion: Option<&str>,
+    ) -> Result<Vec<CriterionVersionRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE (?1 IS NULL OR criterion = ?1)
+             ORDER BY criterion, number"
+        )))
+        .bind(criterion)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(version_row).collect()
+    }
+
+    pub async fn criterion_version(
+        &self,
+        id: i64,
+    ) -> Result<Option<CriterionVersionRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(version_row).transpose()
+    }
+
+    /// The versions in force.
+    pub async fn active_criterion_versions(&self) -> Result<Vec<CriterionVersionRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE state = 'active' ORDER BY criterion, number"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(version_row).collect()
+    }
+
+    /// The events of a version, oldest first.
+    pub async fn criterion_events(
+        &self,
+        version_id: i64,
+    ) -> Result<Vec<CriterionEventRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version_id, action, actor, role, from_state, to_state, at, note FROM criteria_events
+             WHERE version_id = ? ORDER BY id",
+        )
+        .bind(version_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CriterionEventRow {
+                    id: r.try_get(0)?,
+                    version_id: r.try_get(1)?,
+                    action: r.try_get(2)?,
+                    actor: r.try_get(3)?,
+                    role: r.try_get(4)?,
+                    from_state: r.try_get(5)?,
+                    to_state: r.try_get(6)?,
+                    at: r.try_get(7)?,
+                    note: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Targeting hits matching the filter, newest first.
+    pub async fn targeting_hits(
+        &self,
+        filter: &TargetingHitFilter<'_>,
+        limit: i64,
+    ) -> Result<Vec<TargetingHitRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM {HIT_FROM}
+             WHERE (?1 IS NULL OR h.state = ?1) AND (?2 IS NULL OR h.flight_id = ?2)
+               AND (?3 IS NULL OR h.version_id = ?3) AND (?4 IS NULL OR c.criterion = ?4)
+             ORDER BY h.id DESC LIMIT ?5"
+        )))
+        .bind(filter.state)
+        .bind(filter.flight_id)
+        .bind(filter.version_id)
+        .bind(filter.criterion)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(hit_row).collect()
+    }
+
+    pub async fn targeting_hit(&self, id: i64) -> Result<Option<TargetingHitRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM {HIT_FROM} WHERE h.id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(hit_row).transpose()
+    }
+
+    /// Hits and their reviews per criterion version (every version when `None`).
+    pub async fn criterion_stats(
+        &self,
+        version_id: Option<i64>,
+    ) -> Result<Vec<CriterionStats>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, COUNT(h.id),
+                    COALESCE(SUM(h.state = 'open'), 0),
+                    COALESCE(SUM(h.state IN ('confirmed', 'false_alarm', 'needs_information')), 0),
+                    COALESCE(SUM(h.state = 'confirmed'), 0),
+                    COALESCE(SUM(h.state = 'false_alarm'), 0),
+                    COALESCE(SUM(h.state = 'needs_information'), 0)
+             FROM criteria_versions c LEFT JOIN targeting_hits h ON h.version_id = c.id
+             WHERE (?1 IS NULL OR c.id = ?1) GROUP BY c.id ORDER BY c.id",
+        )
+        .bind(version_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CriterionStats {
+                    version_id: r.try_get(0)?,
+                    hits: r.try_get(1)?,
+                    open: r.try_get(2)?,
+                    reviewed: r.try_get(3)?,
+                    confirmed: r.try_get(4)?,
+                    false_alarm: r.try_get(5)?,
+                    needs_information: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every stored version of every booking of the flights departing from `from` to `to`
+    /// (ISO dates, inclusive), for back-testing, by flight, locator and version.
+    pub async fn booking_versions_departing(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.flight_id, f.key, f.departure_date, f.departure_local, v.locator, v.version, v.message_id, v.booking
+             FROM pnr_versions v JOIN flights f ON f.id = v.flight_id
+             WHERE f.departure_date >= ? AND f.departure_date <= ?
+             ORDER BY v.flight_id, v.locator, v.version",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredBooking {
+                    flight_id: r.try_get(0)?,
+                    flight: r.try_get(1)?,
+                    departure_date: r.try_get(2)?,
+                    departure_local: r.try_get(3)?,
+                    locator: r.try_get(4)?,
+                    version: r.try_get(5)?,
+                    message_id: r.try_get(6)?,
+                    booking: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store_with_flight() -> (Store, i64, i64) {
+        let store = Store::open_in_memory().await.unwrap();
+        let id = store
+            .receive(&crate::Received {
+                channel: "test",
+                carrier: "XQ",
+                body: b"UNA",
+            })
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let key: model::FlightKey = "XQ101/AAA-BBB/2026-12-01".parse().unwrap();
+        let flight = tx.flight_id(&key, None, None).await.unwrap();
+        tx.commit().await.unwrap();
+        (store, flight, id)
+    }
+
+    fn draft<'a>(criterion: &'a str, text: &'a str) -> NewCriterionVersion<'a> {
+        NewCriterionVersion {
+            criterion,
+            text,
+            weight: 10.0,
+            justification: "cases 1 and 2",
+            review_by: "2027-01-01",
+            author: "ana",
+            role: "analyst",
+        }
+    }
+
+    #[tokio::test]
+    async fn versions_are_numbered_kept_and_never_edited() {
+        let (store, _, _) = store_with_flight().await;
+        let mut tx = store.begin().await.unwrap();
+        let (a, n1) = tx
+            .put_criterion_version(&draft("courier", "payment.cash"))
+            .await
+            .unwrap();
+        let (_, n2) = tx
+            .put_criterion_version(&draft("courier", "payment.cash and itinerary.one_way"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((n1, n2), (1, 2));
+
+        // The content cannot change, nor can a version be deleted.
+        let edit = sqlx::query("UPDATE criteria_versions SET text = 'x' WHERE id = ?")
+            .bind(a)
+            .execute(store.pool())
+            .await;
+        assert!(edit.is_err());
+        let delete = sqlx::query("DELETE FROM criteria_versions WHERE id = ?")
+            .bind(a)
+            .execute(store.pool())
+            .await;
+        assert!(delete.is_err());
+
+        // A move from a state the version is not in does nothing.
+        let mut tx = store.begin().await.unwrap();
+        let m = CriterionMove {
+            version_id: a,
+            action: "submit",
+            actor: "ana",
+            role: "analyst",
+            from: "draft",
+            to: "submitted",
+            approved_by: None,
+            note: "",
+        };
+        assert!(tx.move_criterion(&m).await.unwrap());
+        assert!(!tx.move_criterion(&m).await.unwrap());
+        tx.commit().await.unwrap();
+        let events = store.criterion_events(a).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["create", "submit"]);
+        assert_eq!(
+            store.criterion_version(a).await.unwrap().unwrap().state,
+            "submitted"
+        );
+        assert!(matches!(
+            store.verify_audit().await.unwrap(),
+            crate::Verdict::Intact { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn hits_keep_their_review_and_count_per_version() {
+        let (store, flight, message) = store_with_flight().await;
+        let mut tx = store.begin().await.unwrap();
+        let (v, _) = tx
+            .put_criterion_version(&draft("courier", "payment.cash"))
+            .await
+            .unwrap();
+        let hit = |t: &str| NewTargetingHit {
+            flight_id: flight,
+            subject: HitSubject::Pnr {
+                locator: "ABC123".into(),
+                traveller: t.into(),
+            },
+            message_id: message,
+            version_id: v,
+            score: 10.0,
+            explanation: r#"{"steps":[]}"#.into(),
+        };
+        assert_eq!(
+            tx.put_targeting_hits(&[hit("1"), hit("2")]).await.unwrap(),
+            2
+        );
+        tx.commit().await.unwrap();
+        let rows = store
+            .targeting_hits(&TargetingHitFilter::default(), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].criterion, "courier");
+        assert_eq!(rows[0].criterion_version, 1);
+        let first = rows[1].id;
+
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            tx.review_targeting_hit(first, Disposition::FalseAlarm, "rev", "no")
+                .await
+                .unwrap()
+        );
+        // The same traveller again: updated, not added, review kept.
+        assert_eq!(tx.put_targeting_hits(&[hit("1")]).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        let again = store.targeting_hit(first).await.unwrap().unwrap();
+        assert_eq!(again.state, "false_alarm");
+
+        let stats = store.criterion_stats(Some(v)).await.unwrap();
+        assert_eq!(
+            stats,
+            vec![CriterionStats {
+                version_id: v,
+                hits: 2,
+                open: 1,
+                reviewed: 1,
+                confirmed: 0,
+                false_alarm: 1,
+                needs_information: 0,
+            }]
+        );
+        let filtered = store
+            .targeting_hits(
+                &TargetingHitFilter {
+                    state: Some("open"),
+                    version_id: Some(v),
+                    ..TargetingHitFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(filtered.len(), 1);
+    }
+}
