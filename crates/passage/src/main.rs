@@ -36,6 +36,8 @@ enum Command {
     Lists(commands::lists::Args),
     /// Screen one traveller against the lists (JSON out), or `screen eval` for accuracy.
     Screen(commands::screen::Args),
+    /// Targeting criteria: check, back-test, and their life (add, submit, approve, activate, retire).
+    Criteria(commands::criteria::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
     Simulate(commands::simulate::Args),
 }
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(&args),
         Command::Lists(args) => commands::lists::run(&args),
         Command::Screen(args) => commands::screen::run(&args),
+        Command::Criteria(args) => commands::criteria::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,3 +1,4 @@
+pub mod criteria;
 pub mod demo;
 pub mod ingest;
 pub mod lists;

@@ -111,6 +111,11 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         .await
         .context("loading the watchlists in force")?;
     tracing::info!(lists, "watchlists in force");
+    let criteria = intake
+        .load_targeting()
+        .await
+        .context("loading the targeting criteria in force")?;
+    tracing::info!(criteria, "targeting criteria in force");
     let recovered = intake
         .recover()
         .await
