@@ -43,6 +43,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/hits/{id}/review", post(crate::hits::review))
         .route("/api/v1/lists", get(crate::hits::lists))
         .route("/api/v1/lists/{list}", post(crate::hits::import))
+        .route(
+            "/api/v1/criteria",
+            get(crate::criteria::list).post(crate::criteria::create),
+        )
+        .route("/api/v1/criteria/check", post(crate::criteria::check))
+        .route("/api/v1/criteria/backtest", post(crate::criteria::backtest))
+        .route("/api/v1/criteria/{id}", get(crate::criteria::version))
+        .route("/api/v1/criteria/{id}/stats", get(crate::criteria::stats))
+        .route("/api/v1/criteria/{id}/{action}", post(crate::criteria::act))
+        .route("/api/v1/targeting/hits", get(crate::criteria::hits))
+        .route("/api/v1/targeting/hits/{id}", get(crate::criteria::hit))
+        .route(
+            "/api/v1/targeting/hits/{id}/review",
+            post(crate::criteria::review),
+        )
 }
 
 /// An error as clients get it: a stable code, a readable message, an HTTP status.
@@ -199,6 +214,18 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the user in X-Passage-User: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
             "/api/v1/lists": { "get": path("Watchlist versions, newest first per list.") },
             "/api/v1/lists/{list}": { "post": path("Import a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next version of {list}; ?format= when not detectable. Re-screens stored travellers against what changed (audited).") },
+            "/api/v1/criteria": {
+                "get": path("Every version of every targeting criterion (state, author, approver, review date) with hits and reviews per version."),
+                "post": path("A new draft version by the user in X-Passage-User (X-Passage-Role analyst|supervisor): {criterion, text, weight, justification, review_by}; 422 with every problem (rule, line, column, span) when the checker refuses it (audited).")
+            },
+            "/api/v1/criteria/check": { "post": path("Checks {text, weight}: the canonical form and the fields used, or every problem with rule, message, line, column and span (for the editor).") },
+            "/api/v1/criteria/backtest": { "post": path("Evaluates {text, from, to} over the stored bookings of flights departing in the period: flights, booking versions and travellers evaluated, travellers, bookings and flights hit, a sample of up to 20 with explanations (audited).") },
+            "/api/v1/criteria/{id}": { "get": path("One criterion version with its events.") },
+            "/api/v1/criteria/{id}/stats": { "get": path("Hits, open, reviewed, confirmed, false alarms and needs-information of one version.") },
+            "/api/v1/criteria/{id}/{action}": { "post": path("submit, withdraw (author); approve, reject (a supervisor other than the author: four eyes); activate (retires the criterion's previous active version), retire (supervisor). X-Passage-User and X-Passage-Role; {note} (audited).") },
+            "/api/v1/targeting/hits": { "get": path("Targeting hits, newest first, each with its criterion version and explanation; filters state (open, confirmed, false_alarm, needs_information), flight_id, version_id, criterion, limit (audited).") },
+            "/api/v1/targeting/hits/{id}": { "get": path("One targeting hit (audited).") },
+            "/api/v1/targeting/hits/{id}/review": { "post": path("Disposition of a targeting hit by the user in X-Passage-User: {disposition: confirmed|false_alarm|needs_information, note} (audited).") },
             "/health": { "get": path("Liveness.") },
             "/metrics": { "get": path("Prometheus metrics (no personal data).") }
         }

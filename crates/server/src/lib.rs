@@ -15,6 +15,7 @@
 
 mod api;
 mod carriers;
+mod criteria;
 mod hits;
 mod rate;
 

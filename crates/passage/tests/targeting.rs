@@ -1,0 +1,217 @@
+//! Targeting end to end: the real `passage serve`, a criterion drafted by an analyst, refused
+//! self-approval, approved by a supervisor and activated over HTTP; simulated traffic in; the
+//! targeting hits read back with their criterion version and explanation, one reviewed, the
+//! statistics and a back-test over the same day agreeing with what intake kept.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    url: String,
+    /// Kept open: the server's standard output stays connected while it runs.
+    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    Server {
+        child,
+        url,
+        _stdout: lines,
+    }
+}
+
+fn data_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("passage-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn get(url: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(url)
+        .header("X-Passage-Purpose", "TEST-1")
+        .call()
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.post(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.send(body).unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
+const ANALYST: [(&str, &str); 3] = [
+    ("X-Passage-User", "analyst-1"),
+    ("X-Passage-Role", "analyst"),
+    ("Content-Type", "application/json"),
+];
+const SUPERVISOR: [(&str, &str); 3] = [
+    ("X-Passage-User", "supervisor-1"),
+    ("X-Passage-Role", "supervisor"),
+    ("Content-Type", "application/json"),
+];
+const COURIER: &str = "booking.lead_time_hours < 168 and payment.cash";
+
+#[test]
+fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_http() {
+    let data = data_dir("targeting");
+    let server = serve(&data, &["--open-intake"]);
+    let url = &server.url;
+
+    // The editor's check: positions and rules.
+    let (status, checked) = post(
+        &format!("{url}/api/v1/criteria/check"),
+        &ANALYST,
+        br#"{"text": "payment.cash and\n ssr.code == \"MOML\""}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(checked["ok"], false);
+    let first = &checked["problems"][0];
+    assert_eq!(first["rule"], "protected-field");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["column"], 2);
+
+    let draft = serde_json::json!({
+        "criterion": "courier",
+        "text": COURIER,
+        "weight": 30,
+        "justification": "cases 2026/17 and 2026/23",
+        "review_by": "2099-01-01",
+    });
+    let (status, v) = post(
+        &format!("{url}/api/v1/criteria"),
+        &ANALYST,
+        draft.to_string().as_bytes(),
+    );
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (status, _) = post(&format!("{url}/api/v1/criteria/{id}/submit"), &ANALYST, b"");
+    assert_eq!(status, 200);
+    // The author, even with the supervisor role, cannot approve their own criterion.
+    let (status, refused) = post(
+        &format!("{url}/api/v1/criteria/{id}/approve"),
+        &[
+            ("X-Passage-User", "analyst-1"),
+            ("X-Passage-Role", "analyst,supervisor"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["code"], "four_eyes");
+    let (status, _) = post(
+        &format!("{url}/api/v1/criteria/{id}/approve"),
+        &SUPERVISOR,
+        br#"{"note": "specific enough"}"#,
+    );
+    assert_eq!(status, 200);
+    let (status, v) = post(
+        &format!("{url}/api/v1/criteria/{id}/activate"),
+        &SUPERVISOR,
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(v["state"], "active");
+    assert_eq!(v["approved_by"], "supervisor-1");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["simulate", "--seed", "5", "--to", url, "--rate", "5000"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (status, hits) = get(&format!("{url}/api/v1/targeting/hits?limit=1000"));
+    assert_eq!(status, 200);
+    let hits = hits["hits"].as_array().unwrap().clone();
+    assert!(
+        !hits.is_empty(),
+        "a simulated day has cash bookings made within a week"
+    );
+    assert!(hits.len() < 1000);
+    for h in &hits {
+        assert_eq!(h["version_id"], id);
+        assert_eq!(h["criterion"], "courier");
+        assert_eq!(h["state"], "open");
+        assert!(h["subject"].as_str().unwrap().starts_with("pnr:"));
+        let steps = h["explanation"]["steps"].as_array().unwrap();
+        assert!(steps.iter().all(|s| s["truth"] == "true"));
+    }
+
+    let hit = hits[0]["id"].as_i64().unwrap();
+    let (status, reviewed) = post(
+        &format!("{url}/api/v1/targeting/hits/{hit}/review"),
+        &SUPERVISOR,
+        br#"{"disposition": "false_alarm", "note": "known traveller"}"#,
+    );
+    assert_eq!(status, 200, "{reviewed}");
+    assert_eq!(reviewed["hit"]["state"], "false_alarm");
+    let (status, stats) = get(&format!("{url}/api/v1/criteria/{id}/stats"));
+    assert_eq!(status, 200);
+    assert_eq!(stats["stats"]["hits"], hits.len());
+    assert_eq!(stats["stats"]["reviewed"], 1);
+    assert_eq!(stats["stats"]["false_alarm"], 1);
+
+    // The back-test over the stored day counts what the intake kept.
+    let (status, report) = post(
+        &format!("{url}/api/v1/criteria/backtest"),
+        &ANALYST,
+        serde_json::json!({"text": COURIER, "from": "2026-12-01", "to": "2026-12-31"})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["travellers_hit"], hits.len());
+
+    let (_, verdict) = get(&format!("{url}/api/v1/audit/verify"));
+    assert_eq!(verdict["result"], "intact", "{verdict}");
+    let _ = std::fs::remove_dir_all(&data);
+}

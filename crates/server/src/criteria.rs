@@ -1,0 +1,334 @@
+//! Targeting over HTTP: criteria (list, draft, check with positions for the editor, back-test,
+//! the lifecycle's moves, statistics per version) and the targeting hits waiting for review.
+//! Who acts comes from X-Passage-User and X-Passage-Role (`analyst`, `supervisor`, or both
+//! comma-separated) until sign-in exists. Reads of hits and back-tests are audited.
+
+use axum::Json;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::{HeaderMap, StatusCode};
+use intake::criteria::{CriteriaError, Draft};
+use serde::Deserialize;
+use serde_json::json;
+use store::{Disposition, TargetingHitFilter};
+use targeting::{Action, Actor, Criterion, LifecycleError, Role};
+
+use crate::api::{ApiError, AppState, Result, audit_read, header_str};
+
+fn actor(headers: &HeaderMap) -> Result<Actor> {
+    let user = header_str(headers, "x-passage-user")
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "user_required",
+                "criteria are written and decided by a named person (X-Passage-User)",
+            )
+        })?;
+    let mut roles = Vec::new();
+    for r in header_str(headers, "x-passage-role")
+        .unwrap_or("analyst")
+        .split(',')
+        .map(str::trim)
+    {
+        match r {
+            "analyst" => roles.push(Role::Analyst),
+            "supervisor" => roles.push(Role::Supervisor),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "unknown_role",
+                    "X-Passage-Role is analyst, supervisor, or both comma-separated",
+                ));
+            }
+        }
+    }
+    Ok(Actor::new(user, &roles))
+}
+
+fn refused(e: CriteriaError) -> ApiError {
+    let (status, code) = match &e {
+        CriteriaError::Store(_) => {
+            tracing::error!(error = %e, "criteria");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "the store could not answer; try again",
+            );
+        }
+        CriteriaError::Corrupt(_) => {
+            tracing::error!(error = %e, "criteria");
+            (StatusCode::INTERNAL_SERVER_ERROR, "corrupt")
+        }
+        CriteriaError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        CriteriaError::Check(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criterion_refused"),
+        CriteriaError::Conflict => (StatusCode::CONFLICT, "state_changed"),
+        CriteriaError::Lifecycle(l) => match l {
+            LifecycleError::OwnCriterion { .. } => (StatusCode::FORBIDDEN, "four_eyes"),
+            LifecycleError::MissingRole { .. } => (StatusCode::FORBIDDEN, "role_required"),
+            LifecycleError::NotAuthor { .. } => (StatusCode::FORBIDDEN, "author_only"),
+            LifecycleError::NotAllowed { .. } => (StatusCode::CONFLICT, "not_allowed_in_state"),
+            LifecycleError::Check(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criterion_refused"),
+            LifecycleError::ReviewOverdue { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "review_overdue")
+            }
+            LifecycleError::NoJustification => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "justification_required")
+            }
+        },
+    };
+    ApiError::new(status, code, e.to_string())
+}
+
+pub(crate) async fn list(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
+    let store = state.intake.store();
+    let versions = store.criterion_versions(None).await?;
+    let stats = store.criterion_stats(None).await?;
+    Ok(Json(json!({ "versions": versions, "stats": stats })))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewDraft {
+    criterion: String,
+    text: String,
+    weight: f64,
+    #[serde(default)]
+    justification: String,
+    /// YYYY-MM-DD; a year from today when left out.
+    review_by: Option<jiff::civil::Date>,
+}
+
+pub(crate) async fn create(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Json(d): Json<NewDraft>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let author = actor(&headers)?;
+    let review_by = d.review_by.unwrap_or_else(|| {
+        let today = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
+        today
+            .checked_add(jiff::Span::new().years(1))
+            .unwrap_or(today)
+    });
+    let draft = Draft {
+        criterion: &d.criterion,
+        text: &d.text,
+        weight: d.weight,
+        justification: &d.justification,
+        review_by,
+    };
+    match state.intake.draft_criterion(&draft, &author).await {
+        Ok(v) => Ok((StatusCode::CREATED, Json(json!(v)))),
+        Err(CriteriaError::Check(e)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": { "code": "criterion_refused", "message": e.to_string() },
+                "problems": e.problems,
+            })),
+        )),
+        Err(e) => Err(refused(e)),
+    }
+}
+
+pub(crate) async fn version(
+    Shared(state): Shared<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let store = state.intake.store();
+    let v = store
+        .criterion_version(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("criterion version"))?;
+    let events = store.criterion_events(id).await?;
+    Ok(Json(json!({ "version": v, "events": events })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Note {
+    #[serde(default)]
+    note: String,
+}
+
+pub(crate) async fn act(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>> {
+    let who = actor(&headers)?;
+    let action = match action.as_str() {
+        "submit" => Action::Submit,
+        "withdraw" => Action::Withdraw,
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "activate" => Action::Activate,
+        "retire" => Action::Retire,
+        _ => return Err(ApiError::not_found("criterion action")),
+    };
+    let note = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<Note>(&body)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?
+            .note
+    };
+    let v = state
+        .intake
+        .criterion_action(id, action, &who, &note)
+        .await
+        .map_err(refused)?;
+    Ok(Json(json!(v)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CheckBody {
+    text: String,
+    weight: Option<f64>,
+}
+
+/// For the editor: the canonical form, or every problem with its rule, span, line and column.
+pub(crate) async fn check(Json(b): Json<CheckBody>) -> Json<serde_json::Value> {
+    match Criterion::compile(&b.text, b.weight.unwrap_or(1.0)) {
+        Ok(c) => {
+            let fields: Vec<&str> = c.fields().map(|f| f.name).collect();
+            Json(json!({ "ok": true, "text": c.text(), "fields": fields, "problems": [] }))
+        }
+        Err(e) => Json(json!({ "ok": false, "problems": e.problems })),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct BacktestBody {
+    text: String,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+}
+
+pub(crate) async fn backtest(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Json(b): Json<BacktestBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let who = actor(&headers)?;
+    match state.intake.backtest(&b.text, b.from, b.to, &who.id).await {
+        Ok(report) => Ok((StatusCode::OK, Json(json!(report)))),
+        Err(CriteriaError::Check(e)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": { "code": "criterion_refused", "message": e.to_string() },
+                "problems": e.problems,
+            })),
+        )),
+        Err(e) => Err(refused(e)),
+    }
+}
+
+pub(crate) async fn stats(
+    Shared(state): Shared<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let store = state.intake.store();
+    let v = store
+        .criterion_version(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("criterion version"))?;
+    let stats = store
+        .criterion_stats(Some(id))
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    Ok(Json(json!({ "version": v, "stats": stats })))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HitsQuery {
+    /// open, confirmed, false_alarm, needs_information.
+    state: Option<String>,
+    flight_id: Option<i64>,
+    version_id: Option<i64>,
+    criterion: Option<String>,
+    limit: Option<i64>,
+}
+
+pub(crate) async fn hits(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HitsQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = state
+        .intake
+        .store()
+        .targeting_hits(
+            &TargetingHitFilter {
+                state: q.state.as_deref(),
+                flight_id: q.flight_id,
+                version_id: q.version_id,
+                criterion: q.criterion.as_deref(),
+            },
+            limit,
+        )
+        .await?;
+    audit_read(
+        &state,
+        &headers,
+        "targeting_hits.listed",
+        &format!(
+            "targeting_hits:state={}",
+            q.state.as_deref().unwrap_or("any")
+        ),
+    )
+    .await?;
+    Ok(Json(json!({ "hits": rows })))
+}
+
+pub(crate) async fn hit(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let row = state
+        .intake
+        .store()
+        .targeting_hit(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("targeting hit"))?;
+    audit_read(
+        &state,
+        &headers,
+        "targeting_hit.read",
+        &format!("targeting_hit:{id}"),
+    )
+    .await?;
+    Ok(Json(json!(row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Review {
+    disposition: Disposition,
+    #[serde(default)]
+    note: String,
+}
+
+pub(crate) async fn review(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(review): Json<Review>,
+) -> Result<Json<serde_json::Value>> {
+    let who = actor(&headers)?;
+    let store = state.intake.store();
+    let mut tx = store.begin().await?;
+    let done = tx
+        .review_targeting_hit(id, review.disposition, &who.id, &review.note)
+        .await?;
+    tx.commit().await?;
+    if !done {
+        return Err(ApiError::not_found("targeting hit"));
+    }
+    let row = store.targeting_hit(id).await?;
+    Ok(Json(json!({ "hit": row })))
+}
