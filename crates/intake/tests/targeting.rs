@@ -174,16 +174,32 @@ async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(
     let stats = intake.store().criterion_stats(Some(version)).await.unwrap();
     assert_eq!(stats[0].hits as usize, expected.len());
     assert_eq!(stats[0].reviewed, 0);
-    let travellers: usize = intake
+    // The cost of targeting in the read phase: subjects from the stored JSON and the set.
+    let stored = intake
         .store()
         .booking_versions_departing("2026-01-01", "2027-12-31")
         .await
-        .unwrap()
-        .len();
+        .unwrap();
+    let targeter = intake.targeter().unwrap();
+    let keys: Vec<model::FlightKey> = stored.iter().map(|b| b.flight.parse().unwrap()).collect();
+    let started = std::time::Instant::now();
+    let mut travellers = 0;
+    let mut matched = 0;
+    for (b, key) in stored.iter().zip(&keys) {
+        travellers += intake::target::subjects(&b.booking, key, b.departure_local.as_deref())
+            .map_or(0, |s| s.len());
+        matched += targeter
+            .evaluate(&b.booking, key, b.departure_local.as_deref())
+            .len();
+    }
+    let evaluation = started.elapsed();
+    assert!(matched >= rows.len());
     eprintln!(
-        "{} messages, {travellers} booking versions, {} hits in {elapsed:?}",
+        "{} messages in {elapsed:?}; {} booking versions, {travellers} traveller evaluations: \
+         subjects twice and one criterion in {evaluation:?} ({:.1} µs per traveller, upper bound)",
         sent.len(),
-        rows.len()
+        stored.len(),
+        evaluation.as_secs_f64() * 1e6 / travellers.max(1) as f64
     );
 }
 
