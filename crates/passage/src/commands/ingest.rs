@@ -46,6 +46,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(&args.data)?;
         let store = Store::open(&super::serve::db_path(&args.data)).await.context("opening the store")?;
         let intake = Intake::new(store, Config::default());
+        // Travellers taken in are screened against the lists in force, as the server does.
+        let lists = intake.load_screening().await.context("loading the watchlists in force")?;
         let files = files(&args.paths);
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         let (mut processed, mut duplicates, mut failed) = (0, 0, Vec::new());
@@ -91,6 +93,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             totals.api_persons,
             totals.pnr_travellers,
         );
+        let hits = intake.store().hits(Some("open"), None, i64::MAX).await?.len();
+        println!("screened against {lists} lists: {hits} hits waiting for review");
         println!(
             "{} files: {processed} processed, {duplicates} duplicates, {waiting} parts of series still waiting for the others, {} failed",
             files.len(),
