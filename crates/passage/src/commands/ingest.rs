@@ -48,6 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let intake = Intake::new(store, Config::default());
         // Travellers taken in are screened against the lists in force, as the server does.
         let lists = intake.load_screening().await.context("loading the watchlists in force")?;
+        intake.load_targeting().await.context("loading the active criteria")?;
         let files = files(&args.paths);
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         let (mut processed, mut duplicates, mut failed) = (0, 0, Vec::new());

@@ -268,16 +268,14 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
             Some((_, false)) => look_alikes.push(hits.iter().map(|h| h.score).fold(0.0, f64::max)),
             None => {
                 let best = hits.iter().map(|h| h.score).fold(0.0, f64::max);
-                if best >= screening::matcher::DEFAULT_THRESHOLD && examples.len() < 8 {
-                    if let Some(h) = hits.iter().find(|h| h.score >= best) {
-                        examples.push(format!(
-                            "{} {} {:?} {:?} → {h}",
-                            query.given_names,
-                            query.surname,
-                            query.date_of_birth,
-                            query.nationality
-                        ));
-                    }
+                if best >= screening::matcher::DEFAULT_THRESHOLD
+                    && examples.len() < 8
+                    && let Some(h) = hits.iter().find(|h| h.score >= best)
+                {
+                    examples.push(format!(
+                        "{} {} {:?} {:?} → {h}",
+                        query.given_names, query.surname, query.date_of_birth, query.nationality
+                    ));
                 }
                 others.push(best);
             }
