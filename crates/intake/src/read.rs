@@ -184,6 +184,7 @@ fn prepare_push(
             targets.extend(t.evaluate(&json, &key, departure.as_deref()));
         }
         bookings.push(store::NewBooking {
+            content_hash: content_hash(&booking),
             json,
             locator,
             travellers,
@@ -199,4 +200,22 @@ fn prepare_push(
         hits,
         targets,
     })
+}
+
+/// What a booking says, hashed without where it stood in its message: a booking pushed again
+/// unchanged sits at other segment positions, and is not a new version for that.
+fn content_hash(booking: &pnrgov::Booking) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("segment");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(booking).unwrap_or_default();
+    strip(&mut value);
+    hex(&Sha256::digest(value.to_string().as_bytes()))
 }

@@ -25,6 +25,9 @@ pub struct BookingVersion {
 pub struct NewBooking {
     pub locator: String,
     pub json: String,
+    /// What decides whether the booking changed since its last version (the caller's hash of
+    /// its content; the JSON may differ in what does not count, such as segment positions).
+    pub content_hash: String,
     pub travellers: Vec<PnrTraveller>,
 }
 
@@ -52,7 +55,7 @@ impl Tx {
         let mut versions = Vec::with_capacity(bookings.len());
         let mut rows: Vec<(&NewBooking, i64, String)> = Vec::new();
         for b in bookings {
-            let hash = crate::vault::digest(b.json.as_bytes());
+            let hash = b.content_hash.clone();
             match latest.get(&b.locator) {
                 Some((version, h)) if *h == hash => versions.push(*version),
                 Some((version, _)) => {

@@ -241,7 +241,7 @@ impl Store {
     }
 
     pub async fn message_body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT body FROM messages WHERE id = ?")
+        let row = sqlx::query("SELECT body FROM message_bodies WHERE message_id = ?")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -328,17 +328,21 @@ async fn receive_on(
 async fn receive_one(tx: &mut sqlx::SqliteConnection, m: &Received<'_>) -> Result<i64, StoreError> {
     let at = now();
     let id = sqlx::query(
-        "INSERT INTO messages (received_at, channel, carrier, sha256, size, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO messages (received_at, channel, carrier, sha256, size) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&at)
     .bind(m.channel)
     .bind(m.carrier)
     .bind(digest(m.body))
     .bind(m.body.len() as i64)
-    .bind(m.body)
     .fetch_one(&mut *tx)
     .await?
     .try_get::<i64, _>(0)?;
+    sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (?, ?)")
+        .bind(id)
+        .bind(m.body)
+        .execute(&mut *tx)
+        .await?;
     let detail = format!(
         "channel={} carrier={} bytes={}",
         m.channel,
