@@ -435,6 +435,17 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     assert_eq!(status, 200, "{reviewed}");
     assert_eq!(reviewed["hit"]["state"], "false_alarm");
     assert!(reviewed["suppression"].as_i64().is_some());
+    // The traveller's trips (here one day of traffic: at least this one).
+    let manifest_id = hits.iter().find_map(|h| h["manifest_id"].as_i64()).unwrap();
+    let (status, trips) = get(&format!("{url}/api/v1/travellers/{manifest_id}/trips"));
+    assert_eq!(status, 200, "{trips}");
+    assert!(
+        trips["trips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["manifest_id"] == manifest_id)
+    );
     let (_, audit) = get(&format!("{url}/api/v1/audit/verify"));
     assert_eq!(audit["result"], "intact", "{audit}");
 

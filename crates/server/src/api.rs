@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/flights/{flight}/{route}/{date}/bookings",
             get(bookings),
         )
+        .route("/api/v1/travellers/{manifest_id}/trips", get(trips))
         .route("/api/v1/carriers", get(carriers))
         .route("/api/v1/carriers/{carrier}/scorecard", get(scorecard))
         .route("/api/v1/audit/verify", get(audit_verify))
@@ -206,6 +207,7 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/flights/{flight}/{route}/{date}": { "get": path("One flight by key, e.g. XQ101/AMS-JFK/2026-12-01.") },
             "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs, with links of persons to PNR travellers and the fields that agreed (audited).") },
             "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
+            "/api/v1/travellers/{manifest_id}/trips": { "get": path("The person's trips: the same travel document (State and number), or the same name and date of birth, on other flights (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
             "/api/v1/carriers/{carrier}/scorecard": { "get": path("A carrier's compliance per day (from, to): received, processed, duplicates, failed, with errors, incomplete series, persons missing fields, sensitive data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.") },
             "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
@@ -424,6 +426,27 @@ async fn bookings(
     )
     .await?;
     Ok(Json(json!({ "flight": row, "bookings": bookings })))
+}
+
+/// The trips of the person of a manifest row: the same travel document, or the same name and
+/// date of birth, on other flights (audited).
+async fn trips(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(manifest_id): Path<i64>,
+) -> Result<Json<serde_json::Value>> {
+    let trips = state.intake.store().trips(manifest_id).await?;
+    if trips.is_empty() {
+        return Err(ApiError::not_found("traveller"));
+    }
+    audit_read(
+        &state,
+        &headers,
+        "traveller.trips",
+        &format!("manifest:{manifest_id}"),
+    )
+    .await?;
+    Ok(Json(json!({ "trips": trips })))
 }
 
 async fn carriers(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {

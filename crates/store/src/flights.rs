@@ -139,7 +139,7 @@ impl Tx {
             written += match known {
                 Some(id) => sqlx::query(
                     "UPDATE manifest SET role = ?, sex = ?, nationality = ?, document_state = ?, identity = ?,
-                     last_message = ?,
+                     last_message = ?, person_key = ?,
                      status = CASE WHEN status IN ('reported', 'removed') THEN ? ELSE status END
                      WHERE id = ?",
                 )
@@ -149,6 +149,7 @@ impl Tx {
                 .bind(r.document_state)
                 .bind(&r.identity)
                 .bind(p.message)
+                .bind(&r.person_key)
                 .bind(name(p.status))
                 .bind(id)
                 .execute(self.conn())
@@ -191,7 +192,8 @@ impl Tx {
                     .push_bind(r.document_state)
                     .push_bind(r.identity.clone())
                     .push_bind(r.p.message)
-                    .push_bind(r.p.message);
+                    .push_bind(r.p.message)
+                    .push_bind(r.person_key.clone());
             });
             q.push(UPSERT_PERSON);
             written += q.build().execute(self.conn()).await?.rows_affected();
@@ -314,14 +316,14 @@ fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
 }
 
 const INSERT_PERSON: &str = "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, \
-     date_of_birth, nationality, document_number, document_state, identity, first_message, last_message) ";
+     date_of_birth, nationality, document_number, document_state, identity, first_message, last_message, person_key) ";
 const UPSERT_PERSON: &str = " ON CONFLICT(flight_id, reference) WHERE reference IS NOT NULL DO UPDATE SET \
      booking = COALESCE(excluded.booking, manifest.booking), role = excluded.role, \
      status = CASE WHEN manifest.status IN ('reported', 'removed') THEN excluded.status ELSE manifest.status END, \
      surname = excluded.surname, given_names = excluded.given_names, sex = excluded.sex, \
      date_of_birth = excluded.date_of_birth, nationality = excluded.nationality, \
      document_number = excluded.document_number, document_state = excluded.document_state, \
-     identity = excluded.identity, last_message = excluded.last_message";
+     identity = excluded.identity, last_message = excluded.last_message, person_key = excluded.person_key";
 
 /// A person's columns, prepared for a multi-row statement.
 struct PersonRow<'a> {
@@ -333,6 +335,7 @@ struct PersonRow<'a> {
     document_number: Option<&'a str>,
     document_state: Option<&'a str>,
     identity: String,
+    person_key: Option<String>,
 }
 
 impl<'a> PersonRow<'a> {
@@ -356,6 +359,74 @@ impl<'a> PersonRow<'a> {
             document_state: document.and_then(|d| d.issuing_state.as_deref()),
             identity: serde_json::to_string(p.identity)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            person_key: person_key(p.identity),
         })
+    }
+}
+
+/// Letters and digits, upper case.
+fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The key that finds the same person on other flights: document State and number when known,
+/// else surname, given names and date of birth; none when neither is enough to tell.
+pub fn person_key(identity: &Identity) -> Option<String> {
+    let document = identity.documents.iter().find_map(|d| {
+        let number = plain(d.number.as_deref()?);
+        (number.len() >= 5).then(|| {
+            format!(
+                "D:{}:{number}",
+                d.issuing_state.as_deref().map(plain).unwrap_or_default()
+            )
+        })
+    });
+    document.or_else(|| {
+        let birth = identity.date_of_birth?;
+        let surname = plain(&identity.surname);
+        (!surname.is_empty()).then(|| {
+            let given: Vec<String> = identity.given_names.iter().map(|g| plain(g)).collect();
+            format!("N:{surname}:{}:{birth}", given.join(" "))
+        })
+    })
+}
+
+/// One trip of a person: a manifest row and its flight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trip {
+    pub manifest_id: i64,
+    pub flight: String,
+    pub departure_date: String,
+    pub role: String,
+    pub status: String,
+}
+
+impl Store {
+    /// The trips of the person of a manifest row (that row included), newest first: rows with
+    /// the same person key.
+    pub async fn trips(&self, manifest_id: i64) -> Result<Vec<Trip>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, f.key, f.departure_date, m.role, m.status FROM manifest m JOIN flights f ON f.id = m.flight_id
+             WHERE m.person_key = (SELECT person_key FROM manifest WHERE id = ?1)
+                OR m.id = ?1
+             ORDER BY f.departure_date DESC, m.id DESC",
+        )
+        .bind(manifest_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Trip {
+                    manifest_id: r.try_get(0)?,
+                    flight: r.try_get(1)?,
+                    departure_date: r.try_get(2)?,
+                    role: r.try_get(3)?,
+                    status: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 }

@@ -311,3 +311,80 @@ async fn a_person_without_a_passenger_reference_is_matched_not_added_twice() {
     update(&identity).await;
     assert_eq!(store.manifest(flight).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth() {
+    let store = Store::open_in_memory().await.unwrap();
+    let message = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"x",
+        })
+        .await
+        .unwrap();
+    let traveller = Identity {
+        surname: "SYNTH".into(),
+        given_names: vec!["DANA".into()],
+        date_of_birth: Some(jiff::civil::date(1975, 3, 4)),
+        documents: vec![Document {
+            kind: Some("P".into()),
+            number: Some("X-7654321".into()),
+            issuing_state: Some("XXA".into()),
+            expiry: None,
+        }],
+        ..Identity::default()
+    };
+    let namesake = Identity {
+        date_of_birth: Some(jiff::civil::date(1990, 1, 1)),
+        documents: Vec::new(),
+        ..traveller.clone()
+    };
+    let mut rows = Vec::new();
+    for (i, (key, identity)) in [
+        ("XQ1/AMS-JFK/2026-12-01", &traveller),
+        ("XQ2/JFK-AMS/2026-12-09", &traveller),
+        ("XQ3/AMS-LHR/2026-12-10", &namesake),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut tx = store.begin().await.unwrap();
+        let flight = tx
+            .flight_id(&key.parse().unwrap(), None, None)
+            .await
+            .unwrap();
+        let reference = format!("P{i}");
+        tx.put_persons(
+            flight,
+            &[PersonUpdate {
+                reference: Some(&reference),
+                booking: None,
+                role: Role::Passenger,
+                status: Status::Reported,
+                identity,
+                message,
+            }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        rows.push(store.manifest(flight).await.unwrap()[0].id);
+    }
+    let trips = store.trips(rows[0]).await.unwrap();
+    let flights: Vec<&str> = trips.iter().map(|t| t.flight.as_str()).collect();
+    assert_eq!(
+        flights,
+        ["XQ2/JFK-AMS/2026-12-09", "XQ1/AMS-JFK/2026-12-01"]
+    );
+    assert_eq!(
+        store.trips(rows[2]).await.unwrap().len(),
+        1,
+        "a namesake is another person"
+    );
+    assert_eq!(
+        person_key(&traveller).as_deref(),
+        Some("D:XXA:X7654321"),
+        "separators in the number do not matter"
+    );
+}
