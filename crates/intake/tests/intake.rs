@@ -90,7 +90,10 @@ async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
     assert!(!bookings.is_empty());
     // Three pushes (T-48 h, T-24 h, closure); a booking pushed again unchanged (only its
     // segment positions differ) is no new version, while the closure adds check-ins.
-    assert!(bookings.iter().any(|b| b.version >= 2), "check-in at closure");
+    assert!(
+        bookings.iter().any(|b| b.version >= 2),
+        "check-in at closure"
+    );
     assert!(
         bookings.iter().filter(|b| b.version == 3).count() * 2 < bookings.len(),
         "an unchanged booking is not a new version"
