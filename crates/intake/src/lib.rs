@@ -662,8 +662,12 @@ impl Intake {
                 store.set_flight_status(flight, "closed").await?;
             }
             Some(ListChange::ClosedNotOnBoard) => {
+                // The list names who did not board: everyone else reported did.
                 store
                     .set_persons_status(flight, &references, Status::NotBoarded, message)
+                    .await?;
+                store
+                    .set_statuses(flight, Some(Status::Reported), Status::Boarded, message)
                     .await?;
                 store.set_flight_status(flight, "closed").await?;
             }

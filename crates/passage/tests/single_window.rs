@@ -120,6 +120,7 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
     let closed: Vec<_> = flights.iter().filter(|f| f["status"] == "closed").collect();
     assert!(closed.len() >= 30, "{}", closed.len());
     let mut settled = 0;
+    let mut with_passengers = 0;
     let mut key = String::new();
     for f in &closed {
         let k = f["key"].as_str().unwrap();
@@ -130,9 +131,19 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
             .iter()
             .filter(|p| p["role"] == "passenger")
             .collect();
-        if !passengers.is_empty() && passengers.iter().all(|p| p["status"] == "boarded") {
+        // A list whose series still waits for a part (until the timeout) has put nobody on
+        // the manifest yet.
+        if passengers.is_empty() {
+            continue;
+        }
+        with_passengers += 1;
+        // Settled: nobody left merely reported (boarded, or not boarded when the close-out
+        // did not list them, also when their list came after it).
+        if passengers.iter().all(|p| p["status"] != "reported") {
             settled += 1;
-            key = k.to_string();
+            if passengers.iter().any(|p| p["status"] == "boarded") {
+                key = k.to_string();
+            }
         }
     }
     let (_, manifest) = get(&format!("{}/api/v1/flights/{key}/manifest", server.url));
@@ -145,12 +156,8 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
             .iter()
             .any(|f| f == "surname")
     );
-    // A passenger list sent late, after its close-out, is not yet reconciled with it.
-    assert!(
-        settled * 10 >= closed.len() * 8,
-        "{settled} of {}",
-        closed.len()
-    );
+    assert!(with_passengers * 10 >= closed.len() * 9);
+    assert_eq!(settled, with_passengers);
     let (_, bookings) = get(&format!("{}/api/v1/flights/{key}/bookings", server.url));
     let text = bookings.to_string();
     assert!(!bookings["bookings"].as_array().unwrap().is_empty());
