@@ -338,6 +338,14 @@ impl Index {
         self.max_idf
     }
 
+    /// Entries holding a folded token (0 when none).
+    pub fn doc_freq(&self, token: &str) -> u32 {
+        let mut buf = Vec::with_capacity(token.len() + 1);
+        key_into(&mut buf, EXACT, token);
+        self.lookup(&buf)
+            .map_or(0, |id| self.postings(id).len() as u32)
+    }
+
     pub fn entries(&self) -> u32 {
         self.entries
     }

@@ -13,6 +13,7 @@
 
 pub mod entry;
 pub mod eval;
+pub mod frequency;
 pub mod index;
 pub mod lists;
 pub mod matcher;
@@ -22,6 +23,7 @@ pub mod score;
 pub use entry::{
     BirthDate, Entry, EntryDocument, EntryKind, EntryName, List, ListVersion, NameQuality, Script,
 };
+pub use frequency::NameFrequencies;
 pub use lists::{Diff, Format, ImportError, ImportFinding, Imported, diff, import};
 pub use matcher::{
     Config, Explanation, Fingerprint, Hit, ListConfig, ListMode, Matcher, Query, Suppression,

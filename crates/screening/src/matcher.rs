@@ -10,14 +10,21 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::entry::{BirthDate, EntryKind, ListVersion, NameQuality};
+use crate::frequency::{self, NameFrequencies};
 use crate::index::{Index, IndexBuilder};
 use crate::normalise::{
     Name, NameGroups, Role, Token, document_key, document_plain, name_from_full, name_from_parts,
 };
 use crate::score::{
     self, AlignScratch, Comparison, Doc, Field, PAIR_MIN, Part, QueryName, align, birth_comparison,
-    document_comparison, nationality_comparison, part_similarity, sex_comparison,
+    date_weight_for, document_comparison, nationality_comparison, part_similarity, sex_comparison,
 };
+
+/// What a fully common name loses when no date of birth confirms it.
+const COMMON_UNCONFIRMED: f64 = 0.12;
+/// Lists stand in for traffic only shrunk: a part held by `n` entries counts as a share of
+/// `n / (entries + LIST_SHARE_PRIOR)`, so a small list cannot make a name common.
+const LIST_SHARE_PRIOR: f64 = 5000.0;
 
 /// How a list is screened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -51,6 +58,10 @@ pub struct Config {
     pub min_candidate_share: f32,
     /// Name-equivalence groups; the built-in table when `None`.
     pub name_groups: Option<Arc<NameGroups>>,
+    /// How common name parts are among the unit's travellers (counted over its traffic); merged
+    /// with the built-in table of common names, the higher share counting. `None`: the built-in
+    /// table and the lists only.
+    pub name_frequencies: Option<Arc<NameFrequencies>>,
 }
 
 /// The default threshold, measured by `eval` (see its report).
@@ -64,6 +75,7 @@ impl Default for Config {
             max_candidates: 40,
             min_candidate_share: 0.3,
             name_groups: None,
+            name_frequencies: None,
         }
     }
 }
@@ -304,6 +316,8 @@ pub struct Matcher {
     by_id: FxHashMap<(String, String), u32>,
     config: Config,
     cap: f32,
+    /// The built-in name frequencies merged with the configured ones.
+    frequencies: NameFrequencies,
 }
 
 fn entry_docs(docs: &[crate::entry::EntryDocument]) -> Vec<Doc> {
@@ -388,10 +402,30 @@ impl Matcher {
         }
         let index = builder.build();
         let cap = (index.max_idf() * 0.8).max(1.0);
+        let mut frequencies = NameFrequencies::builtin();
+        if let Some(f) = &config.name_frequencies {
+            frequencies.merge(f);
+        }
+        let listed = f64::from(index.entries()) + LIST_SHARE_PRIOR;
         let parts = interner
             .tokens
             .iter()
-            .map(|t| Part::new(t, &groups, index.idf(t.bare())))
+            .map(|t| {
+                let mut p = Part::new(t, &groups, index.idf(t.bare()));
+                if !t.initial {
+                    let share = [
+                        frequencies.share(&t.text),
+                        frequencies.share(t.bare()),
+                        Some((f64::from(index.doc_freq(t.bare())) / listed) as f32),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .fold(0.0f32, f32::max);
+                    p.rarity = frequency::rarity_of(share);
+                    p.known_common = known_common(&frequencies, t);
+                }
+                p
+            })
             .collect();
         Matcher {
             lists: infos,
@@ -402,6 +436,7 @@ impl Matcher {
             by_id,
             config: config.clone(),
             cap,
+            frequencies,
         }
     }
 
@@ -432,7 +467,12 @@ impl Matcher {
         let keys = documents.iter().map(|d| d.key.clone()).collect();
         let name = query.name();
         let idf = |t: &str| self.index.idf(t);
-        let parts = QueryName::new(&name, &self.groups, &idf, self.cap);
+        let mut parts = QueryName::new(&name, &self.groups, &idf, self.cap);
+        for (p, t) in parts.parts.iter_mut().zip(&name.tokens) {
+            if !t.initial {
+                p.0.known_common = known_common(&self.frequencies, t);
+            }
+        }
         PreparedQuery {
             query,
             name,
@@ -534,8 +574,8 @@ impl Matcher {
         })
     }
 
-    /// The name score of one listed name (no explanation).
-    fn name_score(&self, pq: &PreparedQuery<'_>, n: &PreparedName, work: &mut Work) -> f32 {
+    /// The name score of one listed name (no explanation) and the rarity of its matched parts.
+    fn name_score(&self, pq: &PreparedQuery<'_>, n: &PreparedName, work: &mut Work) -> (f32, f32) {
         let Work {
             sims,
             align: scratch,
@@ -551,10 +591,11 @@ impl Matcher {
                     _ => (0.0, "differs"),
                 })
         };
-        align(
+        let score = align(
             &pq.parts, &n.parts, &n.compact, table, self.cap, &mut sim, scratch, false,
         )
-        .score
+        .score;
+        (score, scratch.matched_rarity(&n.parts, table))
     }
 
     /// The per-part comparisons of the listed name that made a hit.
@@ -611,25 +652,34 @@ impl Matcher {
                 suppressed: None,
             });
         }
-        let mut best: Option<(f32, &PreparedName)> = None;
+        let mut best: Option<(f32, f32, &PreparedName)> = None;
         for n in &e.names {
-            let adjusted = self.name_score(pq, n, work) * score::quality_factor(n.quality);
+            let (score, rarity) = self.name_score(pq, n, work);
+            let adjusted = score * score::quality_factor(n.quality);
             if best.is_none_or(|b| adjusted > b.0) {
-                best = Some((adjusted, n));
+                best = Some((adjusted, rarity, n));
             }
         }
-        let (name_score, name) = match best {
-            Some((s, n)) => (s, Some(n)),
-            None => (0.0, None),
+        let (name_score, rarity, name) = match best {
+            Some((s, r, n)) => (s, r, Some(n)),
+            None => (0.0, 0.0, None),
         };
         let name_score = f64::from(name_score);
         if name_score < 0.5 && doc.is_none() {
             return None;
         }
         let mut comparisons = Vec::new();
-        let mut total = name_score;
         let q = pq.query;
-        for c in [
+        // a common name proves less: without a date of birth confirming it, it loses some of its
+        // score, and a contradicting date counts more
+        let common = if name.is_some() {
+            f64::from(frequency::commonness(rarity))
+        } else {
+            0.0
+        };
+        let mut total = name_score;
+        let mut confirmed = 0.0;
+        for mut c in [
             birth_comparison(q.date_of_birth, &e.births),
             sex_comparison(q.sex, e.sex),
             nationality_comparison(q.nationality.as_deref(), &e.nationalities),
@@ -637,9 +687,21 @@ impl Matcher {
         .into_iter()
         .flatten()
         {
+            if c.field == Field::DateOfBirth {
+                confirmed = if c.weight >= 0.06 {
+                    1.0
+                } else if c.weight >= 0.03 {
+                    0.5
+                } else {
+                    0.0
+                };
+                c.weight = date_weight_for(c.weight, common);
+            }
             total += c.weight;
             comparisons.push(c);
         }
+        let unconfirmed = -COMMON_UNCONFIRMED * common * (1.0 - confirmed);
+        total += unconfirmed;
         if let Some((floor, c)) = doc {
             if floor > 0.0 {
                 // the same document: the name must not contradict it
@@ -657,6 +719,20 @@ impl Matcher {
         let total = total.clamp(0.0, 1.0);
         if total < threshold {
             return None;
+        }
+        if common > 0.0 {
+            comparisons.push(Comparison {
+                field: Field::NameFrequency,
+                query: format!("about 1 in {} people", frequency::one_in(rarity)),
+                entry: name.map(|n| n.display.clone()).unwrap_or_default(),
+                score: 1.0 - 0.5 * common,
+                weight: (unconfirmed * 1000.0).round() / 1000.0,
+                reason: if common >= 0.5 {
+                    "common name"
+                } else {
+                    "fairly common name"
+                },
+            });
         }
         // a hit: now explain the name
         if let Some(n) = name {
@@ -690,6 +766,14 @@ impl Matcher {
             suppressed: None,
         })
     }
+}
+
+/// Whether the frequency tables know a part as a common name of its own (one person in 1,000
+/// or more where it is commonest).
+fn known_common(f: &NameFrequencies, t: &Token) -> bool {
+    f.share(&t.text)
+        .or_else(|| f.share(t.bare()))
+        .is_some_and(|s| s >= 0.001)
 }
 
 /// An entry's names, prepared; aliases wholly contained in another of its names dropped, so a

@@ -37,6 +37,9 @@ pub struct Token {
     pub initial: bool,
     /// Written in a script other than Latin (its skeleton came from the original letters).
     pub native: bool,
+    /// A title that is also used as a name (HAJI, MAULANA, SHEIKH …): kept, but says little
+    /// when the other name lacks it.
+    pub title: bool,
 }
 
 impl Token {
@@ -138,6 +141,19 @@ fn particle(word: &str) -> Option<&'static str> {
 
 fn is_title(word: &str) -> bool {
     TITLES.contains(&word)
+}
+
+/// Religious and honorific titles that lists also write as (part of) a name — UN lists
+/// `MAULANA FAZLULLAH` with `MAULANA` as the first name, OFAC the same man as `FAZLULLAH,
+/// Maulana`. They are kept as parts marked [`Token::title`], so a name compares alike with them
+/// and without them.
+const NAME_LIKE_TITLES: &[&str] = &[
+    "sheikh", "shaikh", "sheik", "shaykh", "haji", "hajji", "hadji", "alhaj", "alhaji", "hajj",
+    "mullah", "mulla", "maulavi", "maulvi", "mawlawi", "mawlavi", "maulana", "qari", "hafiz",
+];
+
+fn is_name_like_title(word: &str) -> bool {
+    NAME_LIKE_TITLES.contains(&word)
 }
 
 /// Folds text to lower-case ASCII: compatibility decomposition, marks stripped, every other
@@ -306,9 +322,7 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
     let count = words.len();
     for (i, (word, arabic_skel, native)) in words.into_iter().enumerate() {
         let last = i + 1 == count;
-        if is_title(&word) && count > 1 {
-            continue;
-        }
+        let title = is_title(&word);
         if !last && let Some(p) = particle(&word) {
             pending.push(p);
             continue;
@@ -349,6 +363,7 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
             role,
             initial,
             native,
+            title,
         });
     }
     // a trailing particle alone ("van") is kept as a word
@@ -361,11 +376,16 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
             role,
             initial: false,
             native: false,
+            title: false,
         });
     }
 }
 
-fn finish(tokens: Vec<Token>) -> Name {
+fn finish(mut tokens: Vec<Token>) -> Name {
+    // titles go when something else names the person; those also used as names stay, marked
+    if tokens.iter().any(|t| !t.title) {
+        tokens.retain(|t| !t.title || is_name_like_title(&t.text));
+    }
     let compact = tokens.iter().map(|t| t.text.as_str()).collect::<String>();
     Name { tokens, compact }
 }

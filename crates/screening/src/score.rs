@@ -16,6 +16,8 @@ pub enum Field {
     NamePart,
     /// The name as a whole.
     Name,
+    /// How common the matched name is among people (its score is the name's frequency weight).
+    NameFrequency,
     DateOfBirth,
     Sex,
     Nationality,
@@ -27,6 +29,7 @@ impl std::fmt::Display for Field {
         f.write_str(match self {
             Field::NamePart => "name part",
             Field::Name => "name",
+            Field::NameFrequency => "name frequency",
             Field::DateOfBirth => "date of birth",
             Field::Sex => "sex",
             Field::Nationality => "nationality",
@@ -65,6 +68,11 @@ impl std::fmt::Display for Comparison {
             Field::NamePart | Field::Name => write!(
                 f,
                 "{}: '{q}' ≈ '{e}' {} {:.2}, weight {:.2}",
+                self.field, self.reason, self.score, self.weight
+            ),
+            Field::NameFrequency => write!(
+                f,
+                "{}: '{e}' {} (weight {:.2}), {q} ({:+.2})",
                 self.field, self.reason, self.score, self.weight
             ),
             _ => write!(
@@ -327,11 +335,19 @@ pub struct Part {
     pub native: bool,
     /// A kinship particle (bin, abu, …) is glued on.
     pub kin: bool,
+    /// A title also used as a name (see [`Token::title`]).
+    pub title: bool,
     /// Name groups of the text without its particle, and of the text.
     pub groups_bare: Box<[u32]>,
     pub groups_text: Box<[u32]>,
     /// Rarity (inverse document frequency) of the text without its particle.
     pub idf: f32,
+    /// Rarity among people in digits, `-log10(share)` (see [`crate::frequency`]); the matcher
+    /// sets it from its frequency tables.
+    pub rarity: f32,
+    /// A name that the frequency tables (not the lists) know as common in its own right: one
+    /// that differs from another such name in its first letter is another name, not a typo.
+    pub known_common: bool,
 }
 
 impl Part {
@@ -344,9 +360,16 @@ impl Part {
             initial: t.initial,
             native: t.native,
             kin: t.particle.is_some_and(|p| KIN_PARTICLES.contains(&p)),
+            title: t.title,
             groups_bare: groups.of(t.bare()).into(),
             groups_text: groups.of(&t.text).into(),
             idf,
+            rarity: if t.initial {
+                crate::frequency::INITIAL_RARITY
+            } else {
+                crate::frequency::UNKNOWN_RARITY
+            },
+            known_common: false,
         }
     }
 
@@ -355,9 +378,9 @@ impl Part {
         self.core.as_deref().unwrap_or(&self.text)
     }
 
-    /// An initial or a particle standing alone: says little when unmatched.
+    /// An initial, a particle standing alone or a title: says little when unmatched.
     fn slight(&self) -> bool {
-        self.initial || (self.particle.is_some() && self.core.is_none())
+        self.initial || self.title || (self.particle.is_some() && self.core.is_none())
     }
 }
 
@@ -394,6 +417,16 @@ pub fn part_similarity(q: &Part, e: &Part, min: f32) -> (f32, &'static str) {
     }
     if share_group(&q.groups_bare, &e.groups_bare) || share_group(&q.groups_text, &e.groups_text) {
         return (0.92, "name-group match");
+    }
+    // two common names of their own that start differently (JEONG / SEONG, YEONG / BYEONG):
+    // another person's name, however few letters differ
+    if q.known_common && e.known_common {
+        let (a, b) = (qb.as_bytes().first(), eb.as_bytes().first());
+        if let (Some(&a), Some(&b)) = (a, b)
+            && sub_cost(a, b) >= 1.0
+        {
+            return (0.0, "another common name");
+        }
     }
     let mut sim = spelling_at_least(qb, eb, min);
     let mut reason = if sim >= 0.75 { "typo" } else { "differs" };
@@ -486,6 +519,122 @@ pub struct AlignScratch {
     chosen: Vec<(u16, u16, f32, &'static str)>,
     q_used: Vec<bool>,
     e_used: Vec<bool>,
+    /// The last score came from the names' letters joined, not from paired parts.
+    joined: bool,
+}
+
+impl AlignScratch {
+    /// Rarity (digits, see [`crate::frequency`]) of the listed parts the last [`align`] matched:
+    /// the paired parts, or all of them when the letters joined made the score.
+    pub fn matched_rarity(&self, entry: &[(u32, Role)], table: &[Part]) -> f32 {
+        let rarity = |j: usize| {
+            entry
+                .get(j)
+                .and_then(|&(id, _)| table.get(id as usize))
+                .map_or(0.0, |p| p.rarity)
+        };
+        if self.joined {
+            (0..entry.len()).map(rarity).sum()
+        } else {
+            self.chosen
+                .iter()
+                .map(|&(_, j, _, _)| rarity(usize::from(j)))
+                .sum()
+        }
+    }
+}
+
+/// Similarity from which a part pairs with two adjacent parts of the other name joined.
+const JOINED_MIN: f32 = 0.75;
+
+/// Whether `whole` may spell `a` and `b` joined: the same first letter and at most two letters
+/// more or fewer (checked before any string is built).
+fn joinable(whole: &str, a: &str, b: &str) -> bool {
+    whole.as_bytes().first() == a.as_bytes().first() && whole.len().abs_diff(a.len() + b.len()) <= 2
+}
+
+/// Pairs each unmatched part of one name with two adjacent unmatched parts of the other whose
+/// letters joined spell it (within [`JOINED_MIN`]).
+fn join_leftovers(query: &QueryName, entry: &[(u32, Role)], table: &[Part], s: &mut AlignScratch) {
+    let qn = query.parts.len();
+    let en = entry.len();
+    let q_text = |i: usize| query.parts.get(i).map(|p| &*p.0.text);
+    let e_text = |j: usize| {
+        entry
+            .get(j)
+            .and_then(|&(id, _)| table.get(id as usize))
+            .map(|p| &*p.text)
+    };
+    let free = |used: &[bool], k: usize| !used.get(k).copied().unwrap_or(true);
+    let mut joined = String::new();
+    // one query part, two listed parts
+    for i in 0..qn {
+        if !free(&s.q_used, i) {
+            continue;
+        }
+        let Some(qt) = q_text(i) else { continue };
+        for j in 0..en.saturating_sub(1) {
+            if !free(&s.e_used, j) || !free(&s.e_used, j + 1) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (e_text(j), e_text(j + 1)) else {
+                continue;
+            };
+            if !joinable(qt, a, b) {
+                continue;
+            }
+            joined.clear();
+            joined.push_str(a);
+            joined.push_str(b);
+            let x = spelling_at_least(qt, &joined, JOINED_MIN);
+            if x >= JOINED_MIN {
+                for k in [j, j + 1] {
+                    if let Some(u) = s.e_used.get_mut(k) {
+                        *u = true;
+                    }
+                    s.chosen.push((i as u16, k as u16, x, "parts joined"));
+                }
+                if let Some(u) = s.q_used.get_mut(i) {
+                    *u = true;
+                }
+                break;
+            }
+        }
+    }
+    // two query parts, one listed part
+    for j in 0..en {
+        if !free(&s.e_used, j) {
+            continue;
+        }
+        let Some(et) = e_text(j) else { continue };
+        for i in 0..qn.saturating_sub(1) {
+            if !free(&s.q_used, i) || !free(&s.q_used, i + 1) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (q_text(i), q_text(i + 1)) else {
+                continue;
+            };
+            if !joinable(et, a, b) {
+                continue;
+            }
+            joined.clear();
+            joined.push_str(a);
+            joined.push_str(b);
+            let x = spelling_at_least(&joined, et, JOINED_MIN);
+            if x >= JOINED_MIN {
+                for k in [i, i + 1] {
+                    if let Some(u) = s.q_used.get_mut(k) {
+                        *u = true;
+                    }
+                }
+                if let Some(u) = s.e_used.get_mut(j) {
+                    *u = true;
+                }
+                s.chosen.push((i as u16, j as u16, x, "parts joined"));
+                break;
+            }
+        }
+    }
 }
 
 /// Compares a prepared query name with a listed name given as parts of `table` (`(part, role)`)
@@ -505,6 +654,8 @@ pub fn align(
 ) -> NameScore {
     let qn = query.parts.len();
     let en = entry.len();
+    s.chosen.clear();
+    s.joined = false;
     if qn == 0 || en == 0 {
         return NameScore {
             score: 0.0,
@@ -549,6 +700,12 @@ pub fn align(
         }
         s.chosen.push((i as u16, j as u16, x, why));
     }
+    // a part left over on one side written as two on the other ("YUSRO" / "YU-RO",
+    // "JONGUN" / "JONG UN"): paired with the two joined
+    let (q_free, e_free) = (qn - s.chosen.len(), en - s.chosen.len());
+    if (q_free >= 1 && e_free >= 2) || (q_free >= 2 && e_free >= 1) {
+        join_leftovers(query, entry, table, s);
+    }
     // quality of the matched parts, then coverage: unmatched parts of the traveller's name
     // count heavily, listed parts the traveller lacks (dropped middle names) mildly
     let mut pair_total = 0.0f32;
@@ -573,7 +730,7 @@ pub fn align(
     let mut e_total = 0.0f32;
     let mut e_missing = 0.0f32;
     for j in 0..en {
-        let init = e_part(j).is_some_and(|p| p.initial);
+        let init = e_part(j).is_some_and(|p| p.initial || p.title);
         let w = e_weight(j) * if init { 0.3 } else { 1.0 };
         e_total += w;
         if !s.e_used.get(j).copied().unwrap_or(false) {
@@ -681,6 +838,7 @@ pub fn align(
         }
         if joined >= 0.9 && joined * 0.97 > score {
             score = joined * 0.97;
+            s.joined = true;
             if explain {
                 parts.push(Comparison {
                     field: Field::Name,
@@ -756,16 +914,52 @@ fn birth_text(b: &BirthDate) -> String {
     }
 }
 
-fn year_gap_effect(gap: i16) -> (f64, f64, &'static str) {
+/// How precise a listed date of birth is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precision {
+    Exact,
+    Year,
+    Range,
+}
+
+/// The change a difference of `gap` years makes, graduated by how precise the listed date is:
+/// two exact dates years apart are strong evidence of two people, a listed year (often an
+/// estimate) or a range less so. A lowering, never a veto: a name and a document can outweigh
+/// it. The matcher makes it heavier for common names (see [`date_weight_for`]).
+fn year_gap_effect(gap: i16, precision: Precision) -> (f64, f64, &'static str) {
+    let g = f64::from(gap);
+    let (one, few, many, reason) = match precision {
+        Precision::Exact => (
+            -0.08,
+            -0.14,
+            -0.20,
+            "birth year differs by 4 or more, both dates exact",
+        ),
+        Precision::Year => (-0.06, -0.11, -0.16, "birth year differs by 4 or more"),
+        Precision::Range => (
+            -0.05,
+            -0.09,
+            -0.13,
+            "birth year 4 or more years outside the listed range",
+        ),
+    };
     match gap {
         0 => (0.0, 0.6, "birth year equal"),
-        1 => (-0.06, 0.4, "birth year differs by one"),
-        2 | 3 => (-0.10, 0.25, "birth year differs by two or three"),
-        _ => (
-            -(0.15 + (f64::from(gap) - 3.0).min(10.0) * 0.01),
-            0.0,
-            "birth year differs",
-        ),
+        1 => (one, 0.4, "birth year differs by one"),
+        2 | 3 => (few, 0.25, "birth year differs by two or three"),
+        // each further year a little more, up to ten years apart
+        _ => (many - (g - 4.0).min(6.0) * 0.015, 0.0, reason),
+    }
+}
+
+/// How much a date-of-birth comparison weighs for a name of this commonness (0 rare .. 1 very
+/// common): a contradicting date counts up to twice as much on a common name, whose namesakes
+/// are many, as on a rare one.
+pub fn date_weight_for(effect: f64, commonness: f64) -> f64 {
+    if effect < 0.0 {
+        effect * (1.0 + commonness)
+    } else {
+        effect
     }
 }
 
@@ -797,8 +991,11 @@ fn compare_birth(q: Date, e: &BirthDate) -> (f64, f64, &'static str) {
                 let gap = (d.year() - q.year()).abs();
                 if gap == 1 && d.month() == q.month() && d.day() == q.day() {
                     (0.0, 0.7, "birth year differs by one, day and month equal")
+                } else if d.month() == 1 && d.day() == 1 {
+                    // 1 January: perhaps only the year was known
+                    year_gap_effect(gap, Precision::Year)
                 } else {
-                    year_gap_effect(gap)
+                    year_gap_effect(gap, Precision::Exact)
                 }
             }
         }
@@ -806,7 +1003,7 @@ fn compare_birth(q: Date, e: &BirthDate) -> (f64, f64, &'static str) {
             if y == q.year() {
                 (0.05, 0.8, "birth year equal")
             } else {
-                year_gap_effect((y - q.year()).abs())
+                year_gap_effect((y - q.year()).abs(), Precision::Year)
             }
         }
         BirthDate::Range { from, to } => {
@@ -815,7 +1012,7 @@ fn compare_birth(q: Date, e: &BirthDate) -> (f64, f64, &'static str) {
                 (0.03, 0.7, "birth year within the listed range")
             } else {
                 let gap = if y < from { from - y } else { y - to };
-                year_gap_effect(gap)
+                year_gap_effect(gap, Precision::Range)
             }
         }
     }

@@ -293,3 +293,162 @@ fn eval_set_sampled() {
     }
     assert!(report.positives.unwrap().recall(config.threshold) >= 0.99);
 }
+
+fn one(entries: Vec<Entry>) -> Matcher {
+    let list = ListVersion {
+        list: "un".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries,
+    };
+    Matcher::build(&[&list], &Config::default())
+}
+
+fn score(m: &Matcher, query: &Query, id: &str) -> f64 {
+    m.screen_at(query, 0.0)
+        .iter()
+        .find(|h| h.entry_id == id)
+        .map_or(0.0, |h| h.score)
+}
+
+#[test]
+fn dates_years_apart_weigh_by_precision_and_commonness() {
+    let m = one(vec![
+        person(
+            "A",
+            &["MEI CHEN"],
+            Some(BirthDate::Exact(date(1983, 10, 1))),
+            "CHN",
+        ),
+        person(
+            "B",
+            &["ZORAVAR KHAZRAJIAN"],
+            Some(BirthDate::Exact(date(1983, 10, 1))),
+            "CHN",
+        ),
+        person(
+            "C",
+            &["ZORAVAR KHAZRAJIAN"],
+            Some(BirthDate::Year(1983)),
+            "CHN",
+        ),
+    ]);
+    let mut query = q("CHEN", "MEI");
+    query.date_of_birth = Some(date(1989, 11, 4));
+    // a common name, both dates exact, six years apart: far below the threshold
+    assert!(score(&m, &query, "A") < 0.7, "{}", score(&m, &query, "A"));
+    let hit = m.screen_at(&query, 0.0);
+    let text = hit.iter().find(|h| h.entry_id == "A").unwrap().to_string();
+    assert!(text.contains("common name (weight"), "{text}");
+    // the same date: found
+    query.date_of_birth = Some(date(1983, 10, 1));
+    assert!(score(&m, &query, "A") >= 0.8);
+    // a rare name: the date lowers without vetoing, and more for exact dates than a listed year
+    let mut rare = q("KHAZRAJIAN", "ZORAVAR");
+    rare.date_of_birth = Some(date(1988, 5, 5));
+    let (exact, year) = (score(&m, &rare, "B"), score(&m, &rare, "C"));
+    assert!(exact > 0.7 && exact < 0.8, "{exact}");
+    assert!(year > exact, "{year} {exact}");
+    // a perfect name and the same document still hit whatever the dates
+    let mut entry = person(
+        "D",
+        &["MEI CHEN"],
+        Some(BirthDate::Exact(date(1983, 10, 1))),
+        "CHN",
+    );
+    entry.documents.push(EntryDocument {
+        kind: None,
+        number: "E12345678".into(),
+        issuing_state: Some("CHN".into()),
+    });
+    let m = one(vec![entry]);
+    let mut query = q("CHEN", "MEI");
+    query.date_of_birth = Some(date(1995, 1, 2));
+    query.documents = vec![("E12345678".into(), Some("CHN".into()))];
+    assert!(score(&m, &query, "D") >= 0.9);
+}
+
+#[test]
+fn traffic_frequencies_make_a_name_common() {
+    let list = ListVersion {
+        list: "national".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries: vec![person("A", &["ZORAVAR KHAZRAJIAN"], None, "ARM")],
+    };
+    let query = q("KHAZRAJIAN", "ZORAVAR");
+    let plain = Matcher::build(&[&list], &Config::default());
+    let traffic =
+        screening::NameFrequencies::from_counts([("ZORAVAR", 300u64), ("KHAZRAJIAN", 200)], 10_000);
+    let counted = Matcher::build(
+        &[&list],
+        &Config {
+            name_frequencies: Some(std::sync::Arc::new(traffic)),
+            ..Config::default()
+        },
+    );
+    let (rare, common) = (score(&plain, &query, "A"), score(&counted, &query, "A"));
+    assert!(rare > common + 0.05, "{rare} {common}");
+    assert!(
+        common >= 0.8,
+        "an exact name is still a hit to review: {common}"
+    );
+}
+
+#[test]
+fn titles_used_as_names_compare_with_and_without() {
+    // UN: FIRST_NAME MAULANA, SECOND_NAME FAZLULLAH; OFAC: FAZLULLAH, Maulana
+    let mut ofac = person("O", &["FAZLULLAH"], Some(BirthDate::Year(1974)), "PAK");
+    ofac.names[0].family = Some("FAZLULLAH".into());
+    ofac.names[0].given = Some("Maulana".into());
+    let m = one(vec![
+        person(
+            "U",
+            &["MAULANA FAZLULLAH"],
+            Some(BirthDate::Year(1974)),
+            "PAK",
+        ),
+        ofac,
+        person(
+            "H",
+            &["HAJI MUHAMMAD ASHRAF", "Haji M. Ashraf"],
+            Some(BirthDate::Exact(date(1965, 3, 1))),
+            "PAK",
+        ),
+    ]);
+    for query in [
+        q("FAZLULLAH", "MAULANA"),
+        q("FAZLULLAH<<MAULANA", ""),
+        q("FAZLULLAH", ""),
+    ] {
+        assert!(
+            score(&m, &query, "U") >= 0.8,
+            "{query:?} {}",
+            score(&m, &query, "U")
+        );
+        assert!(score(&m, &query, "O") >= 0.8, "{query:?}");
+    }
+    let mut query = q("ASHRAF", "HAJI");
+    query.date_of_birth = Some(date(1965, 3, 1));
+    assert!(score(&m, &query, "H") >= 0.8, "{}", score(&m, &query, "H"));
+    // a plain title still goes
+    assert!(score(&m, &q("FAZLULLAH", "MAULANA MR"), "U") >= 0.8);
+}
+
+#[test]
+fn parts_written_joined_or_split() {
+    let m = one(vec![person("K", &["HAN YU-RO"], None, "PRK")]);
+    let s = score(&m, &q("HAN", "YUSRO"), "K");
+    assert!(s >= 0.8, "{s}");
+    assert!(score(&m, &q("HAN", "YURO"), "K") >= 0.9);
+}
+
+#[test]
+fn another_common_name_is_not_a_typo() {
+    let m = one(vec![person("K", &["김성수"], None, "PRK")]);
+    // JEONG SU for SEONG SU: two common names of their own, not one misspelt
+    assert!(score(&m, &q("김", "정수"), "K") < 0.8);
+    assert!(score(&m, &q("KIM", "SEONG SU"), "K") >= 0.8);
+}
