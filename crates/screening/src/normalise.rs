@@ -1,4 +1,5 @@
-//! Names made comparable: folded to lower-case ASCII tokens across scripts, titles removed,
+//! Names made comparable: folded to lower-case ASCII tokens across scripts, titles removed (or,
+//! for those also used as names, marked),
 //! particles glued to the name they introduce, an Arabic consonant skeleton per token, and
 //! name-group equivalences (nicknames, conventional spellings).
 //!
@@ -64,7 +65,8 @@ impl Name {
     }
 }
 
-/// Honorifics and forms of address; never part of the identity.
+/// Honorifics and forms of address: dropped when other words name the person, except those
+/// also used as names ([`NAME_LIKE_TITLES`]), which are kept and marked.
 const TITLES: &[&str] = &[
     "mr",
     "mrs",
