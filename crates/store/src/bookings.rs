@@ -81,7 +81,7 @@ impl Tx {
                     .push_bind(message)
                     .push_bind(&at)
                     .push_bind(booking.travellers.len() as i64)
-                    .push_bind(&booking.json)
+                    .push_bind(crate::packing::pack(booking.json.as_bytes()))
                     .push_bind(hash);
             });
             q.build().execute(self.conn()).await?;
@@ -108,7 +108,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let booking: String = r.try_get(6)?;
+                let booking = crate::packing::unpack_text(r, 6)?;
                 Ok(BookingVersion {
                     id: r.try_get(0)?,
                     locator: r.try_get(1)?,

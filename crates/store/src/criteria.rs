@@ -541,7 +541,7 @@ impl Store {
                     locator: r.try_get(4)?,
                     version: r.try_get(5)?,
                     message_id: r.try_get(6)?,
-                    booking: r.try_get(7)?,
+                    booking: crate::packing::unpack_text(r, 7)?,
                 })
             })
             .collect()

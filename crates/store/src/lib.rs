@@ -20,6 +20,7 @@ mod counts;
 mod criteria;
 mod flights;
 mod links;
+mod packing;
 mod screening;
 mod tx;
 mod vault;

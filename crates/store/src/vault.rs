@@ -246,7 +246,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(match row {
-            Some(r) => Some(r.try_get::<Vec<u8>, _>(0)?),
+            Some(r) => Some(crate::packing::unpack(&r.try_get::<Vec<u8>, _>(0)?)?.into_owned()),
             None => None,
         })
     }
@@ -340,7 +340,7 @@ async fn receive_one(tx: &mut sqlx::SqliteConnection, m: &Received<'_>) -> Resul
     .try_get::<i64, _>(0)?;
     sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (?, ?)")
         .bind(id)
-        .bind(m.body)
+        .bind(crate::packing::pack(m.body))
         .execute(&mut *tx)
         .await?;
     let detail = format!(
