@@ -124,12 +124,6 @@ impl Tx {
         .bind(flight)
         .fetch_all(self.conn())
         .await?;
-        let words = |s: String| -> Vec<String> {
-            s.split(' ')
-                .filter(|w| !w.is_empty())
-                .map(String::from)
-                .collect()
-        };
         rows.into_iter()
             .map(|r| {
                 Ok(PnrTraveller {
@@ -137,8 +131,8 @@ impl Tx {
                     reference: r.try_get(1)?,
                     surname: r.try_get(2)?,
                     given_name: r.try_get(3)?,
-                    birth_dates: words(r.try_get(4)?),
-                    documents: words(r.try_get(5)?),
+                    birth_dates: words(&r.try_get::<String, _>(4)?),
+                    documents: words(&r.try_get::<String, _>(5)?),
                 })
             })
             .collect()
@@ -206,4 +200,12 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The space-separated words of a stored list column (birth dates, document numbers).
+pub(crate) fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
 }

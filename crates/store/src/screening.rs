@@ -528,12 +528,6 @@ impl Store {
         .bind(since)
         .fetch_all(self.pool())
         .await?;
-        let words = |s: String| -> Vec<String> {
-            s.split(' ')
-                .filter(|w| !w.is_empty())
-                .map(String::from)
-                .collect()
-        };
         rows.into_iter()
             .map(|r| {
                 Ok(ScreenAgainPnr {
@@ -544,8 +538,8 @@ impl Store {
                         reference: r.try_get(2)?,
                         surname: r.try_get(3)?,
                         given_name: r.try_get(4)?,
-                        birth_dates: words(r.try_get(5)?),
-                        documents: words(r.try_get(6)?),
+                        birth_dates: crate::links::words(&r.try_get::<String, _>(5)?),
+                        documents: crate::links::words(&r.try_get::<String, _>(6)?),
                     },
                 })
             })
