@@ -210,6 +210,8 @@ pub struct Intake {
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
     receipts: receipts::GroupCommit,
+    /// How many persons the screener's name frequencies were counted over.
+    screened_people: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Intake {
@@ -232,6 +234,7 @@ impl Intake {
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
             clock: Arc::new(jiff::Timestamp::now),
             receipts: receipts::GroupCommit::default(),
+            screened_people: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -29,16 +29,78 @@ pub struct ImportReport {
     pub hits: usize,
 }
 
+/// Name frequencies are counted over the travellers of this many past days (and later ones).
+const FREQUENCY_DAYS: i64 = 90;
+/// Fewer travellers than this say little about how common a name is.
+const MIN_PEOPLE_FOR_FREQUENCIES: u64 = 1_000;
+
 impl Intake {
     /// Builds the screener from the latest version of every list and the remembered false
     /// alarms, and puts it in force. Returns how many lists are in force.
     pub async fn load_screening(&self) -> Result<usize, IntakeError> {
         let versions = self.latest_lists().await?;
         let suppressions = self.store().suppressions(&today().to_string()).await?;
-        let screener = Screener::build(&versions, &suppressions, &self.config.screening);
+        let mut config = self.config.screening.clone();
+        let (frequencies, people) = self.traffic_name_frequencies().await?;
+        if let Some(f) = frequencies {
+            config.name_frequencies = Some(std::sync::Arc::new(f));
+        }
+        let screener = Screener::build(&versions, &suppressions, &config);
         let n = screener.lists();
         self.set_screener(screener);
+        self.screened_people
+            .store(people, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
+    }
+
+    /// How common each name part is among the travellers of the last `FREQUENCY_DAYS` days,
+    /// once there are enough of them to tell: a match on a name common in this unit's traffic
+    /// means less than one on a rare name. Returns the table and how many persons it counted.
+    async fn traffic_name_frequencies(
+        &self,
+    ) -> Result<(Option<screening::NameFrequencies>, u64), IntakeError> {
+        let since = today()
+            .checked_sub(jiff::Span::new().days(FREQUENCY_DAYS))
+            .unwrap_or(today())
+            .to_string();
+        let names = self.store().manifest_names_since(&since).await?;
+        let people = names.len() as u64;
+        if people < MIN_PEOPLE_FOR_FREQUENCIES {
+            return Ok((None, people));
+        }
+        let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        for (surname, given) in &names {
+            let mut parts: Vec<&str> = surname
+                .split_whitespace()
+                .chain(given.split_whitespace())
+                .collect();
+            parts.sort_unstable();
+            parts.dedup();
+            for p in parts {
+                *counts.entry(p.to_string()).or_default() += 1;
+            }
+        }
+        Ok((
+            Some(screening::NameFrequencies::from_counts(counts, people)),
+            people,
+        ))
+    }
+
+    /// Rebuilds the screener when the traffic it counted name frequencies over has doubled
+    /// (cheap to ask often: one count).
+    pub async fn refresh_screening_if_grown(&self) -> Result<bool, IntakeError> {
+        if self.screener().is_none_or(|s| s.lists() == 0) {
+            return Ok(false);
+        }
+        let now = self.store().manifest_count().await?.max(0) as u64;
+        let before = self
+            .screened_people
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if now < MIN_PEOPLE_FOR_FREQUENCIES || now < before.saturating_mul(2).max(1) {
+            return Ok(false);
+        }
+        self.load_screening().await?;
+        Ok(true)
     }
 
     async fn latest_lists(&self) -> Result<Vec<ListVersion>, IntakeError> {

@@ -430,3 +430,31 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Names of the persons on manifests of flights departing on or after `since` (ISO date):
+    /// (surname, given names) per row, for counting how common name parts are in the traffic.
+    pub async fn manifest_names_since(
+        &self,
+        since: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.surname, m.given_names FROM manifest m JOIN flights f ON f.id = m.flight_id
+             WHERE f.departure_date >= ?",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// How many persons the manifests hold.
+    pub async fn manifest_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM manifest")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+}

@@ -64,6 +64,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
             bytes_in += bodies.iter().map(|b| b.len() as u64).sum::<u64>();
             let receipts = intake.receive_batch("file", &carrier, bodies).await?;
+            intake.refresh_screening_if_grown().await?;
             for (f, receipt) in batch.iter().zip(receipts) {
                 match receipt.outcome {
                     Outcome::Processed => processed += 1,

@@ -152,7 +152,15 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     let sweeper = (state.clone(), folder.clone());
     tokio::spawn(async move {
         let (state, folder) = sweeper;
+        let mut round: u64 = 0;
         loop {
+            round += 1;
+            // Name frequencies follow the traffic: rebuild the screener when it has doubled.
+            if round.is_multiple_of(60)
+                && let Err(e) = state.intake.refresh_screening_if_grown().await
+            {
+                tracing::error!(error = %e, "screening refresh");
+            }
             if let Err(e) = folder.sweep(&state.intake).await {
                 tracing::error!(error = %e, "drop folder");
             }
