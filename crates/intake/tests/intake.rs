@@ -438,7 +438,7 @@ async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_receipts_share_commits_and_each_is_kept_once() {
+async fn concurrent_receipts_are_each_kept_once_with_their_own_id() {
     let dir = std::env::temp_dir().join(format!("passage-group-commit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -46,6 +46,17 @@ fn actor(headers: &HeaderMap) -> Result<Actor> {
     Ok(Actor::new(user, &roles))
 }
 
+/// A refused criterion: 422 with every problem and its position, for the editor.
+fn problems(e: &targeting::CheckError) -> (StatusCode, Json<serde_json::Value>) {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({
+            "error": { "code": "criterion_refused", "message": e.to_string() },
+            "problems": e.problems,
+        })),
+    )
+}
+
 fn refused(e: CriteriaError) -> ApiError {
     let (status, code) = match &e {
         CriteriaError::Store(_) => {
@@ -121,13 +132,7 @@ pub(crate) async fn create(
     };
     match state.intake.draft_criterion(&draft, &author).await {
         Ok(v) => Ok((StatusCode::CREATED, Json(json!(v)))),
-        Err(CriteriaError::Check(e)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": { "code": "criterion_refused", "message": e.to_string() },
-                "problems": e.problems,
-            })),
-        )),
+        Err(CriteriaError::Check(e)) => Ok(problems(&e)),
         Err(e) => Err(refused(e)),
     }
 }
@@ -214,13 +219,7 @@ pub(crate) async fn backtest(
     let who = actor(&headers)?;
     match state.intake.backtest(&b.text, b.from, b.to, &who.id).await {
         Ok(report) => Ok((StatusCode::OK, Json(json!(report)))),
-        Err(CriteriaError::Check(e)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": { "code": "criterion_refused", "message": e.to_string() },
-                "problems": e.problems,
-            })),
-        )),
+        Err(CriteriaError::Check(e)) => Ok(problems(&e)),
         Err(e) => Err(refused(e)),
     }
 }

@@ -340,28 +340,14 @@ impl Tx {
         who: &str,
         note: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE targeting_hits SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
+        self.review(
+            crate::screening::Reviewed::TargetingHit,
+            hit,
+            disposition,
+            who,
+            note,
         )
-        .bind(disposition.as_str())
-        .bind(who)
-        .bind(now())
-        .bind(note)
-        .bind(hit)
-        .execute(self.conn())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        self.audit(&crate::AuditEntry {
-            actor: who,
-            action: "targeting_hit.reviewed",
-            subject: &format!("targeting_hit:{hit}"),
-            purpose: None,
-            detail: &format!("disposition={}", disposition.as_str()),
-        })
-        .await?;
-        Ok(true)
+        .await
     }
 
     /// The version in a state of a criterion (e.g. the active one), inside the transaction.

@@ -115,6 +115,13 @@ pub struct SuppressionRow {
     pub expires_on: Option<String>,
 }
 
+/// Which kind of hit a review is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reviewed {
+    Hit,
+    TargetingHit,
+}
+
 /// How an analyst decided a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -305,9 +312,28 @@ impl Tx {
         who: &str,
         note: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE hits SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?",
-        )
+        self.review(Reviewed::Hit, hit, disposition, who, note)
+            .await
+    }
+
+    /// Records a person's disposition of a screening or targeting hit, audited; false when
+    /// there is no such hit.
+    pub(crate) async fn review(
+        &mut self,
+        what: Reviewed,
+        hit: i64,
+        disposition: Disposition,
+        who: &str,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let (table, kind) = match what {
+            Reviewed::Hit => ("hits", "hit"),
+            Reviewed::TargetingHit => ("targeting_hits", "targeting_hit"),
+        };
+        // The table name is one of two constants above, never input.
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?"
+        )))
         .bind(disposition.as_str())
         .bind(who)
         .bind(now())
@@ -320,8 +346,8 @@ impl Tx {
         }
         self.audit(&crate::AuditEntry {
             actor: who,
-            action: "hit.reviewed",
-            subject: &format!("hit:{hit}"),
+            action: &format!("{kind}.reviewed"),
+            subject: &format!("{kind}:{hit}"),
             purpose: None,
             detail: &format!("disposition={}", disposition.as_str()),
         })
