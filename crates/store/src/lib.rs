@@ -14,6 +14,7 @@
     )
 )]
 
+mod accounts;
 mod audit;
 mod bookings;
 mod counts;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use accounts::{AgencyRow, NewUser, SessionRow, UserRow};
 pub use audit::{AuditEntry, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use counts::CountRow;

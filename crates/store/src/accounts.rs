@@ -1,0 +1,330 @@
+//! Who may sign in: agencies, users (with an argon2 hash made elsewhere), sessions and bearer
+//! tokens, both kept only as the SHA-256 of what the client holds. The rules (lock-out, idle
+//! timeout, roles) live in the `accounts` crate; this module only keeps rows.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{Store, StoreError, Tx, now};
+
+/// An agency users belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyRow {
+    pub code: String,
+    pub name: String,
+}
+
+/// A user to add.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub agency: &'a str,
+    /// Comma-separated role names.
+    pub roles: &'a str,
+    pub password_hash: &'a str,
+}
+
+/// A user as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub agency: String,
+    pub roles: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A session as stored, with its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf: String,
+    pub created_at: String,
+    pub last_seen: String,
+    pub expires_at: String,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, agency, roles, password_hash, \
+     failed_logins, locked_until, disabled, created_at";
+
+fn user(row: &SqliteRow) -> Result<UserRow, StoreError> {
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        agency: row.try_get("agency")?,
+        roles: row.try_get("roles")?,
+        password_hash: row.try_get("password_hash")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn session(row: &SqliteRow) -> Result<SessionRow, StoreError> {
+    Ok(SessionRow {
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        csrf: row.try_get("csrf")?,
+        created_at: row.try_get("created_at")?,
+        last_seen: row.try_get("last_seen")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
+impl Tx {
+    /// Adds an agency, or renames it.
+    pub async fn put_agency(&mut self, code: &str, name: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agencies (code, name, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(now())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a user; `None` when the user name is taken.
+    pub async fn add_user(&mut self, u: &NewUser<'_>) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO users (username, display_name, agency, roles, password_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
+        )
+        .bind(u.username)
+        .bind(u.display_name)
+        .bind(u.agency)
+        .bind(u.roles)
+        .bind(u.password_hash)
+        .bind(now())
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|r| r.try_get::<i64, _>(0))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Replaces a user's password hash and lifts any lock-out.
+    pub async fn set_password(&mut self, user_id: i64, hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a user's roles.
+    pub async fn set_roles(&mut self, user_id: i64, roles: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET roles = ? WHERE id = ?")
+            .bind(roles)
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Disables (or enables) a user; disabling ends their sessions and revokes their tokens.
+    pub async fn set_disabled(&mut self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        if disabled {
+            self.end_sessions_of(user_id).await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in; `locked_until` set when this failure locks the account.
+    /// Returns the consecutive failures so far.
+    pub async fn login_failed(
+        &mut self,
+        user_id: i64,
+        locked_until: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1,
+                 locked_until = COALESCE(?, locked_until)
+             WHERE id = ? RETURNING failed_logins",
+        )
+        .bind(locked_until)
+        .bind(user_id)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// A successful sign-in: failures forgotten, the lock lifted.
+    pub async fn login_succeeded(&mut self, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn put_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf)
+        .bind(&s.created_at)
+        .bind(&s.last_seen)
+        .bind(&s.expires_at)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
+            .bind(at)
+            .bind(token_hash)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_sessions_of(&mut self, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Drops sessions past their absolute end or idle since `idle_before`.
+    pub async fn end_stale_sessions(
+        &mut self,
+        now: &str,
+        idle_before: &str,
+    ) -> Result<u64, StoreError> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen < ?")
+            .bind(now)
+            .bind(idle_before)
+            .execute(self.conn())
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    pub async fn put_api_token(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        label: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(label)
+        .bind(now())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
+        let rows = sqlx::query("SELECT code, name FROM agencies ORDER BY code")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AgencyRow {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(user).collect()
+    }
+
+    pub async fn user_named(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
+        )))
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(user).transpose()
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(user).transpose()
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, csrf, created_at, last_seen, expires_at
+             FROM sessions WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(session).transpose()
+    }
+
+    /// The user of a bearer token that is not revoked.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| r.try_get::<i64, _>(0))
+            .transpose()
+            .map_err(Into::into)
+    }
+}
