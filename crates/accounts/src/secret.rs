@@ -1,7 +1,8 @@
 //! Passwords (argon2id) and random tokens (kept only as SHA-256).
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 
 use crate::AccountsError;
