@@ -38,6 +38,8 @@ enum Command {
     Screen(commands::screen::Args),
     /// Targeting criteria: check, back-test, and their life (add, submit, approve, activate, retire).
     Criteria(commands::criteria::Args),
+    /// The people who sign in: add (the first administrator too), roles, password, tokens.
+    Users(commands::users::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
     Simulate(commands::simulate::Args),
 }
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Lists(args) => commands::lists::run(&args),
         Command::Screen(args) => commands::screen::run(&args),
         Command::Criteria(args) => commands::criteria::run(&args),
+        Command::Users(args) => commands::users::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{data_dir, get, post, serve};
+use common::{data_dir, get, get_as, post, serve};
 
 #[test]
 fn simulated_traffic_in_over_http_and_the_drop_folder() {
@@ -116,9 +116,9 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
     assert!(data.join("drop/archive/XQ/list.edi").exists());
 
     // Reads of personal data were audited, and the chain holds.
-    let (_, verdict) = get(&format!("{}/api/v1/audit/verify", server.url));
+    let (_, verdict) = get_as("dpo-1", &format!("{}/api/v1/audit/verify", server.url));
     assert_eq!(verdict["result"], "intact");
-    let (_, metrics) = get(&format!("{}/metrics", server.url));
+    let (_, metrics) = get_as("admin-1", &format!("{}/metrics", server.url));
     assert!(
         metrics
             .as_str()
@@ -297,7 +297,7 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
             .count();
         assert_eq!(copies, 1, "message {id} kept more than once");
     }
-    let (_, verdict) = get(&format!("{}/api/v1/audit/verify", server.url));
+    let (_, verdict) = get_as("dpo-1", &format!("{}/api/v1/audit/verify", server.url));
     assert_eq!(verdict["result"], "intact");
 }
 
@@ -321,13 +321,14 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     simulate(&["--out", files.to_str().unwrap()]);
     let list = std::fs::read(files.join("watchlist.csv")).unwrap();
 
-    // The unit's national list, imported over HTTP by a named user.
+    // The unit's national list, imported over HTTP by an administrator (not an analyst).
     let url = &server.url;
+    let admin = server.bearer("admin-1");
     let (status, body) = post(&format!("{url}/api/v1/lists/national"), &[], &list);
-    assert_eq!(status, 400, "an import names its user: {body}");
+    assert_eq!(status, 403, "an analyst does not import lists: {body}");
     let (status, report) = post(
         &format!("{url}/api/v1/lists/national"),
-        &[("X-Passage-User", "admin-1")],
+        &[("Authorization", admin.as_str())],
         &list,
     );
     assert_eq!(status, 201, "{report}");
@@ -335,7 +336,7 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     assert_eq!(report["entries"], 300);
     let (status, _) = post(
         &format!("{url}/api/v1/lists/national"),
-        &[("X-Passage-User", "admin-1")],
+        &[("Authorization", admin.as_str())],
         &list,
     );
     assert_eq!(status, 200, "the same file again is no new version");
@@ -363,7 +364,6 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     let (status, reviewed) = post(
         &format!("{url}/api/v1/hits/{id}/review"),
         &[
-            ("X-Passage-User", "analyst-1"),
             ("Content-Type", "application/json"),
         ],
         br#"{"disposition":"false_alarm","note":"documents differ","remember":{"reason":"other person"}}"#,
@@ -382,7 +382,7 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
             .iter()
             .any(|t| t["manifest_id"] == manifest_id)
     );
-    let (_, audit) = get(&format!("{url}/api/v1/audit/verify"));
+    let (_, audit) = get_as("dpo-1", &format!("{url}/api/v1/audit/verify"));
     assert_eq!(audit["result"], "intact", "{audit}");
 
     // The carriers' scorecard: counters per day, kept in the store. Without airport zones the

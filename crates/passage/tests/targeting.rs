@@ -11,19 +11,9 @@
 
 mod common;
 
-use common::{data_dir, get, post, serve};
+use common::{data_dir, get, get_as, post, serve};
 use std::process::Command;
 
-const ANALYST: [(&str, &str); 3] = [
-    ("X-Passage-User", "analyst-1"),
-    ("X-Passage-Role", "analyst"),
-    ("Content-Type", "application/json"),
-];
-const SUPERVISOR: [(&str, &str); 3] = [
-    ("X-Passage-User", "supervisor-1"),
-    ("X-Passage-Role", "supervisor"),
-    ("Content-Type", "application/json"),
-];
 const COURIER: &str = "booking.lead_time_hours < 168 and payment.cash";
 
 #[test]
@@ -31,11 +21,18 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
     let data = data_dir("targeting");
     let server = serve(&data, &["--open-intake"]);
     let url = &server.url;
+    let analyst = server.bearer("analyst-1");
+    let supervisor = server.bearer("supervisor-1");
+    let lead = server.bearer("lead-1");
+    let json = ("Content-Type", "application/json");
+    let analyst = [("Authorization", analyst.as_str()), json];
+    let supervisor = [("Authorization", supervisor.as_str()), json];
+    let lead = [("Authorization", lead.as_str()), json];
 
     // The editor's check: positions and rules.
     let (status, checked) = post(
         &format!("{url}/api/v1/criteria/check"),
-        &ANALYST,
+        &analyst,
         br#"{"text": "payment.cash and\n ssr.code == \"MOML\""}"#,
     );
     assert_eq!(status, 200);
@@ -52,35 +49,41 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
         "justification": "cases 2026/17 and 2026/23",
         "review_by": "2099-01-01",
     });
+    // Written by a lead analyst who also holds the supervisor role.
     let (status, v) = post(
         &format!("{url}/api/v1/criteria"),
-        &ANALYST,
+        &lead,
         draft.to_string().as_bytes(),
     );
     assert_eq!(status, 201, "{v}");
     let id = v["id"].as_i64().unwrap();
-    let (status, _) = post(&format!("{url}/api/v1/criteria/{id}/submit"), &ANALYST, b"");
+    let (status, _) = post(&format!("{url}/api/v1/criteria/{id}/submit"), &lead, b"");
     assert_eq!(status, 200);
+    // An analyst without the supervisor role cannot approve.
+    let (status, refused) = post(
+        &format!("{url}/api/v1/criteria/{id}/approve"),
+        &analyst,
+        b"",
+    );
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["code"], "role_required");
     // The author, even with the supervisor role, cannot approve their own criterion.
     let (status, refused) = post(
         &format!("{url}/api/v1/criteria/{id}/approve"),
-        &[
-            ("X-Passage-User", "analyst-1"),
-            ("X-Passage-Role", "analyst,supervisor"),
-        ],
+        &lead[..1],
         b"",
     );
     assert_eq!(status, 403, "{refused}");
     assert_eq!(refused["error"]["code"], "four_eyes");
     let (status, _) = post(
         &format!("{url}/api/v1/criteria/{id}/approve"),
-        &SUPERVISOR,
+        &supervisor,
         br#"{"note": "specific enough"}"#,
     );
     assert_eq!(status, 200);
     let (status, v) = post(
         &format!("{url}/api/v1/criteria/{id}/activate"),
-        &SUPERVISOR,
+        &supervisor,
         b"",
     );
     assert_eq!(status, 200);
@@ -117,7 +120,7 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
     let hit = hits[0]["id"].as_i64().unwrap();
     let (status, reviewed) = post(
         &format!("{url}/api/v1/targeting/hits/{hit}/review"),
-        &SUPERVISOR,
+        &supervisor,
         br#"{"disposition": "false_alarm", "note": "known traveller"}"#,
     );
     assert_eq!(status, 200, "{reviewed}");
@@ -131,7 +134,7 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
     // The back-test over the stored day counts what the intake kept.
     let (status, report) = post(
         &format!("{url}/api/v1/criteria/backtest"),
-        &ANALYST,
+        &analyst,
         serde_json::json!({"text": COURIER, "from": "2026-12-01", "to": "2026-12-31"})
             .to_string()
             .as_bytes(),
@@ -139,7 +142,7 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["travellers_hit"], hits.len());
 
-    let (_, verdict) = get(&format!("{url}/api/v1/audit/verify"));
+    let (_, verdict) = get_as("dpo-1", &format!("{url}/api/v1/audit/verify"));
     assert_eq!(verdict["result"], "intact", "{verdict}");
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as Shared};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -14,51 +13,194 @@ use serde_json::json;
 use store::{AuditEntry, MessageState, StoreError};
 
 use crate::State;
+use crate::access::{Access, Face, Route, Who, route};
+use crate::roles::*;
 
 pub(crate) type AppState = Arc<State>;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/metrics", get(metrics))
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/messages", post(receive).get(messages))
-        .route("/api/v1/messages/{id}", get(message))
-        .route("/api/v1/messages/{id}/raw", get(message_raw))
-        .route("/api/v1/flights", get(flights))
-        .route("/api/v1/flights/{flight}/{route}/{date}", get(flight))
-        .route(
+/// The JSON API and the machine faces, with who may call each route.
+pub(crate) fn routes() -> Vec<Route> {
+    use crate::criteria as c;
+    use crate::hits as h;
+    let api =
+        |method: Method, path, access, handler| route(method, path, access, Face::Api, handler);
+    vec![
+        api(Method::GET, "/health", Access::Public, get(health)),
+        api(
+            Method::GET,
+            "/metrics",
+            Access::Roles(OPERATIONS),
+            get(metrics),
+        ),
+        api(
+            Method::GET,
+            "/api/openapi.json",
+            Access::Public,
+            get(openapi),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/messages",
+            Access::Carrier,
+            post(receive),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/messages",
+            Access::Roles(QUALITY),
+            get(messages),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/messages/{id}",
+            Access::Roles(QUALITY),
+            get(message),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/messages/{id}/raw",
+            Access::Roles(PERSONAL),
+            get(message_raw),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/flights",
+            Access::Roles(QUALITY),
+            get(flights),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/flights/{flight}/{route}/{date}",
+            Access::Roles(QUALITY),
+            get(flight),
+        ),
+        api(
+            Method::GET,
             "/api/v1/flights/{flight}/{route}/{date}/manifest",
+            Access::Roles(PERSONAL),
             get(manifest),
-        )
-        .route(
+        ),
+        api(
+            Method::GET,
             "/api/v1/flights/{flight}/{route}/{date}/bookings",
+            Access::Roles(PERSONAL),
             get(bookings),
-        )
-        .route("/api/v1/travellers/{manifest_id}/trips", get(trips))
-        .route("/api/v1/carriers", get(carriers))
-        .route("/api/v1/carriers/{carrier}/scorecard", get(scorecard))
-        .route("/api/v1/audit/verify", get(audit_verify))
-        .route("/api/v1/hits", get(crate::hits::hits))
-        .route("/api/v1/hits/{id}", get(crate::hits::hit))
-        .route("/api/v1/hits/{id}/review", post(crate::hits::review))
-        .route("/api/v1/lists", get(crate::hits::lists))
-        .route("/api/v1/lists/{list}", post(crate::hits::import))
-        .route(
+        ),
+        api(
+            Method::GET,
+            "/api/v1/travellers/{manifest_id}/trips",
+            Access::Roles(PERSONAL),
+            get(trips),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/carriers",
+            Access::Roles(QUALITY),
+            get(carriers),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/carriers/{carrier}/scorecard",
+            Access::Roles(QUALITY),
+            get(scorecard),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/audit/verify",
+            Access::Roles(AUDIT_CHECK),
+            get(audit_verify),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/hits",
+            Access::Roles(PERSONAL),
+            get(h::hits),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/hits/{id}",
+            Access::Roles(PERSONAL),
+            get(h::hit),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/hits/{id}/review",
+            Access::Roles(PERSONAL),
+            post(h::review),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/lists",
+            Access::Roles(LISTS_READ),
+            get(h::lists),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/lists/{list}",
+            Access::Roles(LISTS_WRITE),
+            post(h::import),
+        ),
+        api(
+            Method::GET,
             "/api/v1/criteria",
-            get(crate::criteria::list).post(crate::criteria::create),
-        )
-        .route("/api/v1/criteria/check", post(crate::criteria::check))
-        .route("/api/v1/criteria/backtest", post(crate::criteria::backtest))
-        .route("/api/v1/criteria/{id}", get(crate::criteria::version))
-        .route("/api/v1/criteria/{id}/stats", get(crate::criteria::stats))
-        .route("/api/v1/criteria/{id}/{action}", post(crate::criteria::act))
-        .route("/api/v1/targeting/hits", get(crate::criteria::hits))
-        .route("/api/v1/targeting/hits/{id}", get(crate::criteria::hit))
-        .route(
+            Access::Roles(CRITERIA_READ),
+            get(c::list),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/criteria",
+            Access::Roles(CRITERIA_WRITE),
+            post(c::create),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/criteria/check",
+            Access::Roles(CRITERIA_WRITE),
+            post(c::check),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/criteria/backtest",
+            Access::Roles(CRITERIA_WRITE),
+            post(c::backtest),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/criteria/{id}",
+            Access::Roles(CRITERIA_READ),
+            get(c::version),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/criteria/{id}/stats",
+            Access::Roles(CRITERIA_READ),
+            get(c::stats),
+        ),
+        api(
+            Method::POST,
+            "/api/v1/criteria/{id}/{action}",
+            Access::Roles(CRITERIA_WRITE),
+            post(c::act),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/targeting/hits",
+            Access::Roles(PERSONAL),
+            get(c::hits),
+        ),
+        api(
+            Method::GET,
+            "/api/v1/targeting/hits/{id}",
+            Access::Roles(PERSONAL),
+            get(c::hit),
+        ),
+        api(
+            Method::POST,
             "/api/v1/targeting/hits/{id}/review",
-            post(crate::criteria::review),
-        )
+            Access::Roles(PERSONAL),
+            post(c::review),
+        ),
+    ]
 }
 
 /// An error as clients get it: a stable code, a readable message, an HTTP status.
@@ -130,30 +272,21 @@ pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a s
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Who is reading and why, for the audit log.
-fn reader(headers: &HeaderMap) -> (String, Option<String>) {
-    let actor = header_str(headers, "x-passage-user")
-        .unwrap_or("api")
-        .to_string();
-    let purpose = header_str(headers, "x-passage-purpose").map(String::from);
-    (actor, purpose)
-}
-
+/// Writes the audit record of a person's read: who, why, what.
 pub(crate) async fn audit_read(
     state: &State,
-    headers: &HeaderMap,
+    who: &Who,
     action: &str,
     subject: &str,
 ) -> Result<()> {
-    let (actor, purpose) = reader(headers);
     state
         .intake
         .store()
         .audit(&AuditEntry {
-            actor: &actor,
+            actor: &who.principal.username,
             action,
             subject,
-            purpose: purpose.as_deref(),
+            purpose: who.purpose.as_deref(),
             detail: "",
         })
         .await?;
@@ -330,7 +463,7 @@ async fn message(
 
 async fn message_raw(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let body = state
@@ -339,13 +472,7 @@ async fn message_raw(
         .message_body(id)
         .await?
         .ok_or_else(|| ApiError::not_found("message"))?;
-    audit_read(
-        &state,
-        &headers,
-        "message.raw_viewed",
-        &format!("message:{id}"),
-    )
-    .await?;
+    audit_read(&state, &who, "message.raw_viewed", &format!("message:{id}")).await?;
     Ok(([(header::CONTENT_TYPE, "application/edifact")], body).into_response())
 }
 
@@ -393,7 +520,7 @@ async fn flight(
 
 async fn manifest(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
@@ -401,7 +528,7 @@ async fn manifest(
     let links = state.intake.store().links(row.id).await?;
     audit_read(
         &state,
-        &headers,
+        &who,
         "manifest.viewed",
         &format!("flight:{}", row.key),
     )
@@ -413,14 +540,14 @@ async fn manifest(
 
 async fn bookings(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
     let bookings = state.intake.store().bookings(row.id).await?;
     audit_read(
         &state,
-        &headers,
+        &who,
         "bookings.viewed",
         &format!("flight:{}", row.key),
     )
@@ -432,7 +559,7 @@ async fn bookings(
 /// date of birth, on other flights (audited).
 async fn trips(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(manifest_id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let trips = state.intake.store().trips(manifest_id).await?;
@@ -441,7 +568,7 @@ async fn trips(
     }
     audit_read(
         &state,
-        &headers,
+        &who,
         "traveller.trips",
         &format!("manifest:{manifest_id}"),
     )

@@ -1,49 +1,31 @@
 //! Targeting over HTTP: criteria (list, draft, check with positions for the editor, back-test,
 //! the lifecycle's moves, statistics per version) and the targeting hits waiting for review.
-//! Who acts comes from X-Passage-User and X-Passage-Role (`analyst`, `supervisor`, or both
-//! comma-separated) until sign-in exists. Reads of hits and back-tests are audited.
+//! Who acts is the signed-in person (or token holder) and their roles. Reads of hits and
+//! back-tests are audited.
 
 use axum::Json;
 use axum::extract::{Path, Query, State as Shared};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use intake::criteria::{CriteriaError, Draft};
 use serde::Deserialize;
 use serde_json::json;
 use store::{Disposition, TargetingHitFilter};
 use targeting::{Action, Actor, Criterion, LifecycleError, Role};
 
-use crate::api::{ApiError, AppState, Result, audit_read, header_str};
+use crate::access::Who;
+use crate::api::{ApiError, AppState, Result, audit_read};
 
-fn actor(headers: &HeaderMap) -> Result<Actor> {
-    let user = header_str(headers, "x-passage-user")
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "user_required",
-                "criteria are written and decided by a named person (X-Passage-User)",
-            )
-        })?;
+/// The person acting on criteria, with the roles the lifecycle knows.
+fn actor(who: &Who) -> Actor {
+    let p = &who.principal;
     let mut roles = Vec::new();
-    for r in header_str(headers, "x-passage-role")
-        .unwrap_or("analyst")
-        .split(',')
-        .map(str::trim)
-    {
-        match r {
-            "analyst" => roles.push(Role::Analyst),
-            "supervisor" => roles.push(Role::Supervisor),
-            _ => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unknown_role",
-                    "X-Passage-Role is analyst, supervisor, or both comma-separated",
-                ));
-            }
-        }
+    if p.has(accounts::Role::Analyst) {
+        roles.push(Role::Analyst);
     }
-    Ok(Actor::new(user, &roles))
+    if p.has(accounts::Role::Supervisor) {
+        roles.push(Role::Supervisor);
+    }
+    Actor::new(&p.username, &roles)
 }
 
 /// A refused criterion: 422 with every problem and its position, for the editor.
@@ -111,10 +93,10 @@ pub(crate) struct NewDraft {
 
 pub(crate) async fn create(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Json(d): Json<NewDraft>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let author = actor(&headers)?;
+    let author = actor(&who);
     let review_by = d.review_by.unwrap_or_else(|| {
         let today = jiff::tz::TimeZone::UTC
             .to_datetime(jiff::Timestamp::now())
@@ -158,11 +140,11 @@ pub(crate) struct Note {
 
 pub(crate) async fn act(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path((id, action)): Path<(i64, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>> {
-    let who = actor(&headers)?;
+    let who = actor(&who);
     let action = match action.as_str() {
         "submit" => Action::Submit,
         "withdraw" => Action::Withdraw,
@@ -213,10 +195,10 @@ pub(crate) struct BacktestBody {
 
 pub(crate) async fn backtest(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Json(b): Json<BacktestBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let who = actor(&headers)?;
+    let who = actor(&who);
     match state.intake.backtest(&b.text, b.from, b.to, &who.id).await {
         Ok(report) => Ok((StatusCode::OK, Json(json!(report)))),
         Err(CriteriaError::Check(e)) => Ok(problems(&e)),
@@ -254,7 +236,7 @@ pub(crate) struct HitsQuery {
 
 pub(crate) async fn hits(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Query(q): Query<HitsQuery>,
 ) -> Result<Json<serde_json::Value>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
@@ -273,7 +255,7 @@ pub(crate) async fn hits(
         .await?;
     audit_read(
         &state,
-        &headers,
+        &who,
         "targeting_hits.listed",
         &format!(
             "targeting_hits:state={}",
@@ -286,7 +268,7 @@ pub(crate) async fn hits(
 
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = state
@@ -297,7 +279,7 @@ pub(crate) async fn hit(
         .ok_or_else(|| ApiError::not_found("targeting hit"))?;
     audit_read(
         &state,
-        &headers,
+        &who,
         "targeting_hit.read",
         &format!("targeting_hit:{id}"),
     )
@@ -314,11 +296,11 @@ pub(crate) struct Review {
 
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> Result<Json<serde_json::Value>> {
-    let who = actor(&headers)?;
+    let who = actor(&who);
     let store = state.intake.store();
     let mut tx = store.begin().await?;
     let done = tx

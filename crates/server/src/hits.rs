@@ -5,12 +5,13 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as Shared};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use store::Disposition;
 
-use crate::api::{ApiError, AppState, Result, audit_read, header_str};
+use crate::access::Who;
+use crate::api::{ApiError, AppState, Result, audit_read};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct HitsQuery {
@@ -22,7 +23,7 @@ pub(crate) struct HitsQuery {
 
 pub(crate) async fn hits(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Query(q): Query<HitsQuery>,
 ) -> Result<Json<serde_json::Value>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
@@ -33,7 +34,7 @@ pub(crate) async fn hits(
         .await?;
     audit_read(
         &state,
-        &headers,
+        &who,
         "hits.listed",
         &format!("hits:state={}", q.state.as_deref().unwrap_or("any")),
     )
@@ -43,7 +44,7 @@ pub(crate) async fn hits(
 
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = state
@@ -52,7 +53,7 @@ pub(crate) async fn hit(
         .hit(id)
         .await?
         .ok_or_else(|| ApiError::not_found("hit"))?;
-    audit_read(&state, &headers, "hit.read", &format!("hit:{id}")).await?;
+    audit_read(&state, &who, "hit.read", &format!("hit:{id}")).await?;
     Ok(Json(json!(row)))
 }
 
@@ -72,26 +73,13 @@ pub(crate) struct Remember {
     expires_on: Option<jiff::civil::Date>,
 }
 
-fn reviewer(headers: &HeaderMap) -> Result<String> {
-    header_str(headers, "x-passage-user")
-        .filter(|u| !u.trim().is_empty())
-        .map(String::from)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "user_required",
-                "a review names who decides (X-Passage-User)",
-            )
-        })
-}
-
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> Result<Json<serde_json::Value>> {
-    let who = reviewer(&headers)?;
+    let who = who.principal.username.clone();
     let store = state.intake.store();
     let hit = store
         .hit(id)
@@ -143,12 +131,12 @@ pub(crate) struct ImportQuery {
 
 pub(crate) async fn import(
     Shared(state): Shared<AppState>,
-    headers: HeaderMap,
+    who: Who,
     Path(list): Path<String>,
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let who = reviewer(&headers)?;
+    let who = who.principal.username.clone();
     let format = match q.format.as_deref() {
         Some(f) => Some(f.parse::<screening::Format>().map_err(|e| {
             ApiError::new(

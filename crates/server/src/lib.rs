@@ -1,8 +1,9 @@
 //! Passage's HTTP faces: the carrier intake endpoint, the JSON API over flights, manifests,
 //! bookings and messages, health, Prometheus metrics and the OpenAPI document.
 //!
-//! Personal data leaves only through the JSON API, and each such read writes an audit record
-//! (actor and purpose from the request). Sign-in and roles arrive with the analyst console.
+//! Every route is declared in one table with the roles it admits (`access.rs`); people sign in
+//! to the console with a session, programs use bearer tokens, carriers their own credential.
+//! Each read of personal data writes an audit record with who and why.
 #![cfg_attr(
     test,
     allow(
@@ -13,19 +14,23 @@
     )
 )]
 
+mod access;
 mod api;
 mod carriers;
 mod criteria;
 mod hits;
 mod rate;
+mod roles;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::routing::MethodRouter;
 use intake::Intake;
 
+pub use access::{Access, Face, RouteInfo};
 pub use carriers::Credentials;
 pub use rate::RateLimit;
 
@@ -51,15 +56,38 @@ impl Default for Limits {
 #[derive(Debug)]
 pub struct State {
     pub intake: Intake,
+    pub accounts: accounts::Accounts,
     pub credentials: Credentials,
     pub limits: Limits,
     pub started: std::time::Instant,
 }
 
-/// The application: every route.
+fn table() -> Vec<access::Route> {
+    api::routes()
+}
+
+/// Every route with who may use it: what the authorization test walks.
+pub fn route_table() -> Vec<RouteInfo> {
+    table().into_iter().map(|r| r.info).collect()
+}
+
+/// The application: every route of the table, each behind its access check.
 pub fn app(state: Arc<State>) -> Router {
     let body_limit = state.limits.body_bytes;
-    api::routes()
+    let mut paths: Vec<(&'static str, MethodRouter<Arc<State>>)> = Vec::new();
+    for r in table() {
+        let path = r.info.path;
+        let handler = access::guarded(&state, r);
+        match paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => paths.push((path, handler)),
+        }
+    }
+    paths
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            router.route(path, handler)
+        })
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

@@ -36,6 +36,17 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// What the data protection officer searches the log for; `None` matches anything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    pub actor: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub limit: i64,
+}
+
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -87,6 +98,30 @@ impl Store {
         )
         .bind(subject)
         .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(record).collect()
+    }
+
+    /// Records matching a search, newest first: exact actor, action prefix (`traveller.`),
+    /// subject prefix, and a period of days (inclusive, YYYY-MM-DD).
+    pub async fn audit_search(&self, q: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, StoreError> {
+        let to_next_day = q.to.map(|d| format!("{d}T99"));
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit
+             WHERE (?1 IS NULL OR actor = ?1)
+               AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2)
+               AND (?3 IS NULL OR substr(subject, 1, length(?3)) = ?3)
+               AND (?4 IS NULL OR at >= ?4)
+               AND (?5 IS NULL OR at < ?5)
+             ORDER BY id DESC LIMIT ?6",
+        )
+        .bind(q.actor)
+        .bind(q.action)
+        .bind(q.subject)
+        .bind(q.from)
+        .bind(to_next_day)
+        .bind(q.limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(record).collect()

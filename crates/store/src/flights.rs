@@ -450,6 +450,71 @@ impl Store {
             .collect()
     }
 
+    /// One person of a manifest with their flight.
+    pub async fn manifest_person(
+        &self,
+        id: i64,
+    ) -> Result<Option<(FlightRow, ManifestRow)>, StoreError> {
+        let row = sqlx::query("SELECT flight_id FROM manifest WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(flight_id) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
+            return Ok(None);
+        };
+        let flight = sqlx::query(
+            "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
+             FROM flights WHERE id = ?",
+        )
+        .bind(flight_id)
+        .fetch_one(self.pool())
+        .await?;
+        let person = self
+            .manifest(flight_id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == id);
+        person
+            .map(|p| flight_row(&flight).map(|f| (f, p)))
+            .transpose()
+    }
+
+    /// Flights departing between two days (inclusive, YYYY-MM-DD), by departure.
+    pub async fn flights_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<FlightRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
+             FROM flights WHERE departure_date BETWEEN ? AND ? ORDER BY departure_local, key",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(flight_row).collect()
+    }
+
+    /// Persons per flight: (flight id, persons, passengers boarded or reported).
+    pub async fn manifest_sizes(&self, flights: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+        if flights.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT flight_id, COUNT(*) FROM manifest WHERE flight_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for f in flights {
+            ids.push_bind(*f);
+        }
+        q.push(") GROUP BY flight_id");
+        let rows = q.build().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// How many persons the manifests hold.
     pub async fn manifest_count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM manifest")

@@ -34,7 +34,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, UserRow};
-pub use audit::{AuditEntry, AuditRecord, Verdict};
+pub use audit::{AuditEntry, AuditQuery, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use counts::CountRow;
 pub use criteria::{

@@ -462,6 +462,17 @@ impl Store {
         rows.iter().map(hit_row).collect()
     }
 
+    /// Hits per state and per flight: (flight id, state, count), for queues and manifests.
+    pub async fn hit_counts(&self) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT flight_id, state, COUNT(*) FROM hits GROUP BY flight_id, state")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
     pub async fn hit(&self, id: i64) -> Result<Option<HitRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE h.id = ?"

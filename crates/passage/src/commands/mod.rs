@@ -6,3 +6,4 @@ pub mod parse;
 pub mod screen;
 pub mod serve;
 pub mod simulate;
+pub mod users;

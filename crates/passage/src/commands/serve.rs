@@ -126,8 +126,10 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             "processed messages received before the last stop"
         );
     }
+    let accounts = accounts::Accounts::new(intake.store().clone(), accounts::Policy::default())?;
     let state = Arc::new(State {
         intake,
+        accounts,
         credentials: credentials(args)?,
         limits: Limits {
             body_bytes: args.max_message_mb * 1024 * 1024,

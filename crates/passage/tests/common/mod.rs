@@ -1,5 +1,5 @@
-//! What the end-to-end tests share: the real `passage serve` on a free port, a fresh data
-//! directory, and JSON over HTTP.
+//! What the end-to-end tests share: the real `passage serve` on a free port with one user of
+//! each role (and a bearer token each), a fresh data directory, and JSON over HTTP.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,12 +8,83 @@
     dead_code
 )]
 
-use std::io::{BufRead, BufReader};
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+
+/// The users every test server has: name and roles. Their password is [`PASSWORD`].
+pub const USERS: [(&str, &str); 6] = [
+    ("analyst-1", "analyst"),
+    ("lead-1", "analyst,supervisor"),
+    ("supervisor-1", "supervisor"),
+    ("admin-1", "administrator"),
+    ("dpo-1", "dpo"),
+    ("liaison-1", "carrier_liaison"),
+];
+pub const PASSWORD: &str = "test password of the e2e users";
+
+/// Bearer tokens by server URL and user: `get` and `post` act as `analyst-1` on the server
+/// whose URL the request starts with, unless an Authorization header is given.
+static TOKENS: Mutex<Vec<(String, HashMap<String, String>)>> = Mutex::new(Vec::new());
+/// The test users' tokens by data directory.
+static USERS_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, HashMap<String, String>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(args)
+        .args(["--data", data.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "passage {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Adds the test users to a data directory; their tokens by name.
+pub fn add_users(data: &std::path::Path) -> HashMap<String, String> {
+    let mut tokens = HashMap::new();
+    for (name, roles) in USERS {
+        passage(
+            data,
+            &["users", "add", name, "--roles", roles, "--agency", "PIU"],
+            &format!("{PASSWORD}\n"),
+        );
+        let token = passage(data, &["users", "token", name], "");
+        tokens.insert(name.to_string(), token.trim().to_string());
+    }
+    tokens
+}
+
+fn token_for(url: &str, user: &str) -> Option<String> {
+    TOKENS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(base, _)| url.starts_with(base.as_str()))
+        .and_then(|(_, t)| t.get(user).cloned())
+}
 
 pub struct Server {
     pub child: Child,
     pub url: String,
+    /// Bearer tokens of the test users, by name.
+    pub tokens: HashMap<String, String>,
     /// Kept open: the server's standard output stays connected while it runs.
     _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
@@ -25,7 +96,22 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// The Authorization header value of a test user.
+    pub fn bearer(&self, user: &str) -> String {
+        format!("Bearer {}", self.tokens[user])
+    }
+}
+
 pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
+    std::fs::create_dir_all(data).unwrap();
+    // A restarted server keeps the users it was given the first time.
+    let tokens = USERS_OF
+        .lock()
+        .unwrap()
+        .entry(data.to_path_buf())
+        .or_insert_with(|| add_users(data))
+        .clone();
     let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
         .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
         .args(extra)
@@ -36,9 +122,11 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let url = first.strip_prefix("listening on ").unwrap().to_string();
+    TOKENS.lock().unwrap().push((url.clone(), tokens.clone()));
     Server {
         child,
         url,
+        tokens,
         _stdout: lines,
     }
 }
@@ -49,16 +137,28 @@ pub fn data_dir(name: &str) -> std::path::PathBuf {
     d
 }
 
+/// GET as one of the test users (see [`USERS`]).
+pub fn get_as(user: &str, url: &str) -> (u16, serde_json::Value) {
+    let auth = token_for(url, user).map(|t| format!("Bearer {t}"));
+    request_get(url, auth.as_deref())
+}
+
+/// GET as `analyst-1`.
 pub fn get(url: &str) -> (u16, serde_json::Value) {
+    let auth = token_for(url, "analyst-1").map(|t| format!("Bearer {t}"));
+    request_get(url, auth.as_deref())
+}
+
+fn request_get(url: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
-    let mut r = agent
-        .get(url)
-        .header("X-Passage-Purpose", "TEST-1")
-        .call()
-        .unwrap();
+    let mut req = agent.get(url).header("X-Passage-Purpose", "TEST-1");
+    if let Some(a) = auth {
+        req = req.header("Authorization", a);
+    }
+    let mut r = req.call().unwrap();
     let status = r.status().as_u16();
     let body = r.body_mut().read_to_string().unwrap();
     (
@@ -73,6 +173,13 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_jso
         .build()
         .into();
     let mut req = agent.post(url);
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        && let Some(t) = token_for(url, "analyst-1")
+    {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
     for (k, v) in headers {
         req = req.header(*k, *v);
     }

@@ -1,0 +1,153 @@
+//! `passage users`: the people who sign in to the console. The first administrator is made
+//! here (there is no default password anywhere); passwords are read from standard input, never
+//! from the command line (it would stay in shell history and process lists).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use accounts::{Accounts, Policy, Role, UserSpec, parse_roles};
+use anyhow::{Context, bail};
+use store::Store;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: UsersCommand,
+    /// Data directory of the store.
+    #[arg(
+        long,
+        env = "PASSAGE_DATA",
+        default_value = "passage-data",
+        global = true
+    )]
+    data: PathBuf,
+    /// Who does this (kept in the audit log).
+    #[arg(long = "as", default_value = "cli", global = true)]
+    who: String,
+}
+
+#[derive(clap::Subcommand)]
+enum UsersCommand {
+    /// Add a user; the password is the first line of standard input.
+    Add {
+        username: String,
+        /// Comma-separated: analyst, supervisor, carrier_liaison, dpo, administrator.
+        #[arg(long)]
+        roles: String,
+        /// The agency's short code (e.g. PIU, CUSTOMS, POLICE).
+        #[arg(long)]
+        agency: String,
+        /// The name shown in the console and the audit view.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a user's password (first line of standard input); their sessions end.
+    Password { username: String },
+    /// Replace a user's roles.
+    Roles { username: String, roles: String },
+    /// Disable a user: sessions end, tokens stop working.
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// Issue a bearer token for a machine client acting as this user (printed once).
+    Token {
+        username: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+    /// The users, their agency and roles.
+    List,
+}
+
+fn roles(s: &str) -> anyhow::Result<Vec<Role>> {
+    let roles = parse_roles(s);
+    let asked = s.split(',').filter(|r| !r.trim().is_empty()).count();
+    if roles.is_empty() || roles.len() < asked {
+        let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        bail!("roles are among: {}", known.join(", "));
+    }
+    Ok(roles)
+}
+
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("give the password on standard input (e.g. from a password manager)");
+    }
+    Ok(password)
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        std::fs::create_dir_all(&args.data)?;
+        let store = Store::open(&super::serve::db_path(&args.data))
+            .await
+            .context("opening the store")?;
+        let accounts = Accounts::new(store, Policy::default())?;
+        let who = args.who.as_str();
+        match &args.command {
+            UsersCommand::Add {
+                username,
+                roles: r,
+                agency,
+                name,
+            } => {
+                let roles = roles(r)?;
+                let password = password_from_stdin()?;
+                accounts
+                    .add_user(
+                        who,
+                        &UserSpec {
+                            username,
+                            display_name: name.as_deref().unwrap_or(username),
+                            agency,
+                            roles: &roles,
+                            password: &password,
+                        },
+                    )
+                    .await?;
+                println!("added {username}");
+            }
+            UsersCommand::Password { username } => {
+                let password = password_from_stdin()?;
+                accounts.set_password(who, username, &password).await?;
+                println!("password set for {username}");
+            }
+            UsersCommand::Roles { username, roles: r } => {
+                accounts.set_roles(who, username, &roles(r)?).await?;
+                println!("roles set for {username}");
+            }
+            UsersCommand::Disable { username } => {
+                accounts.set_disabled(who, username, true).await?;
+                println!("disabled {username}");
+            }
+            UsersCommand::Enable { username } => {
+                accounts.set_disabled(who, username, false).await?;
+                println!("enabled {username}");
+            }
+            UsersCommand::Token { username, label } => {
+                println!("{}", accounts.issue_token(who, username, label).await?);
+            }
+            UsersCommand::List => {
+                for u in accounts.store().users().await? {
+                    println!(
+                        "{}\t{}\t{}\t{}{}",
+                        u.username,
+                        u.agency,
+                        u.roles,
+                        u.display_name,
+                        if u.disabled { "\t(disabled)" } else { "" }
+                    );
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

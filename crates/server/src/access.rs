@@ -1,0 +1,373 @@
+//! Who may call what. Every route is declared once in a table with the roles it admits; the
+//! router is built from that table and nothing else, so a route cannot be added without saying
+//! who may use it (and the authorization test walks the same table).
+//!
+//! A person is known by a session cookie (with a CSRF token for every unsafe request), a
+//! machine client by a bearer token. Pages answer a missing session with a redirect to the
+//! sign-in page, the JSON API with 401; a wrong role gets 403 either way.
+
+use std::sync::Arc;
+
+use accounts::{Principal, Role, same};
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State as Shared};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
+use serde_json::json;
+
+use crate::State;
+
+/// The cookie holding the session token.
+pub const SESSION_COOKIE: &str = "passage_session";
+/// Largest form body read to find its CSRF field.
+const FORM_LIMIT: usize = 1024 * 1024;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: health, the sign-in page, static assets, the OpenAPI document.
+    Public,
+    /// A carrier, by its own credential (checked by the intake handler).
+    Carrier,
+    /// A signed-in person or token holding one of these roles.
+    Roles(&'static [Role]),
+    /// Anyone signed in.
+    SignedIn,
+}
+
+/// Whether a route answers people in a browser (HTML) or programs (JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Page,
+    Api,
+}
+
+/// One row of the route table, as the authorization test sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub face: Face,
+}
+
+/// A route with its handler.
+pub(crate) struct Route {
+    pub info: RouteInfo,
+    pub handler: MethodRouter<Arc<State>>,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.info.fmt(f)
+    }
+}
+
+pub(crate) fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    face: Face,
+    handler: MethodRouter<Arc<State>>,
+) -> Route {
+    Route {
+        info: RouteInfo {
+            method,
+            path,
+            access,
+            face,
+        },
+        handler,
+    }
+}
+
+/// Wraps a route's handler with its access check.
+pub(crate) fn guarded(state: &Arc<State>, r: Route) -> MethodRouter<Arc<State>> {
+    match r.info.access {
+        Access::Public | Access::Carrier => r.handler,
+        Access::Roles(_) | Access::SignedIn => r.handler.route_layer(
+            middleware::from_fn_with_state((state.clone(), r.info.access, r.info.face), guard),
+        ),
+    }
+}
+
+/// The value of a cookie in the request.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// The principal of a request, from its bearer token or session cookie.
+pub(crate) async fn principal(
+    state: &State,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, accounts::AccountsError> {
+    if let Some(token) = bearer(headers) {
+        return state.accounts.bearer(token).await;
+    }
+    match cookie(headers, SESSION_COOKIE) {
+        Some(c) => state.accounts.session(c, jiff::Timestamp::now()).await,
+        None => Ok(None),
+    }
+}
+
+fn refuse(face: Face, status: StatusCode, code: &'static str, message: &str) -> Response {
+    match face {
+        Face::Api => (
+            status,
+            Json(json!({ "error": { "code": code, "message": message } })),
+        )
+            .into_response(),
+        Face::Page => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!(
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{status}</title>\
+                 <link rel=\"stylesheet\" href=\"/assets/console.css\"><main class=\"refusal\">\
+                 <h1>{}</h1><p>{message}</p><p><a href=\"/\">Today</a></p></main></html>",
+                status.canonical_reason().unwrap_or("Refused")
+            ),
+        )
+            .into_response(),
+    }
+}
+
+async fn guard(
+    Shared((state, access, face)): Shared<(Arc<State>, Access, Face)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let who = match principal(&state, request.headers()).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "accounts");
+            return refuse(
+                face,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "sign-in could not be checked; try again",
+            );
+        }
+    };
+    let Some(who) = who else {
+        return match face {
+            Face::Page => {
+                let next = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+            }
+            Face::Api => refuse(
+                face,
+                StatusCode::UNAUTHORIZED,
+                "sign_in_required",
+                "a session or a bearer token is required",
+            ),
+        };
+    };
+    if let Access::Roles(roles) = access
+        && !who.has_any(roles)
+    {
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        return refuse(
+            face,
+            StatusCode::FORBIDDEN,
+            "role_required",
+            &format!("this needs one of the roles: {}", names.join(", ")),
+        );
+    }
+    let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let request = match (&who.csrf, unsafe_method) {
+        (Some(expected), true) => match csrf_checked(request, expected).await {
+            Ok(r) => r,
+            Err(response) => return response,
+        },
+        _ => request,
+    };
+    let mut request = request;
+    request.extensions_mut().insert(who);
+    next.run(request).await
+}
+
+/// Lets an unsafe request through when it carries the session's CSRF token, in the
+/// `X-CSRF-Token` header (htmx, scripts) or in a form's `csrf` field.
+async fn csrf_checked(request: Request, expected: &str) -> Result<Request, Response> {
+    let forged = || {
+        refuse(
+            Face::Api,
+            StatusCode::FORBIDDEN,
+            "csrf_token_invalid",
+            "the form is stale or did not come from this console; reload the page",
+        )
+    };
+    if let Some(v) = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if same(v, expected) {
+            Ok(request)
+        } else {
+            Err(forged())
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(forged());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| {
+        refuse(
+            Face::Api,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "form_too_large",
+            "the form is too large",
+        )
+    })?;
+    let token = form_field(&bytes, "csrf");
+    if token.as_deref().is_some_and(|t| same(t, expected)) {
+        Ok(Request::from_parts(parts, Body::from(bytes)))
+    } else {
+        Err(forged())
+    }
+}
+
+/// One field of a URL-encoded form.
+pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        let k = kv.next()?;
+        let v = kv.next().unwrap_or_default();
+        (url_decode(k) == name).then(|| url_decode(v))
+    })
+}
+
+fn url_decode(s: &[u8]) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub(crate) fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_fields_are_decoded() {
+        let body = b"a=1&csrf=ab%2Bc+d&next=%2Fflights%3Fq%3D1";
+        assert_eq!(form_field(body, "csrf").as_deref(), Some("ab+c d"));
+        assert_eq!(form_field(body, "next").as_deref(), Some("/flights?q=1"));
+        assert_eq!(form_field(body, "none"), None);
+        assert_eq!(form_field(b"x=%zz%4", "x").as_deref(), Some("%zz%4"));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; passage_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+        assert_eq!(urlencode("/flights?q=a b"), "/flights%3Fq%3Da%20b");
+    }
+}
+
+/// The person (or token holder) behind a guarded request, and the purpose or case reference
+/// they gave (`X-Passage-Purpose`, or the console's purpose cookie).
+#[derive(Debug, Clone)]
+pub(crate) struct Who {
+    pub principal: Principal,
+    pub purpose: Option<String>,
+}
+
+/// The cookie holding the purpose an analyst stated for their current work.
+pub const PURPOSE_COOKIE: &str = "passage_purpose";
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Who {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Who, Response> {
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| {
+                refuse(
+                    Face::Api,
+                    StatusCode::UNAUTHORIZED,
+                    "sign_in_required",
+                    "a session or a bearer token is required",
+                )
+            })?;
+        let purpose = parts
+            .headers
+            .get("x-passage-purpose")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+            .or_else(|| cookie(&parts.headers, PURPOSE_COOKIE).map(|v| url_decode(v.as_bytes())))
+            .map(|p| p.trim().chars().take(200).collect::<String>())
+            .filter(|p| !p.is_empty());
+        Ok(Who { principal, purpose })
+    }
+}
