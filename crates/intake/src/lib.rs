@@ -265,8 +265,18 @@ impl Intake {
         self
     }
 
-    fn now(&self) -> jiff::Timestamp {
+    /// The intake's time: the wall clock, or the demo's simulated one.
+    pub fn now(&self) -> jiff::Timestamp {
         (self.clock)()
+    }
+
+    /// A local time at an airport as an instant, when the airport's zone is known.
+    pub fn at_airport(
+        &self,
+        airport: &str,
+        local: jiff::civil::DateTime,
+    ) -> Option<jiff::Timestamp> {
+        self.config.airports.instant(airport, local)
     }
 
     fn count(&self, carrier: &str, f: impl FnOnce(&mut CarrierCounters)) {

@@ -224,6 +224,11 @@ impl ApiError {
         }
     }
 
+    /// The readable message, for pages that show the error beside a form.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     pub(crate) fn not_found(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -328,7 +333,13 @@ async fn openapi() -> Json<serde_json::Value> {
     let path = |summary: &str| json!({ "summary": summary });
     Json(json!({
         "openapi": "3.1.0",
-        "info": { "title": "Passage", "version": env!("CARGO_PKG_VERSION") },
+        "info": {
+            "title": "Passage",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Every route but /health, /api/openapi.json and the carriers' POST /api/v1/messages needs a bearer token (`passage users token NAME`) or a console session, and a role: personal data (manifests, bookings, raw messages, hits) is for analysts and supervisors, data quality also for carrier liaison and administrators, the audit for the data protection officer. X-Passage-Purpose carries the purpose or case reference recorded with each read."
+        },
+        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } } },
+        "security": [{ "bearer": [] }],
         "paths": {
             "/api/v1/messages": {
                 "post": path("Carrier intake: a raw EDIFACT body (PAXLST, PNRGOV); bearer token of the carrier. Answers the receipt and the CONTRL."),
@@ -346,21 +357,21 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
             "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
             "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
-            "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the user in X-Passage-User: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
+            "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
             "/api/v1/lists": { "get": path("Watchlist versions, newest first per list.") },
             "/api/v1/lists/{list}": { "post": path("Import a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next version of {list}; ?format= when not detectable. Re-screens stored travellers against what changed (audited).") },
             "/api/v1/criteria": {
                 "get": path("Every version of every targeting criterion (state, author, approver, review date) with hits and reviews per version."),
-                "post": path("A new draft version by the user in X-Passage-User (X-Passage-Role analyst|supervisor): {criterion, text, weight, justification, review_by}; 422 with every problem (rule, line, column, span) when the checker refuses it (audited).")
+                "post": path("A new draft version by the signed-in analyst or supervisor: {criterion, text, weight, justification, review_by}; 422 with every problem (rule, line, column, span) when the checker refuses it (audited).")
             },
             "/api/v1/criteria/check": { "post": path("Checks {text, weight}: the canonical form and the fields used, or every problem with rule, message, line, column and span (for the editor).") },
             "/api/v1/criteria/backtest": { "post": path("Evaluates {text, from, to} over the stored bookings of flights departing in the period: flights, booking versions and travellers evaluated, travellers, bookings and flights hit, a sample of up to 20 with explanations (audited).") },
             "/api/v1/criteria/{id}": { "get": path("One criterion version with its events.") },
             "/api/v1/criteria/{id}/stats": { "get": path("Hits, open, reviewed, confirmed, false alarms and needs-information of one version.") },
-            "/api/v1/criteria/{id}/{action}": { "post": path("submit, withdraw (author); approve, reject (a supervisor other than the author: four eyes); activate (retires the criterion's previous active version), retire (supervisor). X-Passage-User and X-Passage-Role; {note} (audited).") },
+            "/api/v1/criteria/{id}/{action}": { "post": path("submit, withdraw (author); approve, reject (a supervisor other than the author: four eyes); activate (retires the criterion's previous active version), retire (supervisor). Body {note} (audited).") },
             "/api/v1/targeting/hits": { "get": path("Targeting hits, newest first, each with its criterion version and explanation; filters state (open, confirmed, false_alarm, needs_information), flight_id, version_id, criterion, limit (audited).") },
             "/api/v1/targeting/hits/{id}": { "get": path("One targeting hit (audited).") },
-            "/api/v1/targeting/hits/{id}/review": { "post": path("Disposition of a targeting hit by the user in X-Passage-User: {disposition: confirmed|false_alarm|needs_information, note} (audited).") },
+            "/api/v1/targeting/hits/{id}/review": { "post": path("Disposition of a targeting hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note} (audited).") },
             "/health": { "get": path("Liveness.") },
             "/metrics": { "get": path("Prometheus metrics (no personal data).") }
         }

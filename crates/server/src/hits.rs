@@ -59,18 +59,18 @@ pub(crate) async fn hit(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Review {
-    disposition: Disposition,
+    pub disposition: Disposition,
     #[serde(default)]
-    note: String,
+    pub note: String,
     /// For a false alarm: remember that this traveller is not this entry.
-    remember: Option<Remember>,
+    pub remember: Option<Remember>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Remember {
-    reason: String,
+    pub reason: String,
     /// YYYY-MM-DD; never expires when left out.
-    expires_on: Option<jiff::civil::Date>,
+    pub expires_on: Option<jiff::civil::Date>,
 }
 
 pub(crate) async fn review(
@@ -79,7 +79,18 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> Result<Json<serde_json::Value>> {
-    let who = who.principal.username.clone();
+    let (row, suppression) = record_review(&state, &who.principal.username, id, &review).await?;
+    Ok(Json(json!({ "hit": row, "suppression": suppression })))
+}
+
+/// Records a disposition (and, for a false alarm, the memory of it): the one path the API and
+/// the console share. Returns the hit as now stored and the suppression made, if any.
+pub(crate) async fn record_review(
+    state: &crate::State,
+    who: &str,
+    id: i64,
+    review: &Review,
+) -> Result<(Option<store::HitRow>, Option<i64>)> {
     let store = state.intake.store();
     let hit = store
         .hit(id)
@@ -93,7 +104,7 @@ pub(crate) async fn review(
         ));
     }
     let mut tx = store.begin().await?;
-    tx.review_hit(id, review.disposition, &who, &review.note)
+    tx.review_hit(id, review.disposition, who, &review.note)
         .await?;
     let mut suppression = None;
     if let Some(r) = &review.remember {
@@ -104,7 +115,7 @@ pub(crate) async fn review(
                 &hit.list,
                 &hit.entry_id,
                 &r.reason,
-                &who,
+                who,
                 expires.as_deref(),
             )
             .await?,
@@ -115,8 +126,7 @@ pub(crate) async fn review(
         // The memory applies to the next screening of this traveller.
         state.intake.load_screening().await?;
     }
-    let row = store.hit(id).await?;
-    Ok(Json(json!({ "hit": row, "suppression": suppression })))
+    Ok((store.hit(id).await?, suppression))
 }
 
 pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {

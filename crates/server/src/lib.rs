@@ -17,6 +17,7 @@
 mod access;
 mod api;
 mod carriers;
+mod console;
 mod criteria;
 mod hits;
 mod rate;
@@ -63,7 +64,9 @@ pub struct State {
 }
 
 fn table() -> Vec<access::Route> {
-    api::routes()
+    let mut routes = api::routes();
+    routes.extend(console::routes());
+    routes
 }
 
 /// Every route with who may use it: what the authorization test walks.

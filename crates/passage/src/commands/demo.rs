@@ -93,6 +93,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .await
             .context("importing the demo watchlist")?;
         let url = format!("http://{}", running.address);
+        let password = demo_users(&running.state.accounts).await?;
         let day = "2026-12-01";
         println!("Passage demo: the single window is listening on {url}");
         println!("  data directory: {}", args.data.display());
@@ -108,10 +109,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             "  watchlist 'national' version {}: {} entries (import again of the same file: no new version)",
             imported.number, imported.entries
         );
-        println!("  try: curl '{url}/api/v1/flights?date={day}'    curl '{url}/api/v1/hits?state=open'");
-        println!("       curl '{url}/api/v1/carriers'    curl '{url}/metrics'    curl '{url}/api/openapi.json'");
-        println!("  drop folder for files: {}/<CARRIER>/", running.folder.inbox().display());
-        println!("  (sign-in and the analyst console arrive with the console issue; Ctrl-C stops)");
+        println!("  console: {url}/login — users analyst, supervisor, liaison, dpo, admin; password for this run: {password}");
+        println!("  JSON API with a token: passage users token analyst --data {}; then curl -H 'Authorization: Bearer …' '{url}/api/v1/hits?state=open'", args.data.display());
+        println!("  drop folder for files: {}/<CARRIER>/ (Ctrl-C stops)", running.folder.inbox().display());
         let first = sent.first().map(|m| m.at);
         let started = Instant::now();
         for (i, m) in sent.iter().enumerate() {
@@ -140,11 +140,52 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect::<Vec<_>>().join(", ")
         );
         let open = intake.store().hits(Some("open"), None, 100_000).await?.len();
-        println!("screening: {open} hits waiting for review ({url}/api/v1/hits?state=open)");
+        println!("screening: {open} hits waiting for review ({url}/hits)");
         if !args.once {
             println!("all traffic in; the server keeps running at {url} (Ctrl-C stops)");
             tokio::signal::ctrl_c().await?;
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// One user per role for the demo, with a password made for this run (printed once; there is
+/// no default password). Users kept from an earlier run get the new password.
+async fn demo_users(accounts: &accounts::Accounts) -> anyhow::Result<String> {
+    use accounts::Role;
+    let password: String = accounts::random_token()?.chars().take(16).collect();
+    let users: [(&str, &str, &[Role]); 5] = [
+        ("analyst", "Demo Analyst", &[Role::Analyst]),
+        (
+            "supervisor",
+            "Demo Supervisor",
+            &[Role::Supervisor, Role::Analyst],
+        ),
+        ("liaison", "Demo Carrier Liaison", &[Role::CarrierLiaison]),
+        (
+            "dpo",
+            "Demo Data Protection Officer",
+            &[Role::DataProtectionOfficer],
+        ),
+        ("admin", "Demo Administrator", &[Role::Administrator]),
+    ];
+    for (username, display_name, roles) in users {
+        if accounts.store().user_named(username).await?.is_some() {
+            accounts.set_password("demo", username, &password).await?;
+        } else {
+            accounts
+                .add_user(
+                    "demo",
+                    &accounts::UserSpec {
+                        username,
+                        display_name,
+                        agency: "PIU",
+                        roles,
+                        password: &password,
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(password)
 }

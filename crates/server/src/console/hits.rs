@@ -1,0 +1,313 @@
+//! Hits waiting for review: the queue by state, list and severity; one hit with why it fired
+//! (per-field comparisons, weights), the traveller, and the review form (confirmed, false
+//! alarm that can be remembered, needs information). Nothing is deleted: a review is a new
+//! state with who, when and a note.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State as Shared};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use serde_json::Value;
+use store::Disposition;
+
+use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
+use crate::State;
+use crate::access::Who;
+use crate::hits::{Remember, Review, record_review};
+
+/// How urgent a hit looks, from its score: a sort key for the queue, not a decision.
+pub(crate) fn severity(score: f64) -> &'static str {
+    if score >= 0.95 {
+        "high"
+    } else if score >= 0.88 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+/// The traveller's name as screened (the query side of the name comparison).
+fn traveller_name(h: &store::HitRow) -> String {
+    h.explanation
+        .get("comparisons")
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|c| c.get("field").and_then(Value::as_str) == Some("name"))
+        })
+        .and_then(|c| c.get("query"))
+        .and_then(Value::as_str)
+        .map(String::from)
+        .unwrap_or_else(|| h.subject.clone())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct QueueQuery {
+    state: Option<String>,
+    list: Option<String>,
+    severity: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct QueueLine {
+    pub href: String,
+    pub traveller: String,
+    pub traveller_href: Option<String>,
+    pub flight: String,
+    pub list: String,
+    pub entry_name: String,
+    pub score: String,
+    pub severity: &'static str,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "hits.html")]
+struct QueuePage {
+    c: Chrome,
+    state: String,
+    list: String,
+    severity: String,
+    lists: Vec<String>,
+    lines: Vec<QueueLine>,
+}
+
+const STATES: [&str; 5] = [
+    "open",
+    "needs_information",
+    "suppressed",
+    "confirmed",
+    "false_alarm",
+];
+
+pub(crate) async fn queue(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    let here = "/hits";
+    if let Some(redirect) = purpose_first(&who, here) {
+        return Ok(redirect);
+    }
+    let wanted = q
+        .state
+        .filter(|s| STATES.contains(&s.as_str()))
+        .unwrap_or_else(|| "open".into());
+    let list = q.list.unwrap_or_default();
+    let sev = q.severity.unwrap_or_default();
+    let store = state.intake.store();
+    let hits = store.hits(Some(&wanted), None, 2_000).await?;
+    audited(&state, &who, "hits.listed", &format!("hits:{wanted}")).await?;
+    let mut lists: Vec<String> = hits.iter().map(|h| h.list.clone()).collect();
+    lists.sort();
+    lists.dedup();
+    let mut lines: Vec<QueueLine> = hits
+        .iter()
+        .filter(|h| list.is_empty() || h.list == list)
+        .filter(|h| sev.is_empty() || severity(h.score) == sev)
+        .map(|h| QueueLine {
+            href: format!("/hits/{}", h.id),
+            traveller: traveller_name(h),
+            traveller_href: h.manifest_id.map(|m| format!("/travellers/{m}")),
+            flight: h.flight.clone(),
+            list: h.list.clone(),
+            entry_name: h
+                .explanation
+                .get("entry_name")
+                .and_then(Value::as_str)
+                .unwrap_or(&h.entry_id)
+                .to_string(),
+            score: format!("{:.2}", h.score),
+            severity: severity(h.score),
+            created: h
+                .created_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+        })
+        .collect();
+    // Most severe first, then oldest first: what has waited longest at the same level.
+    lines.sort_by(|a, b| {
+        let rank = |s: &str| match s {
+            "high" => 0,
+            "medium" => 1,
+            _ => 2,
+        };
+        rank(a.severity)
+            .cmp(&rank(b.severity))
+            .then(a.created.cmp(&b.created))
+    });
+    Ok(html(&QueuePage {
+        c: Chrome::new(&who, "nav.hits", here, true),
+        state: wanted,
+        list,
+        severity: sev,
+        lists,
+        lines,
+    }))
+}
+
+#[derive(Debug)]
+pub(crate) struct ComparisonLine {
+    pub field: String,
+    pub query: String,
+    pub entry: String,
+    pub score: String,
+    pub weight: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "hit.html")]
+struct HitPage {
+    c: Chrome,
+    hit: store::HitRow,
+    severity: &'static str,
+    entry_name: String,
+    comparisons: Vec<ComparisonLine>,
+    traveller_href: Option<String>,
+    traveller: String,
+    error: Option<String>,
+    done: bool,
+}
+
+fn num(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_f64)
+        .map(|f| format!("{f:.2}"))
+        .unwrap_or_default()
+}
+
+fn string(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+async fn hit_page(
+    state: &State,
+    who: &Who,
+    id: i64,
+    error: Option<String>,
+    done: bool,
+) -> PageResult {
+    let store = state.intake.store();
+    let hit = store.hit(id).await?.ok_or(PageError::NotFound)?;
+    let e = &hit.explanation;
+    let comparisons = e
+        .get("comparisons")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|c| ComparisonLine {
+                    field: string(c, "field"),
+                    query: string(c, "query"),
+                    entry: string(c, "entry"),
+                    score: num(c, "score"),
+                    weight: num(c, "weight"),
+                    reason: string(c, "reason"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(html(&HitPage {
+        c: Chrome::new(who, "nav.hits", &format!("/hits/{id}"), true),
+        severity: severity(hit.score),
+        entry_name: string(e, "entry_name"),
+        comparisons,
+        traveller_href: hit.manifest_id.map(|m| format!("/travellers/{m}")),
+        traveller: traveller_name(&hit),
+        hit,
+        error,
+        done,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HitQuery {
+    done: Option<String>,
+}
+
+pub(crate) async fn hit(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path(id): Path<i64>,
+    Query(q): Query<HitQuery>,
+) -> PageResult {
+    let here = format!("/hits/{id}");
+    if let Some(redirect) = purpose_first(&who, &here) {
+        return Ok(redirect);
+    }
+    audited(&state, &who, "hit.read", &format!("hit:{id}")).await?;
+    hit_page(&state, &who, id, None, q.done.is_some()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReviewForm {
+    disposition: String,
+    #[serde(default)]
+    note: String,
+    remember: Option<String>,
+    #[serde(default)]
+    remember_reason: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+pub(crate) async fn review(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> PageResult {
+    let disposition = match f.disposition.as_str() {
+        "confirmed" => Disposition::Confirmed,
+        "false_alarm" => Disposition::FalseAlarm,
+        "needs_information" => Disposition::NeedsInformation,
+        _ => {
+            return hit_page(
+                &state,
+                &who,
+                id,
+                Some("Choose a disposition.".into()),
+                false,
+            )
+            .await;
+        }
+    };
+    let remember = match f.remember.as_deref() {
+        Some(_) => {
+            let reason = f.remember_reason.trim();
+            if reason.is_empty() {
+                return hit_page(
+                    &state,
+                    &who,
+                    id,
+                    Some("Say why this traveller is not this entry, to remember it.".into()),
+                    false,
+                )
+                .await;
+            }
+            Some(Remember {
+                reason: reason.to_string(),
+                expires_on: f.expires_on.trim().parse().ok(),
+            })
+        }
+        None => None,
+    };
+    let review = Review {
+        disposition,
+        note: f.note.trim().to_string(),
+        remember,
+    };
+    match record_review(&state, &who.principal.username, id, &review).await {
+        Ok(_) => Ok(Redirect::to(&format!("/hits/{id}?done=1")).into_response()),
+        Err(e) => hit_page(&state, &who, id, Some(e.message().to_string()), false).await,
+    }
+}

@@ -1,0 +1,218 @@
+//! Sign-in, sign-out, and stating a purpose. The sign-in form carries a token tied to a
+//! short-lived cookie (no session exists yet to hold a CSRF token); a session cookie is
+//! HttpOnly, Secure and SameSite=Strict.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State as Shared};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use store::AuditEntry;
+
+use super::{Chrome, ENGLISH, PageError, PageResult, Texts, html};
+use crate::State;
+use crate::access::{PURPOSE_COOKIE, SESSION_COOKIE, Who, cookie, principal, urlencode};
+
+const LOGIN_COOKIE: &str = "passage_login";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    t: &'static Texts,
+    token: &'a str,
+    next: &'a str,
+    username: &'a str,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path of this site: never an absolute URL (an open redirect) or `//host`.
+fn local(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> String {
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Strict{age}")
+}
+
+fn login_page(next: &str, username: &str, error: Option<String>, status: StatusCode) -> Response {
+    let token = match accounts::random_token() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "random");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let page = html(&LoginPage {
+        t: &ENGLISH,
+        token: &token,
+        next,
+        username,
+        error,
+    });
+    (
+        status,
+        [(
+            header::SET_COOKIE,
+            set_cookie(LOGIN_COOKIE, &token, Some(600)),
+        )],
+        page,
+    )
+        .into_response()
+}
+
+pub(crate) async fn form(
+    Shared(state): Shared<Arc<State>>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if let Ok(Some(_)) = principal(&state, &headers).await {
+        return Redirect::to(local(q.next.as_deref())).into_response();
+    }
+    login_page(local(q.next.as_deref()), "", None, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    username: String,
+    password: String,
+    token: String,
+    next: Option<String>,
+}
+
+pub(crate) async fn submit(
+    Shared(state): Shared<Arc<State>>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let next = local(f.next.as_deref());
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !accounts::same(expected, &f.token) {
+        return login_page(
+            next,
+            &f.username,
+            Some(ENGLISH.get("login.stale").into()),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let outcome = state
+        .accounts
+        .sign_in(f.username.trim(), &f.password, jiff::Timestamp::now())
+        .await;
+    match outcome {
+        Ok(Ok(signed)) => {
+            let mut response = Redirect::to(next).into_response();
+            let h = response.headers_mut();
+            for c in [
+                set_cookie(SESSION_COOKIE, &signed.cookie, None),
+                set_cookie(LOGIN_COOKIE, "", Some(0)),
+            ] {
+                if let Ok(v) = c.parse() {
+                    h.append(header::SET_COOKIE, v);
+                }
+            }
+            response
+        }
+        Ok(Err(accounts::Refusal::WrongCredentials)) => login_page(
+            next,
+            &f.username,
+            Some(ENGLISH.get("login.wrong").into()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Ok(Err(accounts::Refusal::Locked { until })) => login_page(
+            next,
+            &f.username,
+            Some(format!(
+                "{} {} UTC.",
+                ENGLISH.get("login.locked"),
+                until.strftime("%Y-%m-%d %H:%M")
+            )),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in");
+            PageError::Store.into_response()
+        }
+    }
+}
+
+pub(crate) async fn sign_out(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Response {
+    if let Some(c) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.accounts.sign_out(c).await
+    {
+        tracing::error!(error = %e, "sign-out");
+    }
+    let mut response = Redirect::to("/login").into_response();
+    let h = response.headers_mut();
+    for c in [
+        set_cookie(SESSION_COOKIE, "", Some(0)),
+        set_cookie(PURPOSE_COOKIE, "", Some(0)),
+    ] {
+        if let Ok(v) = c.parse() {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "purpose.html")]
+struct PurposePage<'a> {
+    c: Chrome,
+    next: &'a str,
+}
+
+pub(crate) async fn purpose_form(who: Who, Query(q): Query<NextQuery>) -> Response {
+    let next = local(q.next.as_deref());
+    html(&PurposePage {
+        c: Chrome::new(&who, "nav.today", next, false),
+        next,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PurposeForm {
+    purpose: String,
+    next: Option<String>,
+}
+
+pub(crate) async fn purpose_submit(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Form(f): Form<PurposeForm>,
+) -> PageResult {
+    let next = local(f.next.as_deref()).to_string();
+    let purpose: String = f.purpose.trim().chars().take(200).collect();
+    if purpose.is_empty() {
+        return Ok(Redirect::to(&format!("/purpose?next={}", urlencode(&next))).into_response());
+    }
+    state
+        .intake
+        .store()
+        .audit(&AuditEntry {
+            actor: &who.principal.username,
+            action: "purpose.stated",
+            subject: &format!("user:{}", who.principal.username),
+            purpose: Some(&purpose),
+            detail: "",
+        })
+        .await?;
+    let mut response = Redirect::to(&next).into_response();
+    if let Ok(v) = set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}

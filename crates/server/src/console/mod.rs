@@ -1,0 +1,244 @@
+//! The analyst console: server-rendered pages (askama templates, htmx for the few interactive
+//! parts), every text from the message catalogue, every page behind the same route table and
+//! role check as the JSON API. Opening personal data asks for a purpose first and writes an
+//! audit record with it.
+
+mod assets;
+mod audit;
+mod flights;
+mod hits;
+mod login;
+mod texts;
+mod today;
+mod traveller;
+
+use accounts::Role;
+use askama::Template;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::access::{Access, Face, Route, Who, route};
+use crate::roles::*;
+
+pub use texts::{ENGLISH, Texts};
+
+/// What every page shows around its content: who is signed in, the menu their roles open,
+/// the CSRF token for forms, the purpose in force.
+#[derive(Debug)]
+pub(crate) struct Chrome {
+    pub t: &'static Texts,
+    pub csrf: String,
+    pub display_name: String,
+    pub agency: String,
+    pub nav: Vec<NavItem>,
+    /// The catalogue key of the menu entry this page belongs to.
+    pub active: &'static str,
+    pub purpose: Option<String>,
+    /// Whether the page holds personal data (the purpose bar is shown).
+    pub personal: bool,
+    /// This page's path and query, to come back to after stating a purpose.
+    pub here: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct NavItem {
+    pub key: &'static str,
+    pub href: &'static str,
+}
+
+/// The menu: an entry is shown only to the roles its pages admit.
+const MENU: [(&str, &str, &[Role]); 9] = [
+    ("nav.today", "/", ANYONE),
+    ("nav.flights", "/flights", QUALITY),
+    ("nav.hits", "/hits", PERSONAL),
+    ("nav.lists", "/lists", LISTS_READ),
+    ("nav.criteria", "/criteria", CRITERIA_READ),
+    ("nav.messages", "/messages", QUALITY),
+    ("nav.carriers", "/carriers", QUALITY),
+    ("nav.audit", "/audit", AUDIT),
+    ("nav.users", "/users", USERS),
+];
+
+/// Every role (the menu's "Today" entry).
+const ANYONE: &[Role] = &Role::ALL;
+
+impl Chrome {
+    pub fn new(who: &Who, active: &'static str, here: &str, personal: bool) -> Chrome {
+        let p = &who.principal;
+        Chrome {
+            t: &ENGLISH,
+            csrf: p.csrf.clone().unwrap_or_default(),
+            display_name: p.display_name.clone(),
+            agency: p.agency.clone(),
+            nav: MENU
+                .iter()
+                .filter(|(_, _, roles)| p.has_any(roles))
+                .map(|(key, href, _)| NavItem { key, href })
+                .collect(),
+            active,
+            purpose: who.purpose.clone(),
+            personal,
+            here: here.to_string(),
+        }
+    }
+}
+
+/// A rendered page, or a plain 500 when a template fails (it never carries data).
+pub(crate) fn html<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be drawn",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page could not be made: the store failed, or what was asked for is not there.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    Store,
+    NotFound,
+}
+
+impl From<store::StoreError> for PageError {
+    fn from(e: store::StoreError) -> PageError {
+        tracing::error!(error = %e, "store");
+        PageError::Store
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, text) = match self {
+            PageError::Store => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The store could not answer; try again.",
+            ),
+            PageError::NotFound => (StatusCode::NOT_FOUND, "There is nothing here."),
+        };
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!(
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{status}</title>\
+                 <link rel=\"stylesheet\" href=\"/assets/console.css\"><main class=\"refusal\">\
+                 <h1>{}</h1><p>{text}</p><p><a href=\"/\">Today</a></p></main></html>",
+                status.canonical_reason().unwrap_or("Error")
+            ),
+        )
+            .into_response()
+    }
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+/// Personal data needs a stated purpose: without one, the person is sent to state it first.
+pub(crate) fn purpose_first(who: &Who, here: &str) -> Option<Response> {
+    who.purpose.is_none().then(|| {
+        Redirect::to(&format!("/purpose?next={}", crate::access::urlencode(here))).into_response()
+    })
+}
+
+/// Records a person's read of personal data, with their purpose.
+pub(crate) async fn audited(
+    state: &crate::State,
+    who: &Who,
+    action: &str,
+    subject: &str,
+) -> Result<(), PageError> {
+    state
+        .intake
+        .store()
+        .audit(&store::AuditEntry {
+            actor: &who.principal.username,
+            action,
+            subject,
+            purpose: who.purpose.as_deref(),
+            detail: "",
+        })
+        .await?;
+    Ok(())
+}
+
+/// The pages, with who may open each.
+pub(crate) fn routes() -> Vec<Route> {
+    use axum::routing::{get, post};
+    let page =
+        |method: Method, path, access, handler| route(method, path, access, Face::Page, handler);
+    vec![
+        page(Method::GET, "/login", Access::Public, get(login::form)),
+        page(Method::POST, "/login", Access::Public, post(login::submit)),
+        page(
+            Method::POST,
+            "/logout",
+            Access::SignedIn,
+            post(login::sign_out),
+        ),
+        page(
+            Method::GET,
+            "/purpose",
+            Access::Roles(PERSONAL),
+            get(login::purpose_form),
+        ),
+        page(
+            Method::POST,
+            "/purpose",
+            Access::Roles(PERSONAL),
+            post(login::purpose_submit),
+        ),
+        page(
+            Method::GET,
+            "/assets/{file}",
+            Access::Public,
+            get(assets::file),
+        ),
+        page(Method::GET, "/", Access::SignedIn, get(today::page)),
+        page(
+            Method::GET,
+            "/flights",
+            Access::Roles(QUALITY),
+            get(flights::list),
+        ),
+        page(
+            Method::GET,
+            "/flights/{flight}/{route}/{date}",
+            Access::Roles(PERSONAL),
+            get(flights::flight),
+        ),
+        page(
+            Method::GET,
+            "/travellers/{id}",
+            Access::Roles(PERSONAL),
+            get(traveller::page),
+        ),
+        page(
+            Method::GET,
+            "/hits",
+            Access::Roles(PERSONAL),
+            get(hits::queue),
+        ),
+        page(
+            Method::GET,
+            "/hits/{id}",
+            Access::Roles(PERSONAL),
+            get(hits::hit),
+        ),
+        page(
+            Method::POST,
+            "/hits/{id}/review",
+            Access::Roles(PERSONAL),
+            post(hits::review),
+        ),
+        page(
+            Method::GET,
+            "/audit",
+            Access::Roles(AUDIT),
+            get(audit::page),
+        ),
+    ]
+}

@@ -1,0 +1,169 @@
+//! Today: flights departing and arriving with countdowns, hits waiting, carriers late today.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::State as Shared;
+use jiff::Timestamp;
+
+use super::{Chrome, PageResult, html};
+use crate::State;
+use crate::access::Who;
+use crate::roles::PERSONAL;
+
+#[derive(Debug)]
+pub(crate) struct FlightLine {
+    pub href: String,
+    pub flight: String,
+    pub route: String,
+    pub local: String,
+    /// "in 2 h 05", "15 min ago"; empty when the airport's zone is unknown.
+    pub countdown: String,
+    pub status: String,
+    pub open_hits: i64,
+}
+
+#[derive(Debug)]
+pub(crate) struct LateLine {
+    pub carrier: String,
+    pub what: &'static str,
+    pub n: i64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Section {
+    pub title: &'static str,
+    pub lines: Vec<FlightLine>,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    c: Chrome,
+    today: String,
+    departing: usize,
+    arriving: usize,
+    sections: Vec<Section>,
+    hits_open: i64,
+    targeting_open: i64,
+    late: Vec<LateLine>,
+    sees_hits: bool,
+}
+
+/// "in 2 h 05" or "35 min ago".
+pub(crate) fn countdown(now: Timestamp, at: Timestamp) -> String {
+    let secs = at.as_second() - now.as_second();
+    let mins = secs.abs() / 60;
+    let text = if mins >= 60 {
+        format!("{} h {:02}", mins / 60, mins % 60)
+    } else {
+        format!("{mins} min")
+    };
+    if secs >= 0 {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+pub(crate) fn flight_href(key: &str) -> String {
+    format!("/flights/{key}")
+}
+
+pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageResult {
+    let store = state.intake.store();
+    let now = state.intake.now();
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    let yesterday = today.yesterday().unwrap_or(today);
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    let flights = store
+        .flights_between(&yesterday.to_string(), &tomorrow.to_string())
+        .await?;
+    let mut open_by_flight: HashMap<i64, i64> = HashMap::new();
+    let mut hits_open = 0;
+    for (flight, s, n) in store.hit_counts().await? {
+        if s == "open" {
+            *open_by_flight.entry(flight).or_default() += n;
+            hits_open += n;
+        }
+    }
+    let line = |f: &store::FlightRow, local: &Option<String>, airport: &str| {
+        let instant = local
+            .as_deref()
+            .and_then(|l| l.parse::<jiff::civil::DateTime>().ok())
+            .and_then(|l| state.intake.at_airport(airport, l));
+        FlightLine {
+            href: flight_href(&f.key),
+            flight: format!("{}{}", f.carrier, f.number),
+            route: format!("{}–{}", f.origin, f.destination),
+            local: local.clone().unwrap_or_default().replace('T', " "),
+            countdown: instant.map(|i| countdown(now, i)).unwrap_or_default(),
+            status: f.status.clone(),
+            open_hits: open_by_flight.get(&f.id).copied().unwrap_or(0),
+        }
+    };
+    let day = today.to_string();
+    let departing: Vec<FlightLine> = flights
+        .iter()
+        .filter(|f| f.departure_date == day)
+        .map(|f| line(f, &f.departure_local, &f.origin))
+        .collect();
+    let mut arriving: Vec<FlightLine> = flights
+        .iter()
+        .filter(|f| {
+            f.arrival_local
+                .as_deref()
+                .is_some_and(|a| a.starts_with(&day))
+        })
+        .map(|f| line(f, &f.arrival_local, &f.destination))
+        .collect();
+    arriving.sort_by(|a, b| a.local.cmp(&b.local));
+    let targeting_open = store
+        .targeting_hits(
+            &store::TargetingHitFilter {
+                state: Some("open"),
+                ..Default::default()
+            },
+            10_000,
+        )
+        .await?
+        .len() as i64;
+    let mut late = Vec::new();
+    for row in store.carrier_counts(None, &day, &day).await? {
+        let what = match row.name.as_str() {
+            "pnr_late" => "PNR first push late",
+            "api_late" => "API list after departure",
+            "closeout_late" => "close-out late",
+            "incomplete_series" => "incomplete series",
+            "failed" => "messages that could not be read",
+            _ => continue,
+        };
+        late.push(LateLine {
+            carrier: row.carrier,
+            what,
+            n: row.n,
+        });
+    }
+    let sees_hits = who.principal.has_any(PERSONAL);
+    Ok(html(&TodayPage {
+        c: Chrome::new(&who, "nav.today", "/", false),
+        today: day,
+        departing: departing.len(),
+        arriving: arriving.len(),
+        sections: vec![
+            Section {
+                title: "today.departing",
+                lines: departing,
+            },
+            Section {
+                title: "today.arriving",
+                lines: arriving,
+            },
+        ],
+        hits_open,
+        targeting_open,
+        late,
+        sees_hits,
+    }))
+}
