@@ -8,6 +8,7 @@
     dead_code
 )]
 
+pub mod session;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -190,4 +191,35 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_jso
         status,
         serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
     )
+}
+
+/// A server holding a simulated day of traffic screened against the simulator's national
+/// list (half the planted travellers on it), so that there are hits to review.
+pub fn unit_with_traffic(name: &str) -> Server {
+    let data = data_dir(name);
+    let files = data_dir(&format!("{name}-files"));
+    let server = serve(&data, &["--open-intake"]);
+    let simulate = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_passage"))
+            .args(["simulate", "--seed", "9", "--planted-share", "0.5"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    simulate(&["--out", files.to_str().unwrap()]);
+    let list = std::fs::read(files.join("watchlist.csv")).unwrap();
+    let admin = server.bearer("admin-1");
+    let (status, report) = post(
+        &format!("{}/api/v1/lists/national", server.url),
+        &[("Authorization", admin.as_str())],
+        &list,
+    );
+    assert_eq!(status, 201, "{report}");
+    simulate(&["--to", &server.url, "--rate", "5000"]);
+    server
 }

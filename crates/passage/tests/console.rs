@@ -1,0 +1,166 @@
+//! The console over HTTP as a person uses it: sign in (and lock-out), a purpose before
+//! personal data, a flight, a traveller, a hit reviewed as a false alarm with memory, and the
+//! data protection officer's audit view showing all of it. Forms without the CSRF token are
+//! refused. Server-side render times of the flights and traveller pages are printed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::time::Instant;
+
+use common::session::{Session, between};
+use common::{PASSWORD, data_dir, serve, unit_with_traffic};
+
+#[test]
+fn sign_in_locks_after_five_failures_and_sign_out_ends_the_session() {
+    let server = serve(&data_dir("console-sign-in"), &[]);
+    let mut s = Session::new(&server.url);
+    // Without a session every page sends to the sign-in form, keeping where it was going.
+    let page = s.get("/flights?date=2026-12-01");
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location, "/login?next=/flights%3Fdate%3D2026-12-01");
+
+    for _ in 0..4 {
+        let page = s.sign_in("analyst-1", "not the password at all");
+        assert_eq!(page.status, 401);
+        assert!(
+            page.body
+                .contains("The user name or the password is wrong.")
+        );
+    }
+    let page = s.sign_in("analyst-1", "not the password at all");
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("locked until"), "{}", page.body);
+    let page = s.sign_in("analyst-1", PASSWORD);
+    assert_eq!(page.status, 429, "locked even with the right password");
+
+    let mut s = Session::new(&server.url);
+    let page = s.sign_in("supervisor-1", PASSWORD);
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location, "/");
+    assert!(s.has_cookie("passage_session"));
+    let today = s.get("/");
+    assert_eq!(today.status, 200);
+    assert!(today.body.contains("supervisor-1 · PIU"));
+    // A form without the session's token is refused; with it, sign-out ends the session.
+    let forged = s.post_raw("/logout", &[("csrf", "0000")]);
+    assert_eq!(forged.status, 403);
+    assert_eq!(s.get("/").status, 200);
+    let out = s.post("/logout", "/", &[]);
+    assert_eq!(out.status, 303);
+    assert_eq!(s.get("/").status, 303);
+}
+
+#[test]
+fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
+    let server = unit_with_traffic("console-review");
+    let mut analyst = Session::new(&server.url);
+    assert_eq!(analyst.sign_in("analyst-1", PASSWORD).status, 303);
+
+    // Personal data asks for a purpose first.
+    let queue = analyst.get("/hits");
+    assert_eq!(queue.status, 303);
+    assert_eq!(queue.location, "/purpose?next=/hits");
+    let stated = analyst.post(
+        "/purpose",
+        "/purpose?next=/hits",
+        &[("purpose", "CASE-2026-041"), ("next", "/hits")],
+    );
+    assert_eq!(stated.status, 303);
+    assert_eq!(stated.location, "/hits");
+    let queue = analyst.get("/hits");
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("CASE-2026-041"));
+    // A hit on an API traveller (PNR travellers have no manifest page).
+    let row = queue
+        .body
+        .split("<tr>")
+        .find(|r| r.contains("href=\"/travellers/") && r.contains("review-link"))
+        .unwrap();
+    let hit_path = between(row, "class=\"button review-link\" href=\"", "\"").unwrap();
+    let hit = analyst.get(&hit_path);
+    assert_eq!(hit.status, 200);
+    assert!(hit.body.contains("id=\"comparisons\""));
+    assert!(hit.body.contains("date_of_birth") || hit.body.contains("name_part"));
+
+    // The flight and the traveller of the hit.
+    let before = hit.body.split("\" id=\"hit-traveller\"").next().unwrap();
+    let traveller_path = before.rsplit("href=\"").next().unwrap().to_string();
+    assert!(
+        traveller_path.starts_with("/travellers/"),
+        "{traveller_path}"
+    );
+    let started = Instant::now();
+    let traveller = analyst.get(&traveller_path);
+    let traveller_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(traveller.status, 200);
+    assert!(traveller.body.contains("id=\"traveller-name\""));
+    assert!(
+        traveller.body.contains("NAD+"),
+        "the person's segments as received"
+    );
+    let flight_path = between(&traveller.body, "<p><a href=\"", "\"").unwrap();
+    assert!(flight_path.starts_with("/flights/"), "{flight_path}");
+    let flight = analyst.get(&flight_path);
+    assert_eq!(flight.status, 200);
+    assert!(
+        flight.body.contains(&traveller_path),
+        "the traveller is on the manifest"
+    );
+    let date = flight_path.rsplit('/').next().unwrap().to_string();
+    let started = Instant::now();
+    let flights = analyst.get(&format!("/flights?date={date}"));
+    let flights_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(flights.status, 200);
+    assert!(flights.body.contains(&flight_path));
+    eprintln!(
+        "server round trip (debug build, small day): flights page {flights_ms:.1} ms, traveller page {traveller_ms:.1} ms"
+    );
+
+    // Reviewed as a false alarm, remembered.
+    let id = hit_path.trim_start_matches("/hits/");
+    let review = analyst.post(
+        &format!("/hits/{id}/review"),
+        &hit_path,
+        &[
+            ("disposition", "false_alarm"),
+            ("note", "date of birth and document differ"),
+            ("remember", "1"),
+            ("remember_reason", "different person, checked passport"),
+        ],
+    );
+    assert_eq!(review.status, 303, "{}", review.body);
+    let reviewed = analyst.get(&review.location);
+    assert!(reviewed.body.contains("id=\"hit-state\">false_alarm"));
+    assert!(reviewed.body.contains("Reviewed by analyst-1"));
+
+    // An analyst has no audit view; the officer has, and sees the analyst's steps with purpose.
+    assert_eq!(analyst.get("/audit").status, 403);
+    let mut dpo = Session::new(&server.url);
+    assert_eq!(dpo.sign_in("dpo-1", PASSWORD).status, 303);
+    let audit = dpo.get("/audit?actor=analyst-1");
+    assert_eq!(audit.status, 200);
+    for action in [
+        "session.signed_in",
+        "purpose.stated",
+        "hits.listed",
+        "hit.read",
+        "traveller.viewed",
+        "manifest.viewed",
+        "hit.reviewed",
+    ] {
+        assert!(audit.body.contains(action), "{action} in the audit view");
+    }
+    assert!(audit.body.contains("CASE-2026-041"));
+    assert!(audit.body.contains("The chain of records is intact"));
+    // The officer's own look is recorded too.
+    let again = dpo.get("/audit?actor=dpo-1");
+    assert!(again.body.contains("audit.searched"));
+    // The officer cannot open travellers.
+    assert_eq!(dpo.get(&traveller_path).status, 403);
+}
