@@ -92,7 +92,23 @@ pub fn app(state: Arc<State>) -> Router {
             router.route(path, handler)
         })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(server_timing))
         .with_state(state)
+}
+
+/// Every answer says how long the server took (`Server-Timing: app;dur=ms`): the browser's
+/// developer tools and the page-speed measurement read it; it carries no data.
+async fn server_timing(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = format!("app;dur={ms:.1}").parse() {
+        response.headers_mut().insert("server-timing", v);
+    }
+    response
 }
 
 /// Credentials from `token=carrier` pairs.

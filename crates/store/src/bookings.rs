@@ -106,20 +106,46 @@ impl Store {
         .bind(flight)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let booking = crate::packing::unpack_text(r, 6)?;
-                Ok(BookingVersion {
-                    id: r.try_get(0)?,
-                    locator: r.try_get(1)?,
-                    version: r.try_get(2)?,
-                    message_id: r.try_get(3)?,
-                    received_at: r.try_get(4)?,
-                    travellers: r.try_get(5)?,
-                    booking: serde_json::from_str(&booking)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                })
-            })
-            .collect()
+        rows.iter().map(booking_version).collect()
     }
+
+    /// How many bookings a flight has (any version).
+    pub async fn booking_count(&self, flight: i64) -> Result<i64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(DISTINCT locator) FROM pnr_versions WHERE flight_id = ?")
+                .bind(flight)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The latest version of one booking on a flight.
+    pub async fn booking(
+        &self,
+        flight: i64,
+        locator: &str,
+    ) -> Result<Option<BookingVersion>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, locator, version, message_id, received_at, travellers, booking FROM pnr_versions
+             WHERE flight_id = ? AND locator = ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(flight)
+        .bind(locator)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(booking_version).transpose()
+    }
+}
+
+fn booking_version(r: &sqlx::sqlite::SqliteRow) -> Result<BookingVersion, StoreError> {
+    let booking = crate::packing::unpack_text(r, 6)?;
+    Ok(BookingVersion {
+        id: r.try_get(0)?,
+        locator: r.try_get(1)?,
+        version: r.try_get(2)?,
+        message_id: r.try_get(3)?,
+        received_at: r.try_get(4)?,
+        travellers: r.try_get(5)?,
+        booking: serde_json::from_str(&booking).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
 }

@@ -145,7 +145,7 @@ struct FlightPage {
     c: Chrome,
     flight: store::FlightRow,
     persons: Vec<PersonView>,
-    bookings: usize,
+    bookings: i64,
     open_hits: i64,
 }
 
@@ -199,10 +199,7 @@ pub(crate) async fn flight(
             }
         }
     }
-    let bookings = store.bookings(flight.id).await?;
-    let mut locators: Vec<&str> = bookings.iter().map(|b| b.locator.as_str()).collect();
-    locators.sort_unstable();
-    locators.dedup();
+    let bookings = store.booking_count(flight.id).await?;
     audited(&state, &who, "manifest.viewed", &format!("flight:{key}")).await?;
     let persons = manifest
         .iter()
@@ -241,7 +238,7 @@ pub(crate) async fn flight(
         c: Chrome::new(&who, "nav.flights", &here, true),
         flight,
         persons,
-        bookings: locators.len(),
+        bookings,
         open_hits,
     }))
 }

@@ -222,12 +222,8 @@ pub(crate) async fn page(
     let link = links.iter().find(|l| l.manifest_id == id);
     let pnr = match link {
         Some(link) => {
-            let versions = store.bookings(flight.id).await?;
-            let latest = versions
-                .iter()
-                .filter(|b| b.locator == link.locator)
-                .max_by_key(|b| b.version);
-            latest.map(|b| {
+            let latest = store.booking(flight.id, &link.locator).await?;
+            latest.as_ref().map(|b| {
                 let travellers = b.booking.get("travellers").and_then(Value::as_array);
                 let me = travellers
                     .and_then(|ts| ts.iter().find(|t| text(t, "reference") == link.traveller));
