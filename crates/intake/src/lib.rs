@@ -670,7 +670,7 @@ impl Intake {
                     .set_persons_status(flight, &references, Status::Boarded, message)
                     .await?;
                 store
-                    .set_statuses(flight, Some(Status::Reported), Status::NotBoarded, message)
+                    .set_passenger_statuses(flight, Status::Reported, Status::NotBoarded, message)
                     .await?;
                 store.set_flight_status(flight, "closed").await?;
             }
@@ -680,7 +680,7 @@ impl Intake {
                     .set_persons_status(flight, &references, Status::NotBoarded, message)
                     .await?;
                 store
-                    .set_statuses(flight, Some(Status::Reported), Status::Boarded, message)
+                    .set_passenger_statuses(flight, Status::Reported, Status::Boarded, message)
                     .await?;
                 store.set_flight_status(flight, "closed").await?;
             }
@@ -722,7 +722,12 @@ impl Intake {
                 // board did not board.
                 if store.flight_status(flight).await? == "closed" {
                     store
-                        .set_statuses(flight, Some(Status::Reported), Status::NotBoarded, message)
+                        .set_passenger_statuses(
+                            flight,
+                            Status::Reported,
+                            Status::NotBoarded,
+                            message,
+                        )
                         .await?;
                 }
                 let mut locators: Vec<String> = list

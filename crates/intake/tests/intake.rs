@@ -61,6 +61,13 @@ async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
         "everyone checked in boarded"
     );
     assert!(manifest.iter().any(|m| m.role == "crew"));
+    // The close-out speaks of passengers: the crew stay as their list reported them.
+    assert!(
+        manifest
+            .iter()
+            .filter(|m| m.role == "crew")
+            .all(|m| m.status == "reported")
+    );
     assert!(passengers.len() <= closed.travellers);
 
     // API persons are linked to their PNR travellers, with what agreed.

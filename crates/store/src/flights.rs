@@ -250,6 +250,29 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Like [`Tx::set_statuses`], for the passengers only: close-outs speak of passengers,
+    /// and the crew list stands for the crew.
+    pub async fn set_passenger_statuses(
+        &mut self,
+        flight: i64,
+        from: Status,
+        to: Status,
+        message: i64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND status = ? AND role = 'passenger'",
+        )
+        .bind(name(to))
+        .bind(message)
+        .bind(flight)
+        .bind(name(from))
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
 impl Store {
     pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
         let rows = sqlx::query(
