@@ -8,6 +8,7 @@
     dead_code
 )]
 
+pub mod browser;
 pub mod session;
 
 use std::collections::HashMap;
