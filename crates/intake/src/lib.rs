@@ -84,7 +84,12 @@ impl Default for Config {
             series_timeout: Duration::from_secs(10 * 60),
             regime: Regime::eu_pnr_directive(),
             identity: "PIU".into(),
-            screening: screening::Config::default(),
+            // A PNR traveller without SSR DOCS is known by name alone: only a strong name on
+            // a name not common hits, so the analysts do not get every namesake.
+            screening: screening::Config {
+                name_only: Some(screening::NameOnly::STRICT),
+                ..screening::Config::default()
+            },
             rescreen_days: 2,
             windows: timing::PushWindows::default(),
             airports: timing::AirportZones::default(),
@@ -210,8 +215,13 @@ pub struct Intake {
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
     receipts: receipts::GroupCommit,
-    /// How many persons the screener's name frequencies were counted over.
+    /// The traffic (manifest rows and PNR travellers taken in) when the screener was built.
     screened_people: std::sync::atomic::AtomicU64,
+    /// PNR travellers taken in since start (each push's, so a booking pushed three times counts
+    /// three times): with the manifest count, the measure of traffic growth that rebuilds the
+    /// screener — bookings arrive days before the lists, and a fresh unit must not screen them
+    /// without knowing which names are common.
+    pnr_travellers_seen: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Intake {
@@ -235,6 +245,7 @@ impl Intake {
             clock: Arc::new(jiff::Timestamp::now),
             receipts: receipts::GroupCommit::default(),
             screened_people: std::sync::atomic::AtomicU64::new(0),
+            pnr_travellers_seen: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -816,6 +827,9 @@ impl Intake {
         let (_, changed) = tx
             .put_booking_versions(flight, message, &push.bookings)
             .await?;
+        let travellers: usize = push.bookings.iter().map(|b| b.travellers.len()).sum();
+        self.pnr_travellers_seen
+            .fetch_add(travellers as u64, std::sync::atomic::Ordering::Relaxed);
         relink(tx, flight, &changed).await?;
         self.keep_hits(tx, flight, message, &push.hits).await?;
         if !push.targets.is_empty() {

@@ -41,32 +41,51 @@ impl Intake {
         let versions = self.latest_lists().await?;
         let suppressions = self.store().suppressions(&today().to_string()).await?;
         let mut config = self.config.screening.clone();
-        let (frequencies, people) = self.traffic_name_frequencies().await?;
-        if let Some(f) = frequencies {
+        let traffic = self.traffic().await?;
+        if let Some(f) = self.traffic_name_frequencies().await? {
             config.name_frequencies = Some(std::sync::Arc::new(f));
         }
         let screener = Screener::build(&versions, &suppressions, &config);
         let n = screener.lists();
         self.set_screener(screener);
         self.screened_people
-            .store(people, std::sync::atomic::Ordering::Relaxed);
+            .store(traffic, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
+    }
+
+    /// The measure of traffic whose doubling rebuilds the screener: persons on manifests and
+    /// PNR travellers taken in since start.
+    async fn traffic(&self) -> Result<u64, IntakeError> {
+        let manifest = self.store().manifest_count().await?.max(0) as u64;
+        Ok(manifest.saturating_add(
+            self.pnr_travellers_seen
+                .load(std::sync::atomic::Ordering::Relaxed),
+        ))
     }
 
     /// How common each name part is among the travellers of the last `FREQUENCY_DAYS` days,
     /// once there are enough of them to tell: a match on a name common in this unit's traffic
-    /// means less than one on a rare name. Returns the table and how many persons it counted.
+    /// means less than one on a rare name. Persons on manifests and PNR travellers are both
+    /// counted (most people are both: their names count twice among twice the people), so the
+    /// bookings that arrive days before the lists already tell which names are common.
     async fn traffic_name_frequencies(
         &self,
-    ) -> Result<(Option<screening::NameFrequencies>, u64), IntakeError> {
+    ) -> Result<Option<screening::NameFrequencies>, IntakeError> {
         let since = today()
             .checked_sub(jiff::Span::new().days(FREQUENCY_DAYS))
             .unwrap_or(today())
             .to_string();
-        let names = self.store().manifest_names_since(&since).await?;
+        let mut names = self.store().manifest_names_since(&since).await?;
+        names.extend(
+            self.store()
+                .pnr_travellers_since(&since)
+                .await?
+                .into_iter()
+                .map(|t| (t.traveller.surname, t.traveller.given_name)),
+        );
         let people = names.len() as u64;
         if people < MIN_PEOPLE_FOR_FREQUENCIES {
-            return Ok((None, people));
+            return Ok(None);
         }
         let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
         for (surname, given) in &names {
@@ -80,10 +99,9 @@ impl Intake {
                 *counts.entry(p.to_string()).or_default() += 1;
             }
         }
-        Ok((
-            Some(screening::NameFrequencies::from_counts(counts, people)),
-            people,
-        ))
+        Ok(Some(screening::NameFrequencies::from_counts(
+            counts, people,
+        )))
     }
 
     /// Rebuilds the screener when the traffic it counted name frequencies over has doubled
@@ -92,7 +110,7 @@ impl Intake {
         if self.screener().is_none_or(|s| s.lists() == 0) {
             return Ok(false);
         }
-        let now = self.store().manifest_count().await?.max(0) as u64;
+        let now = self.traffic().await?;
         let before = self
             .screened_people
             .load(std::sync::atomic::Ordering::Relaxed);

@@ -26,7 +26,7 @@ pub use entry::{
 pub use frequency::NameFrequencies;
 pub use lists::{Diff, Format, ImportError, ImportFinding, Imported, diff, import};
 pub use matcher::{
-    Config, Explanation, Fingerprint, Hit, ListConfig, ListMode, Matcher, Query, Suppression,
-    SuppressionRef, Suppressions,
+    Config, Explanation, Fingerprint, Hit, ListConfig, ListMode, Matcher, NameOnly, Query,
+    Suppression, SuppressionRef, Suppressions,
 };
 pub use score::{Comparison, Field};

@@ -45,6 +45,26 @@ pub struct ListConfig {
     pub mode: ListMode,
 }
 
+/// How a traveller known by name alone is screened: no date of birth and no document number
+/// (a PNR traveller without SSR DOCS). A name without particulars proves little — most such
+/// hits are namesakes — so it must be stronger to count: its score is lowered by `margin` (a
+/// perfect name scores `1 - margin`), and a common name loses up to `common_penalty` instead
+/// of the usual 0.12. Both show in the hit's explanation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NameOnly {
+    pub margin: f64,
+    pub common_penalty: f64,
+}
+
+impl NameOnly {
+    /// What the intake uses: at the default threshold 0.80 a name-only traveller needs a name
+    /// score of 0.90 on a rare name, and a common name cannot hit on its own.
+    pub const STRICT: NameOnly = NameOnly {
+        margin: 0.10,
+        common_penalty: 0.30,
+    };
+}
+
 /// Matcher settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -62,6 +82,10 @@ pub struct Config {
     /// with the built-in table of common names, the higher share counting. `None`: the built-in
     /// table and the lists only.
     pub name_frequencies: Option<Arc<NameFrequencies>>,
+    /// How travellers known by name alone are screened; `None`: like everyone else (the
+    /// library's default, which the corpus evaluation measures). The intake sets
+    /// [`NameOnly::STRICT`].
+    pub name_only: Option<NameOnly>,
 }
 
 /// The default threshold, measured by `eval` (see its report).
@@ -76,6 +100,7 @@ impl Default for Config {
             min_candidate_share: 0.3,
             name_groups: None,
             name_frequencies: None,
+            name_only: None,
         }
     }
 }
@@ -294,6 +319,8 @@ struct PreparedQuery<'a> {
     parts: QueryName,
     documents: Vec<Doc>,
     keys: Vec<String>,
+    /// Neither a date of birth nor a document number: known by name alone.
+    name_only: bool,
 }
 
 /// Per-query working memory: part similarities already computed (query part, table part) and
@@ -473,12 +500,15 @@ impl Matcher {
                 p.0.known_common = known_common(&self.frequencies, t);
             }
         }
+        let name_only =
+            query.date_of_birth.is_none() && documents.iter().all(|d| d.plain.is_empty());
         PreparedQuery {
             query,
             name,
             parts,
             documents,
             keys,
+            name_only,
         }
     }
 
@@ -700,8 +730,22 @@ impl Matcher {
             total += c.weight;
             comparisons.push(c);
         }
-        let unconfirmed = -COMMON_UNCONFIRMED * common * (1.0 - confirmed);
+        let name_only = self.config.name_only.filter(|_| pq.name_only);
+        let unconfirmed = -name_only.map_or(COMMON_UNCONFIRMED, |n| n.common_penalty)
+            * common
+            * (1.0 - confirmed);
         total += unconfirmed;
+        if let Some(n) = name_only {
+            total -= n.margin;
+            comparisons.push(Comparison {
+                field: Field::NameOnly,
+                query: String::new(),
+                entry: String::new(),
+                score: 0.0,
+                weight: -n.margin,
+                reason: "no date of birth and no document: the name alone must carry the hit",
+            });
+        }
         if let Some((floor, c)) = doc {
             if floor > 0.0 {
                 // the same document: the name must not contradict it

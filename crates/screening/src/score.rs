@@ -22,6 +22,8 @@ pub enum Field {
     Sex,
     Nationality,
     Document,
+    /// Nothing but the name was known (no date of birth, no document): what that costs.
+    NameOnly,
 }
 
 impl std::fmt::Display for Field {
@@ -34,6 +36,7 @@ impl std::fmt::Display for Field {
             Field::Sex => "sex",
             Field::Nationality => "nationality",
             Field::Document => "document",
+            Field::NameOnly => "name only",
         })
     }
 }
@@ -75,6 +78,7 @@ impl std::fmt::Display for Comparison {
                 "{}: '{e}' {} (weight {:.2}), {q} ({:+.2})",
                 self.field, self.reason, self.score, self.weight
             ),
+            Field::NameOnly => write!(f, "{}: {} ({:+.2})", self.field, self.reason, self.weight),
             _ => write!(
                 f,
                 "{}: {q} vs {e}: {} ({:+.2})",

@@ -452,3 +452,60 @@ fn another_common_name_is_not_a_typo() {
     assert!(score(&m, &q("김", "정수"), "K") < 0.8);
     assert!(score(&m, &q("KIM", "SEONG SU"), "K") >= 0.8);
 }
+
+#[test]
+fn a_name_alone_must_be_strong_under_the_name_only_rule() {
+    let list = ListVersion {
+        list: "national".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries: vec![
+            person("A", &["MEI CHEN"], Some(BirthDate::Year(1983)), "CHN"),
+            person(
+                "B",
+                &["ZORAVAR KHAZRAJIAN"],
+                Some(BirthDate::Year(1983)),
+                "ARM",
+            ),
+        ],
+    };
+    let plain = Matcher::build(&[&list], &Config::default());
+    let strict = Matcher::build(
+        &[&list],
+        &Config {
+            name_only: Some(screening::NameOnly::STRICT),
+            ..Config::default()
+        },
+    );
+    // a common name and nothing else: a hit by default, none under the rule
+    let common = q("CHEN", "MEI");
+    assert!(score(&plain, &common, "A") >= 0.8);
+    assert!(strict.screen(&common).is_empty());
+    // a rare name as listed still hits, 0.10 lower, and the explanation says why
+    let rare = q("KHAZRAJIAN", "ZORAVAR");
+    let (before, after) = (score(&plain, &rare, "B"), score(&strict, &rare, "B"));
+    assert!((before - after - 0.10).abs() < 1e-9, "{before} {after}");
+    let hits = strict.screen(&rare);
+    assert_eq!(hits.len(), 1);
+    let text = hits[0].to_string();
+    assert!(
+        text.contains("name only: no date of birth and no document"),
+        "{text}"
+    );
+    // one typo in a rare name: a hit by default, 0.10 lower under the rule
+    let typo = q("KHAZRAJAN", "ZORAVAR");
+    let (loose, tight) = (score(&plain, &typo, "B"), score(&strict, &typo, "B"));
+    assert!(loose >= 0.8, "{loose}");
+    assert!((loose - tight - 0.10).abs() < 1e-9, "{loose} {tight}");
+    // with a date of birth or a document the rule does not apply
+    let mut dated = q("CHEN", "MEI");
+    dated.date_of_birth = Some(date(1983, 10, 1));
+    assert_eq!(score(&plain, &dated, "A"), score(&strict, &dated, "A"));
+    let mut with_doc = q("CHEN", "MEI");
+    with_doc.documents = vec![("E1234567".into(), Some("CHN".into()))];
+    assert_eq!(
+        score(&plain, &with_doc, "A"),
+        score(&strict, &with_doc, "A")
+    );
+}

@@ -328,14 +328,15 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
             *counts.entry(t).or_default() += 1;
         }
     }
-    let traffic = screening::NameFrequencies::from_counts(counts, people.len() as u64);
-    let with_traffic = Matcher::build(
-        &[&list],
-        &screening::Config {
-            name_frequencies: Some(std::sync::Arc::new(traffic)),
-            ..screening::Config::default()
-        },
-    );
+    let traffic = std::sync::Arc::new(screening::NameFrequencies::from_counts(
+        counts,
+        people.len() as u64,
+    ));
+    let traffic_config = screening::Config {
+        name_frequencies: Some(traffic),
+        ..screening::Config::default()
+    };
+    let with_traffic = Matcher::build(&[&list], &traffic_config);
     let (mut planted_t, mut look_t, mut others_t) = (Vec::new(), Vec::new(), Vec::new());
     for (key, query) in &people {
         let hits = with_traffic.screen_at(query, 0.5);
@@ -362,6 +363,7 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
             others_t.len()
         );
     }
+    pnr_side(&sent, &list, &outcome.truth, &people, traffic_config)?;
     if !missed.is_empty() {
         println!("planted travellers missed at the default threshold (synthetic people):");
         for m in &missed {
@@ -373,6 +375,119 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
         for e in &examples {
             println!("  {e}");
         }
+    }
+    Ok(())
+}
+
+/// The PNR travellers of the simulated day, screened as the intake screens them (a traveller
+/// without SSR DOCS by name alone), with and without the intake's name-only rule: how many of
+/// them are hit, and whether the planted travellers' bookings still find them.
+fn pnr_side(
+    sent: &[simulator::traffic::Sent],
+    list: &ListVersion,
+    truth: &[simulator::truth::Truth],
+    people: &HashMap<(String, String), Query>,
+    config: screening::Config,
+) -> anyhow::Result<()> {
+    // The latest version of every booking's travellers: (flight, locator, reference) → query.
+    let mut travellers: HashMap<(String, String, String), Query> = HashMap::new();
+    for m in sent {
+        for message in pnrgov::read(&m.bytes).messages {
+            let Some(push) = message.push() else {
+                continue;
+            };
+            for b in &push.bookings {
+                let locator = b.locator().unwrap_or_default().to_string();
+                for t in &b.travellers {
+                    travellers.insert(
+                        (
+                            m.flight.clone(),
+                            locator.clone(),
+                            t.reference.as_deref().unwrap_or_default().to_string(),
+                        ),
+                        intake::screen::pnr_query(t),
+                    );
+                }
+            }
+        }
+    }
+    // The planted travellers' and look-alikes' records: same booking, same surname and first
+    // given name as on the API list.
+    let mut planted: HashMap<(String, String, String), (String, bool)> = HashMap::new();
+    for t in truth {
+        let Some(api) = people.get(&(t.flight.clone(), t.passenger_reference.clone())) else {
+            continue;
+        };
+        let first = |q: &Query| {
+            q.given_names
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase()
+        };
+        let found = travellers.iter().find(|((f, l, _), q)| {
+            *f == t.flight
+                && *l == t.booking
+                && q.surname.eq_ignore_ascii_case(&api.surname)
+                && first(q) == first(api)
+        });
+        if let Some((key, _)) = found {
+            let listed = matches!(t.relation, simulator::Relation::Listed(_));
+            planted.insert(key.clone(), (t.entry.clone(), listed));
+        }
+    }
+    let name_only = |q: &Query| q.date_of_birth.is_none() && q.documents.is_empty();
+    let without = travellers.values().filter(|q| name_only(q)).count();
+    println!(
+        "PNR travellers of the day (traffic-counted name frequencies): {} ({} without date of birth or document), {} of them planted, {} look-alikes",
+        travellers.len(),
+        without,
+        planted.values().filter(|p| p.1).count(),
+        planted.values().filter(|p| !p.1).count(),
+    );
+    println!(
+        "rule                     planted found (name only)  look-alikes hit  others hit: with DOCS / name only (hits)"
+    );
+    for (label, rule) in [
+        ("as API travellers", None),
+        (
+            "name only strict (intake)",
+            Some(screening::NameOnly::STRICT),
+        ),
+    ] {
+        let matcher = Matcher::build(
+            &[list],
+            &screening::Config {
+                name_only: rule,
+                ..config.clone()
+            },
+        );
+        let (mut found, mut found_name_only, mut listed_name_only, mut look_hit) = (0, 0, 0, 0);
+        let (mut others_docs, mut others_name_only, mut hits_name_only) = (0, 0, 0);
+        for (key, q) in &travellers {
+            let hits = matcher.screen(q);
+            match planted.get(key) {
+                Some((entry, true)) => {
+                    let hit = hits.iter().any(|h| &h.entry_id == entry);
+                    found += usize::from(hit);
+                    if name_only(q) {
+                        listed_name_only += 1;
+                        found_name_only += usize::from(hit);
+                    }
+                }
+                Some((_, false)) => look_hit += usize::from(!hits.is_empty()),
+                None if hits.is_empty() => {}
+                None if name_only(q) => {
+                    others_name_only += 1;
+                    hits_name_only += hits.len();
+                }
+                None => others_docs += 1,
+            }
+        }
+        println!(
+            "{label:<25}{found:>4} of {:<4} ({found_name_only} of {listed_name_only})  {look_hit:>7}          {others_docs} / {others_name_only} ({hits_name_only} hits)",
+            planted.values().filter(|p| p.1).count()
+        );
     }
     Ok(())
 }
