@@ -224,6 +224,11 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status, for pages that answer a missing thing as such.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// The readable message, for pages that show the error beside a form.
     pub(crate) fn message(&self) -> &str {
         &self.message

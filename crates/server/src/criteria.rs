@@ -16,7 +16,7 @@ use crate::access::Who;
 use crate::api::{ApiError, AppState, Result, audit_read};
 
 /// The person acting on criteria, with the roles the lifecycle knows.
-fn actor(who: &Who) -> Actor {
+pub(crate) fn actor(who: &Who) -> Actor {
     let p = &who.principal;
     let mut roles = Vec::new();
     if p.has(accounts::Role::Analyst) {
@@ -82,13 +82,13 @@ pub(crate) async fn list(Shared(state): Shared<AppState>) -> Result<Json<serde_j
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct NewDraft {
-    criterion: String,
-    text: String,
-    weight: f64,
+    pub criterion: String,
+    pub text: String,
+    pub weight: f64,
     #[serde(default)]
-    justification: String,
+    pub justification: String,
     /// YYYY-MM-DD; a year from today when left out.
-    review_by: Option<jiff::civil::Date>,
+    pub review_by: Option<jiff::civil::Date>,
 }
 
 pub(crate) async fn create(
@@ -96,7 +96,20 @@ pub(crate) async fn create(
     who: Who,
     Json(d): Json<NewDraft>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let author = actor(&who);
+    match draft(&state, &who, &d).await? {
+        Ok(v) => Ok((StatusCode::CREATED, Json(json!(v)))),
+        Err(e) => Ok(problems(&e)),
+    }
+}
+
+/// Checks a draft and keeps it as the criterion's next version, by the signed-in person: the
+/// one path the API and the console share. A refusal by the checker is the inner error.
+pub(crate) async fn draft(
+    state: &crate::State,
+    who: &Who,
+    d: &NewDraft,
+) -> Result<std::result::Result<store::CriterionVersionRow, targeting::CheckError>> {
+    let author = actor(who);
     let review_by = d.review_by.unwrap_or_else(|| {
         let today = jiff::tz::TimeZone::UTC
             .to_datetime(jiff::Timestamp::now())
@@ -113,8 +126,8 @@ pub(crate) async fn create(
         review_by,
     };
     match state.intake.draft_criterion(&draft, &author).await {
-        Ok(v) => Ok((StatusCode::CREATED, Json(json!(v)))),
-        Err(CriteriaError::Check(e)) => Ok(problems(&e)),
+        Ok(v) => Ok(Ok(v)),
+        Err(CriteriaError::Check(e)) => Ok(Err(e)),
         Err(e) => Err(refused(e)),
     }
 }
@@ -144,16 +157,6 @@ pub(crate) async fn act(
     Path((id, action)): Path<(i64, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>> {
-    let who = actor(&who);
-    let action = match action.as_str() {
-        "submit" => Action::Submit,
-        "withdraw" => Action::Withdraw,
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        "activate" => Action::Activate,
-        "retire" => Action::Retire,
-        _ => return Err(ApiError::not_found("criterion action")),
-    };
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
     } else {
@@ -161,12 +164,38 @@ pub(crate) async fn act(
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.to_string()))?
             .note
     };
-    let v = state
-        .intake
-        .criterion_action(id, action, &who, &note)
-        .await
-        .map_err(refused)?;
+    let v = move_version(&state, &who, id, &action, &note).await?;
     Ok(Json(json!(v)))
+}
+
+/// A lifecycle action by its name in a path.
+pub(crate) fn parse_action(name: &str) -> Option<Action> {
+    Some(match name {
+        "submit" => Action::Submit,
+        "withdraw" => Action::Withdraw,
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        "activate" => Action::Activate,
+        "retire" => Action::Retire,
+        _ => return None,
+    })
+}
+
+/// Moves a version by the signed-in person under the lifecycle's rules (four eyes included):
+/// the one path the API and the console share.
+pub(crate) async fn move_version(
+    state: &crate::State,
+    who: &Who,
+    id: i64,
+    action: &str,
+    note: &str,
+) -> Result<store::CriterionVersionRow> {
+    let action = parse_action(action).ok_or_else(|| ApiError::not_found("criterion action"))?;
+    state
+        .intake
+        .criterion_action(id, action, &actor(who), note)
+        .await
+        .map_err(refused)
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,10 +227,25 @@ pub(crate) async fn backtest(
     who: Who,
     Json(b): Json<BacktestBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let who = actor(&who);
-    match state.intake.backtest(&b.text, b.from, b.to, &who.id).await {
+    match run_backtest(&state, &who, &b.text, b.from, b.to).await? {
         Ok(report) => Ok((StatusCode::OK, Json(json!(report)))),
-        Err(CriteriaError::Check(e)) => Ok(problems(&e)),
+        Err(e) => Ok(problems(&e)),
+    }
+}
+
+/// Back-tests a criterion text over the stored bookings of a period (audited by the intake):
+/// the one path the API and the console share. A refusal by the checker is the inner error.
+pub(crate) async fn run_backtest(
+    state: &crate::State,
+    who: &Who,
+    text: &str,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<std::result::Result<intake::criteria::BacktestReport, targeting::CheckError>> {
+    let who = actor(who);
+    match state.intake.backtest(text, from, to, &who.id).await {
+        Ok(report) => Ok(Ok(report)),
+        Err(CriteriaError::Check(e)) => Ok(Err(e)),
         Err(e) => Err(refused(e)),
     }
 }

@@ -146,8 +146,55 @@ pub(crate) async fn import(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let who = who.principal.username.clone();
-    let format = match q.format.as_deref() {
+    let report = import_list(
+        &state,
+        &who.principal.username,
+        &list,
+        q.format.as_deref(),
+        &body,
+    )
+    .await?;
+    let status = if report.new_version {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!(report))))
+}
+
+/// Whether a list name can be a path segment and a subject: letters, digits, `.`, `-`, `_`.
+pub(crate) fn valid_list_name(list: &str) -> bool {
+    !list.is_empty()
+        && list.len() <= 64
+        && list
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Imports a list file as the next version of `list` (format named, else detected): the one
+/// path the API and the console share.
+pub(crate) async fn import_list(
+    state: &crate::State,
+    who: &str,
+    list: &str,
+    format: Option<&str>,
+    body: &[u8],
+) -> Result<intake::watchlists::ImportReport> {
+    if !valid_list_name(list) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_list_name",
+            "a list name is 1 to 64 letters, digits, dots, dashes or underscores",
+        ));
+    }
+    if body.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "empty_body",
+            "the request carries no list file",
+        ));
+    }
+    let format = match format.filter(|f| !f.is_empty()) {
         Some(f) => Some(f.parse::<screening::Format>().map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -155,7 +202,7 @@ pub(crate) async fn import(
                 e.to_string(),
             )
         })?),
-        None => screening::Format::detect(&body),
+        None => screening::Format::detect(body),
     }
     .ok_or_else(|| {
         ApiError::new(
@@ -164,9 +211,9 @@ pub(crate) async fn import(
             "the body is none of un, ofac, eu, ftm, csv; name it with ?format=",
         )
     })?;
-    let report = state
+    state
         .intake
-        .import_list(&list, format, &body, &who)
+        .import_list(list, format, body, who)
         .await
         .map_err(|e| match e {
             intake::IntakeError::List(e) => ApiError::new(
@@ -175,11 +222,5 @@ pub(crate) async fn import(
                 e.to_string(),
             ),
             other => ApiError::from(other),
-        })?;
-    let status = if report.new_version {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(json!(report))))
+        })
 }
