@@ -104,6 +104,15 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
         traveller.body.contains("NAD+"),
         "the person's segments as received"
     );
+    // The same person found by surname across the flights kept.
+    let name = between(&traveller.body, "id=\"traveller-name\">", "</h1>").unwrap();
+    let surname = name.split(',').next().unwrap().replace("&#39;", "'");
+    let found = analyst.get(&format!(
+        "/travellers?surname={}",
+        surname.replace(' ', "+").replace('\'', "%27")
+    ));
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains(&format!("href=\"{traveller_path}\"")));
     let flight_path = between(&traveller.body, "<p><a href=\"", "\"").unwrap();
     assert!(flight_path.starts_with("/flights/"), "{flight_path}");
     let flight = analyst.get(&flight_path);
@@ -152,11 +161,18 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
         "hit.read",
         "traveller.viewed",
         "manifest.viewed",
+        "travellers.searched",
         "hit.reviewed",
     ] {
         assert!(audit.body.contains(action), "{action} in the audit view");
     }
     assert!(audit.body.contains("CASE-2026-041"));
+    assert!(
+        audit
+            .body
+            .contains(&format!("surname={surname}").replace('\'', "&#39;")),
+        "what was searched is in the audit"
+    );
     assert!(audit.body.contains("The chain of records is intact"));
     // The officer's own look is recorded too.
     let again = dpo.get("/audit?actor=dpo-1");

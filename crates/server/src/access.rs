@@ -197,7 +197,7 @@ async fn guard(
     }
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD);
     let request = match (&who.csrf, unsafe_method) {
-        (Some(expected), true) => match csrf_checked(request, expected).await {
+        (Some(expected), true) => match csrf_checked(request, expected, face).await {
             Ok(r) => r,
             Err(response) => return response,
         },
@@ -210,10 +210,10 @@ async fn guard(
 
 /// Lets an unsafe request through when it carries the session's CSRF token, in the
 /// `X-CSRF-Token` header (htmx, scripts) or in a form's `csrf` field.
-async fn csrf_checked(request: Request, expected: &str) -> Result<Request, Response> {
+async fn csrf_checked(request: Request, expected: &str, face: Face) -> Result<Request, Response> {
     let forged = || {
         refuse(
-            Face::Api,
+            face,
             StatusCode::FORBIDDEN,
             "csrf_token_invalid",
             "the form is stale or did not come from this console; reload the page",
@@ -241,7 +241,7 @@ async fn csrf_checked(request: Request, expected: &str) -> Result<Request, Respo
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| {
         refuse(
-            Face::Api,
+            face,
             StatusCode::PAYLOAD_TOO_LARGE,
             "form_too_large",
             "the form is too large",

@@ -417,6 +417,83 @@ pub fn person_key(identity: &Identity) -> Option<String> {
     })
 }
 
+/// What an analyst searches persons by; empty fields match anything, but a search needs a
+/// surname or a document number (the indexed columns).
+#[derive(Debug, Clone, Default)]
+pub struct PersonSearch<'a> {
+    pub surname: Option<&'a str>,
+    /// The start of the given names.
+    pub given: Option<&'a str>,
+    /// YYYY-MM-DD.
+    pub date_of_birth: Option<&'a str>,
+    pub document: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// A person found by a search, with their flight.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundPerson {
+    pub manifest_id: i64,
+    pub flight: String,
+    pub departure_date: String,
+    pub surname: String,
+    pub given_names: String,
+    pub date_of_birth: Option<String>,
+    pub nationality: Option<String>,
+    pub document_number: Option<String>,
+    pub role: String,
+    pub status: String,
+}
+
+impl Store {
+    /// Persons on any manifest by surname (exact, as upper case) or document number, narrowed
+    /// by given names and date of birth; newest flights first.
+    pub async fn search_persons(
+        &self,
+        q: &PersonSearch<'_>,
+    ) -> Result<Vec<FoundPerson>, StoreError> {
+        if q.surname.is_none() && q.document.is_none() {
+            return Ok(Vec::new());
+        }
+        let surname = q.surname.map(|s| s.trim().to_uppercase());
+        let document = q.document.map(|d| d.trim().to_uppercase());
+        let given = q.given.map(|g| format!("{}%", g.trim().to_uppercase()));
+        let rows = sqlx::query(
+            "SELECT m.id, f.key, f.departure_date, m.surname, m.given_names, m.date_of_birth,
+                    m.nationality, m.document_number, m.role, m.status
+             FROM manifest m JOIN flights f ON f.id = m.flight_id
+             WHERE (?1 IS NULL OR m.surname = ?1)
+               AND (?2 IS NULL OR m.document_number = ?2)
+               AND (?3 IS NULL OR m.given_names LIKE ?3)
+               AND (?4 IS NULL OR m.date_of_birth = ?4)
+             ORDER BY f.departure_date DESC, m.id DESC LIMIT ?5",
+        )
+        .bind(surname)
+        .bind(document)
+        .bind(given)
+        .bind(q.date_of_birth)
+        .bind(q.limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FoundPerson {
+                    manifest_id: r.try_get(0)?,
+                    flight: r.try_get(1)?,
+                    departure_date: r.try_get(2)?,
+                    surname: r.try_get(3)?,
+                    given_names: r.try_get(4)?,
+                    date_of_birth: r.try_get(5)?,
+                    nationality: r.try_get(6)?,
+                    document_number: r.try_get(7)?,
+                    role: r.try_get(8)?,
+                    status: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One trip of a person: a manifest row and its flight.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trip {

@@ -41,7 +41,9 @@ pub use criteria::{
     CriterionEventRow, CriterionMove, CriterionStats, CriterionVersionRow, NewCriterionVersion,
     NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,
 };
-pub use flights::{FlightRow, ManifestRow, PersonUpdate, Trip, person_key};
+pub use flights::{
+    FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
+};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,

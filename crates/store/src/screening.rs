@@ -462,6 +462,53 @@ impl Store {
         rows.iter().map(hit_row).collect()
     }
 
+    /// The review queue: hits in a state, of one list or all, with a score in `[min, max)`;
+    /// the highest score band first, then the oldest (what has waited longest). With the count
+    /// of all that match, so the page can say when it shows only the first `limit`.
+    pub async fn hit_queue(
+        &self,
+        state: &str,
+        list: Option<&str>,
+        min_score: f64,
+        max_score: f64,
+        limit: i64,
+    ) -> Result<(Vec<HitRow>, i64), StoreError> {
+        let filter =
+            "h.state = ?1 AND (?2 IS NULL OR h.list = ?2) AND h.score >= ?3 AND h.score < ?4";
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE {filter}
+             ORDER BY CASE WHEN h.score >= 0.95 THEN 0 WHEN h.score >= 0.88 THEN 1 ELSE 2 END,
+                      h.created_at, h.id LIMIT ?5"
+        )))
+        .bind(state)
+        .bind(list)
+        .bind(min_score)
+        .bind(max_score)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let total = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM hits h WHERE {filter}"
+        )))
+        .bind(state)
+        .bind(list)
+        .bind(min_score)
+        .bind(max_score)
+        .fetch_one(self.pool())
+        .await?
+        .try_get::<i64, _>(0)?;
+        Ok((rows.iter().map(hit_row).collect::<Result<_, _>>()?, total))
+    }
+
+    /// The lists that have hits in a state.
+    pub async fn hit_lists(&self, state: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT list FROM hits WHERE state = ? ORDER BY list")
+            .bind(state)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// Hits per state and per flight: (flight id, state, count), for queues and manifests.
     pub async fn hit_counts(&self) -> Result<Vec<(i64, String, i64)>, StoreError> {
         let rows =

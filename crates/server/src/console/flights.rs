@@ -19,7 +19,11 @@ pub(crate) struct FlightsQuery {
     date: Option<String>,
     carrier: Option<String>,
     q: Option<String>,
+    page: Option<usize>,
 }
+
+/// Flights a page shows: a busy day has thousands.
+const PAGE: usize = 200;
 
 #[derive(Debug)]
 pub(crate) struct FlightRowView {
@@ -44,6 +48,8 @@ struct FlightsPage {
     carriers: Vec<String>,
     flights: Vec<FlightRowView>,
     total: usize,
+    page: usize,
+    pages: usize,
     sees_manifests: bool,
 }
 
@@ -74,7 +80,15 @@ pub(crate) async fn list(
         .filter(|f| carrier.is_empty() || f.carrier == carrier)
         .filter(|f| q.is_empty() || f.key.contains(&q))
         .collect();
-    let ids: Vec<i64> = matching.iter().map(|f| f.id).collect();
+    let pages = matching.len().div_ceil(PAGE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<&store::FlightRow> = matching
+        .iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .copied()
+        .collect();
+    let ids: Vec<i64> = shown.iter().map(|f| f.id).collect();
     let sizes: HashMap<i64, i64> = store.manifest_sizes(&ids).await?.into_iter().collect();
     let mut open: HashMap<i64, i64> = HashMap::new();
     for (flight, s, n) in store.hit_counts().await? {
@@ -82,9 +96,8 @@ pub(crate) async fn list(
             *open.entry(flight).or_default() += n;
         }
     }
-    let flights = matching
+    let flights = shown
         .iter()
-        .take(500)
         .map(|f| {
             let instant = f
                 .departure_local
@@ -120,6 +133,8 @@ pub(crate) async fn list(
         carriers,
         flights,
         total: matching.len(),
+        page,
+        pages,
         sees_manifests: who.principal.has_any(PERSONAL),
     }))
 }

@@ -73,6 +73,8 @@ struct QueuePage {
     severity: String,
     lists: Vec<String>,
     lines: Vec<QueueLine>,
+    /// All hits matching, of which `lines` are the first.
+    total: i64,
 }
 
 const STATES: [&str; 5] = [
@@ -99,15 +101,18 @@ pub(crate) async fn queue(
     let list = q.list.unwrap_or_default();
     let sev = q.severity.unwrap_or_default();
     let store = state.intake.store();
-    let hits = store.hits(Some(&wanted), None, 2_000).await?;
+    let (min, max) = match sev.as_str() {
+        "high" => (0.95, f64::INFINITY),
+        "medium" => (0.88, 0.95),
+        "low" => (f64::NEG_INFINITY, 0.88),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    let chosen = (!list.is_empty()).then_some(list.as_str());
+    let (hits, total) = store.hit_queue(&wanted, chosen, min, max, 500).await?;
     audited(&state, &who, "hits.listed", &format!("hits:{wanted}")).await?;
-    let mut lists: Vec<String> = hits.iter().map(|h| h.list.clone()).collect();
-    lists.sort();
-    lists.dedup();
-    let mut lines: Vec<QueueLine> = hits
+    let lists = store.hit_lists(&wanted).await?;
+    let lines: Vec<QueueLine> = hits
         .iter()
-        .filter(|h| list.is_empty() || h.list == list)
-        .filter(|h| sev.is_empty() || severity(h.score) == sev)
         .map(|h| QueueLine {
             href: format!("/hits/{}", h.id),
             traveller: traveller_name(h),
@@ -130,17 +135,6 @@ pub(crate) async fn queue(
                 .replace('T', " "),
         })
         .collect();
-    // Most severe first, then oldest first: what has waited longest at the same level.
-    lines.sort_by(|a, b| {
-        let rank = |s: &str| match s {
-            "high" => 0,
-            "medium" => 1,
-            _ => 2,
-        };
-        rank(a.severity)
-            .cmp(&rank(b.severity))
-            .then(a.created.cmp(&b.created))
-    });
     Ok(html(&QueuePage {
         c: Chrome::new(&who, "nav.hits", here, true),
         state: wanted,
@@ -148,6 +142,7 @@ pub(crate) async fn queue(
         severity: sev,
         lists,
         lines,
+        total,
     }))
 }
 
@@ -275,7 +270,7 @@ pub(crate) async fn review(
                 &state,
                 &who,
                 id,
-                Some("Choose a disposition.".into()),
+                Some(super::ENGLISH.get("hit.choose_disposition").to_string()),
                 false,
             )
             .await;
@@ -289,7 +284,7 @@ pub(crate) async fn review(
                     &state,
                     &who,
                     id,
-                    Some("Say why this traveller is not this entry, to remember it.".into()),
+                    Some(super::ENGLISH.get("hit.remember_needs_reason").to_string()),
                     false,
                 )
                 .await;

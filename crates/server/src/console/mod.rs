@@ -13,6 +13,7 @@ mod hits;
 mod lists;
 mod login;
 mod messages;
+mod search;
 mod texts;
 mod today;
 mod traveller;
@@ -53,9 +54,10 @@ pub(crate) struct NavItem {
 }
 
 /// The menu: an entry is shown only to the roles its pages admit.
-const MENU: [(&str, &str, &[Role]); 9] = [
+const MENU: [(&str, &str, &[Role]); 10] = [
     ("nav.today", "/", ANYONE),
     ("nav.flights", "/flights", QUALITY),
+    ("nav.search", "/travellers", PERSONAL),
     ("nav.hits", "/hits", PERSONAL),
     ("nav.lists", "/lists", LISTS_READ),
     ("nav.criteria", "/criteria", CRITERIA_READ),
@@ -204,6 +206,12 @@ pub(crate) fn routes() -> Vec<Route> {
             get(assets::file),
         ),
         page(Method::GET, "/", Access::SignedIn, get(today::page)),
+        page(
+            Method::GET,
+            "/travellers",
+            Access::Roles(PERSONAL),
+            get(search::page),
+        ),
         page(
             Method::GET,
             "/flights",

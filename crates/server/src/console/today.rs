@@ -132,11 +132,11 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
     let mut late = Vec::new();
     for row in store.carrier_counts(None, &day, &day).await? {
         let what = match row.name.as_str() {
-            "pnr_late" => "PNR first push late",
-            "api_late" => "API list after departure",
-            "closeout_late" => "close-out late",
-            "incomplete_series" => "incomplete series",
-            "failed" => "messages that could not be read",
+            "pnr_late" => "late.pnr_late",
+            "api_late" => "late.api_late",
+            "closeout_late" => "late.closeout_late",
+            "incomplete_series" => "late.incomplete_series",
+            "failed" => "late.failed",
             _ => continue,
         };
         late.push(LateLine {
