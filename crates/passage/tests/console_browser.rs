@@ -109,6 +109,27 @@ fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it() {
     );
     assert_eq!(b.find("#hit-state").text(), "false_alarm");
 
+    // The criteria editor checks as the analyst types (htmx, with the CSRF header).
+    b.goto(&format!("{url}/criteria/new"));
+    b.find("#criterion").type_text("courier");
+    b.find("#text")
+        .type_text("payment.cash and\n ssr.code == \"MOML\"");
+    b.wait_for(
+        |b| b.try_find("#check-problems").is_some(),
+        "the live check's problems",
+    );
+    let problem = b.find("#check-problems .problem");
+    assert_eq!(problem.attr("data-line").as_deref(), Some("2"));
+    assert_eq!(
+        problem.attr("data-rule").as_deref(),
+        Some("protected-field")
+    );
+    shot("criteria");
+    b.find("#text").clear();
+    b.find("#text")
+        .type_text("booking.lead_time_hours < 168 and payment.cash");
+    b.wait_for(|b| b.try_find("#check-ok").is_some(), "the check passing");
+
     // Signed out; the officer sees the analyst's steps with their purpose.
     b.find("header form button").click();
     b.wait_for(|b| b.current_url().contains("/login"), "the sign-in page");
@@ -136,4 +157,16 @@ fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it() {
         &[json!(format!("{url}{hit_href}"))],
     );
     assert_eq!(refused, json!(403));
+
+    // The carrier liaison's scorecard, drawn on the server.
+    b.find("header form button").click();
+    b.wait_for(|b| b.current_url().contains("/login"), "the sign-in page");
+    sign_in(&b, url, "liaison-1");
+    b.goto(&format!("{url}/carriers"));
+    b.find("table a[href^='/carriers/']").click();
+    b.wait_for(
+        |b| b.try_find("svg rect").is_some(),
+        "the scorecard's charts",
+    );
+    shot("carrier");
 }

@@ -30,7 +30,12 @@ fn esc(s: &str) -> String {
 pub(crate) fn bars(title: &str, days: &[String], series: &[Series], stacked: bool) -> String {
     let n_series = series.len().max(1) as i64;
     let slot: i64 = if stacked { 18 } else { 8 * n_series + 6 };
-    let width = LEFT + slot * days.len().max(1) as i64 + 8;
+    let legend: i64 = series
+        .iter()
+        .map(|s| 24 + 6 * s.label.chars().count() as i64)
+        .sum();
+    // Wide enough for the bars and for the legend under them.
+    let width = (LEFT + slot * days.len().max(1) as i64 + 8).max(LEFT + legend);
     let value = |s: &Series, d: usize| s.values.get(d).copied().unwrap_or(0).max(0);
     let max = (0..days.len())
         .map(|d| {
@@ -62,8 +67,9 @@ pub(crate) fn bars(title: &str, days: &[String], series: &[Series], stacked: boo
         x = LEFT - 4,
         y = TOP + 8,
     );
-    // Label every day when there are few, else about eight of them.
-    let every = (days.len() / 8).max(1);
+    // A day label ("11-27") needs about 32 px: label every day when the slots are that wide,
+    // else every second, third… day.
+    let every = usize::try_from((32 + slot - 1) / slot).unwrap_or(1).max(1);
     for (d, day) in days.iter().enumerate() {
         let x0 = LEFT + slot * d as i64 + 3;
         let mut stack = 0;

@@ -76,9 +76,11 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
     let now = state.intake.now();
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
     let yesterday = today.yesterday().unwrap_or(today);
-    let tomorrow = today.tomorrow().unwrap_or(today);
+    let week = today
+        .checked_add(jiff::Span::new().days(7))
+        .unwrap_or(today);
     let flights = store
-        .flights_between(&yesterday.to_string(), &tomorrow.to_string())
+        .flights_between(&yesterday.to_string(), &week.to_string())
         .await?;
     let mut open_by_flight: HashMap<i64, i64> = HashMap::new();
     let mut hits_open = 0;
@@ -119,6 +121,19 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
         .map(|f| line(f, &f.arrival_local, &f.destination))
         .collect();
     arriving.sort_by(|a, b| a.local.cmp(&b.local));
+    // What is coming: the next days' departures, so the unit sees tomorrow's load today.
+    let mut coming: Vec<(&str, FlightLine)> = flights
+        .iter()
+        .filter(|f| f.departure_date.as_str() > day.as_str())
+        .map(|f| {
+            (
+                f.departure_date.as_str(),
+                line(f, &f.departure_local, &f.origin),
+            )
+        })
+        .collect();
+    coming.sort_by(|a, b| a.0.cmp(b.0).then(a.1.local.cmp(&b.1.local)));
+    let coming: Vec<FlightLine> = coming.into_iter().map(|(_, l)| l).collect();
     let targeting_open = store
         .targeting_hits(
             &store::TargetingHitFilter {
@@ -159,6 +174,10 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
             Section {
                 title: "today.arriving",
                 lines: arriving,
+            },
+            Section {
+                title: "today.coming",
+                lines: coming,
             },
         ],
         hits_open,
