@@ -266,10 +266,12 @@ fn national_bench(c: Option<&mut Criterion>, config: &Config) {
         m.index_memory_estimate() as f64 / 1e6
     );
     let mut rng = Rng::new(9);
+    let mut listed: Vec<(usize, &str)> = Vec::new();
     let queries: Vec<Query> = (0..2000)
         .map(|i| {
             if i % 2 == 0 {
                 let e = &list.entries[rng.below(list.entries.len())];
+                listed.push((i, e.id.as_str()));
                 eval::vary(e, eval::Variation::Typo, &mut rng).unwrap_or_default()
             } else {
                 Query {
@@ -282,6 +284,37 @@ fn national_bench(c: Option<&mut Criterion>, config: &Config) {
         })
         .collect();
     percentiles(&m, &queries, &format!("national {n}"));
+    // the listed travellers (a typo each): is their entry a candidate, and a hit?
+    let (mut candidate, mut hit) = (0, 0);
+    for &(i, id) in &listed {
+        let (c, score) = eval::true_score(&m, &queries[i], "national", id);
+        candidate += usize::from(c);
+        hit += usize::from(score >= config.threshold);
+    }
+    println!(
+        "national {n}: listed with a typo {}: entry among the candidates {candidate}, hit {hit}",
+        listed.len()
+    );
+    if std::env::var_os("SCREEN_BENCH_SLOWEST").is_some() {
+        let mut timed: Vec<(u128, &Query)> = queries
+            .iter()
+            .map(|q| {
+                let t = Instant::now();
+                black_box(m.screen(q));
+                (t.elapsed().as_micros(), q)
+            })
+            .collect();
+        timed.sort_by_key(|x| std::cmp::Reverse(x.0));
+        for (us, q) in timed.iter().take(12) {
+            let t = Instant::now();
+            let n = black_box(m.candidate_ids(q)).len();
+            let c = t.elapsed().as_micros();
+            println!(
+                "  {us} µs: '{}' / '{}' {n} candidates in {c} µs",
+                q.surname, q.given_names,
+            );
+        }
+    }
     if let Some(c) = c {
         let q = queries[0].clone();
         let mut g = c.benchmark_group("screen/national");

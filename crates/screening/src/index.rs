@@ -29,6 +29,35 @@ const W_GROUP: f32 = 0.85;
 const W_FUZZY: f32 = 0.8;
 const W_SKELETON: f32 = 0.7;
 
+/// Postings longer than this (entries) are walked only when they could make a candidate on
+/// their own (see `Index::gather`).
+const LONG: usize = 2048;
+
+/// Calls `f` with every entry in both sorted lists, walking the shorter and galloping through
+/// the longer.
+fn intersect(a: &[u32], b: &[u32], mut f: impl FnMut(u32)) {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut rest = long;
+    for &e in short {
+        // gallop: find a step past `e`, then search within it
+        let mut step = 1;
+        while rest.get(step - 1).is_some_and(|&x| x < e) {
+            step *= 2;
+        }
+        let window = rest.get(..step.min(rest.len())).unwrap_or_default();
+        match window.binary_search(&e) {
+            Ok(j) => {
+                f(e);
+                rest = rest.get(j + 1..).unwrap_or_default();
+            }
+            Err(j) => rest = rest.get(j..).unwrap_or_default(),
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+}
+
 /// Edits tolerated by the fuzzy lookup for a token of `len` letters.
 pub fn max_edits(len: usize) -> usize {
     match len {
@@ -292,6 +321,18 @@ struct Scratch {
     /// Keys already spread for the current query token: `key_mark[k] == stamp`.
     key_mark: Vec<u32>,
     stamp: u32,
+    /// The keys of each query token (and of each pair of adjacent tokens joined), with their
+    /// factors, in the order they are offered: `plan[token_start[i]..token_start[i + 1]]`.
+    plan: Vec<(u32, f32)>,
+    token_start: Vec<usize>,
+    /// Entries touched by the short keys, sorted (the pool the long keys are checked against).
+    pool: Vec<u32>,
+    /// Per token with long keys: (entry, best weight from its short keys), sorted by entry.
+    saved: Vec<(u32, f32)>,
+    saved_start: Vec<usize>,
+    weights: Vec<f32>,
+    /// Per planned key: left for last (see `Index::gather`).
+    skip: Vec<bool>,
 }
 
 impl Scratch {
@@ -417,11 +458,14 @@ impl Index {
             s.stamp = 0;
         }
         s.touched.clear();
+        s.plan.clear();
+        s.token_start.clear();
         let mut possible = 0.0f32;
         for t in &query.tokens {
             if t.initial {
                 continue;
             }
+            s.token_start.push(s.plan.len());
             possible += self.token_keys(s, t, groups);
         }
         // adjacent query parts joined, for names the list writes as one word
@@ -435,13 +479,14 @@ impl Index {
                 s.buf.extend_from_slice(a.bare().as_bytes());
                 s.buf.extend_from_slice(b.bare().as_bytes());
                 if let Some(id) = self.lookup(&s.buf) {
-                    s.next_token();
-                    self.spread(s, id, W_EXACT);
-                    self.fold_token(s);
+                    s.token_start.push(s.plan.len());
+                    s.plan.push((id, W_EXACT));
                 }
             }
         }
+        s.token_start.push(s.plan.len());
         let threshold = possible * min_share;
+        self.gather(s, threshold, max);
         let mut out: Vec<Candidate> = s
             .touched
             .iter()
@@ -494,9 +539,9 @@ impl Index {
         out
     }
 
-    /// Adds one query token's evidence; returns the most it could have given.
+    /// Plans the keys of one query token (each key once, with the factor it is first offered
+    /// with); returns the most the token could give.
     fn token_keys(&self, s: &mut Scratch, t: &Token, groups: &NameGroups) -> f32 {
-        s.touched_token.clear();
         s.next_token();
         key_into(&mut s.buf, EXACT, &t.text);
         let exact = self.lookup(&s.buf);
@@ -506,15 +551,15 @@ impl Index {
             let core_id = self.lookup(&s.buf);
             let own = own_text.min(self.idf_of(&s.buf));
             if let Some(id) = exact {
-                self.spread(s, id, W_EXACT);
+                self.plan_key(s, id, W_EXACT);
             }
             if let Some(id) = core_id {
-                self.spread(s, id, W_CORE);
+                self.plan_key(s, id, W_CORE);
             }
             own
         } else {
             if let Some(id) = exact {
-                self.spread(s, id, W_EXACT);
+                self.plan_key(s, id, W_EXACT);
             }
             own_text
         };
@@ -522,13 +567,13 @@ impl Index {
         if t.skeleton.len() >= 2 {
             key_into(&mut s.buf, SKELETON, &t.skeleton);
             if let Some(id) = self.lookup(&s.buf) {
-                self.spread(s, id, W_SKELETON);
+                self.plan_key(s, id, W_SKELETON);
             }
         }
         for &g in groups.of(t.bare()) {
             group_key(&mut s.buf, g);
             if let Some(id) = self.lookup(&s.buf) {
-                self.spread(s, id, W_GROUP);
+                self.plan_key(s, id, W_GROUP);
             }
         }
         for word in [Some(t.text.as_str()), t.core.as_deref()]
@@ -565,12 +610,11 @@ impl Index {
                     if d == 0 || d > allowed {
                         continue;
                     }
-                    self.spread(s, id, W_FUZZY);
+                    self.plan_key(s, id, W_FUZZY);
                 }
             }
             s.hashes = hashes;
         }
-        self.fold_token(s);
         if any {
             own
         } else {
@@ -578,14 +622,199 @@ impl Index {
         }
     }
 
-    /// Offers every entry of key `id` the key's weight for the current query token.
-    fn spread(&self, s: &mut Scratch, id: u32, factor: f32) {
+    /// Adds key `id` to the current token's plan, unless the token has it already.
+    fn plan_key(&self, s: &mut Scratch, id: u32, factor: f32) {
         match s.key_mark.get_mut(id as usize) {
             Some(m) if *m == s.stamp => return,
             Some(m) => *m = s.stamp,
             None => return,
         }
-        let w = self.idf.get(id as usize).copied().unwrap_or(0.0) * factor;
+        s.plan.push((id, factor));
+    }
+
+    fn weight(&self, id: u32, factor: f32) -> f32 {
+        self.idf.get(id as usize).copied().unwrap_or(0.0) * factor
+    }
+
+    /// Adds up the planned keys' evidence per entry: each token gives an entry the weight of its
+    /// best key holding it. Long postings (common given names: tens of thousands of entries on
+    /// a national list) are walked last, and only when an entry they alone found could still
+    /// be a candidate — reach `threshold` and be among the `max` heaviest; else they are only
+    /// checked against the entries the other keys found. Every entry that can be a candidate
+    /// gets the same weight either way.
+    fn gather(&self, s: &mut Scratch, threshold: f32, max: usize) {
+        let plan = std::mem::take(&mut s.plan);
+        let starts = std::mem::take(&mut s.token_start);
+        let keys_of = |i: usize| -> &[(u32, f32)] {
+            let from = starts.get(i).copied().unwrap_or(0);
+            let to = starts.get(i + 1).copied().unwrap_or(from);
+            plan.get(from..to).unwrap_or_default()
+        };
+        // whether key `k` of token `i` is left for last
+        let skipped = |skip: &[bool], i: usize, k: usize| -> bool {
+            let from = starts.get(i).copied().unwrap_or(0);
+            skip.get(from + k).copied().unwrap_or(false)
+        };
+        let tokens = starts.len().saturating_sub(1);
+        // Which keys to leave for last: the long ones, but the shortest of them are walked while
+        // what the others could give an entry they alone found is not below a cut already
+        // certain (the threshold, or the weight of a walked key holding `max` entries or more).
+        s.skip.clear();
+        s.skip
+            .extend(plan.iter().map(|&(id, _)| self.postings(id).len() > LONG));
+        let mut sure = threshold;
+        for (k, &(id, f)) in plan.iter().enumerate() {
+            if !s.skip.get(k).copied().unwrap_or(false) && self.postings(id).len() >= max.max(1) {
+                sure = sure.max(self.weight(id, f));
+            }
+        }
+        let bound_of = |skip: &[bool]| -> f32 {
+            (0..tokens)
+                .map(|i| {
+                    let from = starts.get(i).copied().unwrap_or(0);
+                    let to = starts.get(i + 1).copied().unwrap_or(from);
+                    (from..to)
+                        .filter(|&k| skip.get(k).copied().unwrap_or(false))
+                        .filter_map(|k| plan.get(k))
+                        .map(|&(id, f)| self.weight(id, f))
+                        .fold(0.0f32, f32::max)
+                })
+                .sum()
+        };
+        let mut bound = bound_of(&s.skip);
+        while bound >= sure {
+            // walk the shortest skipped key instead
+            let shortest = (0..plan.len())
+                .filter(|&k| s.skip.get(k).copied().unwrap_or(false))
+                .filter_map(|k| Some((k, plan.get(k)?)))
+                .min_by_key(|(_, (id, _))| self.postings(*id).len());
+            let Some((k, &(id, f))) = shortest else {
+                break;
+            };
+            if let Some(x) = s.skip.get_mut(k) {
+                *x = false;
+            }
+            if self.postings(id).len() >= max.max(1) {
+                sure = sure.max(self.weight(id, f));
+            }
+            bound = bound_of(&s.skip);
+        }
+        let any_long = s.skip.iter().any(|&x| x);
+        s.saved.clear();
+        s.saved_start.clear();
+        for i in 0..tokens {
+            let mut has_long = false;
+            for (k, &(id, f)) in keys_of(i).iter().enumerate() {
+                if skipped(&s.skip, i, k) {
+                    has_long = true;
+                } else {
+                    self.spread(s, id, f);
+                }
+            }
+            s.saved_start.push(s.saved.len());
+            if has_long {
+                let from = s.saved.len();
+                for &e in &s.touched_token {
+                    let b = s.best.get(e as usize).copied().unwrap_or(0.0);
+                    s.saved.push((e, b));
+                }
+                if let Some(part) = s.saved.get_mut(from..) {
+                    part.sort_unstable_by_key(|x| x.0);
+                }
+            }
+            self.fold_token(s);
+        }
+        s.saved_start.push(s.saved.len());
+        if !any_long {
+            s.plan = plan;
+            s.token_start = starts;
+            return;
+        }
+        // the lightest of the `max` heaviest so far: the cut can only rise from it
+        let heavy = if max > 0 && s.touched.len() >= max {
+            s.weights.clear();
+            s.weights
+                .extend(s.touched.iter().filter_map(|&e| s.acc.get(e as usize)));
+            s.weights
+                .select_nth_unstable_by(max - 1, |a, b| b.total_cmp(a))
+                .1
+                .to_owned()
+        } else {
+            0.0
+        };
+        let prune = bound < threshold.max(heavy);
+        if prune {
+            s.pool.clear();
+            s.pool.extend_from_slice(&s.touched);
+            s.pool.sort_unstable();
+        }
+        for i in 0..tokens {
+            s.touched_token.clear();
+            for (k, &(id, f)) in keys_of(i).iter().enumerate() {
+                if !skipped(&s.skip, i, k) {
+                    continue;
+                }
+                if !prune {
+                    self.spread(s, id, f);
+                    continue;
+                }
+                let w = self.weight(id, f);
+                let Scratch {
+                    best,
+                    touched_token,
+                    pool,
+                    ..
+                } = &mut *s;
+                intersect(self.postings(id), pool, |e| {
+                    if let Some(b) = best.get_mut(e as usize) {
+                        if *b == 0.0 {
+                            touched_token.push(e);
+                        }
+                        if w > *b {
+                            *b = w;
+                        }
+                    }
+                });
+            }
+            let from = s.saved_start.get(i).copied().unwrap_or(0);
+            let to = s.saved_start.get(i + 1).copied().unwrap_or(from);
+            let Scratch {
+                best,
+                acc,
+                touched,
+                touched_token,
+                saved,
+                ..
+            } = &mut *s;
+            let saved = saved.get(from..to).unwrap_or_default();
+            for &e in touched_token.iter() {
+                let Some(b) = best.get_mut(e as usize) else {
+                    continue;
+                };
+                let long = std::mem::take(b);
+                let short = saved
+                    .binary_search_by_key(&e, |x| x.0)
+                    .ok()
+                    .and_then(|j| saved.get(j))
+                    .map_or(0.0, |x| x.1);
+                if long > short
+                    && let Some(a) = acc.get_mut(e as usize)
+                {
+                    if *a == 0.0 {
+                        touched.push(e);
+                    }
+                    *a += long - short;
+                }
+            }
+            touched_token.clear();
+        }
+        s.plan = plan;
+        s.token_start = starts;
+    }
+
+    /// Offers every entry of key `id` the key's weight for the current query token.
+    fn spread(&self, s: &mut Scratch, id: u32, factor: f32) {
+        let w = self.weight(id, factor);
         for &e in self.postings(id) {
             if let Some(b) = s.best.get_mut(e as usize) {
                 if *b == 0.0 {
@@ -641,6 +870,82 @@ mod tests {
         ix.candidates(&q, &NameGroups::builtin(), &[], 10, 0.3)
             .first()
             .map(|c| c.entry)
+    }
+
+    #[test]
+    fn galloping_intersection_is_the_intersection() {
+        let a: Vec<u32> = (0..5000).filter(|x| x % 3 == 0).collect();
+        for b in [
+            vec![],
+            vec![0, 1, 2, 3],
+            vec![4998, 4999, 6000],
+            (0..200).map(|x| x * 37).collect::<Vec<u32>>(),
+        ] {
+            let mut got = Vec::new();
+            intersect(&a, &b, |e| got.push(e));
+            let want: Vec<u32> = b.iter().copied().filter(|e| a.contains(e)).collect();
+            assert_eq!(got, want);
+            got.clear();
+            intersect(&b, &a, |e| got.push(e));
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn long_postings_checked_not_walked_give_the_same_candidates() {
+        // 6,000 entries sharing two common given names (postings longer than LONG), each with
+        // its own surname
+        const SYL: [&str; 12] = [
+            "ka", "ro", "mi", "ta", "ne", "lo", "sa", "vi", "du", "ber", "gan", "tor",
+        ];
+        let names: Vec<String> = (0..6000usize)
+            .map(|i| {
+                let given = if i % 2 == 0 { "JOHN" } else { "MARIA" };
+                let a = SYL[i % 12];
+                let b = SYL[(i / 12) % 12];
+                let c = SYL[(i / 144) % 12];
+                format!("{given} {a}{b}{c}")
+            })
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let ix = index(&refs);
+        let groups = NameGroups::builtin();
+        for (surname, given) in [
+            ("KAROMI", "JOHN"),
+            ("KAROMO", "JOHN"),
+            ("KAROMI", "JOHM"),
+            ("JOHNSON", "MARIA"),
+            ("VIDUTOR", "MARIA"),
+        ] {
+            let q = name_from_parts(surname, given);
+            let pruned = ix.candidates(&q, &groups, &[], 100_000, 0.3);
+            // a share of 0 walks every posting
+            let all = ix.candidates(&q, &groups, &[], 100_000, 0.0);
+            let floor = pruned.iter().map(|c| c.weight).fold(f32::MAX, f32::min);
+            for c in &all {
+                match pruned.iter().find(|p| p.entry == c.entry) {
+                    Some(p) => assert!((p.weight - c.weight).abs() < 1e-4, "{surname} {given}"),
+                    None => assert!(c.weight < floor, "{surname} {given}: {c:?} {floor}"),
+                }
+            }
+            assert!(pruned.len() < all.len(), "{surname} {given}");
+            // capped at 10 (long postings skipped once ten entries outweigh them): the same
+            // entries as capping the whole list
+            let capped = ix.candidates(&q, &groups, &[], 10, 0.3);
+            let mut want = pruned.clone();
+            if let Some(cut) = want.get(9).map(|c| c.weight) {
+                want.retain(|c| c.weight >= cut);
+                want.truncate(20);
+            }
+            let entries = |v: &[Candidate]| v.iter().map(|c| c.entry).collect::<Vec<_>>();
+            assert_eq!(entries(&capped), entries(&want), "{surname} {given}");
+        }
+        let top = ix.candidates(&name_from_parts("KAROMI", "JOHN"), &groups, &[], 10, 0.3);
+        let want = names
+            .iter()
+            .position(|n| n == "JOHN karomi")
+            .map(|i| i as u32);
+        assert_eq!(top.first().map(|c| c.entry), want);
     }
 
     #[test]
