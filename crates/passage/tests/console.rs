@@ -179,4 +179,35 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     assert!(again.body.contains("audit.searched"));
     // The officer cannot open travellers.
     assert_eq!(dpo.get(&traveller_path).status, 403);
+
+    // The national list's hits given to the police: they leave the unit's queue for the
+    // police's, and "all agencies" still shows them.
+    common::passage(
+        &server.data,
+        &[
+            "users", "add", "police-1", "--roles", "analyst", "--agency", "POLICE",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    let mut admin = Session::new(&server.url);
+    assert_eq!(admin.sign_in("admin-1", PASSWORD).status, 303);
+    let set = admin.post("/lists/national/owner", "/lists", &[("agency", "POLICE")]);
+    assert_eq!(set.status, 303, "{}", set.body);
+    assert!(
+        admin
+            .get("/lists")
+            .body
+            .contains("id=\"owner-national\">POLICE")
+    );
+    let count = |page: &str| between(page, "id=\"hit-count\">", "<").unwrap();
+    assert_eq!(count(&analyst.get("/hits").body), "0", "the unit's queue");
+    assert_ne!(count(&analyst.get("/hits?agency=ALL").body), "0");
+    let mut police = Session::new(&server.url);
+    assert_eq!(police.sign_in("police-1", PASSWORD).status, 303);
+    police.post(
+        "/purpose",
+        "/purpose?next=/hits",
+        &[("purpose", "CASE-P-7"), ("next", "/hits")],
+    );
+    assert_ne!(count(&police.get("/hits").body), "0", "the police's queue");
 }

@@ -260,7 +260,50 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Gives a list's hits to an agency (`None`: to the whole unit), audited by the caller.
+    pub async fn set_list_owner(
+        &mut self,
+        list: &str,
+        agency: Option<&str>,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        match agency {
+            Some(agency) => {
+                sqlx::query(
+                    "INSERT INTO list_owners (list, agency, set_by, set_at) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (list) DO UPDATE SET agency = excluded.agency,
+                         set_by = excluded.set_by, set_at = excluded.set_at",
+                )
+                .bind(list)
+                .bind(agency)
+                .bind(by)
+                .bind(now())
+                .execute(self.conn())
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM list_owners WHERE list = ?")
+                    .bind(list)
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Store {
+    /// Lists and the agency their hits go to.
+    pub async fn list_owners(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT list, agency FROM list_owners ORDER BY list")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
         let rows = sqlx::query("SELECT code, name FROM agencies ORDER BY code")
             .fetch_all(self.pool())

@@ -462,41 +462,50 @@ impl Store {
         rows.iter().map(hit_row).collect()
     }
 
-    /// The review queue: hits in a state, of one list or all, with a score in `[min, max)`;
-    /// the highest score band first, then the oldest (what has waited longest). With the count
-    /// of all that match, so the page can say when it shows only the first `limit`.
+    /// The review queue: hits in a state, of the given lists (all when `None`), with a score
+    /// in `[min, max)`; the highest score band first, then the oldest (what has waited
+    /// longest). With the count of all that match, so the page can say when it shows only the
+    /// first `limit`.
     pub async fn hit_queue(
         &self,
         state: &str,
-        list: Option<&str>,
+        lists: Option<&[String]>,
         min_score: f64,
         max_score: f64,
         limit: i64,
     ) -> Result<(Vec<HitRow>, i64), StoreError> {
-        let filter =
-            "h.state = ?1 AND (?2 IS NULL OR h.list = ?2) AND h.score >= ?3 AND h.score < ?4";
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE {filter}
-             ORDER BY CASE WHEN h.score >= 0.95 THEN 0 WHEN h.score >= 0.88 THEN 1 ELSE 2 END,
-                      h.created_at, h.id LIMIT ?5"
-        )))
-        .bind(state)
-        .bind(list)
-        .bind(min_score)
-        .bind(max_score)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        let total = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM hits h WHERE {filter}"
-        )))
-        .bind(state)
-        .bind(list)
-        .bind(min_score)
-        .bind(max_score)
-        .fetch_one(self.pool())
-        .await?
-        .try_get::<i64, _>(0)?;
+        let filter = |q: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
+            q.push(" WHERE h.state = ")
+                .push_bind(state.to_string())
+                .push(" AND h.score >= ")
+                .push_bind(min_score)
+                .push(" AND h.score < ")
+                .push_bind(max_score);
+            if let Some(lists) = lists {
+                q.push(" AND h.list IN (SELECT NULL");
+                for l in lists {
+                    q.push(" UNION ALL SELECT ").push_bind(l.clone());
+                }
+                q.push(")");
+            }
+        };
+        let mut q = sqlx::QueryBuilder::new("SELECT ");
+        q.push(HIT_COLUMNS)
+            .push(" FROM hits h JOIN flights f ON f.id = h.flight_id");
+        filter(&mut q);
+        q.push(
+            " ORDER BY CASE WHEN h.score >= 0.95 THEN 0 WHEN h.score >= 0.88 THEN 1 ELSE 2 END, \
+             h.created_at, h.id LIMIT ",
+        )
+        .push_bind(limit);
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM hits h");
+        filter(&mut count);
+        let total = count
+            .build()
+            .fetch_one(self.pool())
+            .await?
+            .try_get::<i64, _>(0)?;
         Ok((rows.iter().map(hit_row).collect::<Result<_, _>>()?, total))
     }
 

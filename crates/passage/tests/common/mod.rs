@@ -34,7 +34,7 @@ static TOKENS: Mutex<Vec<(String, HashMap<String, String>)>> = Mutex::new(Vec::n
 static USERS_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, HashMap<String, String>>>> =
     std::sync::LazyLock::new(Default::default);
 
-fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
+pub fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
         .args(args)
         .args(["--data", data.to_str().unwrap()])
@@ -87,6 +87,8 @@ pub struct Server {
     pub url: String,
     /// Bearer tokens of the test users, by name.
     pub tokens: HashMap<String, String>,
+    /// The data directory it serves.
+    pub data: std::path::PathBuf,
     /// Kept open: the server's standard output stays connected while it runs.
     _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
@@ -129,6 +131,7 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         child,
         url,
         tokens,
+        data: data.to_path_buf(),
         _stdout: lines,
     }
 }

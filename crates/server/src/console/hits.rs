@@ -49,6 +49,8 @@ pub(crate) struct QueueQuery {
     state: Option<String>,
     list: Option<String>,
     severity: Option<String>,
+    /// An agency's code, or `all`; by default the user's own agency.
+    agency: Option<String>,
 }
 
 #[derive(Debug)]
@@ -75,6 +77,8 @@ struct QueuePage {
     lines: Vec<QueueLine>,
     /// All hits matching, of which `lines` are the first.
     total: i64,
+    agency: String,
+    agencies: Vec<String>,
 }
 
 const STATES: [&str; 5] = [
@@ -107,10 +111,41 @@ pub(crate) async fn queue(
         "low" => (f64::NEG_INFINITY, 0.88),
         _ => (f64::NEG_INFINITY, f64::INFINITY),
     };
-    let chosen = (!list.is_empty()).then_some(list.as_str());
-    let (hits, total) = store.hit_queue(&wanted, chosen, min, max, 500).await?;
-    audited(&state, &who, "hits.listed", &format!("hits:{wanted}")).await?;
-    let lists = store.hit_lists(&wanted).await?;
+    // An agency's queue: the hits of the lists it owns and of the lists no agency owns.
+    let agency = q
+        .agency
+        .map(|a| a.trim().to_ascii_uppercase())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| who.principal.agency.clone());
+    let owners: std::collections::HashMap<String, String> =
+        store.list_owners().await?.into_iter().collect();
+    let lists: Vec<String> = store
+        .hit_lists(&wanted)
+        .await?
+        .into_iter()
+        .filter(|l| agency == "ALL" || owners.get(l).is_none_or(|o| *o == agency))
+        .collect();
+    let chosen: Vec<String> = if list.is_empty() {
+        lists.clone()
+    } else {
+        lists.iter().filter(|l| **l == list).cloned().collect()
+    };
+    let scope = (agency != "ALL" || !list.is_empty()).then_some(chosen.as_slice());
+    let (hits, total) = store.hit_queue(&wanted, scope, min, max, 500).await?;
+    audited(
+        &state,
+        &who,
+        "hits.listed",
+        &format!("hits:{wanted}:{}", agency.to_ascii_lowercase()),
+    )
+    .await?;
+    let mut agencies: Vec<String> = store
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| a.code)
+        .collect();
+    agencies.push("ALL".into());
     let lines: Vec<QueueLine> = hits
         .iter()
         .map(|h| QueueLine {
@@ -143,6 +178,8 @@ pub(crate) async fn queue(
         lists,
         lines,
         total,
+        agency,
+        agencies,
     }))
 }
 

@@ -61,6 +61,8 @@ impl From<&ListVersionRow> for VersionLine {
 pub(crate) struct ListSection {
     pub list: String,
     pub versions: Vec<VersionLine>,
+    /// The agency the list's hits go to; `None`: the whole unit.
+    pub owner: Option<String>,
 }
 
 #[derive(Template)]
@@ -69,6 +71,7 @@ struct ListsPage {
     c: Chrome,
     lists: Vec<ListSection>,
     can_import: bool,
+    agencies: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,14 +95,70 @@ pub(crate) async fn lists(
     for v in &rows {
         by_list.entry(v.list.clone()).or_default().push(v.into());
     }
+    let owners: std::collections::HashMap<String, String> = state
+        .intake
+        .store()
+        .list_owners()
+        .await?
+        .into_iter()
+        .collect();
+    let agencies = state
+        .intake
+        .store()
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| a.code)
+        .collect();
     Ok(html(&ListsPage {
         c: Chrome::new(&who, "nav.lists", "/lists", false),
         lists: by_list
             .into_iter()
-            .map(|(list, versions)| ListSection { list, versions })
+            .map(|(list, versions)| ListSection {
+                owner: owners.get(&list).cloned(),
+                list,
+                versions,
+            })
             .collect(),
         can_import: who.principal.has_any(LISTS_WRITE),
+        agencies,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct OwnerForm {
+    /// An agency's code, or empty for the whole unit.
+    #[serde(default)]
+    agency: String,
+}
+
+/// Gives a list's hits to an agency's queue (or back to the whole unit's), audited.
+pub(crate) async fn set_owner(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path(list): Path<String>,
+    axum::Form(f): axum::Form<OwnerForm>,
+) -> PageResult {
+    if !valid_list_name(&list) {
+        return Err(PageError::NotFound);
+    }
+    let store = state.intake.store();
+    let agency = f.agency.trim().to_ascii_uppercase();
+    let known = store.agencies().await?.iter().any(|a| a.code == agency);
+    let owner = (!agency.is_empty() && known).then_some(agency.as_str());
+    let mut tx = store.begin().await?;
+    tx.set_list_owner(&list, owner, &who.principal.username)
+        .await?;
+    tx.audit(&store::AuditEntry {
+        actor: &who.principal.username,
+        action: "watchlist.owner_set",
+        subject: &format!("list:{list}"),
+        purpose: None,
+        detail: &format!("agency={}", owner.unwrap_or("unit")),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/lists").into_response())
 }
 
 #[derive(Debug)]

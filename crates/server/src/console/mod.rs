@@ -279,6 +279,12 @@ pub(crate) fn routes() -> Vec<Route> {
             post(lists::import),
         ),
         page(
+            Method::POST,
+            "/lists/{list}/owner",
+            Access::Roles(LISTS_WRITE),
+            post(lists::set_owner),
+        ),
+        page(
             Method::GET,
             "/criteria",
             Access::Roles(CRITERIA_READ),
