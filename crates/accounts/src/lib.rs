@@ -196,14 +196,8 @@ impl Accounts {
             })
             .await?
             .ok_or_else(|| AccountsError::Taken(spec.username.to_string()))?;
-        tx.audit(&AuditEntry {
-            actor,
-            action: "user.added",
-            subject: &format!("user:{}", spec.username),
-            purpose: None,
-            detail: &format!("agency={agency} roles={roles}"),
-        })
-        .await?;
+        let detail = format!("agency={agency} roles={roles}");
+        user_event(&mut tx, actor, "user.added", spec.username, &detail).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -231,14 +225,7 @@ impl Accounts {
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &hash).await?;
         tx.end_sessions_of(user.id).await?;
-        tx.audit(&AuditEntry {
-            actor,
-            action: "user.password_set",
-            subject: &format!("user:{username}"),
-            purpose: None,
-            detail: "",
-        })
-        .await?;
+        user_event(&mut tx, actor, "user.password_set", username, "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -257,13 +244,13 @@ impl Accounts {
         let roles = format_roles(roles);
         let mut tx = self.store.begin().await?;
         tx.set_roles(user.id, &roles).await?;
-        tx.audit(&AuditEntry {
+        user_event(
+            &mut tx,
             actor,
-            action: "user.roles_set",
-            subject: &format!("user:{username}"),
-            purpose: None,
-            detail: &format!("roles={roles}"),
-        })
+            "user.roles_set",
+            username,
+            &format!("roles={roles}"),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -279,18 +266,12 @@ impl Accounts {
         let user = self.user(username).await?;
         let mut tx = self.store.begin().await?;
         tx.set_disabled(user.id, disabled).await?;
-        tx.audit(&AuditEntry {
-            actor,
-            action: if disabled {
-                "user.disabled"
-            } else {
-                "user.enabled"
-            },
-            subject: &format!("user:{username}"),
-            purpose: None,
-            detail: "",
-        })
-        .await?;
+        let action = if disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        };
+        user_event(&mut tx, actor, action, username, "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -378,13 +359,13 @@ impl Accounts {
                 .to_string(),
         })
         .await?;
-        tx.audit(&AuditEntry {
-            actor: &user.username,
-            action: "session.signed_in",
-            subject: &subject,
-            purpose: None,
-            detail: "",
-        })
+        user_event(
+            &mut tx,
+            &user.username,
+            "session.signed_in",
+            &user.username,
+            "",
+        )
         .await?;
         tx.commit().await?;
         Ok(Ok(SignedIn {
@@ -413,13 +394,14 @@ impl Accounts {
         if expired || idle {
             let mut tx = self.store.begin().await?;
             tx.end_session(&hash).await?;
-            tx.audit(&AuditEntry {
-                actor: &user.username,
-                action: "session.expired",
-                subject: &format!("user:{}", user.username),
-                purpose: None,
-                detail: if expired { "absolute end" } else { "idle" },
-            })
+            let detail = if expired { "absolute end" } else { "idle" };
+            user_event(
+                &mut tx,
+                &user.username,
+                "session.expired",
+                &user.username,
+                detail,
+            )
             .await?;
             tx.commit().await?;
             return Ok(None);
@@ -447,14 +429,7 @@ impl Accounts {
             .unwrap_or_default();
         let mut tx = self.store.begin().await?;
         tx.end_session(&hash).await?;
-        tx.audit(&AuditEntry {
-            actor: &name,
-            action: "session.signed_out",
-            subject: &format!("user:{name}"),
-            purpose: None,
-            detail: "",
-        })
-        .await?;
+        user_event(&mut tx, &name, "session.signed_out", &name, "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -471,13 +446,13 @@ impl Accounts {
         let mut tx = self.store.begin().await?;
         tx.put_api_token(&token_hash(&token), user.id, label)
             .await?;
-        tx.audit(&AuditEntry {
+        user_event(
+            &mut tx,
             actor,
-            action: "token.issued",
-            subject: &format!("user:{username}"),
-            purpose: None,
-            detail: &format!("label={label}"),
-        })
+            "token.issued",
+            username,
+            &format!("label={label}"),
+        )
         .await?;
         tx.commit().await?;
         Ok(token)
@@ -506,4 +481,23 @@ fn locked_until(user: &UserRow, now: Timestamp) -> Option<Timestamp> {
         .as_deref()
         .and_then(parse)
         .filter(|t| *t > now)
+}
+
+/// The audit record of something done to or by a user, in the transaction that does it.
+async fn user_event(
+    tx: &mut store::Tx,
+    actor: &str,
+    action: &str,
+    username: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    tx.audit(&AuditEntry {
+        actor,
+        action,
+        subject: &format!("user:{username}"),
+        purpose: None,
+        detail,
+    })
+    .await?;
+    Ok(())
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{data_dir, get, get_as, post, serve};
+use common::{data_dir, get, get_as, post, serve, simulate};
 
 #[test]
 fn simulated_traffic_in_over_http_and_the_drop_folder() {
@@ -306,18 +306,6 @@ fn travellers_are_screened_and_a_hit_is_reviewed_over_http() {
     let data = data_dir("screening");
     let files = data_dir("screening-files");
     let server = serve(&data, &["--open-intake"]);
-    let simulate = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_passage"))
-            .args(["simulate", "--seed", "9", "--planted-share", "0.5"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     simulate(&["--out", files.to_str().unwrap()]);
     let list = std::fs::read(files.join("watchlist.csv")).unwrap();
 

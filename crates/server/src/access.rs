@@ -135,18 +135,23 @@ fn refuse(face: Face, status: StatusCode, code: &'static str, message: &str) -> 
             Json(json!({ "error": { "code": code, "message": message } })),
         )
             .into_response(),
-        Face::Page => (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            format!(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{status}</title>\
-                 <link rel=\"stylesheet\" href=\"/assets/console.css\"><main class=\"refusal\">\
-                 <h1>{}</h1><p>{message}</p><p><a href=\"/\">Today</a></p></main></html>",
-                status.canonical_reason().unwrap_or("Refused")
-            ),
-        )
-            .into_response(),
+        Face::Page => refusal_page(status, message),
     }
+}
+
+/// A short page for a refusal or an error: the status, one sentence, a way back.
+pub(crate) fn refusal_page(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{status}</title>\
+             <link rel=\"stylesheet\" href=\"/assets/console.css\"><main class=\"refusal\">\
+             <h1>{}</h1><p>{text}</p><p><a href=\"/\">Today</a></p></main></html>",
+            status.canonical_reason().unwrap_or("Refused")
+        ),
+    )
+        .into_response()
 }
 
 async fn guard(
@@ -340,6 +345,27 @@ pub(crate) struct Who {
 
 /// The cookie holding the purpose an analyst stated for their current work.
 pub const PURPOSE_COOKIE: &str = "passage_purpose";
+
+impl Who {
+    /// Writes the audit record of this person's read of personal data, with their purpose.
+    pub(crate) async fn audit_read(
+        &self,
+        store: &store::Store,
+        action: &str,
+        subject: &str,
+    ) -> Result<(), store::StoreError> {
+        store
+            .audit(&store::AuditEntry {
+                actor: &self.principal.username,
+                action,
+                subject,
+                purpose: self.purpose.as_deref(),
+                detail: "",
+            })
+            .await?;
+        Ok(())
+    }
+}
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Who {
     type Rejection = Response;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
-use store::{AuditEntry, MessageState, StoreError};
+use store::{MessageState, StoreError};
 
 use crate::State;
 use crate::access::{Access, Face, Route, Who, route};
@@ -289,18 +289,9 @@ pub(crate) async fn audit_read(
     action: &str,
     subject: &str,
 ) -> Result<()> {
-    state
-        .intake
-        .store()
-        .audit(&AuditEntry {
-            actor: &who.principal.username,
-            action,
-            subject,
-            purpose: who.purpose.as_deref(),
-            detail: "",
-        })
-        .await?;
-    Ok(())
+    Ok(who
+        .audit_read(state.intake.store(), action, subject)
+        .await?)
 }
 
 async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {

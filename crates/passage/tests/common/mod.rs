@@ -197,24 +197,26 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_jso
     )
 }
 
+/// `passage simulate` with seed 9 and half the planted travellers on the list, plus `extra`.
+pub fn simulate(extra: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["simulate", "--seed", "9", "--planted-share", "0.5"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A server holding a simulated day of traffic screened against the simulator's national
 /// list (half the planted travellers on it), so that there are hits to review.
 pub fn unit_with_traffic(name: &str) -> Server {
     let data = data_dir(name);
     let files = data_dir(&format!("{name}-files"));
     let server = serve(&data, &["--open-intake"]);
-    let simulate = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_passage"))
-            .args(["simulate", "--seed", "9", "--planted-share", "0.5"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     simulate(&["--out", files.to_str().unwrap()]);
     let list = std::fs::read(files.join("watchlist.csv")).unwrap();
     let admin = server.bearer("admin-1");

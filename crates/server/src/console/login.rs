@@ -113,19 +113,13 @@ pub(crate) async fn submit(
         .sign_in(f.username.trim(), &f.password, jiff::Timestamp::now())
         .await;
     match outcome {
-        Ok(Ok(signed)) => {
-            let mut response = Redirect::to(next).into_response();
-            let h = response.headers_mut();
-            for c in [
+        Ok(Ok(signed)) => redirect_setting(
+            next,
+            &[
                 set_cookie(SESSION_COOKIE, &signed.cookie, None),
                 set_cookie(LOGIN_COOKIE, "", Some(0)),
-            ] {
-                if let Ok(v) = c.parse() {
-                    h.append(header::SET_COOKIE, v);
-                }
-            }
-            response
-        }
+            ],
+        ),
         Ok(Err(accounts::Refusal::WrongCredentials)) => login_page(
             next,
             &f.username,
@@ -155,14 +149,21 @@ pub(crate) async fn sign_out(Shared(state): Shared<Arc<State>>, headers: HeaderM
     {
         tracing::error!(error = %e, "sign-out");
     }
-    let mut response = Redirect::to("/login").into_response();
-    let h = response.headers_mut();
-    for c in [
-        set_cookie(SESSION_COOKIE, "", Some(0)),
-        set_cookie(PURPOSE_COOKIE, "", Some(0)),
-    ] {
+    redirect_setting(
+        "/login",
+        &[
+            set_cookie(SESSION_COOKIE, "", Some(0)),
+            set_cookie(PURPOSE_COOKIE, "", Some(0)),
+        ],
+    )
+}
+
+/// A redirect that sets (or clears) cookies.
+fn redirect_setting(to: &str, cookies: &[String]) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    for c in cookies {
         if let Ok(v) = c.parse() {
-            h.append(header::SET_COOKIE, v);
+            response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
     response
@@ -210,9 +211,8 @@ pub(crate) async fn purpose_submit(
             detail: "",
         })
         .await?;
-    let mut response = Redirect::to(&next).into_response();
-    if let Ok(v) = set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None).parse() {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(response)
+    Ok(redirect_setting(
+        &next,
+        &[set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None)],
+    ))
 }

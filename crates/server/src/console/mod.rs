@@ -21,10 +21,10 @@ mod users;
 
 use accounts::Role;
 use askama::Template;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::access::{Access, Face, Route, Who, route};
+use crate::access::{Access, Face, Route, Who, refusal_page, route};
 use crate::roles::*;
 
 pub use texts::{ENGLISH, Texts};
@@ -122,24 +122,14 @@ impl From<store::StoreError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, text) = match self {
-            PageError::Store => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The store could not answer; try again.",
-            ),
-            PageError::NotFound => (StatusCode::NOT_FOUND, "There is nothing here."),
-        };
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            format!(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{status}</title>\
-                 <link rel=\"stylesheet\" href=\"/assets/console.css\"><main class=\"refusal\">\
-                 <h1>{}</h1><p>{text}</p><p><a href=\"/\">Today</a></p></main></html>",
-                status.canonical_reason().unwrap_or("Error")
-            ),
-        )
-            .into_response()
+        match self {
+            PageError::Store => {
+                refusal_page(StatusCode::SERVICE_UNAVAILABLE, ENGLISH.get("error.store"))
+            }
+            PageError::NotFound => {
+                refusal_page(StatusCode::NOT_FOUND, ENGLISH.get("error.not_found"))
+            }
+        }
     }
 }
 
@@ -159,18 +149,9 @@ pub(crate) async fn audited(
     action: &str,
     subject: &str,
 ) -> Result<(), PageError> {
-    state
-        .intake
-        .store()
-        .audit(&store::AuditEntry {
-            actor: &who.principal.username,
-            action,
-            subject,
-            purpose: who.purpose.as_deref(),
-            detail: "",
-        })
-        .await?;
-    Ok(())
+    Ok(who
+        .audit_read(state.intake.store(), action, subject)
+        .await?)
 }
 
 /// The pages, with who may open each.
