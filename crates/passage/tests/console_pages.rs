@@ -491,7 +491,25 @@ fn lists_criteria_messages_and_carriers_pages_show_what_the_store_holds() {
     assert!(chart.contains("<svg"));
     assert!(chart.matches("<rect class=\"bar").count() >= 2, "{chart}");
     assert!(chart.contains(&format!("{today} · Received: ")), "{chart}");
-    assert_eq!(scorecard.body.matches("<svg").count(), 5);
+    assert_eq!(scorecard.body.matches("<svg").count(), 6);
+    // Over the days of departure: the flights, and how many had their PNR, API list, close-out.
+    let departures = page(
+        &server,
+        "liaison-1",
+        &format!("/carriers/{code}?from=2026-11-28&to=2026-12-02"),
+    );
+    let expected = between(
+        &departures.body,
+        "id=\"carrier-chart_expected\">",
+        "</figure>",
+    )
+    .unwrap();
+    for series in ["Flights", "With PNR", "With API list", "Closed out"] {
+        assert!(
+            expected.contains(&format!("2026-12-01 · {series}: ")),
+            "{series}: {expected}"
+        );
+    }
     assert_eq!(
         page(&server, "dpo-1", &format!("/carriers/{code}")).status,
         403

@@ -78,3 +78,51 @@ impl Store {
             .collect()
     }
 }
+
+/// What a carrier delivered for its flights of one departure day: every flight is expected to
+/// have a PNR push, an API passenger list and a close-out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlightDelivery {
+    /// YYYY-MM-DD, the day of departure.
+    pub day: String,
+    pub flights: i64,
+    pub with_pnr: i64,
+    pub with_api: i64,
+    pub closed: i64,
+}
+
+impl Store {
+    /// Per departure day between two days (inclusive): the carrier's flights known to the
+    /// unit and how many of them have a PNR push, an API passenger list, a close-out.
+    pub async fn flight_deliveries(
+        &self,
+        carrier: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<FlightDelivery>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.departure_date, COUNT(*),
+                    SUM(CASE WHEN EXISTS (SELECT 1 FROM pnr_versions v WHERE v.flight_id = f.id) THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN EXISTS (SELECT 1 FROM manifest m WHERE m.flight_id = f.id AND m.role = 'passenger') THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
+             FROM flights f WHERE f.carrier = ? AND f.departure_date BETWEEN ? AND ?
+             GROUP BY f.departure_date ORDER BY f.departure_date",
+        )
+        .bind(carrier)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FlightDelivery {
+                    day: r.try_get(0)?,
+                    flights: r.try_get(1)?,
+                    with_pnr: r.try_get(2)?,
+                    with_api: r.try_get(3)?,
+                    closed: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+}

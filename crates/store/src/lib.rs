@@ -36,7 +36,7 @@ use sqlx::sqlite::{
 pub use accounts::{AgencyRow, NewUser, SessionRow, UserRow};
 pub use audit::{AuditEntry, AuditQuery, AuditRecord, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
-pub use counts::CountRow;
+pub use counts::{CountRow, FlightDelivery};
 pub use criteria::{
     CriterionEventRow, CriterionMove, CriterionStats, CriterionVersionRow, NewCriterionVersion,
     NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,

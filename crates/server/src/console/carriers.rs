@@ -201,7 +201,38 @@ pub(crate) async fn carrier(
         class,
         values: column(name),
     };
+    // What was expected: for each flight of a departure day, a PNR push, an API list and a
+    // close-out; what came is counted by flight, so a missing message shows as a gap.
+    let deliveries = state
+        .intake
+        .store()
+        .flight_deliveries(&code, &from.to_string(), &to.to_string())
+        .await?;
+    let by_day = |f: fn(&store::FlightDelivery) -> i64| -> Vec<i64> {
+        days.iter()
+            .map(|d| deliveries.iter().find(|x| &x.day == d).map(f).unwrap_or(0))
+            .collect()
+    };
+    let delivered = |key: &str, class: &'static str, f: fn(&store::FlightDelivery) -> i64| Series {
+        label: t.get(key).to_string(),
+        class,
+        values: by_day(f),
+    };
     let charts = vec![
+        (
+            "carrier.chart_expected",
+            bars(
+                t.get("carrier.chart_expected"),
+                &days,
+                &[
+                    delivered("carrier.flights", "", |d| d.flights),
+                    delivered("carrier.with_pnr", "good", |d| d.with_pnr),
+                    delivered("carrier.with_api", "alt", |d| d.with_api),
+                    delivered("carrier.closed", "late", |d| d.closed),
+                ],
+                false,
+            ),
+        ),
         (
             "carrier.chart_volume",
             bars(
