@@ -157,7 +157,7 @@ fn prepare_push(
     let key = pnr_flight_key(flight)?;
     let mut deleted = Deletions::default();
     let mut bookings = Vec::with_capacity(push.bookings.len());
-    let mut hits = Vec::new();
+    let mut to_screen = Vec::new();
     let mut targets = Vec::new();
     let departure = flight.departure.as_ref().map(|t| t.at.to_string());
     for b in &push.bookings {
@@ -170,8 +170,9 @@ fn prepare_push(
             *deleted.not_allowed.entry(k).or_default() += v;
         }
         let locator = booking.locator().unwrap_or("?").to_string();
-        if let Some(s) = screener {
-            hits.extend(screen::screen_booking(s, &locator, &booking, today));
+        if screener.is_some() {
+            // screened together below, on every core
+            to_screen.extend(screen::booking_travellers(&locator, &booking));
         }
         let travellers = booking
             .travellers
@@ -190,6 +191,10 @@ fn prepare_push(
             travellers,
         });
     }
+    let hits = match screener {
+        Some(s) => s.screen_all(to_screen, today),
+        None => Vec::new(),
+    };
     Some(PreparedPush {
         key,
         departure,

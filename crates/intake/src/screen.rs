@@ -98,6 +98,52 @@ impl Screener {
         })
     }
 
+    /// Screens many travellers (a list's persons, a push's travellers), on every core when
+    /// there are enough of them to be worth the threads; hits in the travellers' order.
+    pub fn screen_all(
+        &self,
+        travellers: Vec<(Traveller, Query)>,
+        today: Date,
+    ) -> Vec<TravellerHits> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        if threads <= 1 || travellers.len() < PARALLEL_FROM {
+            return travellers
+                .into_iter()
+                .filter_map(|(t, q)| self.screen(t, &q, today))
+                .collect();
+        }
+        let chunk = travellers.len().div_ceil(threads);
+        let mut parts: Vec<Vec<(Traveller, Query)>> = Vec::with_capacity(threads);
+        let mut rest = travellers.into_iter();
+        loop {
+            let part: Vec<(Traveller, Query)> = rest.by_ref().take(chunk).collect();
+            if part.is_empty() {
+                break;
+            }
+            parts.push(part);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.into_iter()
+                            .filter_map(|(t, q)| self.screen(t, &q, today))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // a thread that panicked loses its part's hits: screening again on list change
+            // or the next push finds them; nothing else is lost
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+
     /// Screens one traveller against some entries only (those a list change touched).
     pub fn screen_changed(
         &self,
@@ -154,28 +200,32 @@ impl Screener {
     }
 }
 
+/// Travellers from this many on are screened on every core.
+const PARALLEL_FROM: usize = 32;
+
 /// Screens the persons of a list.
 pub fn screen_list(
     screener: &Screener,
     list: &paxlst::PassengerList,
     today: Date,
 ) -> Vec<TravellerHits> {
-    list.persons
+    let travellers = list
+        .persons
         .iter()
-        .filter_map(|p| {
+        .map(|p| {
             let identity = crate::identity(p);
             let query = Query::from(&identity);
-            screener.screen(
+            (
                 Traveller::Api {
                     reference: p.passenger_reference().map(String::from),
                     surname: identity.surname.clone(),
                     given_names: identity.given_names.join(" "),
                 },
-                &query,
-                today,
+                query,
             )
         })
-        .collect()
+        .collect();
+    screener.screen_all(travellers, today)
 }
 
 /// A PNR traveller as the matcher sees them: the name, and what SSR DOCS tells.
@@ -212,6 +262,23 @@ pub fn pnr_query(t: &pnrgov::Traveller) -> Query {
     }
 }
 
+/// The travellers of a booking as the screener takes them.
+pub fn booking_travellers(locator: &str, booking: &pnrgov::Booking) -> Vec<(Traveller, Query)> {
+    booking
+        .travellers
+        .iter()
+        .map(|t| {
+            (
+                Traveller::Pnr {
+                    locator: locator.to_string(),
+                    reference: t.reference.as_deref().unwrap_or_default().to_string(),
+                },
+                pnr_query(t),
+            )
+        })
+        .collect()
+}
+
 /// Screens the travellers of a booking.
 pub fn screen_booking(
     screener: &Screener,
@@ -219,18 +286,5 @@ pub fn screen_booking(
     booking: &pnrgov::Booking,
     today: Date,
 ) -> Vec<TravellerHits> {
-    booking
-        .travellers
-        .iter()
-        .filter_map(|t| {
-            screener.screen(
-                Traveller::Pnr {
-                    locator: locator.to_string(),
-                    reference: t.reference.as_deref().unwrap_or_default().to_string(),
-                },
-                &pnr_query(t),
-                today,
-            )
-        })
-        .collect()
+    screener.screen_all(booking_travellers(locator, booking), today)
 }
