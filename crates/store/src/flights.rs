@@ -458,23 +458,29 @@ impl Store {
         let surname = q.surname.map(|s| s.trim().to_uppercase());
         let document = q.document.map(|d| d.trim().to_uppercase());
         let given = q.given.map(|g| format!("{}%", g.trim().to_uppercase()));
-        let rows = sqlx::query(
+        // Only the conditions given, so that SQLite can use the surname or document index
+        // (`? IS NULL OR …` would make it scan the manifest).
+        let mut sql = sqlx::QueryBuilder::new(
             "SELECT m.id, f.key, f.departure_date, m.surname, m.given_names, m.date_of_birth,
                     m.nationality, m.document_number, m.role, m.status
-             FROM manifest m JOIN flights f ON f.id = m.flight_id
-             WHERE (?1 IS NULL OR m.surname = ?1)
-               AND (?2 IS NULL OR m.document_number = ?2)
-               AND (?3 IS NULL OR m.given_names LIKE ?3)
-               AND (?4 IS NULL OR m.date_of_birth = ?4)
-             ORDER BY f.departure_date DESC, m.id DESC LIMIT ?5",
-        )
-        .bind(surname)
-        .bind(document)
-        .bind(given)
-        .bind(q.date_of_birth)
-        .bind(q.limit)
-        .fetch_all(self.pool())
-        .await?;
+             FROM manifest m JOIN flights f ON f.id = m.flight_id WHERE 1 = 1",
+        );
+        if let Some(surname) = surname {
+            sql.push(" AND m.surname = ").push_bind(surname);
+        }
+        if let Some(document) = document {
+            sql.push(" AND m.document_number = ").push_bind(document);
+        }
+        if let Some(given) = given {
+            sql.push(" AND m.given_names LIKE ").push_bind(given);
+        }
+        if let Some(birth) = q.date_of_birth {
+            sql.push(" AND m.date_of_birth = ")
+                .push_bind(birth.to_string());
+        }
+        sql.push(" ORDER BY f.departure_date DESC, m.id DESC LIMIT ")
+            .push_bind(q.limit);
+        let rows = sql.build().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(FoundPerson {
