@@ -447,7 +447,7 @@ pub struct FoundPerson {
 
 impl Store {
     /// Persons on any manifest by surname (exact, as upper case) or document number, narrowed
-    /// by given names and date of birth; newest flights first.
+    /// by given names and date of birth; the most recently reported first.
     pub async fn search_persons(
         &self,
         q: &PersonSearch<'_>,
@@ -478,8 +478,9 @@ impl Store {
             sql.push(" AND m.date_of_birth = ")
                 .push_bind(birth.to_string());
         }
-        sql.push(" ORDER BY f.departure_date DESC, m.id DESC LIMIT ")
-            .push_bind(q.limit);
+        // Newest reported first, in index order: a common surname has tens of thousands of
+        // rows, and sorting them by flight date would read them all.
+        sql.push(" ORDER BY m.id DESC LIMIT ").push_bind(q.limit);
         let rows = sql.build().fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
