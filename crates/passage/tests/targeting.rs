@@ -11,7 +11,8 @@
 
 mod common;
 
-use common::{data_dir, get, get_as, post, serve};
+use common::session::{Session, between};
+use common::{PASSWORD, data_dir, get, get_as, post, serve};
 use std::process::Command;
 
 const COURIER: &str = "booking.lead_time_hours < 168 and payment.cash";
@@ -141,6 +142,45 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
     );
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["travellers_hit"], hits.len());
+
+    // The same queue in the console: a hit's conditions, and its review by form.
+    let mut console = Session::new(url);
+    assert_eq!(console.sign_in("analyst-1", PASSWORD).status, 303);
+    console.post(
+        "/purpose",
+        "/purpose?next=/targeting",
+        &[("purpose", "CASE-T-1"), ("next", "/targeting")],
+    );
+    let queue = console.get("/targeting");
+    assert_eq!(queue.status, 200);
+    assert_eq!(
+        between(&queue.body, "id=\"targeting-count\">", "<").unwrap(),
+        (hits.len() - 1).to_string(),
+        "open hits: all but the one reviewed"
+    );
+    let path = between(
+        &queue.body,
+        "class=\"button targeting-review-link\" href=\"",
+        "\"",
+    )
+    .unwrap();
+    let page = console.get(&path);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("payment.cash"),
+        "the conditions are shown"
+    );
+    assert!(page.body.contains("booking.lead_time_hours"));
+    let reviewed = console.post(
+        &format!("{path}/review"),
+        &path,
+        &[("disposition", "confirmed"), ("note", "passed to customs")],
+    );
+    assert_eq!(reviewed.status, 303, "{}", reviewed.body);
+    let page = console.get(&reviewed.location);
+    assert!(page.body.contains("id=\"targeting-state\">confirmed"));
+    let (_, stats) = get(&format!("{url}/api/v1/criteria/{id}/stats"));
+    assert_eq!(stats["stats"]["confirmed"], 1);
 
     let (_, verdict) = get_as("dpo-1", &format!("{url}/api/v1/audit/verify"));
     assert_eq!(verdict["result"], "intact", "{verdict}");

@@ -344,16 +344,34 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> Result<Json<serde_json::Value>> {
-    let who = actor(&who);
+    let row = record_targeting_review(
+        &state,
+        &who.principal.username,
+        id,
+        review.disposition,
+        &review.note,
+    )
+    .await?;
+    Ok(Json(json!({ "hit": row })))
+}
+
+/// Records the disposition of a targeting hit: the one path for the API and the console.
+pub(crate) async fn record_targeting_review(
+    state: &crate::State,
+    who: &str,
+    id: i64,
+    disposition: Disposition,
+    note: &str,
+) -> Result<store::TargetingHitRow> {
     let store = state.intake.store();
     let mut tx = store.begin().await?;
-    let done = tx
-        .review_targeting_hit(id, review.disposition, &who.id, &review.note)
-        .await?;
+    let done = tx.review_targeting_hit(id, disposition, who, note).await?;
     tx.commit().await?;
     if !done {
         return Err(ApiError::not_found("targeting hit"));
     }
-    let row = store.targeting_hit(id).await?;
-    Ok(Json(json!({ "hit": row })))
+    store
+        .targeting_hit(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("targeting hit"))
 }

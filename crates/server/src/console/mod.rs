@@ -14,6 +14,7 @@ mod lists;
 mod login;
 mod messages;
 mod search;
+mod targeting;
 mod texts;
 mod today;
 mod traveller;
@@ -54,11 +55,12 @@ pub(crate) struct NavItem {
 }
 
 /// The menu: an entry is shown only to the roles its pages admit.
-const MENU: [(&str, &str, &[Role]); 10] = [
+const MENU: [(&str, &str, &[Role]); 11] = [
     ("nav.today", "/", ANYONE),
     ("nav.flights", "/flights", QUALITY),
     ("nav.search", "/travellers", PERSONAL),
     ("nav.hits", "/hits", PERSONAL),
+    ("nav.targeting", "/targeting", PERSONAL),
     ("nav.lists", "/lists", LISTS_READ),
     ("nav.criteria", "/criteria", CRITERIA_READ),
     ("nav.messages", "/messages", QUALITY),
@@ -192,6 +194,24 @@ pub(crate) fn routes() -> Vec<Route> {
             "/travellers",
             Access::Roles(PERSONAL),
             get(search::page),
+        ),
+        page(
+            Method::GET,
+            "/targeting",
+            Access::Roles(PERSONAL),
+            get(targeting::queue),
+        ),
+        page(
+            Method::GET,
+            "/targeting/{id}",
+            Access::Roles(PERSONAL),
+            get(targeting::hit),
+        ),
+        page(
+            Method::POST,
+            "/targeting/{id}/review",
+            Access::Roles(PERSONAL),
+            post(targeting::review),
         ),
         page(
             Method::GET,

@@ -1,0 +1,232 @@
+//! Targeting hits waiting for review: the queue by state and criterion; one hit with its
+//! criterion version, every condition with the traveller's value, the booking's traveller,
+//! and the review (confirmed, false alarm, needs information) with a note.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State as Shared};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use serde_json::Value;
+use store::{Disposition, TargetingHitFilter, TargetingHitRow};
+
+use super::today::flight_href;
+use super::{Chrome, ENGLISH, PageError, PageResult, audited, html, purpose_first};
+use crate::State;
+use crate::access::Who;
+use crate::criteria::record_targeting_review;
+
+const STATES: [&str; 4] = ["open", "needs_information", "confirmed", "false_alarm"];
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct QueueQuery {
+    state: Option<String>,
+    criterion: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "targeting.html")]
+struct QueuePage {
+    c: Chrome,
+    state: String,
+    criterion: String,
+    criteria: Vec<String>,
+    hits: Vec<TargetingHitRow>,
+}
+
+pub(crate) async fn queue(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    let here = "/targeting";
+    if let Some(redirect) = purpose_first(&who, here) {
+        return Ok(redirect);
+    }
+    let wanted = q
+        .state
+        .filter(|s| STATES.contains(&s.as_str()))
+        .unwrap_or_else(|| "open".into());
+    let criterion = q.criterion.unwrap_or_default().trim().to_string();
+    let store = state.intake.store();
+    let all = store
+        .targeting_hits(
+            &TargetingHitFilter {
+                state: Some(&wanted),
+                ..Default::default()
+            },
+            2_000,
+        )
+        .await?;
+    audited(
+        &state,
+        &who,
+        "targeting_hits.listed",
+        &format!("targeting:{wanted}"),
+    )
+    .await?;
+    let mut criteria: Vec<String> = all.iter().map(|h| h.criterion.clone()).collect();
+    criteria.sort();
+    criteria.dedup();
+    let hits = all
+        .into_iter()
+        .filter(|h| criterion.is_empty() || h.criterion == criterion)
+        .take(500)
+        .collect();
+    Ok(html(&QueuePage {
+        c: Chrome::new(&who, "nav.targeting", here, true),
+        state: wanted,
+        criterion,
+        criteria,
+        hits,
+    }))
+}
+
+#[derive(Debug)]
+pub(crate) struct StepLine {
+    pub field: String,
+    pub value: String,
+    pub test: String,
+    pub truth: String,
+}
+
+#[derive(Template)]
+#[template(path = "targeting_hit.html")]
+struct HitPage {
+    c: Chrome,
+    hit: TargetingHitRow,
+    flight_href: String,
+    traveller: String,
+    steps: Vec<StepLine>,
+    error: Option<String>,
+    done: bool,
+}
+
+fn text(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The traveller's name as the booking gives it, or the subject when the booking is gone.
+async fn traveller_name(state: &State, hit: &TargetingHitRow) -> Result<String, PageError> {
+    let (Some(locator), Some(reference)) = (&hit.locator, &hit.traveller) else {
+        return Ok(hit.subject.clone());
+    };
+    let booking = state.intake.store().booking(hit.flight_id, locator).await?;
+    let name = booking.and_then(|b| {
+        b.booking
+            .get("travellers")
+            .and_then(Value::as_array)
+            .and_then(|ts| ts.iter().find(|t| text(t, "reference") == *reference))
+            .map(|t| format!("{}, {}", text(t, "surname"), text(t, "given_name")))
+    });
+    Ok(match name {
+        Some(n) => format!("{n} ({locator})"),
+        None => hit.subject.clone(),
+    })
+}
+
+async fn hit_page(
+    state: &State,
+    who: &Who,
+    id: i64,
+    error: Option<String>,
+    done: bool,
+) -> PageResult {
+    let hit = state
+        .intake
+        .store()
+        .targeting_hit(id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let steps = hit
+        .explanation
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|s| StepLine {
+                    field: text(s, "field"),
+                    value: text(s, "value"),
+                    test: text(s, "test"),
+                    truth: text(s, "truth"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(html(&HitPage {
+        c: Chrome::new(who, "nav.targeting", &format!("/targeting/{id}"), true),
+        flight_href: flight_href(&hit.flight),
+        traveller: traveller_name(state, &hit).await?,
+        steps,
+        hit,
+        error,
+        done,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HitQuery {
+    done: Option<String>,
+}
+
+pub(crate) async fn hit(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path(id): Path<i64>,
+    Query(q): Query<HitQuery>,
+) -> PageResult {
+    let here = format!("/targeting/{id}");
+    if let Some(redirect) = purpose_first(&who, &here) {
+        return Ok(redirect);
+    }
+    audited(
+        &state,
+        &who,
+        "targeting_hit.read",
+        &format!("targeting_hit:{id}"),
+    )
+    .await?;
+    hit_page(&state, &who, id, None, q.done.is_some()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReviewForm {
+    disposition: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub(crate) async fn review(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> PageResult {
+    let disposition = match f.disposition.as_str() {
+        "confirmed" => Disposition::Confirmed,
+        "false_alarm" => Disposition::FalseAlarm,
+        "needs_information" => Disposition::NeedsInformation,
+        _ => {
+            let text = ENGLISH.get("hit.choose_disposition").to_string();
+            return hit_page(&state, &who, id, Some(text), false).await;
+        }
+    };
+    match record_targeting_review(
+        &state,
+        &who.principal.username,
+        id,
+        disposition,
+        f.note.trim(),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/targeting/{id}?done=1")).into_response()),
+        Err(e) => hit_page(&state, &who, id, Some(e.message().to_string()), false).await,
+    }
+}
