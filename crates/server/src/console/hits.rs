@@ -11,9 +11,10 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use serde_json::Value;
-use store::Disposition;
 
-use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
+use super::{
+    Chrome, DoneQuery, PageError, PageResult, audited, disposition, html, json_text, purpose_first,
+};
 use crate::State;
 use crate::access::Who;
 use crate::hits::{Remember, Review, record_review};
@@ -214,14 +215,6 @@ fn num(v: &Value, key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn string(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
-}
-
 async fn hit_page(
     state: &State,
     who: &Who,
@@ -238,12 +231,12 @@ async fn hit_page(
         .map(|a| {
             a.iter()
                 .map(|c| ComparisonLine {
-                    field: string(c, "field"),
-                    query: string(c, "query"),
-                    entry: string(c, "entry"),
+                    field: json_text(c, "field"),
+                    query: json_text(c, "query"),
+                    entry: json_text(c, "entry"),
                     score: num(c, "score"),
                     weight: num(c, "weight"),
-                    reason: string(c, "reason"),
+                    reason: json_text(c, "reason"),
                 })
                 .collect()
         })
@@ -251,7 +244,7 @@ async fn hit_page(
     Ok(html(&HitPage {
         c: Chrome::new(who, "nav.hits", &format!("/hits/{id}"), true),
         severity: severity(hit.score),
-        entry_name: string(e, "entry_name"),
+        entry_name: json_text(e, "entry_name"),
         comparisons,
         traveller_href: hit.manifest_id.map(|m| format!("/travellers/{m}")),
         traveller: traveller_name(&hit),
@@ -261,16 +254,11 @@ async fn hit_page(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct HitQuery {
-    done: Option<String>,
-}
-
 pub(crate) async fn hit(
     Shared(state): Shared<Arc<State>>,
     who: Who,
     Path(id): Path<i64>,
-    Query(q): Query<HitQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
     let here = format!("/hits/{id}");
     if let Some(redirect) = purpose_first(&who, &here) {
@@ -298,20 +286,9 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
-    let disposition = match f.disposition.as_str() {
-        "confirmed" => Disposition::Confirmed,
-        "false_alarm" => Disposition::FalseAlarm,
-        "needs_information" => Disposition::NeedsInformation,
-        _ => {
-            return hit_page(
-                &state,
-                &who,
-                id,
-                Some(super::ENGLISH.get("hit.choose_disposition").to_string()),
-                false,
-            )
-            .await;
-        }
+    let Some(disposition) = disposition(&f.disposition) else {
+        let text = super::ENGLISH.get("hit.choose_disposition").to_string();
+        return hit_page(&state, &who, id, Some(text), false).await;
     };
     let remember = match f.remember.as_deref() {
         Some(_) => {

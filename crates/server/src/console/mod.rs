@@ -156,6 +156,50 @@ pub(crate) async fn audited(
         .await?)
 }
 
+/// A JSON value as one line of text: strings as they are, objects as their values joined.
+pub(crate) fn flat(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(flat)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| k.as_str() != "segment")
+            .map(|(_, v)| flat(v))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Null => String::new(),
+    }
+}
+
+/// A field of a JSON object as one line of text (empty when absent).
+pub(crate) fn json_text(v: &serde_json::Value, key: &str) -> String {
+    v.get(key).map(flat).unwrap_or_default()
+}
+
+/// A disposition as a review form sends it.
+pub(crate) fn disposition(form_value: &str) -> Option<store::Disposition> {
+    match form_value {
+        "confirmed" => Some(store::Disposition::Confirmed),
+        "false_alarm" => Some(store::Disposition::FalseAlarm),
+        "needs_information" => Some(store::Disposition::NeedsInformation),
+        _ => None,
+    }
+}
+
+/// `?done=1` after a review: the page says it was recorded.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct DoneQuery {
+    pub done: Option<String>,
+}
+
 /// The pages, with who may open each.
 pub(crate) fn routes() -> Vec<Route> {
     use axum::routing::{get, post};

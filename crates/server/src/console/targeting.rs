@@ -10,10 +10,13 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use serde_json::Value;
-use store::{Disposition, TargetingHitFilter, TargetingHitRow};
+use store::{TargetingHitFilter, TargetingHitRow};
 
 use super::today::flight_href;
-use super::{Chrome, ENGLISH, PageError, PageResult, audited, html, purpose_first};
+use super::{
+    Chrome, DoneQuery, ENGLISH, PageError, PageResult, audited, disposition, html,
+    json_text as text, purpose_first,
+};
 use crate::State;
 use crate::access::Who;
 use crate::criteria::record_targeting_review;
@@ -104,14 +107,6 @@ struct HitPage {
     done: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
 /// The traveller's name as the booking gives it, or the subject when the booking is gone.
 async fn traveller_name(state: &State, hit: &TargetingHitRow) -> Result<String, PageError> {
     let (Some(locator), Some(reference)) = (&hit.locator, &hit.traveller) else {
@@ -170,16 +165,11 @@ async fn hit_page(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct HitQuery {
-    done: Option<String>,
-}
-
 pub(crate) async fn hit(
     Shared(state): Shared<Arc<State>>,
     who: Who,
     Path(id): Path<i64>,
-    Query(q): Query<HitQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
     let here = format!("/targeting/{id}");
     if let Some(redirect) = purpose_first(&who, &here) {
@@ -208,14 +198,9 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
-    let disposition = match f.disposition.as_str() {
-        "confirmed" => Disposition::Confirmed,
-        "false_alarm" => Disposition::FalseAlarm,
-        "needs_information" => Disposition::NeedsInformation,
-        _ => {
-            let text = ENGLISH.get("hit.choose_disposition").to_string();
-            return hit_page(&state, &who, id, Some(text), false).await;
-        }
+    let Some(disposition) = disposition(&f.disposition) else {
+        let text = ENGLISH.get("hit.choose_disposition").to_string();
+        return hit_page(&state, &who, id, Some(text), false).await;
     };
     match record_targeting_review(
         &state,

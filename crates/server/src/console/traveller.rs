@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::flights::{display_name, document_text};
 use super::today::flight_href;
-use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
+use super::{Chrome, PageError, PageResult, audited, flat, html, json_text as text, purpose_first};
 use crate::State;
 use crate::access::Who;
 
@@ -63,37 +63,10 @@ struct TravellerPage {
     messages: Vec<(i64, Vec<SegmentLine>)>,
 }
 
-/// A JSON value as one line of text: strings as they are, objects as their values joined.
-fn flat(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Array(a) => a
-            .iter()
-            .map(flat)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" "),
-        Value::Object(o) => o
-            .iter()
-            .filter(|(k, _)| k.as_str() != "segment")
-            .map(|(_, v)| flat(v))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Null => String::new(),
-    }
-}
-
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| a.iter().map(flat).filter(|s| !s.is_empty()).collect())
         .unwrap_or_default()
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v.get(key).map(flat).unwrap_or_default()
 }
 
 fn pnr_name(t: &Value) -> String {
