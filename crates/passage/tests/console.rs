@@ -14,7 +14,7 @@ mod common;
 use std::time::Instant;
 
 use common::session::{Session, between};
-use common::{PASSWORD, data_dir, serve, unit_with_traffic};
+use common::{PASSWORD, data_dir, get, serve, unit_with_traffic};
 
 #[test]
 fn sign_in_locks_after_five_failures_and_sign_out_ends_the_session() {
@@ -76,13 +76,30 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     let queue = analyst.get("/hits");
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("CASE-2026-041"));
-    // A hit on an API traveller (PNR travellers have no manifest page).
-    let row = queue
-        .body
-        .split("<tr>")
-        .find(|r| r.contains("href=\"/travellers/") && r.contains("review-link"))
-        .unwrap();
-    let hit_path = between(row, "class=\"button review-link\" href=\"", "\"").unwrap();
+    // A hit on an API traveller whose linked PNR traveller hit the same entry: the queue shows
+    // the API one only.
+    let (_, all) = get(&format!("{}/api/v1/hits?state=open&limit=5000", server.url));
+    let all = all["hits"].as_array().unwrap().clone();
+    let twin_of = |h: &serde_json::Value| {
+        all.iter()
+            .find(|p| {
+                p["subject"].as_str().unwrap().starts_with("pnr:")
+                    && p["flight_id"] == h["flight_id"]
+                    && p["entry_id"] == h["entry_id"]
+            })
+            .map(|p| p["id"].as_i64().unwrap())
+    };
+    let (api_hit, pnr_twin) = all
+        .iter()
+        .filter(|h| h["subject"].as_str().unwrap().starts_with("api:"))
+        .find_map(|h| twin_of(h).map(|t| (h["id"].as_i64().unwrap(), t)))
+        .expect("a planted traveller hit on both API and PNR");
+    assert!(queue.body.contains(&format!("href=\"/hits/{api_hit}\"")));
+    assert!(
+        !queue.body.contains(&format!("href=\"/hits/{pnr_twin}\"")),
+        "the PNR twin is not a second line"
+    );
+    let hit_path = format!("/hits/{api_hit}");
     let hit = analyst.get(&hit_path);
     assert_eq!(hit.status, 200);
     assert!(hit.body.contains("id=\"comparisons\""));
@@ -147,6 +164,15 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     let reviewed = analyst.get(&review.location);
     assert!(reviewed.body.contains("id=\"hit-state\">false_alarm"));
     assert!(reviewed.body.contains("Reviewed by analyst-1"));
+    // The PNR twin is decided with it.
+    let (_, twin) = get(&format!("{}/api/v1/hits/{pnr_twin}", server.url));
+    assert_eq!(twin["state"], "false_alarm", "{twin}");
+    assert!(
+        twin["note"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("(with hit {api_hit})"))
+    );
 
     // An analyst has no audit view; the officer has, and sees the analyst's steps with purpose.
     assert_eq!(analyst.get("/audit").status, 403);

@@ -106,20 +106,36 @@ pub(crate) async fn record_review(
     let mut tx = store.begin().await?;
     tx.review_hit(id, review.disposition, who, &review.note)
         .await?;
+    // The same person's hit on the same entry through the other message (API person and
+    // linked PNR traveller) is decided with this one, unless someone decided it already.
+    let twins = tx.twin_hits(id).await?;
+    for (twin, _, state) in &twins {
+        if state == "open" || state == "suppressed" {
+            let note = format!("{} (with hit {id})", review.note)
+                .trim()
+                .to_string();
+            tx.review_hit(*twin, review.disposition, who, &note).await?;
+        }
+    }
     let mut suppression = None;
     if let Some(r) = &review.remember {
         let expires = r.expires_on.map(|d| d.to_string());
-        suppression = Some(
-            tx.put_suppression(
-                &hit.fingerprint,
-                &hit.list,
-                &hit.entry_id,
-                &r.reason,
-                who,
-                expires.as_deref(),
-            )
-            .await?,
-        );
+        let mut fingerprints = vec![hit.fingerprint.clone()];
+        fingerprints.extend(twins.iter().map(|(_, f, _)| f.clone()));
+        fingerprints.dedup();
+        for fingerprint in &fingerprints {
+            let made = tx
+                .put_suppression(
+                    fingerprint,
+                    &hit.list,
+                    &hit.entry_id,
+                    &r.reason,
+                    who,
+                    expires.as_deref(),
+                )
+                .await?;
+            suppression.get_or_insert(made);
+        }
     }
     tx.commit().await?;
     if suppression.is_some() {

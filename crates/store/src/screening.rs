@@ -316,6 +316,28 @@ impl Tx {
             .await
     }
 
+    /// The hits on the same entry of the same person seen through the other message: for an
+    /// API person's hit, the hit of their linked PNR traveller; for a PNR traveller's, the
+    /// linked API person's. (id, fingerprint, state) of each.
+    pub async fn twin_hits(&mut self, hit: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.fingerprint, t.state FROM hits h
+             JOIN links l ON (h.manifest_id IS NOT NULL AND l.manifest_id = h.manifest_id)
+                          OR (h.manifest_id IS NULL AND l.locator = h.locator AND l.traveller = h.traveller)
+             JOIN hits t ON t.flight_id = h.flight_id AND t.list = h.list AND t.entry_id = h.entry_id
+                        AND t.subject = CASE WHEN h.manifest_id IS NULL
+                                             THEN 'api:' || l.manifest_id
+                                             ELSE 'pnr:' || l.locator || '/' || l.traveller END
+             WHERE h.id = ?",
+        )
+        .bind(hit)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
     /// Records a person's disposition of a screening or targeting hit, audited; false when
     /// there is no such hit.
     pub(crate) async fn review(
@@ -477,6 +499,14 @@ impl Store {
         let filter = |q: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
             q.push(" WHERE h.state = ")
                 .push_bind(state.to_string())
+                // A PNR traveller's hit that repeats their API person's (same entry, same
+                // state) is shown with that one, not as a second line to review.
+                .push(
+                    " AND NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM links l JOIN hits a \
+                     ON a.flight_id = h.flight_id AND a.subject = 'api:' || l.manifest_id \
+                     AND a.list = h.list AND a.entry_id = h.entry_id AND a.state = h.state \
+                     WHERE l.locator = h.locator AND l.traveller = h.traveller))",
+                )
                 .push(" AND h.score >= ")
                 .push_bind(min_score)
                 .push(" AND h.score < ")
