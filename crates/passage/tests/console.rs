@@ -76,6 +76,14 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     let queue = analyst.get("/hits");
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("CASE-2026-041"));
+    // Today's count is the queue's: a PNR twin of an API hit is one decision, counted once.
+    let today = analyst.get("/");
+    let waiting = between(&today.body, "id=\"hits-open\"><a href=\"/hits\">", "<").unwrap();
+    let all = analyst.get("/hits?agency=ALL");
+    assert_eq!(
+        between(&all.body, "id=\"hit-count\">", "<").unwrap(),
+        waiting
+    );
     // A hit on an API traveller whose linked PNR traveller hit the same entry: the queue shows
     // the API one only.
     let (_, all) = get(&format!("{}/api/v1/hits?state=open&limit=5000", server.url));

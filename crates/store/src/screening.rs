@@ -141,6 +141,13 @@ impl Disposition {
     }
 }
 
+/// A PNR traveller's hit that repeats their linked API person's (same flight, list, entry and
+/// state) is shown and counted with that one, not as a second line to review.
+const NOT_A_TWIN: &str = "NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM links l JOIN hits a \
+     ON a.flight_id = h.flight_id AND a.subject = 'api:' || l.manifest_id \
+     AND a.list = h.list AND a.entry_id = h.entry_id AND a.state = h.state \
+     WHERE l.locator = h.locator AND l.traveller = h.traveller))";
+
 const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
      h.list_version, h.entry_id, h.score, h.explanation, h.fingerprint, h.state, h.suppression_id, h.created_at, \
      h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
@@ -499,14 +506,8 @@ impl Store {
         let filter = |q: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
             q.push(" WHERE h.state = ")
                 .push_bind(state.to_string())
-                // A PNR traveller's hit that repeats their API person's (same entry, same
-                // state) is shown with that one, not as a second line to review.
-                .push(
-                    " AND NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM links l JOIN hits a \
-                     ON a.flight_id = h.flight_id AND a.subject = 'api:' || l.manifest_id \
-                     AND a.list = h.list AND a.entry_id = h.entry_id AND a.state = h.state \
-                     WHERE l.locator = h.locator AND l.traveller = h.traveller))",
-                )
+                .push(" AND ")
+                .push(NOT_A_TWIN)
                 .push(" AND h.score >= ")
                 .push_bind(min_score)
                 .push(" AND h.score < ")
@@ -548,12 +549,15 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    /// Hits per state and per flight: (flight id, state, count), for queues and manifests.
+    /// Hits per state and per flight: (flight id, state, count), for queues and manifests;
+    /// a PNR twin of an API hit in the same state is not counted again.
     pub async fn hit_counts(&self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT flight_id, state, COUNT(*) FROM hits GROUP BY flight_id, state")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT h.flight_id, h.state, COUNT(*) FROM hits h WHERE {NOT_A_TWIN}
+             GROUP BY h.flight_id, h.state"
+        )))
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()

@@ -139,7 +139,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             flights.len(),
             counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect::<Vec<_>>().join(", ")
         );
-        let open = intake.store().hits(Some("open"), None, 100_000).await?.len();
+        // As the console counts them: a PNR twin of an API hit is one decision, not two.
+        let open: i64 = intake
+            .store()
+            .hit_counts()
+            .await?
+            .iter()
+            .filter(|(_, state, _)| state == "open")
+            .map(|(_, _, n)| n)
+            .sum();
         println!("screening: {open} hits waiting for review ({url}/hits)");
         if !args.once {
             println!("all traffic in; the server keeps running at {url} (Ctrl-C stops)");
