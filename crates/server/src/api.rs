@@ -448,7 +448,7 @@ async fn messages(
     let list = state
         .intake
         .store()
-        .messages(q.carrier.as_deref(), filter, limit, offset)
+        .messages(q.carrier.as_deref(), filter, None, limit, offset)
         .await?;
     Ok(Json(
         json!({ "messages": list, "limit": limit, "offset": offset }),
@@ -601,9 +601,10 @@ async fn scorecard(
     Path(carrier): Path<String>,
     Query(q): Query<ScorecardQuery>,
 ) -> Result<Json<serde_json::Value>> {
+    // The intake's clock: the demo's simulated day, the wall clock otherwise.
     let to = q.to.unwrap_or_else(|| {
         jiff::tz::TimeZone::UTC
-            .to_datetime(jiff::Timestamp::now())
+            .to_datetime(state.intake.now())
             .date()
     });
     let from = q

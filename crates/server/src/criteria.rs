@@ -112,7 +112,7 @@ pub(crate) async fn draft(
     let author = actor(who);
     let review_by = d.review_by.unwrap_or_else(|| {
         let today = jiff::tz::TimeZone::UTC
-            .to_datetime(jiff::Timestamp::now())
+            .to_datetime(state.intake.now())
             .date();
         today
             .checked_add(jiff::Span::new().years(1))

@@ -256,18 +256,20 @@ impl Store {
         &self,
         carrier: Option<&str>,
         state: Option<MessageState>,
+        message_type: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<StoredMessage>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages
-             WHERE (?1 IS NULL OR carrier = ?1) AND (?2 IS NULL OR state = ?2)
+             WHERE (?1 IS NULL OR carrier = ?1) AND (?2 IS NULL OR state = ?2) AND (?5 IS NULL OR message_type = ?5)
              ORDER BY id DESC LIMIT ?3 OFFSET ?4",
         )
         .bind(carrier)
         .bind(state.map(MessageState::as_str))
         .bind(limit)
         .bind(offset)
+        .bind(message_type)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(stored_message).collect()

@@ -105,7 +105,7 @@ async fn keys_are_recorded_only_after_success() {
     );
     let failed = store.message(first).await.unwrap().unwrap();
     assert_eq!(failed.findings[0]["code"], "no_message");
-    let listed = store.messages(Some("XQ"), None, 10, 0).await.unwrap();
+    let listed = store.messages(Some("XQ"), None, None, 10, 0).await.unwrap();
     assert_eq!(
         listed.iter().map(|m| m.id).collect::<Vec<_>>(),
         [third, second, first]

@@ -18,9 +18,6 @@ use crate::roles::PERSONAL;
 
 /// Messages on a page.
 const PAGE: usize = 100;
-/// How far back a filter by type looks (the store filters carrier and state only).
-const SCAN: i64 = 20_000;
-const BATCH: i64 = 1_000;
 
 const STATES: [&str; 5] = ["received", "processed", "waiting", "failed", "duplicate"];
 const TYPES: [&str; 3] = ["PAXLST", "PNRGOV", "CUSRES"];
@@ -166,47 +163,19 @@ pub(crate) async fn list(
     let skip = (page - 1) * PAGE;
     let store = state.intake.store();
     let carrier_filter = (!carrier.is_empty()).then_some(carrier.as_str());
-    let mut lines = Vec::new();
-    let mut more = false;
-    if kind.is_empty() {
-        // One page and one more row, to know whether there is a next page.
-        let rows = store
-            .messages(
-                carrier_filter,
-                filter,
-                PAGE as i64 + 1,
-                i64::try_from(skip).unwrap_or(0),
-            )
-            .await?;
-        more = rows.len() > PAGE;
-        lines = rows.iter().take(PAGE).map(line).collect();
-    } else {
-        let mut matched = 0usize;
-        let mut offset = 0i64;
-        'scan: while offset < SCAN {
-            let rows = store
-                .messages(carrier_filter, filter, BATCH, offset)
-                .await?;
-            for m in rows
-                .iter()
-                .filter(|m| m.message_type.as_deref() == Some(kind.as_str()))
-            {
-                matched += 1;
-                if matched <= skip {
-                    continue;
-                }
-                if lines.len() == PAGE {
-                    more = true;
-                    break 'scan;
-                }
-                lines.push(line(m));
-            }
-            if (rows.len() as i64) < BATCH {
-                break;
-            }
-            offset += BATCH;
-        }
-    }
+    // One page and one more row, to know whether there is a next page.
+    let kind_filter = (!kind.is_empty()).then_some(kind.as_str());
+    let rows = store
+        .messages(
+            carrier_filter,
+            filter,
+            kind_filter,
+            PAGE as i64 + 1,
+            i64::try_from(skip).unwrap_or(0),
+        )
+        .await?;
+    let more = rows.len() > PAGE;
+    let lines: Vec<_> = rows.iter().take(PAGE).map(line).collect();
     let here = link(&carrier, &kind, &wanted, page);
     Ok(html(&MessagesPage {
         c: Chrome::new(&who, "nav.messages", &here, false),
