@@ -54,13 +54,14 @@ pub(crate) async fn queue(
         .unwrap_or_else(|| "open".into());
     let criterion = q.criterion.unwrap_or_default().trim().to_string();
     let store = state.intake.store();
-    let all = store
+    let hits = store
         .targeting_hits(
             &TargetingHitFilter {
                 state: Some(&wanted),
+                criterion: (!criterion.is_empty()).then_some(criterion.as_str()),
                 ..Default::default()
             },
-            2_000,
+            500,
         )
         .await?;
     audited(
@@ -70,13 +71,13 @@ pub(crate) async fn queue(
         &format!("targeting:{wanted}"),
     )
     .await?;
-    let mut criteria: Vec<String> = all.iter().map(|h| h.criterion.clone()).collect();
-    criteria.sort();
-    criteria.dedup();
-    let hits = all
+    let criteria = store
+        .criterion_versions(None)
+        .await?
         .into_iter()
-        .filter(|h| criterion.is_empty() || h.criterion == criterion)
-        .take(500)
+        .map(|v| v.criterion)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
     Ok(html(&QueuePage {
         c: Chrome::new(&who, "nav.targeting", here, true),
