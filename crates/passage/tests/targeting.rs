@@ -158,6 +158,12 @@ fn a_criterion_is_approved_by_a_second_person_activated_and_hits_traffic_over_ht
         (hits.len() - 1).to_string(),
         "open hits: all but the one reviewed"
     );
+    let today = console.get("/");
+    assert_eq!(
+        between(&today.body, "<div class=\"n\"><a href=\"/targeting\">", "<").unwrap(),
+        (hits.len() - 1).to_string(),
+        "today counts what the queue holds"
+    );
     let path = between(
         &queue.body,
         "class=\"button targeting-review-link\" href=\"",

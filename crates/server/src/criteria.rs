@@ -125,7 +125,15 @@ pub(crate) async fn draft(
         justification: &d.justification,
         review_by,
     };
-    match state.intake.draft_criterion(&draft, &author).await {
+    checked(state.intake.draft_criterion(&draft, &author).await)
+}
+
+/// A criterion the checker refused is an answer (its problems, for the editor); any other
+/// failure is an error.
+fn checked<T>(
+    r: std::result::Result<T, CriteriaError>,
+) -> Result<std::result::Result<T, targeting::CheckError>> {
+    match r {
         Ok(v) => Ok(Ok(v)),
         Err(CriteriaError::Check(e)) => Ok(Err(e)),
         Err(e) => Err(refused(e)),
@@ -243,11 +251,7 @@ pub(crate) async fn run_backtest(
     to: jiff::civil::Date,
 ) -> Result<std::result::Result<intake::criteria::BacktestReport, targeting::CheckError>> {
     let who = actor(who);
-    match state.intake.backtest(text, from, to, &who.id).await {
-        Ok(report) => Ok(Ok(report)),
-        Err(CriteriaError::Check(e)) => Ok(Err(e)),
-        Err(e) => Err(refused(e)),
-    }
+    checked(state.intake.backtest(text, from, to, &who.id).await)
 }
 
 pub(crate) async fn stats(

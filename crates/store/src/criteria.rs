@@ -457,6 +457,15 @@ impl Store {
         rows.iter().map(hit_row).collect()
     }
 
+    /// How many targeting hits are in a state, without reading them.
+    pub async fn targeting_hit_count(&self, state: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM targeting_hits WHERE state = ?")
+            .bind(state)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
     pub async fn targeting_hit(&self, id: i64) -> Result<Option<TargetingHitRow>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_COLUMNS} FROM {HIT_FROM} WHERE h.id = ?"

@@ -134,16 +134,7 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
         .collect();
     coming.sort_by(|a, b| a.0.cmp(b.0).then(a.1.local.cmp(&b.1.local)));
     let coming: Vec<FlightLine> = coming.into_iter().map(|(_, l)| l).collect();
-    let targeting_open = store
-        .targeting_hits(
-            &store::TargetingHitFilter {
-                state: Some("open"),
-                ..Default::default()
-            },
-            10_000,
-        )
-        .await?
-        .len() as i64;
+    let targeting_open = store.targeting_hit_count("open").await?;
     let mut late = Vec::new();
     for row in store.carrier_counts(None, &day, &day).await? {
         let what = match row.name.as_str() {
