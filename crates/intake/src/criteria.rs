@@ -14,8 +14,8 @@ use serde::Serialize;
 use store::{AuditEntry, CriterionMove, CriterionVersionRow, NewCriterionVersion, StoreError};
 use targeting::{Action, Actor, CheckError, CriteriaSet, Criterion, LifecycleError, Role, Version};
 
+use crate::Intake;
 use crate::target::{self, Targeter};
-use crate::{Intake, today};
 
 /// Why a criteria operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -166,7 +166,7 @@ impl Intake {
             .await?
             .ok_or(CriteriaError::NotFound(version_id))?;
         let current = version(&row)?;
-        let next = current.apply(action, actor, today())?;
+        let next = current.apply(action, actor, self.today())?;
         let mut tx = self.store().begin().await?;
         if action == Action::Activate {
             for previous in tx.criterion_version_in(&row.criterion, "active").await? {

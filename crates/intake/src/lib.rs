@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod clock;
 pub mod criteria;
 pub mod folder;
 pub mod legal;
@@ -190,8 +191,7 @@ impl CarrierCounters {
     }
 }
 
-/// What tells the intake the time: the wall clock, or a simulated one for the demo.
-pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+pub use clock::{Clock, SetClock};
 
 struct Pending {
     series: Series,
@@ -242,7 +242,7 @@ impl Intake {
             screener: std::sync::RwLock::new(None),
             targeter: std::sync::RwLock::new(None),
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
-            clock: Arc::new(jiff::Timestamp::now),
+            clock: clock::wall(),
             receipts: receipts::GroupCommit::default(),
             screened_people: std::sync::atomic::AtomicU64::new(0),
             pnr_travellers_seen: std::sync::atomic::AtomicU64::new(0),
@@ -276,9 +276,15 @@ impl Intake {
         self
     }
 
-    /// The intake's time: the wall clock, or the demo's simulated one.
+    /// The intake's time: the wall clock, or the demo's simulated one. The only source of
+    /// "now" for reading, timing, re-screening and expiry, so tests can set it.
     pub fn now(&self) -> jiff::Timestamp {
         (self.clock)()
+    }
+
+    /// The intake's today, in UTC.
+    pub fn today(&self) -> jiff::civil::Date {
+        utc_date(self.now())
     }
 
     /// A local time at an airport as an instant, when the airport's zone is known.
@@ -379,6 +385,7 @@ impl Intake {
         let targeter = self.targeter();
         let reader_carrier = carrier.to_string();
         let reader_ids = ids.clone();
+        let clock = self.clock.clone();
         let reader = tokio::task::spawn_blocking(move || {
             for (id, body) in reader_ids.into_iter().zip(&bodies) {
                 if send
@@ -389,6 +396,7 @@ impl Intake {
                         id,
                         &reader_carrier,
                         body,
+                        clock(),
                     ))
                     .is_err()
                 {
@@ -449,6 +457,7 @@ impl Intake {
             id,
             carrier,
             body,
+            self.now(),
         );
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
@@ -751,7 +760,7 @@ impl Intake {
                 relink(store, flight, &locators).await?;
                 let hits = match (hits, self.screener()) {
                     (Some(hits), _) => hits,
-                    (None, Some(s)) => screen::screen_list(&s, list, today()),
+                    (None, Some(s)) => screen::screen_list(&s, list, self.today()),
                     (None, None) => Vec::new(),
                 };
                 self.keep_hits(store, flight, message, &hits).await?;
@@ -860,11 +869,10 @@ impl Intake {
     }
 }
 
-/// Today in UTC, for expiry of remembered false alarms.
-pub(crate) fn today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
+/// The UTC date of an instant: the day by which remembered false alarms expire and
+/// re-screening reaches back.
+pub(crate) fn utc_date(at: jiff::Timestamp) -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC.to_datetime(at).date()
 }
 
 /// Links the persons of the given bookings on a flight to the flight's PNR travellers, replacing

@@ -56,11 +56,11 @@ pub(crate) fn read(
     id: i64,
     carrier: &str,
     body: &[u8],
+    now: jiff::Timestamp,
 ) -> Reading {
-    let today = crate::today();
+    let today = crate::utc_date(now);
     let parsed = edifact::parse(body);
     let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
-        let now = jiff::Timestamp::now();
         let date = now.strftime("%y%m%d").to_string();
         let time = now.strftime("%H%M").to_string();
         let reference = format!("C{id}");

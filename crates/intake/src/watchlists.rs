@@ -8,7 +8,7 @@ use screening::{Format, ImportFinding, ListVersion, Query};
 use store::{AuditEntry, HitSubject, NewListVersion};
 
 use crate::screen::{Screener, Traveller};
-use crate::{Intake, IntakeError, today};
+use crate::{Intake, IntakeError};
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +39,7 @@ impl Intake {
     /// alarms, and puts it in force. Returns how many lists are in force.
     pub async fn load_screening(&self) -> Result<usize, IntakeError> {
         let versions = self.latest_lists().await?;
-        let suppressions = self.store().suppressions(&today().to_string()).await?;
+        let suppressions = self.store().suppressions(&self.today().to_string()).await?;
         let mut config = self.config.screening.clone();
         let traffic = self.traffic().await?;
         if let Some(f) = self.traffic_name_frequencies().await? {
@@ -71,9 +71,10 @@ impl Intake {
     async fn traffic_name_frequencies(
         &self,
     ) -> Result<Option<screening::NameFrequencies>, IntakeError> {
-        let since = today()
+        let today = self.today();
+        let since = today
             .checked_sub(jiff::Span::new().days(FREQUENCY_DAYS))
-            .unwrap_or(today())
+            .unwrap_or(today)
             .to_string();
         let mut names = self.store().manifest_names_since(&since).await?;
         names.extend(
@@ -240,7 +241,7 @@ impl Intake {
         let Some(screener) = self.screener().filter(|_| !changed.is_empty()) else {
             return Ok((0, 0));
         };
-        let today = today();
+        let today = self.today();
         let since = today
             .checked_sub(jiff::Span::new().days(self.config.rescreen_days))
             .unwrap_or(today)

@@ -302,8 +302,7 @@ async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
         zones.insert(&a.iata, jiff::tz::TimeZone::fixed(offset));
     }
     // The intake's clock is the simulated send time of the message being taken in.
-    let clock_at = std::sync::Arc::new(std::sync::Mutex::new(sent[0].at));
-    let reader = clock_at.clone();
+    let clock = intake::SetClock::new(sent[0].at);
     let intake = Intake::new(
         Store::open_in_memory().await.unwrap(),
         Config {
@@ -311,9 +310,9 @@ async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
             ..Config::default()
         },
     )
-    .with_clock(std::sync::Arc::new(move || *reader.lock().unwrap()));
+    .with_clock(clock.clock());
     for m in &sent {
-        *clock_at.lock().unwrap() = m.at;
+        clock.set(m.at);
         intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
     }
     let late = |kind: simulator::traffic::Kind| {

@@ -20,7 +20,14 @@ async fn day() -> (Intake, simulator::Outcome, String) {
     config.planted_share = 0.5;
     let sim = simulator::Simulator::new(config).unwrap();
     let csv = simulator::truth::watchlist_csv(sim.watchlist());
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+    let mut sent = Vec::new();
+    let outcome = sim.run(|m| sent.push(m));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    // The intake's clock is the simulated send time of the message being taken in, and stays
+    // on the simulated day afterwards: re-screening and expiry never read the real date.
+    let clock = intake::SetClock::new(sent[0].at);
+    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
+        .with_clock(clock.clock());
     let report = intake
         .import_list("national", Format::Csv, csv.as_bytes(), "test-admin")
         .await
@@ -29,10 +36,8 @@ async fn day() -> (Intake, simulator::Outcome, String) {
     assert_eq!(report.number, 1);
     assert_eq!(report.entries, sim.watchlist().len());
     assert_eq!(report.added, sim.watchlist().len());
-    let mut sent = Vec::new();
-    let outcome = sim.run(|m| sent.push(m));
-    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
     for m in &sent {
+        clock.set(m.at);
         intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
     }
     (intake, outcome, csv)

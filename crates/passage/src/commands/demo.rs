@@ -61,11 +61,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let simulated_start = sent.first().map(|m| m.at).unwrap_or_else(jiff::Timestamp::now);
         let real_start = Instant::now();
         let speed = if args.once { 0.0 } else { args.speed.max(1.0) };
-        let clock_at = Arc::new(std::sync::Mutex::new(simulated_start));
+        let clock_at = intake::SetClock::new(simulated_start);
         let clock: intake::Clock = {
             let clock_at = clock_at.clone();
             Arc::new(move || {
-                let now = clock_at.lock().map(|t| *t).unwrap_or(simulated_start);
+                let now = clock_at.get();
                 if speed > 0.0 {
                     let elapsed = real_start.elapsed().as_secs_f64() * speed;
                     simulated_start
@@ -124,9 +124,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 }
             }
             // With --once the clock jumps from message to message.
-            if let Ok(mut at) = clock_at.lock() {
-                *at = m.at;
-            }
+            clock_at.set(m.at);
             intake.receive("http", &m.carrier, &m.bytes).await?;
             if (i + 1) % 50 == 0 || i + 1 == sent.len() {
                 println!("  {} / {} messages in (simulated clock {})", i + 1, sent.len(), m.at);

@@ -188,7 +188,12 @@ impl Browser {
         let (driver, driver_url) = loop {
             attempt += 1;
             let port = free_port();
+            // CI runs the suite a second time under libfaketime to catch tests that depend on
+            // today's date; Chromium does not start with it preloaded, and the browser's own
+            // clock does not matter (the server's is the one under test).
             let mut child = Command::new(&driver_bin)
+                .env_remove("LD_PRELOAD")
+                .env_remove("FAKETIME")
                 .arg(format!("--port={port}"))
                 .arg(format!("--log-path={}", log.display()))
                 .arg("--log-level=WARNING")
