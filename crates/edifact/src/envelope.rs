@@ -1,6 +1,7 @@
 //! Interchange, functional group and message envelopes (UNB/UNG/UNH … UNT/UNE/UNZ) and the
 //! checks of their counts and references.
 
+use crate::finding::Record;
 use std::borrow::Cow;
 
 use crate::finding::{Finding, code};
@@ -232,7 +233,7 @@ pub fn parse(input: &[u8]) -> Parsed<'_> {
     }
     builder.finish(tokens.len());
     let mut findings = tokens.findings.clone();
-    findings.extend(builder.findings);
+    findings.record_all(builder.findings);
     check_repertoire(&tokens, &builder.interchanges, &mut findings);
     findings.sort_by_key(|f| f.segment.unwrap_or(usize::MAX));
     Parsed {
@@ -326,7 +327,7 @@ impl Builder {
     }
 
     fn outside_message(&mut self, s: &Segment<'_>) {
-        self.findings.push(
+        self.findings.record(
             Finding::error(
                 code::SEGMENT_OUTSIDE_MESSAGE,
                 format!(
@@ -367,7 +368,7 @@ impl Builder {
 
     fn ensure_interchange(&mut self, i: usize) {
         if !self.open_interchange {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_INTERCHANGE_HEADER,
                     "message without an interchange header (UNB)",
@@ -381,7 +382,7 @@ impl Builder {
     fn close_message(&mut self, i: usize) {
         if self.open_message {
             self.open_message = false;
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::MISSING_MESSAGE_TRAILER,
                     "message ended without its trailer (UNT)",
@@ -394,7 +395,7 @@ impl Builder {
     fn close_all(&mut self, i: usize) {
         self.close_message(i);
         if self.open_group.take().is_some() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_GROUP_TRAILER,
                     "functional group ended without its trailer (UNE)",
@@ -406,7 +407,7 @@ impl Builder {
             self.open_interchange = false;
             let has_header = self.current().is_some_and(|x| x.header.is_some());
             if has_header {
-                self.findings.push(
+                self.findings.record(
                     Finding::error(
                         code::MISSING_INTERCHANGE_TRAILER,
                         "interchange ended without its trailer (UNZ)",
@@ -420,7 +421,7 @@ impl Builder {
     fn read_unt(&mut self, s: &Segment<'_>) {
         let i = s.index();
         if !self.open_message {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::MISSING_MESSAGE_HEADER,
                     "message trailer (UNT) without a message header (UNH)",
@@ -461,7 +462,7 @@ impl Builder {
         let i = s.index();
         self.close_message(i);
         let Some(group) = self.open_group.take() else {
-            self.findings.push(
+            self.findings.record(
                 Finding::info(
                     code::MISSING_ENVELOPE_ELEMENT,
                     "group trailer (UNE) without a group header (UNG)",
@@ -502,7 +503,7 @@ impl Builder {
         let i = s.index();
         self.close_message(i);
         if self.open_group.take().is_some() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_GROUP_TRAILER,
                     "functional group ended without its trailer (UNE)",
@@ -511,7 +512,7 @@ impl Builder {
             );
         }
         if !self.open_interchange {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::MISSING_INTERCHANGE_HEADER,
                     "interchange trailer (UNZ) without an interchange header (UNB)",
@@ -561,7 +562,7 @@ impl Builder {
     fn finish(&mut self, len: usize) {
         self.close_all(len);
         if self.interchanges.iter().all(|x| x.messages.is_empty()) {
-            self.findings.push(Finding::error(
+            self.findings.record(Finding::error(
                 code::NO_MESSAGE,
                 "no message (UNH) was found in the input",
             ));
@@ -580,7 +581,7 @@ fn check_count(
 ) {
     match declared.map(|d| d.trim().parse::<usize>()) {
         Some(Ok(n)) if n == actual => {}
-        Some(Ok(n)) => findings.push(
+        Some(Ok(n)) => findings.record(
             Finding::warning(
                 mismatch,
                 format!("{tag} declares {n} {what} but {actual} were found"),
@@ -588,7 +589,7 @@ fn check_count(
             .at(at)
             .element(1),
         ),
-        Some(Err(_)) => findings.push(
+        Some(Err(_)) => findings.record(
             Finding::warning(
                 code::BAD_COUNT_VALUE,
                 format!("{tag} count is not a number"),
@@ -596,7 +597,7 @@ fn check_count(
             .at(at)
             .element(1),
         ),
-        None => findings.push(
+        None => findings.record(
             Finding::warning(
                 code::MISSING_ENVELOPE_ELEMENT,
                 format!("{tag} has no count"),
@@ -616,7 +617,7 @@ fn check_reference(
     header: &str,
 ) {
     if declared != Some(expected) {
-        findings.push(
+        findings.record(
             Finding::warning(
                 code::REFERENCE_MISMATCH,
                 format!("{tag} reference differs from the {header} reference"),
@@ -652,7 +653,7 @@ fn read_unb(s: &Segment<'_>, findings: &mut Vec<Finding>) -> InterchangeHeader {
         (&header.control_reference, 5, "control reference"),
     ] {
         if value.is_empty() {
-            findings.push(
+            findings.record(
                 Finding::error(code::MISSING_ENVELOPE_ELEMENT, format!("UNB has no {name}"))
                     .at(s.index())
                     .element(element),
@@ -660,7 +661,7 @@ fn read_unb(s: &Segment<'_>, findings: &mut Vec<Finding>) -> InterchangeHeader {
         }
     }
     if header.test {
-        findings.push(
+        findings.record(
             Finding::info(
                 code::TEST_INDICATOR,
                 "interchange is marked as a test (UNB 0035 = 1)",
@@ -690,7 +691,7 @@ fn read_ung(s: &Segment<'_>, findings: &mut Vec<Finding>) -> GroupHeader {
         segment: s.index(),
     };
     if header.reference.is_empty() {
-        findings.push(
+        findings.record(
             Finding::warning(code::MISSING_ENVELOPE_ELEMENT, "UNG has no group reference")
                 .at(s.index())
                 .element(5),
@@ -722,7 +723,7 @@ fn read_unh(s: &Segment<'_>, findings: &mut Vec<Finding>) -> MessageHeader {
         series,
     };
     if header.reference.is_empty() {
-        findings.push(
+        findings.record(
             Finding::error(
                 code::MISSING_ENVELOPE_ELEMENT,
                 "UNH has no message reference",
@@ -732,7 +733,7 @@ fn read_unh(s: &Segment<'_>, findings: &mut Vec<Finding>) -> MessageHeader {
         );
     }
     if header.message_type.is_empty() {
-        findings.push(
+        findings.record(
             Finding::error(code::MISSING_ENVELOPE_ELEMENT, "UNH has no message type")
                 .at(s.index())
                 .element(2),
@@ -772,7 +773,7 @@ fn check_repertoire(
             .range(x.first_segment, x.end_segment)
             .find(|s| s.syntax().charset.rejects(s.raw()));
         if let Some(s) = offending {
-            findings.push(
+            findings.record(
                 Finding::warning(
                     code::CHARACTER_OUTSIDE_REPERTOIRE,
                     format!(

@@ -34,6 +34,54 @@ pub struct Finding {
     pub component: Option<usize>,
     /// A readable sentence, free of personal data.
     pub text: String,
+    /// On the `findings_omitted` finding only: how many findings past the cap were counted
+    /// but not kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<usize>,
+}
+
+/// Findings one reader keeps for one input; past it they are only counted (in one
+/// `findings_omitted` finding, as severe as the worst omitted), so that a message of a million
+/// empty segments costs what a thousand would.
+pub const MAX_FINDINGS: usize = 1_000;
+
+/// Recording findings under the cap.
+pub trait Record {
+    /// Keeps `finding`, or counts it once `MAX_FINDINGS` are kept.
+    fn record(&mut self, finding: Finding);
+
+    /// Records each of `findings` (a summary of omitted ones carries its count over).
+    fn record_all<I: IntoIterator<Item = Finding>>(&mut self, findings: I) {
+        for f in findings {
+            self.record(f);
+        }
+    }
+}
+
+impl Record for Vec<Finding> {
+    fn record(&mut self, finding: Finding) {
+        let weight = finding.omitted.unwrap_or(1);
+        if self.len() < MAX_FINDINGS && finding.omitted.is_none() {
+            self.push(finding);
+            return;
+        }
+        if let Some(summary) = self
+            .iter_mut()
+            .rev()
+            .find(|f| f.code == code::FINDINGS_OMITTED)
+        {
+            summary.omitted = Some(summary.omitted.unwrap_or(0).saturating_add(weight));
+            summary.severity = summary.severity.max(finding.severity);
+            return;
+        }
+        let mut summary = Finding::new(
+            code::FINDINGS_OMITTED,
+            finding.severity,
+            format!("more than {MAX_FINDINGS} findings: the rest were counted, not kept"),
+        );
+        summary.omitted = Some(weight);
+        self.push(summary);
+    }
 }
 
 impl Finding {
@@ -45,6 +93,7 @@ impl Finding {
             element: None,
             component: None,
             text: text.into(),
+            omitted: None,
         }
     }
 
@@ -108,4 +157,5 @@ pub mod code {
     pub const BAD_COUNT_VALUE: &str = "bad_count_value";
     pub const NO_MESSAGE: &str = "no_message";
     pub const TEST_INDICATOR: &str = "test_indicator";
+    pub const FINDINGS_OMITTED: &str = "findings_omitted";
 }

@@ -40,7 +40,7 @@ pub use envelope::{
     GroupHeader, Interchange, InterchangeHeader, InterchangeInfo, MessageEnvelope, MessageHeader,
     Parsed, SeriesPosition, parse,
 };
-pub use finding::{Finding, Severity};
+pub use finding::{Finding, MAX_FINDINGS, Record, Severity};
 pub use segment::{Component, Element, Segment};
 pub use separators::{Separators, Syntax};
 pub use tokenizer::{Tokens, tokenize};

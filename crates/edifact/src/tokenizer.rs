@@ -5,6 +5,7 @@
 //! position of every separator inside them, so reading elements and components later costs no
 //! second look at the bytes.
 
+use crate::finding::Record as _;
 use memchr::memmem;
 
 use crate::charset::Charset;
@@ -106,7 +107,7 @@ pub fn tokenize(input: &[u8]) -> Tokens<'_> {
     let mut findings = Vec::new();
     let input = match input.get(..=MAX_POSITION) {
         Some(head) if input.len() > MAX_POSITION => {
-            findings.push(Finding::error(
+            findings.record(Finding::error(
                 code::INPUT_TOO_LARGE,
                 "input is larger than 1 GiB; only the first GiB was read",
             ));
@@ -261,13 +262,13 @@ impl Tokenizer<'_> {
                         format!("{skip} bytes of framing before the interchange were skipped"),
                     )
                 };
-                self.findings.push(what.at(self.records.len()));
+                self.findings.record(what.at(self.records.len()));
                 self.pos += skip;
                 true
             }
             None if self.seen_any => {
                 let trailing = rest.len();
-                self.findings.push(
+                self.findings.record(
                     Finding::warning(
                         code::TEXT_AFTER_INTERCHANGE,
                         format!("{trailing} bytes after the last interchange were ignored"),
@@ -290,7 +291,7 @@ impl Tokenizer<'_> {
             .get(start + 3..start + 9)
             .and_then(|s| s.try_into().ok());
         let Some(chars) = chars else {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::UNA_TRUNCATED,
                     "UNA must be followed by six service characters",
@@ -302,7 +303,7 @@ impl Tokenizer<'_> {
         };
         let separators = Separators::from_una(chars);
         if separators.has_clash() {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::UNA_SEPARATOR_CLASH,
                     "UNA declares the same character for two service functions",
@@ -372,7 +373,7 @@ impl Tokenizer<'_> {
                     }
                     skip_until = released + 1;
                     if p + 1 >= len {
-                        self.findings.push(
+                        self.findings.record(
                             Finding::warning(
                                 code::DANGLING_RELEASE,
                                 "release character at the end of the input releases nothing",
@@ -400,7 +401,7 @@ impl Tokenizer<'_> {
                     let at_terminator = input.get(after) == Some(&seps.terminator);
                     if after < len && !at_terminator && self.looks_like_segment_start(after, &seps)
                     {
-                        self.findings.push(
+                        self.findings.record(
                             Finding::warning(
                                 code::MISSING_SEGMENT_TERMINATOR,
                                 "a line break stands where a segment terminator was expected",
@@ -431,7 +432,7 @@ impl Tokenizer<'_> {
             .get(open.start..end)
             .is_some_and(|s| s.iter().any(|b| !is_blank(*b)));
         if has_content {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_FINAL_TERMINATOR,
                     "the last segment has no terminator",
@@ -501,14 +502,14 @@ impl Tokenizer<'_> {
         }
         if end <= start {
             self.bounds.truncate(open.bounds_from);
-            self.findings.push(
+            self.findings.record(
                 Finding::info(code::EMPTY_SEGMENT, "empty segment (a doubled terminator)")
                     .at(index),
             );
             return false;
         }
         if open.dirt.wrapped {
-            self.findings.push(
+            self.findings.record(
                 Finding::info(
                     code::SEGMENT_WRAPPED,
                     "segment is wrapped across lines; line breaks were removed",
@@ -529,7 +530,7 @@ impl Tokenizer<'_> {
             [0; 3]
         };
         if tag == [0; 3] {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::INVALID_SEGMENT_TAG,
                     "segment tag is not three upper-case letters or digits",
@@ -606,7 +607,7 @@ impl Tokenizer<'_> {
         let charset = match Charset::from_identifier(&identifier) {
             Some(c) => c,
             None => {
-                self.findings.push(
+                self.findings.record(
                     Finding::warning(
                         code::UNKNOWN_SYNTAX_IDENTIFIER,
                         format!(

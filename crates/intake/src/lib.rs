@@ -77,6 +77,9 @@ pub struct Config {
     pub windows: timing::PushWindows,
     /// Airport time zones, to judge timing (schedules are local).
     pub airports: timing::AirportZones,
+    /// The most time reading one message may take (parsing, legal filters, screening,
+    /// targeting); a message that takes longer is parked as failed with a finding.
+    pub read_budget: Duration,
 }
 
 impl Default for Config {
@@ -94,6 +97,7 @@ impl Default for Config {
             rescreen_days: 2,
             windows: timing::PushWindows::default(),
             airports: timing::AirportZones::default(),
+            read_budget: Duration::from_secs(60),
         }
     }
 }
@@ -110,6 +114,9 @@ pub enum Outcome {
     Waiting,
     /// Could not be read: kept in the vault with its findings.
     Failed,
+    /// Kept in the vault, but could not be processed now (the store failed): it is processed
+    /// at the next start. Not to be sent again.
+    Kept,
 }
 
 /// The answer to a carrier.
@@ -122,6 +129,30 @@ pub struct Receipt {
     /// The CONTRL for the interchange, as EDIFACT text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contrl: Option<String>,
+}
+
+/// How often recovery starts processing a message before parking it.
+pub const MAX_RECOVERY_ATTEMPTS: i64 = 2;
+
+/// What recovery did at a start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    /// Parts of series put back to wait for their others.
+    pub series_parts: usize,
+    pub processed: usize,
+    /// Unreadable: kept with findings.
+    pub failed: usize,
+    /// Stopped the unit before: parked as failed, not processed again.
+    pub parked: usize,
+    /// Could not be processed now (the store failed); still kept, processed at the next start.
+    pub errors: usize,
+}
+
+/// Why a message was parked.
+enum Parked {
+    OverBudget,
+    ReaderPanicked,
+    Interrupted(i64),
 }
 
 /// What became of a part of a series.
@@ -204,7 +235,7 @@ struct Pending {
 /// The intake over a store.
 pub struct Intake {
     store: Store,
-    config: Config,
+    config: Arc<Config>,
     series: tokio::sync::Mutex<HashMap<SeriesKey, Pending>>,
     counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
     /// The lists in force; `None` until loaded (nothing is screened then).
@@ -236,7 +267,7 @@ impl Intake {
     pub fn new(store: Store, config: Config) -> Intake {
         Intake {
             store,
-            config,
+            config: Arc::new(config),
             series: tokio::sync::Mutex::new(HashMap::new()),
             counters: std::sync::Mutex::new(BTreeMap::new()),
             screener: std::sync::RwLock::new(None),
@@ -354,7 +385,20 @@ impl Intake {
             .await?;
         // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);
-        self.process_body(id, carrier, body).await
+        match self.process_body(id, carrier, body).await {
+            Ok(receipt) => Ok(receipt),
+            Err(e) => {
+                // The message is kept: the sender must not be told to send it again (a
+                // message that cannot be processed would come back for ever).
+                tracing::error!(message = id, error = %e, "processing a kept message");
+                Ok(Receipt {
+                    message: id,
+                    outcome: Outcome::Kept,
+                    findings: 0,
+                    contrl: None,
+                })
+            }
+        }
     }
 
     /// Keeps several messages of one channel and carrier in one commit (one wait for the disk),
@@ -417,13 +461,83 @@ impl Intake {
         Ok(receipts)
     }
 
-    /// Processes every message kept but not processed (after a crash or a restart).
-    pub async fn recover(&self) -> Result<usize, IntakeError> {
-        let pending = self.store.unprocessed().await?;
-        for id in &pending {
-            self.process(*id).await?;
+    /// After a start: rebuilds the series whose parts wait for others (their state is kept,
+    /// the waiting is in memory), then processes every message kept but not processed. A
+    /// message whose processing was already started `MAX_RECOVERY_ATTEMPTS` times (it stopped
+    /// the unit each time) is parked as failed instead. One message failing does not stop the
+    /// others.
+    pub async fn recover(&self) -> Result<Recovery, IntakeError> {
+        let mut report = Recovery::default();
+        for id in self.store.waiting().await? {
+            match self.process(id).await {
+                Ok(_) => report.series_parts += 1,
+                Err(e) => {
+                    tracing::error!(message = id, error = %e, "restoring a series part");
+                    report.errors += 1;
+                }
+            }
         }
-        Ok(pending.len())
+        for id in self.store.unprocessed().await? {
+            let attempts = self.store.start_attempt(id).await?;
+            if attempts > MAX_RECOVERY_ATTEMPTS {
+                let carrier = self
+                    .store
+                    .message(id)
+                    .await?
+                    .map(|m| m.carrier)
+                    .unwrap_or_default();
+                self.park(id, &carrier, Parked::Interrupted(attempts - 1))
+                    .await?;
+                report.parked += 1;
+                continue;
+            }
+            match self.process(id).await {
+                Ok(r) if r.outcome == Outcome::Failed => report.failed += 1,
+                Ok(_) => report.processed += 1,
+                Err(e) => {
+                    tracing::error!(message = id, error = %e, "recovering a message");
+                    report.errors += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Parks a message as failed, with a finding saying why; it is not processed again by
+    /// itself (an administrator sees it among the failed messages).
+    async fn park(&self, id: i64, carrier: &str, why: Parked) -> Result<Receipt, IntakeError> {
+        let finding = match why {
+            Parked::OverBudget => edifact::Finding::error(
+                "read_budget_exceeded",
+                format!(
+                    "reading took longer than {} s: parked, not processed",
+                    self.config.read_budget.as_secs()
+                ),
+            ),
+            Parked::ReaderPanicked => edifact::Finding::error(
+                "reader_failed",
+                "the reader stopped on this message (a defect): parked, not processed",
+            ),
+            Parked::Interrupted(times) => edifact::Finding::error(
+                "processing_interrupted",
+                format!(
+                    "the unit stopped {times} times while processing this message: parked, \
+                     not processed again"
+                ),
+            ),
+        };
+        let findings = serde_json::to_value([finding])
+            .map_err(|e| IntakeError::Corrupt(format!("a finding as JSON: {e}")))?;
+        self.store
+            .finish(id, MessageState::Failed, None, &findings, None)
+            .await?;
+        self.count(carrier, |c| c.failed += 1);
+        Ok(Receipt {
+            message: id,
+            outcome: Outcome::Failed,
+            findings: 1,
+            contrl: None,
+        })
     }
 
     /// Processes a message of the vault.
@@ -441,24 +555,44 @@ impl Intake {
         self.process_body(id, &meta.carrier, &body).await
     }
 
-    /// Processes message `id` of the vault, whose carrier and bytes the caller holds.
+    /// Processes message `id` of the vault, whose carrier and bytes the caller holds. The
+    /// reading (CPU work: parsing, legal filters, screening, targeting) runs on a blocking
+    /// thread, within the read budget; a message that exceeds it is parked as failed.
     async fn process_body(
         &self,
         id: i64,
         carrier: &str,
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
+        let config = self.config.clone();
         let screener = self.screener();
         let targeter = self.targeter();
-        let reading = read::read(
-            &self.config,
-            screener.as_deref(),
-            targeter.as_deref(),
-            id,
-            carrier,
-            body,
-            self.now(),
-        );
+        let owned_carrier = carrier.to_string();
+        let owned_body = body.to_vec();
+        let now = self.now();
+        let reader = tokio::task::spawn_blocking(move || {
+            read::read(
+                &config,
+                screener.as_deref(),
+                targeter.as_deref(),
+                id,
+                &owned_carrier,
+                &owned_body,
+                now,
+            )
+        });
+        let reading = match tokio::time::timeout(self.config.read_budget, reader).await {
+            Ok(Ok(reading)) => reading,
+            Ok(Err(_panicked)) => {
+                // A reader must never panic; if one did, the message is kept and shown.
+                tracing::error!(message = id, "reading a message panicked");
+                return self.park(id, carrier, Parked::ReaderPanicked).await;
+            }
+            Err(_elapsed) => {
+                tracing::error!(message = id, "reading a message exceeded its budget");
+                return self.park(id, carrier, Parked::OverBudget).await;
+            }
+        };
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
         let receipt = self.apply(&mut tx, reading).await?;

@@ -3,8 +3,11 @@
 //! legal filters and serialised. No I/O, so a batch can read one message while the store writes
 //! the previous one.
 
-use edifact::Finding;
+use edifact::{Finding, Record};
 use model::FlightKey;
+use screening::normalise::{
+    MAX_NAME_PART_BYTES, MAX_NAME_TOKENS, MAX_TOKEN_BYTES, name_within_limits,
+};
 use sha2::{Digest, Sha256};
 
 use crate::screen::{self, Screener, TravellerHits};
@@ -42,6 +45,11 @@ pub(crate) struct PreparedPush {
     pub hits: Vec<TravellerHits>,
     /// What the targeting criteria in force found for them.
     pub targets: Vec<TargetHit>,
+}
+
+/// How many findings were found: those kept and those only counted past the cap.
+fn counted(findings: &[Finding]) -> usize {
+    findings.iter().map(|f| f.omitted.unwrap_or(1)).sum()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -88,20 +96,30 @@ pub(crate) fn read(
         pushes: Vec::new(),
     };
     if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
-        reading.findings = parsed.findings.len();
+        reading.findings = counted(&parsed.findings);
         reading.findings_json = serde_json::to_value(&parsed.findings).unwrap_or_default();
         return reading;
     }
 
     let mut findings: Vec<Finding> = parsed.findings_outside_messages();
     let mut flight_key = String::new();
+    let mut over_limits = 0;
     for (x, m) in parsed.messages() {
         reading
             .message_type
             .get_or_insert_with(|| m.header.message_type.clone());
         if m.header.message_type == "PNRGOV" {
             let read = pnrgov::read_message(&parsed, x, m);
-            findings.extend(read.findings.iter().cloned());
+            findings.record_all(read.findings.iter().cloned());
+            if let Some(push) = read.push() {
+                over_limits += push
+                    .bookings
+                    .iter()
+                    .flat_map(|b| &b.travellers)
+                    .map(screen::pnr_query)
+                    .filter(|q| !name_within_limits(&q.surname, &q.given_names))
+                    .count();
+            }
             if let Some(push) = read.push()
                 && let Some(prepared) = prepare_push(config, screener, targeter, push, today)
             {
@@ -113,7 +131,15 @@ pub(crate) fn read(
             if let Some(k) = read.passenger_list().and_then(api_flight_key) {
                 flight_key = k.to_string();
             }
-            findings.extend(read.findings.iter().cloned());
+            findings.record_all(read.findings.iter().cloned());
+            if let Some(list) = read.passenger_list() {
+                over_limits += list
+                    .persons
+                    .iter()
+                    .map(crate::identity)
+                    .filter(|i| !name_within_limits(&i.surname, &i.given_names.join(" ")))
+                    .count();
+            }
             let hits = match (screener, read.passenger_list()) {
                 (Some(s), Some(list)) if !read.is_series_part() => {
                     Some(screen::screen_list(s, list, today))
@@ -123,8 +149,18 @@ pub(crate) fn read(
             reading.lists.push((read, hits));
         }
     }
+    if over_limits > 0 {
+        findings.record(Finding::warning(
+            "name_over_limits",
+            format!(
+                "{over_limits} traveller name(s) longer than screening reads ({MAX_NAME_PART_BYTES} \
+                 bytes a part, {MAX_NAME_TOKENS} words, {MAX_TOKEN_BYTES} letters a word): \
+                 screened on the part that fits"
+            ),
+        ));
+    }
     reading.has_errors = findings.iter().any(Finding::is_error);
-    reading.findings = findings.len();
+    reading.findings = counted(&findings);
     reading.findings_json = serde_json::to_value(&findings).unwrap_or_default();
 
     // Duplicates: the same carrier, flight and payload (the envelope's references and dates

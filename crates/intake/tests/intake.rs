@@ -230,7 +230,7 @@ async fn what_was_kept_before_a_crash_is_processed_on_recovery() {
         })
         .await
         .unwrap();
-    assert_eq!(intake.recover().await.unwrap(), 1);
+    assert_eq!(intake.recover().await.unwrap().processed, 1);
     assert_eq!(
         intake.store().message(id).await.unwrap().unwrap().state,
         MessageState::Processed
@@ -242,7 +242,7 @@ async fn what_was_kept_before_a_crash_is_processed_on_recovery() {
         .unwrap()
         .unwrap();
     assert_eq!(intake.store().manifest(flight.id).await.unwrap().len(), 1);
-    assert_eq!(intake.recover().await.unwrap(), 0);
+    assert_eq!(intake.recover().await.unwrap(), intake::Recovery::default());
     // The same message again is a duplicate of the one processed.
     let again = intake.receive("http", "XQ", list).await.unwrap();
     assert_eq!(again.outcome, Outcome::Duplicate { of: id });

@@ -1,6 +1,7 @@
 //! CUSRES: the government's answers to interactive API requests, unsolicited changes of an
 //! answer, and the carrier's acknowledgement of such a change. Read and written.
 
+use edifact::Record;
 use edifact::{Finding, InterchangeHeader, Segment, Separators, Writer};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -184,7 +185,7 @@ impl<'f> ResponseReader<'f> {
                 self.saw_bgm = true;
                 let kind = ResponseKind::from_code(&own(s.text(1, 0)).unwrap_or_default());
                 if matches!(kind, ResponseKind::Other(_)) {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(
                             code::BAD_CODE_VALUE,
                             "BGM document name code is not a known CUSRES code",
@@ -210,7 +211,7 @@ impl<'f> ResponseReader<'f> {
                             }
                         }
                     }
-                    _ => self.findings.push(
+                    _ => self.findings.record(
                         Finding::warning(code::BAD_CODE_VALUE, "RFF qualifier not expected here")
                             .at(s.index())
                             .element(1),
@@ -227,7 +228,7 @@ impl<'f> ResponseReader<'f> {
                         "232" => self.flight().arrival = Some(r.value),
                         _ => {}
                     },
-                    Err(_) => self.findings.push(
+                    Err(_) => self.findings.record(
                         Finding::error(code::BAD_DATE, "date is not readable")
                             .at(s.index())
                             .element(1)
@@ -262,7 +263,7 @@ impl<'f> ResponseReader<'f> {
                 let code_value = own(s.text(1, 0)).unwrap_or_default();
                 let decision = DecisionCode::from_code(&code_value);
                 if matches!(decision, DecisionCode::Other(_)) {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(
                             code::BAD_CODE_VALUE,
                             "ERC decision code is not known; it does not allow boarding",
@@ -292,7 +293,7 @@ impl<'f> ResponseReader<'f> {
                     d.texts.push(text.into());
                 }
             }
-            _ => self.findings.push(
+            _ => self.findings.record(
                 Finding::warning(
                     code::UNKNOWN_SEGMENT,
                     "segment is not part of CUSRES; kept raw",
@@ -304,14 +305,14 @@ impl<'f> ResponseReader<'f> {
 
     pub(crate) fn finish(self, first_segment: usize) -> Response {
         if !self.saw_bgm {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(code::MISSING_MANDATORY, "CUSRES has no BGM segment")
                     .at(first_segment),
             );
         }
         for d in &self.response.decisions {
             if matches!(d.code, DecisionCode::Other(ref c) if c.is_empty()) {
-                self.findings.push(
+                self.findings.record(
                     Finding::error(code::MISSING_MANDATORY, "a decision group has no ERC code")
                         .at(first_segment),
                 );

@@ -36,6 +36,7 @@ pub mod series;
 pub mod write;
 
 pub use edifact::InterchangeInfo;
+use edifact::Record;
 use edifact::{Finding, Interchange, InterchangeHeader, MessageEnvelope, Parsed, SeriesPosition};
 use serde::Serialize;
 
@@ -148,7 +149,7 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
             Body::Response(reader.finish(m.first_segment))
         }
         _ => {
-            findings.push(
+            findings.record(
                 Finding::info(
                     code::UNSUPPORTED_MESSAGE,
                     "message type is not PAXLST or CUSRES; left unread by this reader",

@@ -1,5 +1,6 @@
 //! Reading a PAXLST message from its segments into a [`PassengerList`].
 
+use edifact::Record;
 use std::borrow::Cow;
 
 use edifact::{Finding, Segment};
@@ -85,7 +86,7 @@ impl<'f> ListReader<'f> {
             b"NAT" => self.nat(s),
             b"DOC" => self.doc(s),
             b"CNT" => self.cnt(s),
-            _ => self.findings.push(
+            _ => self.findings.record(
                 Finding::warning(
                     code::UNKNOWN_SEGMENT,
                     format!(
@@ -103,13 +104,13 @@ impl<'f> ListReader<'f> {
             leg.settle();
         }
         if !self.saw_bgm {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(code::MISSING_MANDATORY, "PAXLST has no BGM segment")
                     .at(first_segment),
             );
         }
         if self.list.legs.is_empty() && self.list.change != Some(ListChange::Closed) {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(
                     code::MISSING_MANDATORY,
                     "PAXLST names no flight (TDT segment group)",
@@ -135,7 +136,7 @@ impl<'f> ListReader<'f> {
     }
 
     fn bad_code(&mut self, s: &Segment<'_>, element: usize, what: &str) {
-        self.findings.push(
+        self.findings.record(
             Finding::warning(code::BAD_CODE_VALUE, format!("{what} is not a known code"))
                 .at(s.index())
                 .element(element),
@@ -143,7 +144,7 @@ impl<'f> ListReader<'f> {
     }
 
     fn unexpected(&mut self, s: &Segment<'_>, why: &str) {
-        self.findings.push(
+        self.findings.record(
             Finding::warning(
                 code::UNEXPECTED_SEGMENT,
                 format!("{} {why}; kept raw", s.tag()),
@@ -165,7 +166,7 @@ impl<'f> ListReader<'f> {
                     self.bad_code(s, 1, "BGM document name code");
                 }
             }
-            None => self.findings.push(
+            None => self.findings.record(
                 Finding::error(code::MISSING_MANDATORY, "BGM has no document name code")
                     .at(s.index())
                     .element(1),
@@ -186,7 +187,7 @@ impl<'f> ListReader<'f> {
         match self.place {
             Place::Person | Place::Document => {
                 let Some(value) = value else {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(code::MISSING_MANDATORY, "RFF has no reference value")
                             .at(s.index())
                             .element(1)
@@ -205,7 +206,7 @@ impl<'f> ListReader<'f> {
 
     fn nad(&mut self, s: &Segment<'_>) {
         let Some(qualifier) = own(s.text(1, 0)) else {
-            self.findings.push(
+            self.findings.record(
                 Finding::error(code::MISSING_MANDATORY, "NAD has no party qualifier")
                     .at(s.index())
                     .element(1),
@@ -248,7 +249,7 @@ impl<'f> ListReader<'f> {
                 let text = part.text();
                 let text = text.trim();
                 if text.len() > self.name_limit && text.chars().count() > self.name_limit {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(
                             code::TOO_LONG,
                             format!(
@@ -323,7 +324,7 @@ impl<'f> ListReader<'f> {
         }
         let flight = own(s.text(2, 0)).unwrap_or_default();
         if flight.is_empty() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "TDT has no flight identification")
                     .at(s.index())
                     .element(2),
@@ -353,7 +354,7 @@ impl<'f> ListReader<'f> {
                     self.check_airport(s, airport);
                 }
                 let Some(airport) = place else {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(code::MISSING_MANDATORY, "LOC has no airport code")
                             .at(s.index())
                             .element(2),
@@ -413,7 +414,7 @@ impl<'f> ListReader<'f> {
         let value = s.text(1, 1);
         let format = own(s.text(1, 2));
         let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_MANDATORY,
                     format!("DTM {} has no date", printable_code(&qualifier)),
@@ -498,7 +499,7 @@ impl<'f> ListReader<'f> {
         match date::read(value, format, century, reference) {
             Ok(reading) => {
                 if reading.had_blanks {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::info(code::BLANKS_IN_VALUE, "blanks in a date were removed")
                             .at(s.index())
                             .element(1)
@@ -506,7 +507,7 @@ impl<'f> ListReader<'f> {
                     );
                 }
                 if reading.format_mismatch {
-                    self.findings.push(
+                    self.findings.record(
                         Finding::warning(
                             code::DATE_FORMAT_MISMATCH,
                             "date length does not fit its format qualifier; read by its length",
@@ -523,7 +524,7 @@ impl<'f> ListReader<'f> {
                     DateProblem::Unreadable => "date is not in a known layout",
                     DateProblem::Invalid => "date names no calendar day or time",
                 };
-                self.findings.push(
+                self.findings.record(
                     Finding::error(code::BAD_DATE, text)
                         .at(s.index())
                         .element(1)
@@ -536,7 +537,7 @@ impl<'f> ListReader<'f> {
 
     fn att(&mut self, s: &Segment<'_>) {
         let Some(code_value) = own(s.text(3, 0)) else {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "ATT has no value")
                     .at(s.index())
                     .element(3),
@@ -566,7 +567,7 @@ impl<'f> ListReader<'f> {
         let value = own(s.text(3, 1));
         let count = value.as_deref().map(|v| v.parse::<u32>());
         if qualifier == "CT" && matches!(count, Some(Err(_))) {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::BAD_NUMBER, "bag count is not a whole number")
                     .at(s.index())
                     .element(3)
@@ -637,7 +638,7 @@ impl<'f> ListReader<'f> {
 
     fn nat(&mut self, s: &Segment<'_>) {
         let Some(nationality) = own(s.text(2, 0)) else {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "NAT has no nationality")
                     .at(s.index())
                     .element(2),
@@ -667,7 +668,7 @@ impl<'f> ListReader<'f> {
     fn doc(&mut self, s: &Segment<'_>) {
         let kind = own(s.text(1, 0)).unwrap_or_default();
         if kind.is_empty() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "DOC has no document type")
                     .at(s.index())
                     .element(1),
@@ -680,7 +681,7 @@ impl<'f> ListReader<'f> {
         }
         let number = own(s.text(2, 0));
         if number.is_none() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "DOC has no document number")
                     .at(s.index())
                     .element(2),
@@ -705,7 +706,7 @@ impl<'f> ListReader<'f> {
         let value = match value {
             Some(Ok(n)) => n,
             _ => {
-                self.findings.push(
+                self.findings.record(
                     Finding::warning(code::BAD_NUMBER, "CNT value is not a whole number")
                         .at(s.index())
                         .element(1)
@@ -785,7 +786,7 @@ fn check_person(p: &Person, findings: &mut Vec<Finding>) {
         }
     }
     if !missing.is_empty() {
-        findings.push(
+        findings.record(
             Finding::warning(
                 code::MISSING_MANDATORY,
                 format!("person lacks core API data: {}", missing.join(", ")),
@@ -812,7 +813,7 @@ pub(crate) fn check_declared_counts(list: &PassengerList, at: usize, findings: &
         if let Some(declared) = declared
             && usize::try_from(declared).ok() != Some(actual)
         {
-            findings.push(
+            findings.record(
                 Finding::warning(
                     code::COUNT_MISMATCH,
                     format!("CNT declares {declared} {what} but {actual} are listed"),

@@ -1,6 +1,7 @@
 //! Multi-part series (UNH 0068 + S010 `01:C` … `nn:F`): collect parts in any order, say what is
 //! missing, and merge a complete (or abandoned) series into one list.
 
+use edifact::Record;
 use std::collections::BTreeMap;
 
 use edifact::Finding;
@@ -136,7 +137,7 @@ impl Series {
         let mut findings = Vec::new();
         for (m, l) in parts {
             if l.legs.first().map(|x| &x.flight) != merged.legs.first().map(|x| &x.flight) {
-                findings.push(
+                findings.record(
                     Finding::warning(
                         code::SERIES_MISMATCH,
                         "a part names another flight than the first part",
@@ -158,7 +159,7 @@ impl Series {
             &self.extra[..]
         };
         for m in set_aside {
-            findings.push(
+            findings.record(
                 Finding::warning(
                     code::SERIES_DUPLICATE_PART,
                     "a part arrived twice or without a number; the first copy was used",
@@ -186,7 +187,7 @@ impl Series {
                     ),
                     _ => format!("parts {} of the series never arrived", missing.join(", ")),
                 };
-                findings.push(
+                findings.record(
                     Finding::error(code::SERIES_INCOMPLETE, text).at(first_message.first_segment),
                 );
             }

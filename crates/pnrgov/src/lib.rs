@@ -37,6 +37,7 @@ mod read;
 pub mod sensitive;
 pub mod write;
 
+use edifact::Record;
 use edifact::{
     Finding, Interchange, InterchangeHeader, InterchangeInfo, MessageEnvelope, Parsed,
     SeriesPosition,
@@ -123,7 +124,7 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
         }
         Body::Push(Box::new(reader.finish(m.first_segment)))
     } else {
-        findings.push(
+        findings.record(
             Finding::info(
                 code::UNSUPPORTED_MESSAGE,
                 "message type is not PNRGOV; left unread by this reader",

@@ -2,6 +2,7 @@
 //! traveller, TVL an itinerary segment, DAT/TRI its check-in data, EQN a split, MSG a non-air
 //! segment, ABI or LTS the history), keeping every segment it cannot place.
 
+use edifact::Record;
 use std::borrow::Cow;
 
 use edifact::date::{Century, DateProblem, LocalDateTime, place_year};
@@ -168,7 +169,7 @@ impl<'f> PushReader<'f> {
                 format!("segment {tag} is not part of PNRGOV; kept as sent"),
             )
         };
-        self.findings.push(finding.at(s.index()));
+        self.findings.record(finding.at(s.index()));
         let raw = raw(s);
         match self.push.bookings.last_mut() {
             Some(b) => b.unread.push(raw),
@@ -263,7 +264,7 @@ impl<'f> PushReader<'f> {
     fn eqn(&mut self, s: &Segment<'_>) {
         let n = s.text(1, 0).and_then(|v| v.trim().parse::<u32>().ok());
         if n.is_none() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::BAD_NUMBER, "EQN count is not a whole number")
                     .at(s.index())
                     .element(1),
@@ -325,7 +326,7 @@ impl<'f> PushReader<'f> {
             });
         }
         if out.is_empty() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "RCI has no record locator")
                     .at(s.index())
                     .element(1)
@@ -349,7 +350,7 @@ impl<'f> PushReader<'f> {
                 .and_then(|t| self.table.text(t))
         });
         if let Some(category) = sensitive {
-            self.findings.push(
+            self.findings.record(
                 Finding::info(
                     code::SENSITIVE_DATA,
                     format!(
@@ -414,7 +415,7 @@ impl<'f> PushReader<'f> {
         let qualifier = own(s.text(1, 0));
         let has_value = s.text(1, 1).is_some();
         if qualifier.is_some() && !has_value {
-            self.findings.push(
+            self.findings.record(
                 Finding::info(code::EMPTY_DATE, "DAT carries a qualifier but no date")
                     .at(s.index())
                     .element(1)
@@ -481,7 +482,7 @@ impl<'f> PushReader<'f> {
         let text = Text::from(text.join(" "));
         let sensitive = self.table.text(&text);
         if let Some(category) = sensitive {
-            self.findings.push(
+            self.findings.record(
                 Finding::info(
                     code::SENSITIVE_DATA,
                     format!(
@@ -595,7 +596,7 @@ impl<'f> PushReader<'f> {
     fn start_travellers(&mut self, s: &Segment<'_>) {
         let surname = own(s.text(1, 0));
         if surname.is_none() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(code::MISSING_MANDATORY, "TIF has no surname")
                     .at(s.index())
                     .element(1),
@@ -841,7 +842,7 @@ impl<'f> PushReader<'f> {
                     DateProblem::Unreadable => "date is not in the DDMMYY layout",
                     DateProblem::Invalid => "date names no calendar day or time",
                 };
-                self.findings.push(
+                self.findings.record(
                     Finding::error(code::BAD_DATE, text)
                         .at(s.index())
                         .element(position)
@@ -877,7 +878,7 @@ impl<'f> PushReader<'f> {
         if let Some(declared) = self.push.declared_bookings {
             let actual = self.push.bookings.len();
             if usize::try_from(declared).ok() != Some(actual) {
-                self.findings.push(
+                self.findings.record(
                     Finding::warning(
                         code::COUNT_MISMATCH,
                         format!("EQN declares {declared} PNRs but {actual} were read"),
@@ -887,7 +888,7 @@ impl<'f> PushReader<'f> {
             }
         }
         if self.push.flight.is_none() {
-            self.findings.push(
+            self.findings.record(
                 Finding::warning(
                     code::MISSING_MANDATORY,
                     "PNRGOV names no flight (TVL before the first PNR)",

@@ -58,12 +58,17 @@ fn intersect(a: &[u32], b: &[u32], mut f: impl FnMut(u32)) {
     }
 }
 
+/// Longest token the fuzzy lookup expands: its deletion neighbourhood costs the cube of the
+/// length (a 16,384-letter surname once took minutes); longer tokens are looked up exactly.
+pub const MAX_FUZZY_BYTES: usize = 32;
+
 /// Edits tolerated by the fuzzy lookup for a token of `len` letters.
 pub fn max_edits(len: usize) -> usize {
     match len {
         0..=3 => 0,
         4..=7 => 1,
-        _ => 2,
+        8..=MAX_FUZZY_BYTES => 2,
+        _ => 0,
     }
 }
 

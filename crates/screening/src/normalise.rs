@@ -299,11 +299,51 @@ fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     .filter(|w| !w.is_empty())
 }
 
-/// Prepares one part of a name (surname, given names, or the whole name) as tokens.
+/// Bytes of a name part (surname, given names, a whole name) that are read; the rest is
+/// ignored. No name any State issues comes near it; a longer one is hostile or broken, and
+/// the work of comparing names must not grow with it.
+pub const MAX_NAME_PART_BYTES: usize = 256;
+/// Words of a name that are compared (after particles are glued on).
+pub const MAX_NAME_TOKENS: usize = 16;
+/// Letters of one folded word that are compared.
+pub const MAX_TOKEN_BYTES: usize = 48;
+
+/// Whether a name's parts fit the limits above: what a reader reports when they do not
+/// (the name is still screened, on what fits).
+pub fn name_within_limits(surname: &str, given: &str) -> bool {
+    let mut words = 0;
+    for part in [surname, given] {
+        if part.len() > MAX_NAME_PART_BYTES {
+            return false;
+        }
+        for w in raw_words(part) {
+            words += 1;
+            if w.len() > MAX_TOKEN_BYTES || words > MAX_NAME_TOKENS {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+/// Prepares one part of a name (surname, given names, or the whole name) as tokens, within
+/// the limits above.
 pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
     let mut pending: Vec<&'static str> = Vec::new();
     let mut words: Vec<(String, Option<String>, bool)> = Vec::new();
-    for raw in raw_words(text) {
+    for raw in raw_words(prefix(text, MAX_NAME_PART_BYTES)) {
         let script = Script::of(raw);
         let arabic = script == Script::Arabic;
         let arabic_skeleton = arabic.then(|| arabic_skeleton(raw));
@@ -316,7 +356,12 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
             } else {
                 None
             };
-            words.push((part.to_string(), skel, script != Script::Latin));
+            // folded words are ASCII: any byte is a boundary
+            words.push((
+                prefix(part, MAX_TOKEN_BYTES).to_string(),
+                skel.map(|k| prefix(&k, MAX_TOKEN_BYTES).to_string()),
+                script != Script::Latin,
+            ));
         }
     }
     // Arabic article written as its own transliterated word: any_ascii gives "l" for ال-less
@@ -388,6 +433,7 @@ fn finish(mut tokens: Vec<Token>) -> Name {
     if tokens.iter().any(|t| !t.title) {
         tokens.retain(|t| !t.title || is_name_like_title(&t.text));
     }
+    tokens.truncate(MAX_NAME_TOKENS);
     let compact = tokens.iter().map(|t| t.text.as_str()).collect::<String>();
     Name { tokens, compact }
 }

@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Vec<Route> {
         |method: Method, path, access, handler| route(method, path, access, Face::Api, handler);
     vec![
         api(Method::GET, "/health", Access::Public, get(health)),
+        api(Method::GET, "/ready", Access::Public, get(ready)),
         api(
             Method::GET,
             "/metrics",
@@ -298,6 +299,26 @@ async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "uptime_seconds": state.started.elapsed().as_secs() }))
 }
 
+/// Ready when the store answers a write within a second: a full disk or a broken store shows
+/// here (503), not only as failing intake.
+async fn ready(Shared(state): Shared<AppState>) -> Response {
+    let check = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        state.intake.store().check_writable(),
+    )
+    .await;
+    let (status, store) = match check {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "readiness: store");
+            (StatusCode::SERVICE_UNAVAILABLE, "failing")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "slow"),
+    };
+    let ready = status == StatusCode::OK;
+    (status, Json(json!({ "ready": ready, "store": store }))).into_response()
+}
+
 async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
     let mut out = String::from(
         "# HELP passage_messages Messages in the vault by state.\n# TYPE passage_messages gauge\n",
@@ -368,7 +389,8 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/targeting/hits": { "get": path("Targeting hits, newest first, each with its criterion version and explanation; filters state (open, confirmed, false_alarm, needs_information), flight_id, version_id, criterion, limit (audited).") },
             "/api/v1/targeting/hits/{id}": { "get": path("One targeting hit (audited).") },
             "/api/v1/targeting/hits/{id}/review": { "post": path("Disposition of a targeting hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note} (audited).") },
-            "/health": { "get": path("Liveness.") },
+            "/health": { "get": path("Liveness: the process answers.") },
+            "/ready": { "get": path("Readiness: the store reads and writes (503 when it does not).") },
             "/metrics": { "get": path("Prometheus metrics (no personal data).") }
         }
     }))

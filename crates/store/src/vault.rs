@@ -107,15 +107,24 @@ impl Store {
     /// them). When this returns every receipt is on disk; the ids come in the order given.
     pub async fn receive_many(&self, messages: &[Received<'_>]) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        // This commit, and only this one, waits for the disk: the receipt must survive a
-        // power cut before the carrier is told it arrived.
-        sqlx::query("PRAGMA synchronous = FULL")
-            .execute(&mut *conn)
-            .await?;
-        let result = receive_on(&mut conn, messages).await;
-        sqlx::query("PRAGMA synchronous = NORMAL")
-            .execute(&mut *conn)
-            .await?;
+        let result = async {
+            // This commit, and only this one, waits for the disk: the receipt must survive a
+            // power cut before the carrier is told it arrived.
+            sqlx::query("PRAGMA synchronous = FULL")
+                .execute(&mut *conn)
+                .await?;
+            let ids = receive_on(&mut conn, messages).await?;
+            sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&mut *conn)
+                .await?;
+            Ok(ids)
+        }
+        .await;
+        if result.is_err() {
+            // A failed commit (a full disk) may leave the connection inside its transaction
+            // or with the wrong durability: never hand it back to the pool.
+            conn.close_on_drop();
+        }
         result
     }
 
@@ -230,6 +239,30 @@ impl Store {
         rows.iter()
             .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
             .collect()
+    }
+
+    /// Parts of series kept as waiting for the others, oldest first: rebuilt at start.
+    pub async fn waiting(&self) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM messages WHERE state = 'waiting' ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Counts one more start of processing message `id` by recovery; returns the count
+    /// (committed before the processing starts, so a crash during it is remembered).
+    pub async fn start_attempt(&self, id: i64) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let attempts: i64 = sqlx::query_scalar(
+            "UPDATE messages SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+        )
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(attempts)
     }
 
     pub async fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {

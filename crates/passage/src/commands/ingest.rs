@@ -51,7 +51,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         intake.load_targeting().await.context("loading the active criteria")?;
         let files = files(&args.paths);
         let bar = indicatif::ProgressBar::new(files.len() as u64);
-        let (mut processed, mut duplicates, mut failed) = (0, 0, Vec::new());
+        let (mut processed, mut duplicates, mut kept, mut failed) = (0, 0, 0, Vec::new());
         let mut parts = Vec::new();
         let carrier = args.carrier.to_ascii_uppercase();
         let started = std::time::Instant::now();
@@ -71,6 +71,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     Outcome::Duplicate { .. } => duplicates += 1,
                     Outcome::Waiting => parts.push(receipt.message),
                     Outcome::Failed => failed.push((f.clone(), receipt.message)),
+                    Outcome::Kept => kept += 1,
                 }
                 bar.inc(1);
             }
@@ -98,7 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let hits = intake.store().hits(Some("open"), None, i64::MAX).await?.len();
         println!("screened against {lists} lists: {hits} hits waiting for review");
         println!(
-            "{} files: {processed} processed, {duplicates} duplicates, {waiting} parts of series still waiting for the others, {} failed",
+            "{} files: {processed} processed, {duplicates} duplicates, {waiting} parts of series still waiting for the others, {kept} kept for the next start, {} failed",
             files.len(),
             failed.len()
         );

@@ -116,16 +116,6 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         .await
         .context("loading the targeting criteria in force")?;
     tracing::info!(criteria, "targeting criteria in force");
-    let recovered = intake
-        .recover()
-        .await
-        .context("recovering messages received before the stop")?;
-    if recovered > 0 {
-        tracing::info!(
-            recovered,
-            "processed messages received before the last stop"
-        );
-    }
     let accounts = accounts::Accounts::new(intake.store().clone(), accounts::Policy::default())?;
     let state = Arc::new(State {
         intake,
@@ -154,6 +144,19 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     let sweeper = (state.clone(), folder.clone());
     tokio::spawn(async move {
         let (state, folder) = sweeper;
+        // Recovery runs after the server listens: whatever the vault holds, the unit answers
+        // at once (a message that stopped it before is parked, not retried for ever).
+        match state.intake.recover().await {
+            Ok(r) => tracing::info!(
+                series_parts = r.series_parts,
+                processed = r.processed,
+                failed = r.failed,
+                parked = r.parked,
+                errors = r.errors,
+                "recovered messages received before the last stop"
+            ),
+            Err(e) => tracing::error!(error = %e, "recovery"),
+        }
         let mut round: u64 = 0;
         loop {
             round += 1;
