@@ -131,6 +131,12 @@ pub struct Receipt {
     pub contrl: Option<String>,
 }
 
+/// Whether a channel's messages may act only on the sender's own flights: every carrier-facing
+/// channel; not the administrator's bulk import of files (`passage ingest`).
+fn senders_flights_only(channel: &str) -> bool {
+    channel != "file"
+}
+
 /// How often recovery starts processing a message before parking it.
 pub const MAX_RECOVERY_ATTEMPTS: i64 = 2;
 
@@ -385,7 +391,7 @@ impl Intake {
             .await?;
         // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);
-        match self.process_body(id, carrier, body).await {
+        match self.process_body(id, channel, carrier, body).await {
             Ok(receipt) => Ok(receipt),
             Err(e) => {
                 // The message is kept: the sender must not be told to send it again (a
@@ -430,6 +436,7 @@ impl Intake {
         let reader_carrier = carrier.to_string();
         let reader_ids = ids.clone();
         let clock = self.clock.clone();
+        let only_own = senders_flights_only(channel);
         let reader = tokio::task::spawn_blocking(move || {
             for (id, body) in reader_ids.into_iter().zip(&bodies) {
                 if send
@@ -441,6 +448,7 @@ impl Intake {
                         &reader_carrier,
                         body,
                         clock(),
+                        only_own,
                     ))
                     .is_err()
                 {
@@ -552,7 +560,8 @@ impl Intake {
             .message_body(id)
             .await?
             .ok_or(IntakeError::Unknown(id))?;
-        self.process_body(id, &meta.carrier, &body).await
+        self.process_body(id, &meta.channel, &meta.carrier, &body)
+            .await
     }
 
     /// Processes message `id` of the vault, whose carrier and bytes the caller holds. The
@@ -561,9 +570,11 @@ impl Intake {
     async fn process_body(
         &self,
         id: i64,
+        channel: &str,
         carrier: &str,
         body: &[u8],
     ) -> Result<Receipt, IntakeError> {
+        let senders_flights_only = senders_flights_only(channel);
         let config = self.config.clone();
         let screener = self.screener();
         let targeter = self.targeter();
@@ -579,6 +590,7 @@ impl Intake {
                 &owned_carrier,
                 &owned_body,
                 now,
+                senders_flights_only,
             )
         });
         let reading = match tokio::time::timeout(self.config.read_budget, reader).await {

@@ -65,6 +65,7 @@ pub(crate) fn read(
     carrier: &str,
     body: &[u8],
     now: jiff::Timestamp,
+    senders_flights_only: bool,
 ) -> Reading {
     let today = crate::utc_date(now);
     let parsed = edifact::parse(body);
@@ -104,6 +105,8 @@ pub(crate) fn read(
     let mut findings: Vec<Finding> = parsed.findings_outside_messages();
     let mut flight_key = String::new();
     let mut over_limits = 0;
+    // A carrier acts only on flights it operates or markets.
+    let mut foreign = false;
     for (x, m) in parsed.messages() {
         reading
             .message_type
@@ -112,6 +115,10 @@ pub(crate) fn read(
             let read = pnrgov::read_message(&parsed, x, m);
             findings.record_all(read.findings.iter().cloned());
             if let Some(push) = read.push() {
+                if let Some(f) = &push.flight {
+                    let names = [f.operating_carrier.as_deref(), f.carrier.as_deref()];
+                    foreign |= !names.contains(&Some(carrier));
+                }
                 over_limits += push
                     .bookings
                     .iter()
@@ -133,6 +140,9 @@ pub(crate) fn read(
             }
             findings.record_all(read.findings.iter().cloned());
             if let Some(list) = read.passenger_list() {
+                if let Some(leg) = list.legs.first() {
+                    foreign |= leg.carrier.as_deref() != Some(carrier);
+                }
                 over_limits += list
                     .persons
                     .iter()
@@ -159,6 +169,15 @@ pub(crate) fn read(
             ),
         ));
     }
+    if foreign && senders_flights_only {
+        findings.record(Finding::error(
+            "not_senders_flight",
+            "the message names a flight the sending carrier neither operates nor markets: kept, \
+             not applied",
+        ));
+        reading.lists.clear();
+        reading.pushes.clear();
+    }
     reading.has_errors = findings.iter().any(Finding::is_error);
     reading.findings = counted(&findings);
     reading.findings_json = serde_json::to_value(&findings).unwrap_or_default();
@@ -177,6 +196,10 @@ pub(crate) fn read(
             h
         })
         .finalize();
+    if foreign && senders_flights_only {
+        // no key: the message is finished as failed, with its findings
+        return reading;
+    }
     reading.key = Some(format!("{carrier}|{flight_key}|{}", hex(&payload)));
     reading
 }

@@ -241,3 +241,40 @@ async fn a_message_over_the_read_budget_is_parked() {
     assert_eq!(parked.state, MessageState::Failed);
     assert_eq!(codes(&parked.findings), ["read_budget_exceeded"]);
 }
+
+/// Carrier XQ's credential once cancelled another airline's flight. A carrier's message acts
+/// only on flights it operates or markets: anything else is kept, refused with a finding and
+/// counted against the sender; the administrator's bulk import of files is not a carrier.
+#[tokio::test]
+async fn a_carrier_cannot_act_on_another_carriers_flight() {
+    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+    let list = list_with_name("SYNTH", "ANNA");
+    let refused = intake.receive("http", "JX", &list).await.unwrap();
+    assert_eq!(refused.outcome, Outcome::Failed);
+    let kept = intake
+        .store()
+        .message(refused.message)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.state, MessageState::Failed);
+    assert!(codes(&kept.findings).contains(&"not_senders_flight".to_string()));
+    assert!(
+        intake
+            .store()
+            .flight("XQ101/AMS-JFK/2026-12-01")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing of the flight was applied"
+    );
+    assert_eq!(intake.counters()["JX"].failed, 1);
+    // The operating carrier itself, and an administrator's import, act on it.
+    let own = intake.receive("folder", "XQ", &list).await.unwrap();
+    assert_eq!(own.outcome, Outcome::Processed);
+    let imported = intake
+        .receive("file", "JX", &list_with_name("OTHER", "BERT"))
+        .await
+        .unwrap();
+    assert_eq!(imported.outcome, Outcome::Processed);
+}

@@ -429,7 +429,10 @@ async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
             series: None,
         },
     );
-    let receipt = intake.receive("http", "XQ", &bytes).await.unwrap();
+    let receipt = intake
+        .receive("http", &list_message.carrier, &bytes)
+        .await
+        .unwrap();
     assert_eq!(receipt.outcome, Outcome::Processed);
     let after = intake.store().manifest(row.id).await.unwrap();
     for p in &before {
