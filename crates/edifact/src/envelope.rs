@@ -24,6 +24,32 @@ impl<'a> Parsed<'a> {
             .range(message.first_segment, message.end_segment)
     }
 
+    /// The segments of a message that a reader reads: at most `MAX_MESSAGE_SEGMENTS`. A
+    /// longer message gets a `message_too_long` error in `findings` and is read that far, so
+    /// that what one message costs a reader stays bounded whatever it holds.
+    pub fn readable_segments(
+        &self,
+        message: &MessageEnvelope,
+        findings: &mut Vec<Finding>,
+    ) -> impl Iterator<Item = Segment<'_>> + use<'_> {
+        let count = message.end_segment.saturating_sub(message.first_segment);
+        if count > MAX_MESSAGE_SEGMENTS {
+            findings.record(
+                Finding::error(
+                    code::MESSAGE_TOO_LONG,
+                    format!(
+                        "message has {count} segments; only the first {MAX_MESSAGE_SEGMENTS} \
+                         were read"
+                    ),
+                )
+                .at(message.first_segment + MAX_MESSAGE_SEGMENTS),
+            );
+        }
+        self.tokens
+            .range(message.first_segment, message.end_segment)
+            .take(MAX_MESSAGE_SEGMENTS)
+    }
+
     /// Every message of every interchange, with the interchange it came in.
     pub fn messages(&self) -> impl Iterator<Item = (&Interchange, &MessageEnvelope)> {
         self.interchanges
@@ -223,6 +249,11 @@ impl SeriesPosition {
         self.is_last() && self.number.is_none_or(|n| n == 1)
     }
 }
+
+/// Segments of one message a reader reads at most. The longest real messages (a PNRGOV push
+/// of a full wide-body with history) have tens of thousands; a reader's typed form costs up
+/// to about 2 KB per person, so this bounds one message's memory.
+pub const MAX_MESSAGE_SEGMENTS: usize = 200_000;
 
 /// Tokenizes `input` and reads its envelopes. Never fails.
 pub fn parse(input: &[u8]) -> Parsed<'_> {

@@ -158,4 +158,5 @@ pub mod code {
     pub const NO_MESSAGE: &str = "no_message";
     pub const TEST_INDICATOR: &str = "test_indicator";
     pub const FINDINGS_OMITTED: &str = "findings_omitted";
+    pub const MESSAGE_TOO_LONG: &str = "message_too_long";
 }

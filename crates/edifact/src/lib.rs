@@ -37,8 +37,8 @@ mod writer;
 
 pub use charset::Charset;
 pub use envelope::{
-    GroupHeader, Interchange, InterchangeHeader, InterchangeInfo, MessageEnvelope, MessageHeader,
-    Parsed, SeriesPosition, parse,
+    GroupHeader, Interchange, InterchangeHeader, InterchangeInfo, MAX_MESSAGE_SEGMENTS,
+    MessageEnvelope, MessageHeader, Parsed, SeriesPosition, parse,
 };
 pub use finding::{Finding, MAX_FINDINGS, Record, Severity};
 pub use segment::{Component, Element, Segment};

@@ -154,6 +154,19 @@ pub struct Recovery {
     pub errors: usize,
 }
 
+/// What reading a message would find (`Intake::preview`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// Read far enough to be applied (not failed, not refused).
+    pub readable: bool,
+    pub findings: usize,
+    pub lists: usize,
+    pub bookings: usize,
+    /// Screening hits on the travellers.
+    pub hits: usize,
+    pub targeting_hits: usize,
+}
+
 /// Why a message was parked.
 enum Parked {
     OverBudget,
@@ -444,11 +457,13 @@ impl Intake {
                         &config,
                         screener.as_deref(),
                         targeter.as_deref(),
-                        id,
-                        &reader_carrier,
-                        body,
-                        clock(),
-                        only_own,
+                        &read::Incoming {
+                            id,
+                            carrier: &reader_carrier,
+                            body,
+                            now: clock(),
+                            senders_flights_only: only_own,
+                        },
                     ))
                     .is_err()
                 {
@@ -509,6 +524,45 @@ impl Intake {
             }
         }
         Ok(report)
+    }
+
+    /// What reading a message would find, keeping and writing nothing: the whole read phase
+    /// (parsing, legal filters, screening, targeting) with the lists and criteria in force, on
+    /// the calling thread. What the read-phase fuzz target drives.
+    pub fn preview(&self, channel: &str, carrier: &str, body: &[u8]) -> Preview {
+        let screener = self.screener();
+        let targeter = self.targeter();
+        let reading = read::read(
+            &self.config,
+            screener.as_deref(),
+            targeter.as_deref(),
+            &read::Incoming {
+                id: 0,
+                carrier,
+                body,
+                now: self.now(),
+                senders_flights_only: senders_flights_only(channel),
+            },
+        );
+        let screened = |hits: &[TravellerHits]| hits.iter().map(|t| t.hits.len()).sum::<usize>();
+        Preview {
+            readable: reading.key.is_some(),
+            findings: reading.findings,
+            lists: reading.lists.len(),
+            bookings: reading.pushes.iter().map(|p| p.bookings.len()).sum(),
+            hits: reading
+                .lists
+                .iter()
+                .filter_map(|(_, hits)| hits.as_deref())
+                .map(screened)
+                .sum::<usize>()
+                + reading
+                    .pushes
+                    .iter()
+                    .map(|p| screened(&p.hits))
+                    .sum::<usize>(),
+            targeting_hits: reading.pushes.iter().map(|p| p.targets.len()).sum(),
+        }
     }
 
     /// Parks a message as failed, with a finding saying why; it is not processed again by
@@ -586,11 +640,13 @@ impl Intake {
                 &config,
                 screener.as_deref(),
                 targeter.as_deref(),
-                id,
-                &owned_carrier,
-                &owned_body,
-                now,
-                senders_flights_only,
+                &read::Incoming {
+                    id,
+                    carrier: &owned_carrier,
+                    body: &owned_body,
+                    now,
+                    senders_flights_only,
+                },
             )
         });
         let reading = match tokio::time::timeout(self.config.read_budget, reader).await {

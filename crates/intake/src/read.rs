@@ -56,17 +56,31 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Reads message `id` from `carrier`.
+/// A message to read, as it came.
+pub(crate) struct Incoming<'a> {
+    pub id: i64,
+    pub carrier: &'a str,
+    pub body: &'a [u8],
+    /// The intake's time when reading starts.
+    pub now: jiff::Timestamp,
+    /// Whether the message may act only on the sender's own flights.
+    pub senders_flights_only: bool,
+}
+
+/// Reads a message.
 pub(crate) fn read(
     config: &Config,
     screener: Option<&Screener>,
     targeter: Option<&Targeter>,
-    id: i64,
-    carrier: &str,
-    body: &[u8],
-    now: jiff::Timestamp,
-    senders_flights_only: bool,
+    incoming: &Incoming<'_>,
 ) -> Reading {
+    let &Incoming {
+        id,
+        carrier,
+        body,
+        now,
+        senders_flights_only,
+    } = incoming;
     let today = crate::utc_date(now);
     let parsed = edifact::parse(body);
     let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {

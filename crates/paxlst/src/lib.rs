@@ -133,17 +133,19 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
     let body = match h.message_type.as_str() {
         "PAXLST" => {
             let segments = m.end_segment - m.first_segment;
+            let readable = parsed.readable_segments(m, &mut findings);
             let mut reader =
                 read_list::ListReader::new(prepared, &h.release, segments, &mut findings);
-            for s in parsed.message_segments(m) {
+            for s in readable {
                 reader.segment(&s);
             }
             let single = h.series.as_ref().is_none_or(SeriesPosition::is_single);
             Body::PassengerList(reader.finish(m.first_segment, single))
         }
         "CUSRES" => {
+            let readable = parsed.readable_segments(m, &mut findings);
             let mut reader = cusres::ResponseReader::new(prepared, &mut findings);
-            for s in parsed.message_segments(m) {
+            for s in readable {
                 reader.segment(&s);
             }
             Body::Response(reader.finish(m.first_segment))

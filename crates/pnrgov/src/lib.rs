@@ -118,8 +118,9 @@ pub fn read_message(parsed: &Parsed<'_>, x: &Interchange, m: &MessageEnvelope) -
     let prepared = x.header.as_ref().and_then(InterchangeHeader::prepared_date);
     let h = &m.header;
     let body = if h.message_type == "PNRGOV" {
+        let readable = parsed.readable_segments(m, &mut findings);
         let mut reader = read::PushReader::new(prepared, &mut findings);
-        for s in parsed.message_segments(m) {
+        for s in readable {
             reader.segment(&s);
         }
         Body::Push(Box::new(reader.finish(m.first_segment)))
