@@ -139,7 +139,8 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         },
         started: std::time::Instant::now(),
     });
-    let folder = DropFolder::new(args.data.join("drop"));
+    // The folder takes what HTTP takes: no file larger than a message may be.
+    let folder = DropFolder::new(args.data.join("drop"), state.limits.body_bytes);
     folder.prepare().context("creating the drop folders")?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await
