@@ -1,5 +1,6 @@
-//! The carriers' channel against a shared machine: credentials come from a private file, never
-//! the command line.
+//! The carriers' channel against a hostile network and a shared machine: credentials come from
+//! a private file (never the command line), and a sender without a valid credential is
+//! answered from its headers, before its body is read.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,7 +8,8 @@
     clippy::panic
 )]
 
-use std::io::Read;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -117,4 +119,98 @@ fn a_carrier_sends_with_the_token_of_its_file() {
         (status, body["error"]["code"].as_str()),
         (401, Some("unknown_carrier_credential"))
     );
+}
+
+/// Sends the head of an upload declaring `declared` bytes and `sent` bytes of its body, then
+/// waits (without sending more) for the status line.
+fn status_before_the_body(addr: &str, token: &str, declared: usize, sent: usize) -> Option<String> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "POST /api/v1/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {declared}\r\n\r\n"
+    )
+    .unwrap();
+    s.write_all(&vec![b'A'; sent]).unwrap();
+    s.flush().unwrap();
+    let mut head = [0u8; 12];
+    match s.read_exact(&mut head) {
+        Ok(()) => Some(String::from_utf8_lossy(&head).to_string()),
+        Err(_) => None,
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn a_bad_credential_is_refused_before_the_body_is_read() {
+    let data = data_dir("early-refusal");
+    let file = carriers_file(
+        &data_dir("early-refusal-secrets"),
+        &format!("XQ {TOKEN}\n"),
+        0o600,
+    );
+    let server = serve(&data, &["--carriers", file.to_str().unwrap()]);
+    let addr = server.url.strip_prefix("http://").unwrap().to_string();
+    let fifteen = 15 * 1024 * 1024;
+    // 64 KiB of a declared 15 MiB: the answer comes without the rest.
+    assert_eq!(
+        status_before_the_body(&addr, "not-a-carrier-token", fifteen, 64 * 1024).as_deref(),
+        Some("HTTP/1.1 401"),
+        "a bad credential must be answered before the body is sent"
+    );
+    // A known carrier declaring more than the limit is refused before reading, too…
+    assert_eq!(
+        status_before_the_body(&addr, TOKEN, 17 * 1024 * 1024, 1024).as_deref(),
+        Some("HTTP/1.1 413")
+    );
+    // …while one within the limit is read to its end: no answer until the body is complete.
+    assert_eq!(
+        status_before_the_body(&addr, TOKEN, fifteen, 64 * 1024),
+        None
+    );
+
+    // Forty bogus uploads of 15 MiB at once, sent whole: the server holds none of them.
+    let before = rss_kib(server.child.id());
+    let senders: Vec<_> = (0..40)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(&addr).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                write!(
+                    s,
+                    "POST /api/v1/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer bogus-{}\r\nContent-Length: {fifteen}\r\n\r\n",
+                    std::process::id()
+                )
+                .unwrap();
+                let chunk = vec![b'A'; 1024 * 1024];
+                // The server may close the connection once it has answered.
+                for _ in 0..15 {
+                    if s.write_all(&chunk).is_err() {
+                        break;
+                    }
+                }
+                let mut head = [0u8; 12];
+                let _ = s.read_exact(&mut head);
+                String::from_utf8_lossy(&head).to_string()
+            })
+        })
+        .collect();
+    for s in senders {
+        assert_eq!(s.join().unwrap(), "HTTP/1.1 401");
+    }
+    let grown_mib = rss_kib(server.child.id()).saturating_sub(before) / 1024;
+    eprintln!("resident memory grew by {grown_mib} MiB over 40 bogus uploads of 15 MiB");
+    // Buffering them before the check took about 510 MiB (issue 13).
+    assert!(grown_mib < 64, "the server grew by {grown_mib} MiB");
+    let (status, _) = common::get(&format!("{}/health", server.url));
+    assert_eq!(status, 200);
 }
