@@ -350,7 +350,7 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/travellers/{manifest_id}/trips": { "get": path("The person's trips: the same travel document (State and number), or the same name and date of birth, on other flights (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
             "/api/v1/carriers/{carrier}/scorecard": { "get": path("A carrier's compliance per day (from, to): received, processed, duplicates, failed, with errors, incomplete series, persons missing fields, sensitive data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.") },
-            "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
+            "/api/v1/audit/verify": { "get": path("Checks the audit log: every record's hash, link and MAC under the unit's key, and the checkpoints kept outside the database. result: intact (records, unsealed: from before the key, anchored: covered by the latest checkpoint), broken (at, reason: hash, mac, checkpoint), truncated (records, expected), unanchored (reason: no_seal, forged_checkpoint).") },
             "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
             "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
             "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },

@@ -10,6 +10,8 @@ use crate::{Store, StoreError};
 #[derive(Debug)]
 pub struct Tx {
     inner: sqlx::Transaction<'static, Sqlite>,
+    /// To seal the audit records written in it.
+    pub(crate) seal: std::sync::Arc<crate::audit::Seal>,
 }
 
 impl Store {
@@ -18,6 +20,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(Tx {
             inner: self.pool().begin_with("BEGIN IMMEDIATE").await?,
+            seal: self.seal.clone(),
         })
     }
 }

@@ -179,6 +179,17 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             if let Err(e) = state.intake.flush_series().await {
                 tracing::error!(error = %e, "series");
             }
+            // The audit's head, outside the database: what is cut off the end after this is
+            // found by the verification.
+            if round % 30 == 1 {
+                match state.intake.store().checkpoint_audit().await {
+                    Ok(Some(c)) => {
+                        tracing::info!(records = c.records, last = c.last, hash = %c.hash, "audit checkpoint");
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "audit checkpoint"),
+                }
+            }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
