@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -132,11 +133,17 @@ fn simulated_traffic_in_over_http_and_the_drop_folder() {
 #[test]
 fn bad_input_gets_a_clear_answer_and_is_kept() {
     let data = data_dir("bad");
+    // Carrier credentials come from a file readable by the service's user only.
+    let secrets = data_dir("bad-secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let carriers = secrets.join("carriers");
+    std::fs::write(&carriers, "# the unit's carriers\nXQ s3cret-token-of-xq\n").unwrap();
+    std::fs::set_permissions(&carriers, std::fs::Permissions::from_mode(0o600)).unwrap();
     let server = serve(
         &data,
         &[
-            "--carrier",
-            "s3cret=XQ",
+            "--carriers",
+            carriers.to_str().unwrap(),
             "--max-message-mb",
             "1",
             "--rate-per-carrier",
@@ -149,14 +156,18 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
         (status, body["error"]["code"].as_str()),
         (401, Some("unknown_carrier_credential"))
     );
-    let (status, body) = post(&intake, &[("Authorization", "Bearer s3cret")], b"");
+    let (status, body) = post(
+        &intake,
+        &[("Authorization", "Bearer s3cret-token-of-xq")],
+        b"",
+    );
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (400, Some("empty_body"))
     );
     let (status, receipt) = post(
         &intake,
-        &[("Authorization", "Bearer s3cret")],
+        &[("Authorization", "Bearer s3cret-token-of-xq")],
         b"\xff\xfe garbage \x00",
     );
     assert_eq!(status, 422);
@@ -175,7 +186,7 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
     // A truncated message is read as far as it goes, kept, and answered with a CONTRL.
     let (status, receipt) = post(
         &intake,
-        &[("Authorization", "Bearer s3cret")],
+        &[("Authorization", "Bearer s3cret-token-of-xq")],
         b"UNB+UNOA:4+XQ+PIU+261127:0900+5'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ1",
     );
     assert_eq!(status, 202);
@@ -188,7 +199,13 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
     // A carrier sending faster than its rate is told when to come back.
     // (0.5 a second, bursts of 5: three were sent above.)
     let refused = (0..5)
-        .map(|_| post(&intake, &[("Authorization", "Bearer s3cret")], b"UNH+1'"))
+        .map(|_| {
+            post(
+                &intake,
+                &[("Authorization", "Bearer s3cret-token-of-xq")],
+                b"UNH+1'",
+            )
+        })
         .find(|(status, _)| *status == 429);
     let (_, body) = refused.expect("the burst is spent within five more messages");
     assert_eq!(body["error"]["code"], "rate_limited");
@@ -201,7 +218,7 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
         .into();
     match agent
         .post(&intake)
-        .header("Authorization", "Bearer s3cret")
+        .header("Authorization", "Bearer s3cret-token-of-xq")
         .send(&big[..])
     {
         Ok(r) => assert_eq!(r.status().as_u16(), 413),

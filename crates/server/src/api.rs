@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -371,7 +371,7 @@ async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/travellers/{manifest_id}/trips": { "get": path("The person's trips: the same travel document (State and number), or the same name and date of birth, on other flights (audited).") },
             "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
             "/api/v1/carriers/{carrier}/scorecard": { "get": path("A carrier's compliance per day (from, to): received, processed, duplicates, failed, with errors, incomplete series, persons missing fields, sensitive data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.") },
-            "/api/v1/audit/verify": { "get": path("Checks the audit log's hash chain.") },
+            "/api/v1/audit/verify": { "get": path("Checks the audit log: every record's hash, link and MAC under the unit's key, and the checkpoints kept outside the database. result: intact (records, unsealed: from before the key, anchored: covered by the latest checkpoint), broken (at, reason: hash, mac, checkpoint), truncated (records, expected), unanchored (reason: no_seal, forged_checkpoint).") },
             "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
             "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
             "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
@@ -396,10 +396,13 @@ async fn openapi() -> Json<serde_json::Value> {
     }))
 }
 
+/// The carriers' intake. The credential and the rate limit are judged from the headers alone:
+/// the body of a sender not accepted is never read (buffering up to the size limit for anyone
+/// who connects would let bogus uploads take the memory).
 async fn receive(
     Shared(state): Shared<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response> {
     let bearer = header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
     let named = header_str(&headers, "x-passage-carrier");
@@ -420,6 +423,32 @@ async fn receive(
         )
             .into_response());
     }
+    let limit = state.limits.body_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "message_too_large",
+            format!("a message may have at most {limit} bytes"),
+        )
+    };
+    // A declared length over the limit is refused before a byte of the body is read.
+    if header_str(&headers, "content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let body = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(e) if over_limit(&e) => return Err(too_large()),
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "body_unreadable",
+                "the message could not be read to its end; send it again",
+            ));
+        }
+    };
     if body.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -433,6 +462,18 @@ async fn receive(
         _ => StatusCode::ACCEPTED,
     };
     Ok((status, Json(receipt)).into_response())
+}
+
+/// Whether reading a body stopped at the size limit (rather than on a broken connection).
+fn over_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,6 @@ mod hits;
 mod rate;
 mod roles;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -113,5 +112,5 @@ async fn server_timing(
 
 /// Credentials from `token=carrier` pairs.
 pub fn credentials(pairs: &[(String, String)]) -> Credentials {
-    Credentials::new(pairs.iter().cloned().collect::<HashMap<_, _>>())
+    Credentials::new(pairs.iter().cloned())
 }

@@ -24,9 +24,12 @@ impl RateLimit {
 
     /// Takes a token for `carrier`; `Err(seconds)` says how long to wait when none is left.
     pub fn take(&self, carrier: &str) -> Result<(), u64> {
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
-        };
+        // A lock poisoned by a panic elsewhere still holds sound buckets: keep limiting rather
+        // than let every carrier through.
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         let (tokens, at) = buckets
             .entry(carrier.to_string())
@@ -55,5 +58,19 @@ mod tests {
         assert!(r.take("ZQ").is_ok(), "buckets are per carrier");
         std::thread::sleep(std::time::Duration::from_millis(5));
         assert!(r.take("XQ").is_ok());
+    }
+
+    #[test]
+    fn a_poisoned_lock_still_limits() {
+        let r = std::sync::Arc::new(RateLimit::new(0.001, 1.0));
+        assert!(r.take("XQ").is_ok());
+        let poisoner = r.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = poisoner.buckets.lock().unwrap();
+            panic!("poison the lock");
+        })
+        .join();
+        assert!(r.buckets.is_poisoned());
+        assert!(r.take("XQ").is_err(), "the spent burst stays spent");
     }
 }

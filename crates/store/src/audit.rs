@@ -1,10 +1,26 @@
 //! The audit log: who did what to which subject, why, and when; append-only (triggers refuse
-//! updates and deletes) and hash-chained, so that a change made behind the database's back is
-//! found by [`Store::verify_audit`].
+//! updates and deletes), hash-chained, and sealed, so that a change made behind the database's
+//! back is found by [`Store::verify_audit`]:
+//!
+//! - every record carries a MAC (HMAC-SHA256 of its number and hash) under the unit's key,
+//!   which lives outside the database (`audit.key`, mode 0600): a record deleted or changed
+//!   and the chain recomputed without the key does not verify;
+//! - checkpoints of the head (records, last number, last hash, with a MAC) are appended to
+//!   `audit.checkpoints` outside the database ([`Store::checkpoint_audit`], every half minute
+//!   while serving): records cut off the end, or history rewritten even with the key, no longer
+//!   match them.
+//!
+//! Records from before the key existed carry no MAC; the first checkpoint (the seal, written
+//! when the key is made) says up to which record that is allowed.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{Row, SqlitePool};
 
 use crate::{Store, StoreError, now};
 
@@ -51,13 +67,63 @@ pub struct AuditQuery<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Verdict {
-    /// Every record's hash holds and links to the one before.
-    Intact { records: i64 },
-    /// The first record whose content or link does not match its hash.
-    Broken { at: i64, records: i64 },
+    /// Every record's hash holds and links to the one before, every MAC holds, and every
+    /// checkpoint finds the records it vouched for. `unsealed` records come from before the key
+    /// was made and are checked by their hash chain only; `anchored` records are covered by the
+    /// latest checkpoint (those written after it could still be cut off unseen).
+    Intact {
+        records: i64,
+        unsealed: i64,
+        anchored: i64,
+    },
+    /// The first record whose content, link or MAC does not hold, or the last record a
+    /// checkpoint vouched for that is no longer as it was.
+    Broken {
+        at: i64,
+        records: i64,
+        reason: Breach,
+    },
+    /// Records at the end are missing: a checkpoint vouched for `expected`.
+    Truncated { records: i64, expected: i64 },
+    /// The checkpoints kept outside the database are missing or were altered: truncation can
+    /// no longer be told.
+    Unanchored { records: i64, reason: Breach },
+}
+
+/// Why a chain does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Breach {
+    /// A record's content or its link to the one before does not match its hash.
+    Hash,
+    /// A record's MAC is wrong, or missing on a record written after the seal.
+    Mac,
+    /// The records up to a checkpoint differ from what it recorded (count or last hash).
+    Checkpoint,
+    /// No seal (the first checkpoint, written when the key was made) is found.
+    NoSeal,
+    /// A checkpoint line does not carry a valid MAC.
+    ForgedCheckpoint,
+}
+
+/// The head of the log at a moment, as written outside the database with its MAC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checkpoint {
+    /// `seal` for the first one, written when the key was made; `head` for the others.
+    pub kind: String,
+    /// Records in the log up to and including `last`.
+    pub records: i64,
+    /// The number of the last record (0: none).
+    pub last: i64,
+    pub hash: String,
+    pub at: String,
 }
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The audit key's file, beside the database.
+pub const KEY_FILE: &str = "audit.key";
+/// The checkpoints' file, beside the database.
+pub const CHECKPOINT_FILE: &str = "audit.checkpoints";
 
 fn chain_hash(prev: &str, at: &str, e: &AuditEntry<'_>) -> String {
     let mut h = Sha256::new();
@@ -74,7 +140,325 @@ fn chain_hash(prev: &str, at: &str, e: &AuditEntry<'_>) -> String {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HMAC-SHA256 (RFC 2104) of the parts one after the other, under a key of at most 64 bytes.
+fn hmac(key: &[u8], parts: &[&[u8]]) -> String {
+    let mut block = [0u8; 64];
+    for (b, k) in block.iter_mut().zip(key) {
+        *b = *k;
+    }
+    let mut inner = Sha256::new();
+    inner.update(block.map(|b| b ^ 0x36));
+    for p in parts {
+        inner.update(p);
+    }
+    let mut outer = Sha256::new();
+    outer.update(block.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    hex(&outer.finalize())
+}
+
+/// Compares two strings in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// What seals the log: the unit's key (never in the database) and where checkpoints go.
+pub(crate) struct Seal {
+    key: [u8; 32],
+    /// The checkpoint file; `None` keeps them in memory (a database in memory).
+    file: Option<PathBuf>,
+    memory: Mutex<Vec<String>>,
+    /// Records and last number of the last checkpoint this process wrote.
+    written: Mutex<Option<(i64, i64)>>,
+}
+
+impl std::fmt::Debug for Seal {
+    // The key is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seal").field("file", &self.file).finish()
+    }
+}
+
+fn seal_error(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Seal(what.to_string())
+}
+
+impl Seal {
+    /// The key of the database at `db`, from `audit.key` beside it, made (mode 0600) at the
+    /// first open together with the seal. A key that group or others may read is refused, and
+    /// so is a missing key for a log already sealed: a new key would fail every record.
+    pub(crate) async fn beside(db: &Path, pool: &SqlitePool) -> Result<Seal, StoreError> {
+        let dir = db.parent().unwrap_or(Path::new(""));
+        let key_path = dir.join(KEY_FILE);
+        let file = dir.join(CHECKPOINT_FILE);
+        let (key, made) = match read_key(&key_path)? {
+            Some(key) => (key, false),
+            None => {
+                let sealed = sqlx::query("SELECT 1 FROM audit WHERE mac IS NOT NULL LIMIT 1")
+                    .fetch_optional(pool)
+                    .await?
+                    .is_some();
+                if sealed || file.exists() {
+                    return Err(seal_error(format!(
+                        "the audit key {} is missing but the audit log was sealed with one; \
+                         restore it from the backup (a new key would fail every record)",
+                        key_path.display()
+                    )));
+                }
+                match make_key(&key_path)? {
+                    Some(key) => (key, true),
+                    // Another process made it first.
+                    None => (
+                        read_key(&key_path)?
+                            .ok_or_else(|| seal_error("the audit key vanished while read"))?,
+                        false,
+                    ),
+                }
+            }
+        };
+        let seal = Seal {
+            key,
+            file: Some(file),
+            memory: Mutex::default(),
+            written: Mutex::default(),
+        };
+        if made {
+            seal.checkpoint(pool, "seal").await?;
+        }
+        Ok(seal)
+    }
+
+    /// A key of its own for a database in memory, sealed at once.
+    pub(crate) async fn in_memory(pool: &SqlitePool) -> Result<Seal, StoreError> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(seal_error)?;
+        let seal = Seal {
+            key,
+            file: None,
+            memory: Mutex::default(),
+            written: Mutex::default(),
+        };
+        seal.checkpoint(pool, "seal").await?;
+        Ok(seal)
+    }
+
+    fn record_mac(&self, id: i64, hash: &str) -> String {
+        hmac(
+            &self.key,
+            &[
+                b"passage-audit-record\n",
+                &id.to_be_bytes(),
+                hash.as_bytes(),
+            ],
+        )
+    }
+
+    fn line_mac(&self, line: &str) -> String {
+        hmac(&self.key, &[b"passage-audit-checkpoint\n", line.as_bytes()])
+    }
+
+    /// Writes a checkpoint of the head unless it is the one this process wrote last.
+    async fn checkpoint(
+        &self,
+        pool: &SqlitePool,
+        kind: &str,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        let before = *self
+            .written
+            .lock()
+            .map_err(|_| seal_error("checkpoint lock poisoned"))?;
+        // Counted from the last checkpoint on (the whole log only once per process); one
+        // statement, so count and head are of the same moment.
+        let (since, base) = match before {
+            Some((records, last)) => (last, records),
+            None => (0, 0),
+        };
+        let head = sqlx::query(
+            "SELECT (SELECT count(*) FROM audit WHERE id > ?1), id, hash FROM audit ORDER BY id DESC LIMIT 1",
+        )
+        .bind(since)
+        .fetch_optional(pool)
+        .await?;
+        let (records, last, hash) = match head {
+            Some(r) => (
+                base + r.try_get::<i64, _>(0)?,
+                r.try_get::<i64, _>(1)?,
+                r.try_get::<String, _>(2)?,
+            ),
+            None => (0, 0, GENESIS.to_string()),
+        };
+        if kind != "seal" {
+            match before {
+                Some((_, l)) if l == last => return Ok(None),
+                // Fewer records than vouched for: never overwritten by a smaller head; the
+                // verification reports it.
+                Some((_, l)) if last < l => {
+                    return Err(seal_error(
+                        "the audit log is shorter than its last checkpoint",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let c = Checkpoint {
+            kind: kind.to_string(),
+            records,
+            last,
+            hash,
+            at: crate::now(),
+        };
+        let line = format!("v1 {} {} {} {} {}", c.kind, c.records, c.last, c.hash, c.at);
+        let line = format!("{line} {}\n", self.line_mac(&line));
+        match &self.file {
+            Some(path) => {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| seal_error(format!("writing {}: {e}", path.display())))?;
+                // One write of the whole line: lines of several processes do not interleave.
+                f.write_all(line.as_bytes())
+                    .and_then(|()| f.sync_data())
+                    .map_err(|e| seal_error(format!("writing {}: {e}", path.display())))?;
+            }
+            None => self
+                .memory
+                .lock()
+                .map_err(|_| seal_error("checkpoint lock poisoned"))?
+                .push(line),
+        }
+        *self
+            .written
+            .lock()
+            .map_err(|_| seal_error("checkpoint lock poisoned"))? = Some((c.records, c.last));
+        Ok(Some(c))
+    }
+
+    /// The checkpoints with a valid MAC, in order; a line without one is a breach. A last
+    /// line without its line end (a write cut short) is left out.
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, Breach> {
+        let text = match &self.file {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(_) => return Err(Breach::ForgedCheckpoint),
+            },
+            None => self
+                .memory
+                .lock()
+                .map(|m| m.concat())
+                .map_err(|_| Breach::ForgedCheckpoint)?,
+        };
+        let whole = match text.rfind('\n') {
+            Some(end) => text.get(..end).unwrap_or(""),
+            None => "",
+        };
+        let mut out = Vec::new();
+        for line in whole.lines().filter(|l| !l.trim().is_empty()) {
+            let Some((body, mac)) = line.rsplit_once(' ') else {
+                return Err(Breach::ForgedCheckpoint);
+            };
+            if !same(mac, &self.line_mac(body)) {
+                return Err(Breach::ForgedCheckpoint);
+            }
+            let f: Vec<&str> = body.split(' ').collect();
+            let [v, kind, records, last, hash, at] = f.as_slice() else {
+                return Err(Breach::ForgedCheckpoint);
+            };
+            let (Ok(records), Ok(last)) = (records.parse::<i64>(), last.parse::<i64>()) else {
+                return Err(Breach::ForgedCheckpoint);
+            };
+            if *v != "v1" {
+                return Err(Breach::ForgedCheckpoint);
+            }
+            out.push(Checkpoint {
+                kind: kind.to_string(),
+                records,
+                last,
+                hash: hash.to_string(),
+                at: at.to_string(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Reads the key file: 64 hex digits. `None` when there is none.
+fn read_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(seal_error(format!("reading {}: {e}", path.display()))),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| seal_error(format!("reading {}: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(seal_error(format!(
+            "the audit key {} may be read or written by group or others (mode {mode:03o}); \
+             chmod 600 it",
+            path.display()
+        )));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .map_err(|e| seal_error(format!("reading {}: {e}", path.display())))?;
+    let text = text.trim();
+    let mut key = [0u8; 32];
+    let ok = text.len() == 64
+        && key.iter_mut().enumerate().all(|(i, b)| {
+            text.get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .map(|v| *b = v)
+                .is_some()
+        });
+    if !ok {
+        return Err(seal_error(format!(
+            "{} is not an audit key (64 hexadecimal digits)",
+            path.display()
+        )));
+    }
+    Ok(Some(key))
+}
+
+/// Makes a key file (mode 0600) where there is none: written whole under another name, then
+/// linked into place, so that no process reads half a key. `None` when another made it first.
+fn make_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(seal_error)?;
+    let tmp = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    let shown = |e: std::io::Error| seal_error(format!("making {}: {e}", path.display()));
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(shown)?;
+        f.write_all(format!("{}\n", hex(&key)).as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(shown)?;
+    }
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(Some(key)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+        Err(e) => Err(shown(e)),
+    }
 }
 
 impl Store {
@@ -127,18 +511,37 @@ impl Store {
         rows.iter().map(record).collect()
     }
 
-    /// Recomputes every hash in order and checks every link.
+    /// Writes a checkpoint of the log's head outside the database, unless nothing was added
+    /// since this process wrote the last one. `serve` calls it periodically; records written
+    /// after the latest checkpoint can be cut off without a trace until the next one.
+    pub async fn checkpoint_audit(&self) -> Result<Option<Checkpoint>, StoreError> {
+        self.seal().checkpoint(self.pool(), "head").await
+    }
+
+    /// Recomputes every hash in order, checks every link and MAC, then holds the records
+    /// against every checkpoint.
     pub async fn verify_audit(&self) -> Result<Verdict, StoreError> {
+        let seal = self.seal();
+        // Read first: records written after them are simply not yet vouched for.
+        let checkpoints = seal.checkpoints();
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit ORDER BY id",
+            "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac FROM audit ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?;
+        let records = rows.len() as i64;
+        // Records without a MAC are allowed only up to the seal.
+        let sealed_after = match &checkpoints {
+            Ok(c) => c.iter().find(|c| c.kind == "seal").map(|c| c.last),
+            Err(_) => None,
+        };
         let mut prev = GENESIS.to_string();
-        let mut count = 0;
+        let mut unsealed = 0;
+        // (number, hash) of every record, in order.
+        let mut heads: Vec<(i64, String)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let r = record(row)?;
-            count += 1;
+            let mac: Option<String> = row.try_get(9)?;
             let expected = chain_hash(
                 &prev,
                 &r.at,
@@ -153,12 +556,73 @@ impl Store {
             if r.prev_hash != prev || r.hash != expected {
                 return Ok(Verdict::Broken {
                     at: r.id,
-                    records: rows.len() as i64,
+                    records,
+                    reason: Breach::Hash,
                 });
             }
+            let mac_holds = match mac {
+                Some(m) => same(&m, &seal.record_mac(r.id, &r.hash)),
+                None => {
+                    unsealed += 1;
+                    sealed_after.is_none_or(|s| r.id <= s)
+                }
+            };
+            if !mac_holds {
+                return Ok(Verdict::Broken {
+                    at: r.id,
+                    records,
+                    reason: Breach::Mac,
+                });
+            }
+            heads.push((r.id, r.hash.clone()));
             prev = r.hash;
         }
-        Ok(Verdict::Intact { records: count })
+        let checkpoints = match checkpoints {
+            Ok(c) => c,
+            Err(reason) => return Ok(Verdict::Unanchored { records, reason }),
+        };
+        if sealed_after.is_none() {
+            return Ok(Verdict::Unanchored {
+                records,
+                reason: Breach::NoSeal,
+            });
+        }
+        let mut broken: Option<i64> = None;
+        let mut expected = 0;
+        for c in &checkpoints {
+            if c.last == 0 {
+                continue;
+            }
+            match heads.binary_search_by_key(&c.last, |(id, _)| *id) {
+                Ok(i) => {
+                    let holds = i as i64 + 1 == c.records
+                        && heads.get(i).is_some_and(|(_, h)| *h == c.hash);
+                    if !holds {
+                        broken = Some(broken.map_or(c.last, |b| b.min(c.last)));
+                    }
+                }
+                // Past the last record: cut off the end.
+                Err(i) if i == heads.len() => expected = expected.max(c.records),
+                // A record it vouched for is gone from the middle.
+                Err(_) => broken = Some(broken.map_or(c.last, |b| b.min(c.last))),
+            }
+        }
+        if let Some(at) = broken {
+            return Ok(Verdict::Broken {
+                at,
+                records,
+                reason: Breach::Checkpoint,
+            });
+        }
+        if expected > records {
+            return Ok(Verdict::Truncated { records, expected });
+        }
+        let anchored = checkpoints.iter().map(|c| c.records).max().unwrap_or(0);
+        Ok(Verdict::Intact {
+            records,
+            unsealed,
+            anchored,
+        })
     }
 }
 
@@ -177,22 +641,28 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord, StoreError> {
 }
 
 /// Appends a record inside a transaction (which holds the write lock, so the chain stays
-/// linear).
+/// linear), with its MAC.
 pub(crate) async fn append(
     conn: &mut sqlx::SqliteConnection,
+    seal: &Seal,
     e: &AuditEntry<'_>,
 ) -> Result<i64, StoreError> {
-    let prev: String = sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
+    let (last, prev) = match sqlx::query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| r.try_get::<String, _>(0))
-        .transpose()?
-        .unwrap_or_else(|| GENESIS.to_string());
+    {
+        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    // The number is part of the MAC, so it is chosen here (the write lock is held).
+    let id = last + 1;
     let at = now();
     let hash = chain_hash(&prev, &at, e);
-    let id = sqlx::query(
-        "INSERT INTO audit (at, actor, action, subject, purpose, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    let mac = seal.record_mac(id, &hash);
+    sqlx::query(
+        "INSERT INTO audit (id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
+    .bind(id)
     .bind(&at)
     .bind(e.actor)
     .bind(e.action)
@@ -201,9 +671,9 @@ pub(crate) async fn append(
     .bind(e.detail)
     .bind(&prev)
     .bind(&hash)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get::<i64, _>(0)?;
+    .bind(&mac)
+    .execute(&mut *conn)
+    .await?;
     Ok(id)
 }
 
@@ -211,6 +681,25 @@ impl crate::Tx {
     /// Appends a record in this transaction (which holds the write lock, so the chain stays
     /// linear).
     pub async fn audit(&mut self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
-        append(self.conn(), e).await
+        let seal = self.seal.clone();
+        append(self.conn(), &seal, e).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_is_rfc_4231() {
+        // RFC 4231, test cases 1 and 2.
+        assert_eq!(
+            hmac(&[0x0b; 20], &[b"Hi There"]),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hmac(b"Jefe", &[b"what do ya want ", b"for nothing?"]),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

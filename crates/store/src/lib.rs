@@ -34,7 +34,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, UserRow};
-pub use audit::{AuditEntry, AuditQuery, AuditRecord, Verdict};
+pub use audit::{AuditEntry, AuditQuery, AuditRecord, Breach, Checkpoint, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use counts::{CountRow, FlightDelivery};
 pub use criteria::{
@@ -61,12 +61,18 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// The audit's key or checkpoints outside the database (a missing key, a key others may
+    /// read, a checkpoint file that cannot be written).
+    #[error("audit seal: {0}")]
+    Seal(String),
 }
 
 /// The embedded store.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// The audit's key and checkpoints, kept outside the database.
+    seal: std::sync::Arc<audit::Seal>,
 }
 
 impl Store {
@@ -91,27 +97,47 @@ impl Store {
             // Checkpoint every ~16 MiB of WAL: pages rewritten between checkpoints (manifests,
             // flights) are copied back once.
             .pragma("wal_autocheckpoint", "4000");
-        Store::connect(options, 4).await
+        let pool = Store::connect(options, 4).await?;
+        // The audit key and checkpoints live beside the database (`audit.key`, mode 0600,
+        // made at the first open; `audit.checkpoints`).
+        let seal = audit::Seal::beside(path, &pool).await?;
+        Ok(Store {
+            pool,
+            seal: std::sync::Arc::new(seal),
+        })
     }
 
     /// A private in-memory database, for tests and one-off reading.
     pub async fn open_in_memory() -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         // One connection: every connection to `:memory:` is a database of its own.
-        Store::connect(options, 1).await
+        let pool = Store::connect(options, 1).await?;
+        // A key for this database's life; checkpoints in memory.
+        let seal = audit::Seal::in_memory(&pool).await?;
+        Ok(Store {
+            pool,
+            seal: std::sync::Arc::new(seal),
+        })
     }
 
-    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Store, StoreError> {
+    async fn connect(
+        options: SqliteConnectOptions,
+        connections: u32,
+    ) -> Result<SqlitePool, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(pool)
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub(crate) fn seal(&self) -> &audit::Seal {
+        &self.seal
     }
 }
 

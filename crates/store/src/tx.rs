@@ -19,6 +19,8 @@ use crate::{Store, StoreError};
 pub struct Tx {
     conn: PoolConnection<Sqlite>,
     open: bool,
+    /// To seal the audit records written in it.
+    pub(crate) seal: std::sync::Arc<crate::audit::Seal>,
 }
 
 impl Store {
@@ -26,7 +28,11 @@ impl Store {
     /// first could not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let conn = self.pool().acquire().await?;
-        let mut tx = Tx { conn, open: true };
+        let mut tx = Tx {
+            conn,
+            open: true,
+            seal: self.seal.clone(),
+        };
         sqlx::query("BEGIN IMMEDIATE")
             .execute(&mut *tx.conn)
             .await?;

@@ -113,7 +113,7 @@ impl Store {
             sqlx::query("PRAGMA synchronous = FULL")
                 .execute(&mut *conn)
                 .await?;
-            let ids = receive_on(&mut conn, messages).await?;
+            let ids = receive_on(&mut conn, self.seal(), messages).await?;
             sqlx::query("PRAGMA synchronous = NORMAL")
                 .execute(&mut *conn)
                 .await?;
@@ -349,18 +349,23 @@ fn stored_message(r: &sqlx::sqlite::SqliteRow) -> Result<StoredMessage, StoreErr
 /// Keeps the messages and their audit records in one transaction.
 async fn receive_on(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    seal: &crate::audit::Seal,
     messages: &[Received<'_>],
 ) -> Result<Vec<i64>, StoreError> {
     let mut tx = sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
-        ids.push(receive_one(&mut tx, m).await?);
+        ids.push(receive_one(&mut tx, seal, m).await?);
     }
     tx.commit().await?;
     Ok(ids)
 }
 
-async fn receive_one(tx: &mut sqlx::SqliteConnection, m: &Received<'_>) -> Result<i64, StoreError> {
+async fn receive_one(
+    tx: &mut sqlx::SqliteConnection,
+    seal: &crate::audit::Seal,
+    m: &Received<'_>,
+) -> Result<i64, StoreError> {
     let at = now();
     let id = sqlx::query(
         "INSERT INTO messages (received_at, channel, carrier, sha256, size) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -386,6 +391,7 @@ async fn receive_one(tx: &mut sqlx::SqliteConnection, m: &Received<'_>) -> Resul
     );
     crate::audit::append(
         tx,
+        seal,
         &crate::AuditEntry {
             actor: "system",
             action: "message.received",

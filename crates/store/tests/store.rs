@@ -150,7 +150,11 @@ async fn the_audit_chain_verifies_and_tampering_is_found() {
         .unwrap();
     assert_eq!(
         store.verify_audit().await.unwrap(),
-        Verdict::Intact { records: 6 }
+        Verdict::Intact {
+            records: 6,
+            unsealed: 0,
+            anchored: 0
+        }
     );
     let mine = store.audit_records(Some("manifest:7"), 10).await.unwrap();
     assert_eq!(mine[0].purpose.as_deref(), Some("CASE-2026-17"));
@@ -182,7 +186,11 @@ async fn the_audit_chain_verifies_and_tampering_is_found() {
         .unwrap();
     assert_eq!(
         store.verify_audit().await.unwrap(),
-        Verdict::Broken { at: 3, records: 6 }
+        Verdict::Broken {
+            at: 3,
+            records: 6,
+            reason: Breach::Hash
+        }
     );
 }
 

@@ -24,9 +24,13 @@ pub struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PASSAGE_PORT", default_value_t = 8080)]
     pub port: u16,
-    /// A carrier credential, TOKEN=CARRIER (repeatable).
-    #[arg(long = "carrier", value_name = "TOKEN=CARRIER")]
-    pub carriers: Vec<String>,
+    /// Carrier credentials: a file of `CARRIER TOKEN` (or `TOKEN=CARRIER`) lines, `#` for
+    /// comments, readable by this user only (mode 600).
+    #[arg(long, env = "PASSAGE_CARRIERS", value_name = "FILE")]
+    pub carriers: Option<PathBuf>,
+    /// No longer accepted: a token on the command line is readable by every local user.
+    #[arg(long = "carrier", hide = true, value_name = "TOKEN=CARRIER")]
+    pub carrier_on_command_line: Vec<String>,
     /// Accept any sender, taking the carrier from the X-Passage-Carrier header (demonstrations
     /// and load tests on a machine of one's own only).
     #[arg(long)]
@@ -62,23 +66,28 @@ pub struct Running {
 }
 
 pub fn credentials(args: &Args) -> anyhow::Result<Credentials> {
+    // Refused even with --open-intake: the token is already in every local user's view.
+    if !args.carrier_on_command_line.is_empty() {
+        anyhow::bail!(
+            "--carrier is no longer accepted: a token on the command line can be read by every \
+             user of this machine (ps, /proc). Put the credentials in a file readable by this \
+             user only (chmod 600), one `CARRIER TOKEN` per line, and give it with --carriers FILE"
+        );
+    }
     if args.open_intake {
         return Ok(Credentials::open());
     }
-    let pairs = args
-        .carriers
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(t, c)| (t.to_string(), c.to_ascii_uppercase()))
-                .with_context(|| "a carrier credential reads TOKEN=CARRIER".to_string())
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(server::credentials(&pairs))
+    match &args.carriers {
+        Some(path) => Credentials::load(path).map_err(anyhow::Error::msg),
+        None => Ok(Credentials::default()),
+    }
 }
 
 /// Opens the store, recovers, and starts listening and sweeping.
 pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
+    // Before anything is opened: a bad credentials file stops the start.
+    let credentials = credentials(args)?;
+    tracing::info!(tokens = credentials.len(), "carrier credentials");
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("creating {}", args.data.display()))?;
     let store = Store::open(&db_path(&args.data))
@@ -120,7 +129,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     let state = Arc::new(State {
         intake,
         accounts,
-        credentials: credentials(args)?,
+        credentials,
         limits: Limits {
             body_bytes: args.max_message_mb * 1024 * 1024,
             rate: args
@@ -129,7 +138,8 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         },
         started: std::time::Instant::now(),
     });
-    let folder = DropFolder::new(args.data.join("drop"));
+    // The folder takes what HTTP takes: no file larger than a message may be.
+    let folder = DropFolder::new(args.data.join("drop"), state.limits.body_bytes);
     folder.prepare().context("creating the drop folders")?;
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await
@@ -171,6 +181,17 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             }
             if let Err(e) = state.intake.flush_series().await {
                 tracing::error!(error = %e, "series");
+            }
+            // The audit's head, outside the database: what is cut off the end after this is
+            // found by the verification.
+            if round % 30 == 1 {
+                match state.intake.store().checkpoint_audit().await {
+                    Ok(Some(c)) => {
+                        tracing::info!(records = c.records, last = c.last, hash = %c.hash, "audit checkpoint");
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "audit checkpoint"),
+                }
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

@@ -1,13 +1,14 @@
 //! The audit view, for the data protection officer: who saw which traveller, searched what,
 //! reviewed which hit, signed in when, and why; searchable, with the chain checked on every
-//! visit. Looking at the audit is itself audited.
+//! visit (hashes, links, MACs under the unit's key, and the checkpoints kept outside the
+//! database). Looking at the audit is itself audited.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State as Shared};
 use serde::Deserialize;
-use store::{AuditEntry, AuditQuery, AuditRecord, Verdict};
+use store::{AuditEntry, AuditQuery, AuditRecord, Breach, Verdict};
 
 use super::{Chrome, PageResult, html};
 use crate::State;
@@ -33,6 +34,17 @@ struct AuditPage {
     to: String,
     records: Vec<AuditRecord>,
     verdict: Verdict,
+}
+
+/// The text key saying why the chain does not verify.
+fn breach_key(b: &Breach) -> &'static str {
+    match b {
+        Breach::Hash => "audit.breach.hash",
+        Breach::Mac => "audit.breach.mac",
+        Breach::Checkpoint => "audit.breach.checkpoint",
+        Breach::NoSeal => "audit.breach.no_seal",
+        Breach::ForgedCheckpoint => "audit.breach.forged_checkpoint",
+    }
 }
 
 fn given(s: &Option<String>) -> Option<&str> {
