@@ -238,6 +238,44 @@ fn tokens_expire_are_listed_revoked_and_end_with_a_new_password() {
     let (_, listed, _) = run(&data, &["users", "tokens", "analyst-1"], "");
     assert!(listed.contains("\tbatch\t") && listed.contains("\trevoked"));
 
+    // The administrator's console lists the tokens and revokes one, only under its user.
+    let (_, web, _) = run(
+        &data,
+        &["users", "token", "analyst-1", "--label", "web"],
+        "",
+    );
+    let web = web.trim().to_string();
+    let (_, listed, _) = run(&data, &["users", "tokens", "analyst-1"], "");
+    let web_id = listed
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("web"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    let users = bearer_page(&server, "admin-1", "/users");
+    let row = between(&users, "<tr id=\"user-analyst-1\">", "</tr>").unwrap();
+    assert!(row.contains(&format!("id=\"token-{web_id}\"")), "{row}");
+    assert!(!users.contains(&web), "never the secret");
+    let revoke = |user: &str| {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        agent
+            .post(&format!("{url}/users/{user}/tokens/{web_id}/revoke"))
+            .header("Authorization", server.bearer("admin-1"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send("")
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(revoke("lead-1"), 404, "not lead-1's token");
+    assert_eq!(hits(&web), 200);
+    assert_eq!(revoke("analyst-1"), 303);
+    assert_eq!(hits(&web), 401);
+
     // A new password: every token and session of the user ends.
     let mut s = Session::new(url);
     assert_eq!(s.sign_in("analyst-1", PASSWORD).status, 303);
