@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use accounts::{Accounts, Policy, Reason, Refusal, Role, Source, UserSpec};
 use jiff::{SignedDuration, Timestamp};
