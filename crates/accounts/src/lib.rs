@@ -82,6 +82,10 @@ pub struct Policy {
     /// Sign-in attempts a source may make at once, and the time to earn one more.
     pub sign_in_burst: u32,
     pub sign_in_refill: std::time::Duration,
+    /// A refused sign-in is answered no sooner than this after it began: the paths that
+    /// write (a wrong password is counted) and those that do not (unknown, locked, disabled)
+    /// take the same time seen from outside.
+    pub refusal_floor: std::time::Duration,
     /// Days a bearer token lives by default, and at most.
     pub token_days: i64,
     pub max_token_days: i64,
@@ -98,6 +102,7 @@ impl Default for Policy {
             max_password_bytes: 1024,
             sign_in_burst: 10,
             sign_in_refill: std::time::Duration::from_secs(6),
+            refusal_floor: std::time::Duration::from_millis(250),
             token_days: 90,
             max_token_days: 366,
         }
@@ -414,6 +419,22 @@ impl Accounts {
     /// users, wrong passwords, locked and disabled accounts get the same answer after the
     /// same argon2 work.
     pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        source: Source,
+        now: Timestamp,
+    ) -> Result<Result<Principal, Refusal>, AccountsError> {
+        let started = tokio::time::Instant::now();
+        let outcome = self.check(username, password, source, now).await?;
+        if outcome == Err(Refusal::WrongCredentials) {
+            // After the account's turn is over: waiting here holds up no other check.
+            tokio::time::sleep_until(started + self.policy.refusal_floor).await;
+        }
+        Ok(outcome)
+    }
+
+    async fn check(
         &self,
         username: &str,
         password: &str,

@@ -262,3 +262,30 @@ pub(crate) async fn purpose_submit(
         &[set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None)],
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_a_path_of_this_site_is_followed_after_sign_in() {
+        for kept in ["/", "/flights?date=2026-12-01", "/hits/7", "/a%2F%2Fb"] {
+            assert_eq!(local(Some(kept)), kept);
+        }
+        for refused in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ok\r\nSet-Cookie: x=1",
+            "/ spaced",
+            "/caf\u{e9}",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local(Some(refused)), "/", "{refused:?}");
+        }
+        assert_eq!(local(None), "/");
+    }
+}
