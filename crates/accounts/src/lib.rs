@@ -1,6 +1,10 @@
 //! Who may do what in Passage: local users of an agency with roles, argon2id passwords, sessions
 //! (idle timeout, absolute end, a CSRF token each), lock-out after repeated failures, and bearer
-//! tokens for machine clients. Every sign-in, failure, lock and sign-out is audited.
+//! tokens for machine clients (with an expiry, listed and revoked one by one). Every sign-in,
+//! lock and sign-out is audited; refusals that say nothing about an account (unknown user,
+//! locked, disabled, too long, too many) are counted and audited together at most once a
+//! minute. Password checks run on blocking threads, one at a time per account, within a
+//! per-source rate.
 //!
 //! Nothing here knows HTTP: the server turns cookies and headers into calls on [`Accounts`].
 #![cfg_attr(
@@ -15,13 +19,17 @@
 
 mod role;
 mod secret;
+mod throttle;
+
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use store::{AuditEntry, NewUser, SessionRow, Store, StoreError, UserRow};
+use store::{AuditEntry, NewUser, SessionRow, Store, StoreError, TokenRow, UserRow};
 
 pub use role::{Role, format_roles, parse_roles};
 pub use secret::{hash_password, random_token, same, token_hash, verify_password};
+pub use throttle::{Reason, Source};
 
 /// What can go wrong; never carries a password or a token.
 #[derive(Debug, thiserror::Error)]
@@ -38,15 +46,22 @@ pub enum AccountsError {
     Taken(String),
     #[error("no such user: {0}")]
     NoSuchUser(String),
+    #[error("no such token: {0}")]
+    NoSuchToken(i64),
+    #[error("{0} unavailable")]
+    Unavailable(&'static str),
 }
 
-/// Why a sign-in was refused. The first two look alike to the person signing in.
+/// Why a sign-in was refused, as the person signing in may learn it: unknown user, wrong
+/// password, locked and disabled account all get `WrongCredentials` after the same work; only
+/// too many attempts from one source are told apart (it says nothing about an account).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    /// Unknown user, wrong password or disabled account: the same answer for all three.
     WrongCredentials,
-    /// Too many failures; tried again after this time.
-    Locked { until: Timestamp },
+    /// Too many attempts from this source: try again after this many seconds.
+    RateLimited {
+        retry_after: u64,
+    },
 }
 
 /// The rules of sign-in.
@@ -61,6 +76,19 @@ pub struct Policy {
     pub absolute: SignedDuration,
     /// Shortest password accepted.
     pub min_password: usize,
+    /// Longest password accepted, in bytes: refused before any hashing, at sign-in and when
+    /// set (argon2 of megabytes is a denial of service).
+    pub max_password_bytes: usize,
+    /// Sign-in attempts a source may make at once, and the time to earn one more.
+    pub sign_in_burst: u32,
+    pub sign_in_refill: std::time::Duration,
+    /// A refused sign-in is answered no sooner than this after it began: the paths that
+    /// write (a wrong password is counted) and those that do not (unknown, locked, disabled)
+    /// take the same time seen from outside.
+    pub refusal_floor: std::time::Duration,
+    /// Days a bearer token lives by default, and at most.
+    pub token_days: i64,
+    pub max_token_days: i64,
 }
 
 impl Default for Policy {
@@ -71,6 +99,12 @@ impl Default for Policy {
             idle: SignedDuration::from_mins(30),
             absolute: SignedDuration::from_hours(12),
             min_password: 12,
+            max_password_bytes: 1024,
+            sign_in_burst: 10,
+            sign_in_refill: std::time::Duration::from_secs(6),
+            refusal_floor: std::time::Duration::from_millis(250),
+            token_days: 90,
+            max_token_days: 366,
         }
     }
 }
@@ -121,8 +155,23 @@ pub struct SignedIn {
 pub struct Accounts {
     store: Store,
     policy: Policy,
-    /// Verified against when the user is unknown, so that the answer takes as long.
-    decoy: String,
+    /// Verified against when the user is unknown, locked or disabled, so that the answer takes
+    /// as long as for a wrong password.
+    decoy: Arc<str>,
+    throttle: Arc<throttle::Throttle>,
+}
+
+/// A bearer token just issued: its id (to list and revoke it) and the secret, shown once.
+#[derive(Debug)]
+pub struct Issued {
+    pub id: i64,
+    pub token: String,
+    pub expires_at: Timestamp,
+}
+
+/// UTC to the second, in the one form the store compares as text.
+pub fn utc_seconds(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A user to add.
@@ -137,12 +186,38 @@ pub struct UserSpec<'a> {
 
 impl Accounts {
     pub fn new(store: Store, policy: Policy) -> Result<Accounts, AccountsError> {
-        let decoy = hash_password(&random_token()?)?;
+        let decoy = hash_password(&random_token()?)?.into();
+        let throttle = Arc::new(throttle::Throttle::new(
+            policy.sign_in_burst,
+            policy.sign_in_refill,
+        ));
         Ok(Accounts {
             store,
             policy,
             decoy,
+            throttle,
         })
+    }
+
+    /// Sign-in refusals since start, by reason (for metrics; no names).
+    pub fn refusals(&self) -> Vec<(Reason, u64)> {
+        self.throttle.totals()
+    }
+
+    /// An argon2id hash, made on a blocking thread.
+    async fn hash(&self, password: &str) -> Result<String, AccountsError> {
+        let password = password.to_string();
+        self.throttle
+            .hashing(move || hash_password(&password))
+            .await?
+    }
+
+    /// Whether `password` matches `phc`, checked on a blocking thread.
+    async fn verify(&self, password: &str, phc: &str) -> Result<bool, AccountsError> {
+        let (password, phc) = (password.to_string(), phc.to_string());
+        self.throttle
+            .hashing(move || verify_password(&password, &phc))
+            .await
     }
 
     pub fn policy(&self) -> &Policy {
@@ -174,7 +249,7 @@ impl Accounts {
         if agency.is_empty() {
             return Err(AccountsError::Invalid("a user belongs to an agency".into()));
         }
-        let hash = hash_password(spec.password)?;
+        let hash = self.hash(spec.password).await?;
         let roles = format_roles(spec.roles);
         let new_agency = self
             .store
@@ -203,6 +278,12 @@ impl Accounts {
     }
 
     fn check_password(&self, password: &str) -> Result<(), AccountsError> {
+        if password.len() > self.policy.max_password_bytes {
+            return Err(AccountsError::Invalid(format!(
+                "a password has at most {} bytes",
+                self.policy.max_password_bytes
+            )));
+        }
         if password.chars().count() < self.policy.min_password {
             return Err(AccountsError::Invalid(format!(
                 "a password has at least {} characters",
@@ -212,7 +293,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// Sets a new password; the user's sessions end.
+    /// Sets a new password; the user's sessions end and their bearer tokens are revoked
+    /// (whoever knew the old password may have made one).
     pub async fn set_password(
         &self,
         actor: &str,
@@ -221,11 +303,13 @@ impl Accounts {
     ) -> Result<(), AccountsError> {
         self.check_password(password)?;
         let user = self.user(username).await?;
-        let hash = hash_password(password)?;
+        let hash = self.hash(password).await?;
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &hash).await?;
         tx.end_sessions_of(user.id).await?;
-        user_event(&mut tx, actor, "user.password_set", username, "").await?;
+        let revoked = tx.revoke_tokens_of(user.id).await?;
+        let detail = format!("sessions ended, tokens revoked={revoked}");
+        user_event(&mut tx, actor, "user.password_set", username, &detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -283,73 +367,25 @@ impl Accounts {
             .ok_or_else(|| AccountsError::NoSuchUser(username.to_string()))
     }
 
-    /// Checks a password and opens a session. Failures are counted and audited; the account
-    /// locks after `max_failures` in a row.
+    /// Checks a password and opens a session. See [`Accounts::authenticate`] for the checks.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
+        source: Source,
         now: Timestamp,
     ) -> Result<Result<SignedIn, Refusal>, AccountsError> {
-        let Some(user) = self.store.user_named(username).await? else {
-            verify_password(password, &self.decoy);
-            self.store
-                .audit(&AuditEntry {
-                    actor: "anonymous",
-                    action: "session.sign_in_failed",
-                    subject: "user:unknown",
-                    purpose: None,
-                    detail: "unknown user name",
-                })
-                .await?;
-            return Ok(Err(Refusal::WrongCredentials));
+        let mut user = match self.authenticate(username, password, source, now).await? {
+            Ok(user) => user,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        let subject = format!("user:{}", user.username);
-        if let Some(until) = locked_until(&user, now) {
-            self.store
-                .audit(&AuditEntry {
-                    actor: "anonymous",
-                    action: "session.sign_in_failed",
-                    subject: &subject,
-                    purpose: None,
-                    detail: "account locked",
-                })
-                .await?;
-            return Ok(Err(Refusal::Locked { until }));
-        }
-        if user.disabled || !verify_password(password, &user.password_hash) {
-            let failures = user.failed_logins + 1;
-            let lock = (failures >= self.policy.max_failures)
-                .then(|| now.checked_add(self.policy.lockout).unwrap_or(now));
-            let mut tx = self.store.begin().await?;
-            tx.login_failed(user.id, lock.map(|t| t.to_string()).as_deref())
-                .await?;
-            tx.audit(&AuditEntry {
-                actor: "anonymous",
-                action: if lock.is_some() {
-                    "session.locked"
-                } else {
-                    "session.sign_in_failed"
-                },
-                subject: &subject,
-                purpose: None,
-                detail: &format!("consecutive failures={failures}"),
-            })
-            .await?;
-            tx.commit().await?;
-            return Ok(Err(match lock {
-                Some(until) => Refusal::Locked { until },
-                None => Refusal::WrongCredentials,
-            }));
-        }
         let cookie = random_token()?;
         let csrf = random_token()?;
         let at = now.to_string();
         let mut tx = self.store.begin().await?;
-        tx.login_succeeded(user.id).await?;
         tx.put_session(&SessionRow {
             token_hash: token_hash(&cookie),
-            user_id: user.id,
+            user_id: user.user_id,
             csrf: csrf.clone(),
             created_at: at.clone(),
             last_seen: at,
@@ -368,10 +404,128 @@ impl Accounts {
         )
         .await?;
         tx.commit().await?;
+        user.csrf = Some(csrf);
         Ok(Ok(SignedIn {
             cookie,
-            principal: Principal::of(&user, Some(csrf)),
+            principal: user,
         }))
+    }
+
+    /// Checks a user's password (the command line acts as a user this way, without a
+    /// session). Attempts are limited per source; a password longer than the policy allows
+    /// is refused before hashing; one check at a time per account, each seeing the failures
+    /// counted before it; a failure is counted and the lock decided in one statement, and a
+    /// success only clears an account that is enabled and not locked at that moment. Unknown
+    /// users, wrong passwords, locked and disabled accounts get the same answer after the
+    /// same argon2 work.
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        source: Source,
+        now: Timestamp,
+    ) -> Result<Result<Principal, Refusal>, AccountsError> {
+        let started = tokio::time::Instant::now();
+        let outcome = self.check(username, password, source, now).await?;
+        if outcome == Err(Refusal::WrongCredentials) {
+            // After the account's turn is over: waiting here holds up no other check.
+            tokio::time::sleep_until(started + self.policy.refusal_floor).await;
+        }
+        Ok(outcome)
+    }
+
+    async fn check(
+        &self,
+        username: &str,
+        password: &str,
+        source: Source,
+        now: Timestamp,
+    ) -> Result<Result<Principal, Refusal>, AccountsError> {
+        if let Err(retry_after) = self.throttle.attempt(source) {
+            self.refused(Reason::RateLimited, now).await?;
+            return Ok(Err(Refusal::RateLimited { retry_after }));
+        }
+        if password.len() > self.policy.max_password_bytes {
+            self.refused(Reason::TooLong, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        }
+        let Some(found) = self.store.user_named(username).await? else {
+            self.verify(password, &self.decoy).await?;
+            self.refused(Reason::UnknownUser, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        };
+        let _turn = self.throttle.turn(found.id).await?;
+        // Read again in this account's turn: the check before may have locked it.
+        let Some(user) = self.store.user(found.id).await? else {
+            self.verify(password, &self.decoy).await?;
+            self.refused(Reason::UnknownUser, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        };
+        if locked_until(&user, now).is_some() {
+            self.verify(password, &self.decoy).await?;
+            self.refused(Reason::Locked, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        }
+        let right = self.verify(password, &user.password_hash).await?;
+        if user.disabled {
+            self.refused(Reason::Disabled, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        }
+        let subject = format!("user:{}", user.username);
+        if !right {
+            self.throttle.count(Reason::WrongPassword);
+            let until = utc_seconds(now.checked_add(self.policy.lockout).unwrap_or(now));
+            let mut tx = self.store.begin().await?;
+            let (failures, locked) = tx
+                .login_failed(user.id, self.policy.max_failures, &until)
+                .await?;
+            tx.audit(&AuditEntry {
+                actor: "anonymous",
+                action: if locked {
+                    "session.locked"
+                } else {
+                    "session.sign_in_failed"
+                },
+                subject: &subject,
+                purpose: None,
+                detail: &format!("consecutive failures={failures}"),
+            })
+            .await?;
+            tx.commit().await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        }
+        let mut tx = self.store.begin().await?;
+        if !tx.login_succeeded(user.id, &utc_seconds(now)).await? {
+            // Locked or disabled since it was read (by another process): refused all the same.
+            drop(tx);
+            self.refused(Reason::Locked, now).await?;
+            return Ok(Err(Refusal::WrongCredentials));
+        }
+        tx.commit().await?;
+        Ok(Ok(Principal::of(&user, None)))
+    }
+
+    /// Counts a refusal that is not audited one by one; writes the aggregated record when due.
+    async fn refused(&self, reason: Reason, now: Timestamp) -> Result<(), AccountsError> {
+        self.throttle.count(reason);
+        let Some(counts) = self.throttle.aggregate(reason, now)? else {
+            return Ok(());
+        };
+        let detail = counts
+            .iter()
+            .map(|(r, n)| format!("{}={n}", r.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.store
+            .audit(&AuditEntry {
+                actor: "anonymous",
+                action: "session.sign_in_failed",
+                subject: "users:anonymous",
+                purpose: None,
+                detail: &format!("refusals since the last record: {detail}"),
+            })
+            .await?;
+        Ok(())
     }
 
     /// The person behind a session cookie, if the session is alive; marks it used.
@@ -434,33 +588,97 @@ impl Accounts {
         Ok(())
     }
 
-    /// A new bearer token for a user (shown once; only its hash is kept).
+    /// A new bearer token for a user, living `days` (the policy's default when `None`); shown
+    /// once, only its hash is kept.
     pub async fn issue_token(
         &self,
         actor: &str,
         username: &str,
         label: &str,
-    ) -> Result<String, AccountsError> {
+        days: Option<i64>,
+    ) -> Result<Issued, AccountsError> {
+        let days = days.unwrap_or(self.policy.token_days);
+        if !(1..=self.policy.max_token_days).contains(&days) {
+            return Err(AccountsError::Invalid(format!(
+                "a token lives 1 to {} days",
+                self.policy.max_token_days
+            )));
+        }
         let user = self.user(username).await?;
+        if user.disabled {
+            return Err(AccountsError::Invalid("the user is disabled".into()));
+        }
         let token = random_token()?;
+        let now = Timestamp::now();
+        let expires_at = now
+            .checked_add(SignedDuration::from_hours(24 * days))
+            .map_err(|e| AccountsError::Invalid(e.to_string()))?;
         let mut tx = self.store.begin().await?;
-        tx.put_api_token(&token_hash(&token), user.id, label)
+        let id = tx
+            .put_api_token(
+                &token_hash(&token),
+                user.id,
+                label,
+                &utc_seconds(expires_at),
+            )
             .await?;
         user_event(
             &mut tx,
             actor,
             "token.issued",
             username,
-            &format!("label={label}"),
+            &format!("token={id} label={label} days={days}"),
         )
         .await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(Issued {
+            id,
+            token,
+            expires_at,
+        })
     }
 
-    /// The user behind a bearer token that is not revoked, whose account is enabled.
+    /// A user's tokens, newest first, without their secrets.
+    pub async fn tokens(&self, username: &str) -> Result<Vec<TokenRow>, AccountsError> {
+        let user = self.user(username).await?;
+        Ok(self.store.api_tokens(user.id).await?)
+    }
+
+    /// Revokes one token by its id, audited; the user it belonged to.
+    pub async fn revoke_token(&self, actor: &str, id: i64) -> Result<String, AccountsError> {
+        let mut tx = self.store.begin().await?;
+        let Some(username) = tx.revoke_token(id).await? else {
+            return Err(AccountsError::NoSuchToken(id));
+        };
+        user_event(
+            &mut tx,
+            actor,
+            "token.revoked",
+            &username,
+            &format!("token={id}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(username)
+    }
+
+    /// The user behind a bearer token that is neither revoked nor expired, whose account is
+    /// enabled.
     pub async fn bearer(&self, token: &str) -> Result<Option<Principal>, AccountsError> {
-        let Some(id) = self.store.token_user(&token_hash(token)).await? else {
+        self.bearer_at(token, Timestamp::now()).await
+    }
+
+    /// [`Accounts::bearer`] at a given time.
+    pub async fn bearer_at(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<Option<Principal>, AccountsError> {
+        let Some(id) = self
+            .store
+            .token_user(&token_hash(token), &utc_seconds(now))
+            .await?
+        else {
             return Ok(None);
         };
         Ok(self

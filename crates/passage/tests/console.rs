@@ -14,6 +14,11 @@ mod common;
 use std::time::Instant;
 
 use common::session::{Session, between};
+
+/// The refusal's text, without the page's one-time form token.
+fn refusal(body: &str) -> String {
+    between(body, "id=\"login-error\">", "</div>").unwrap()
+}
 use common::{PASSWORD, data_dir, get, serve, unit_with_traffic};
 
 #[test]
@@ -25,19 +30,25 @@ fn sign_in_locks_after_five_failures_and_sign_out_ends_the_session() {
     assert_eq!(page.status, 303);
     assert_eq!(page.location, "/login?next=/flights%3Fdate%3D2026-12-01");
 
-    for _ in 0..4 {
+    let mut refusals = Vec::new();
+    for _ in 0..5 {
         let page = s.sign_in("analyst-1", "not the password at all");
         assert_eq!(page.status, 401);
         assert!(
             page.body
-                .contains("The user name or the password is wrong.")
+                .contains("The user name or the password is wrong, or the account is locked")
         );
+        refusals.push(refusal(&page.body));
     }
-    let page = s.sign_in("analyst-1", "not the password at all");
-    assert_eq!(page.status, 429);
-    assert!(page.body.contains("locked until"), "{}", page.body);
+    // Locked after five: even the right password gets the very same answer.
     let page = s.sign_in("analyst-1", PASSWORD);
-    assert_eq!(page.status, 429, "locked even with the right password");
+    assert_eq!(page.status, 401, "locked even with the right password");
+    refusals.push(refusal(&page.body));
+    // Nothing tells a locked account, a wrong password and an unknown user apart.
+    let page = s.sign_in("no-such-user", "not the password at all");
+    assert_eq!(page.status, 401);
+    refusals.push(refusal(&page.body));
+    assert!(refusals.windows(2).all(|w| w[0] == w[1]), "{refusals:?}");
 
     let mut s = Session::new(&server.url);
     let page = s.sign_in("supervisor-1", PASSWORD);
@@ -79,9 +90,8 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     // Today's count is the queue's: a PNR twin of an API hit is one decision, counted once.
     let today = analyst.get("/");
     let waiting = between(&today.body, "id=\"hits-open\"><a href=\"/hits\">", "<").unwrap();
-    let all = analyst.get("/hits?agency=ALL");
     assert_eq!(
-        between(&all.body, "id=\"hit-count\">", "<").unwrap(),
+        between(&queue.body, "id=\"hit-count\">", "<").unwrap(),
         waiting
     );
     // A hit on an API traveller whose linked PNR traveller hit the same entry: the queue shows
@@ -215,7 +225,7 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     assert_eq!(dpo.get(&traveller_path).status, 403);
 
     // The national list's hits given to the police: they leave the unit's queue for the
-    // police's, and "all agencies" still shows them.
+    // police's, and no one outside the police sees or decides them, by any path.
     common::passage(
         &server.data,
         &[
@@ -223,6 +233,9 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
         ],
         &format!("{PASSWORD}\n"),
     );
+    let police_token = common::passage(&server.data, &["users", "token", "police-1"], "")
+        .trim()
+        .to_string();
     let mut admin = Session::new(&server.url);
     assert_eq!(admin.sign_in("admin-1", PASSWORD).status, 303);
     let set = admin.post("/lists/national/owner", "/lists", &[("agency", "POLICE")]);
@@ -235,7 +248,12 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     );
     let count = |page: &str| between(page, "id=\"hit-count\">", "<").unwrap();
     assert_eq!(count(&analyst.get("/hits").body), "0", "the unit's queue");
-    assert_ne!(count(&analyst.get("/hits?agency=ALL").body), "0");
+    assert_eq!(
+        count(&analyst.get("/hits?agency=ALL").body),
+        "0",
+        "no view of all agencies"
+    );
+    assert_eq!(count(&analyst.get("/hits?agency=POLICE").body), "0");
     let mut police = Session::new(&server.url);
     assert_eq!(police.sign_in("police-1", PASSWORD).status, 303);
     police.post(
@@ -243,5 +261,53 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
         "/purpose?next=/hits",
         &[("purpose", "CASE-P-7"), ("next", "/hits")],
     );
-    assert_ne!(count(&police.get("/hits").body), "0", "the police's queue");
+    let police_queue = police.get("/hits");
+    assert_ne!(count(&police_queue.body), "0", "the police's queue");
+    let police_hit = between(
+        &police_queue.body,
+        "class=\"button review-link\" href=\"",
+        "\"",
+    )
+    .unwrap();
+    assert_eq!(police.get(&police_hit).status, 200);
+    let police_id = police_hit.trim_start_matches("/hits/").to_string();
+
+    // Another agency's analyst: not found on the page, the review form, the API.
+    assert_eq!(analyst.get(&police_hit).status, 404);
+    let forged = analyst.post(
+        &format!("{police_hit}/review"),
+        "/",
+        &[("disposition", "false_alarm"), ("note", "not ours")],
+    );
+    assert_eq!(forged.status, 404, "{}", forged.body);
+    let url = &server.url;
+    let (status, _) = get(&format!("{url}/api/v1/hits/{police_id}"));
+    assert_eq!(status, 404);
+    let (_, listed) = get(&format!("{url}/api/v1/hits?limit=5000"));
+    assert!(
+        listed["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["list"] != "national"),
+        "the API lists none of the police's hits to the unit"
+    );
+    let (status, refused) = common::post(
+        &format!("{url}/api/v1/hits/{police_id}/review"),
+        &[("Content-Type", "application/json")],
+        br#"{"disposition": "false_alarm", "note": "not ours"}"#,
+    );
+    assert_eq!(status, 404, "{refused}");
+    let bearer = format!("Bearer {police_token}");
+    let (status, seen) = common::post(
+        &format!("{url}/api/v1/hits/{police_id}/review"),
+        &[
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"disposition": "needs_information", "note": "asked the carrier"}"#,
+    );
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["hit"]["state"], "needs_information");
+    assert_eq!(seen["hit"]["reviewed_by"], "police-1");
 }

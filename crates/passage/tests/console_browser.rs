@@ -110,7 +110,22 @@ fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it() {
     assert_eq!(b.find("#hit-state").text(), "false_alarm");
 
     // The criteria editor checks as the analyst types (htmx, with the CSRF header).
+    // Under the Content-Security-Policy (no inline script or style): htmx works and the page
+    // breaks no rule of it.
     b.goto(&format!("{url}/criteria/new"));
+    b.execute(
+        "window.cspViolations = []; document.addEventListener('securitypolicyviolation', \
+         function (e) { window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI); });",
+        &[],
+    );
+    assert_eq!(
+        b.execute(
+            "return document.querySelectorAll('style, [style]').length;",
+            &[]
+        ),
+        json!(0),
+        "no inline style (htmx's own is turned off)"
+    );
     b.find("#criterion").type_text("courier");
     b.find("#text")
         .type_text("payment.cash and\n ssr.code == \"MOML\"");
@@ -129,6 +144,11 @@ fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it() {
     b.find("#text")
         .type_text("booking.lead_time_hours < 168 and payment.cash");
     b.wait_for(|b| b.try_find("#check-ok").is_some(), "the check passing");
+    assert_eq!(
+        b.execute("return window.cspViolations;", &[]),
+        json!([]),
+        "nothing the policy refuses"
+    );
 
     // Signed out; the officer sees the analyst's steps with their purpose.
     b.find("header form button").click();

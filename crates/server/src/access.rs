@@ -52,6 +52,9 @@ pub struct RouteInfo {
     pub path: &'static str,
     pub access: Access,
     pub face: Face,
+    /// An API route that opens personal data: refused without a stated purpose
+    /// (`X-Passage-Purpose`), as the console's pages ask for one first.
+    pub purpose: bool,
 }
 
 /// A route with its handler.
@@ -73,14 +76,25 @@ pub(crate) fn route(
     face: Face,
     handler: MethodRouter<Arc<State>>,
 ) -> Route {
+    // Every API route for the personal-data roles opens travellers' data.
+    let purpose = face == Face::Api && access == Access::Roles(crate::roles::PERSONAL);
     Route {
         info: RouteInfo {
             method,
             path,
             access,
             face,
+            purpose,
         },
         handler,
+    }
+}
+
+impl Route {
+    /// Marks a route of other roles that opens personal data too (a back-test's sample).
+    pub(crate) fn with_purpose(mut self) -> Route {
+        self.info.purpose = true;
+        self
     }
 }
 
@@ -88,9 +102,12 @@ pub(crate) fn route(
 pub(crate) fn guarded(state: &Arc<State>, r: Route) -> MethodRouter<Arc<State>> {
     match r.info.access {
         Access::Public | Access::Carrier => r.handler,
-        Access::Roles(_) | Access::SignedIn => r.handler.route_layer(
-            middleware::from_fn_with_state((state.clone(), r.info.access, r.info.face), guard),
-        ),
+        Access::Roles(_) | Access::SignedIn => {
+            r.handler.route_layer(middleware::from_fn_with_state(
+                (state.clone(), r.info.access, r.info.face, r.info.purpose),
+                guard,
+            ))
+        }
     }
 }
 
@@ -155,7 +172,7 @@ pub(crate) fn refusal_page(status: StatusCode, text: &str) -> Response {
 }
 
 async fn guard(
-    Shared((state, access, face)): Shared<(Arc<State>, Access, Face)>,
+    Shared((state, access, face, needs_purpose)): Shared<(Arc<State>, Access, Face, bool)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -198,6 +215,14 @@ async fn guard(
             StatusCode::FORBIDDEN,
             "role_required",
             &format!("this needs one of the roles: {}", names.join(", ")),
+        );
+    }
+    if needs_purpose && stated_purpose(request.headers()).is_none() {
+        return refuse(
+            face,
+            StatusCode::BAD_REQUEST,
+            "purpose_required",
+            "this opens personal data: state the purpose or case reference in the X-Passage-Purpose header",
         );
     }
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD);
@@ -346,6 +371,18 @@ pub(crate) struct Who {
 /// The cookie holding the purpose an analyst stated for their current work.
 pub const PURPOSE_COOKIE: &str = "passage_purpose";
 
+/// The purpose or case reference of a request: the `X-Passage-Purpose` header, else the
+/// console's purpose cookie; at most 200 characters, never blank.
+fn stated_purpose(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-passage-purpose")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+        .or_else(|| cookie(headers, PURPOSE_COOKIE).map(|v| url_decode(v.as_bytes())))
+        .map(|p| p.trim().chars().take(200).collect::<String>())
+        .filter(|p| !p.is_empty())
+}
+
 impl Who {
     /// Writes the audit record of this person's read of personal data, with their purpose.
     pub(crate) async fn audit_read(
@@ -386,14 +423,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Who {
                     "a session or a bearer token is required",
                 )
             })?;
-        let purpose = parts
-            .headers
-            .get("x-passage-purpose")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from)
-            .or_else(|| cookie(&parts.headers, PURPOSE_COOKIE).map(|v| url_decode(v.as_bytes())))
-            .map(|p| p.trim().chars().take(200).collect::<String>())
-            .filter(|p| !p.is_empty());
+        let purpose = stated_purpose(&parts.headers);
         Ok(Who { principal, purpose })
     }
 }

@@ -164,7 +164,8 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/criteria/backtest",
             Access::Roles(CRITERIA_WRITE),
             post(c::backtest),
-        ),
+        )
+        .with_purpose(),
         api(
             Method::GET,
             "/api/v1/criteria/{id}",
@@ -343,6 +344,13 @@ async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
             ));
         }
     }
+    out.push_str("# HELP passage_sign_in_refused_total Sign-in attempts refused since start, by reason.\n# TYPE passage_sign_in_refused_total counter\n");
+    for (reason, n) in state.accounts.refusals() {
+        out.push_str(&format!(
+            "passage_sign_in_refused_total{{reason=\"{}\"}} {n}\n",
+            reason.as_str()
+        ));
+    }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
@@ -353,7 +361,7 @@ async fn openapi() -> Json<serde_json::Value> {
         "info": {
             "title": "Passage",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Every route but /health, /api/openapi.json and the carriers' POST /api/v1/messages needs a bearer token (`passage users token NAME`) or a console session, and a role: personal data (manifests, bookings, raw messages, hits) is for analysts and supervisors, data quality also for carrier liaison and administrators, the audit for the data protection officer. X-Passage-Purpose carries the purpose or case reference recorded with each read."
+            "description": "Every route but /health, /api/openapi.json and the carriers' POST /api/v1/messages needs a bearer token (`passage users token NAME`) or a console session, and a role: personal data (manifests, bookings, raw messages, hits) is for analysts and supervisors, data quality also for carrier liaison and administrators, the audit for the data protection officer. Every route that opens personal data (manifests, bookings, trips, raw messages, hits and their review, back-tests) needs X-Passage-Purpose: the purpose or case reference recorded with each read; without it the answer is 400 purpose_required. Bearer tokens expire (90 days by default) and can be revoked one by one; a user sees and decides only the hits of their agency's lists and of the unit's own."
         },
         "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } } },
         "security": [{ "bearer": [] }],

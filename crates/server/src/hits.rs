@@ -1,6 +1,8 @@
 //! Screening over HTTP: the hits waiting for review and their disposition (with a remembered
 //! false alarm), and the watchlists (versions, import of a new one). Every read of a hit is
-//! audited: a hit's explanation holds the traveller's name.
+//! audited: a hit's explanation holds the traveller's name. A user sees and decides only the
+//! hits of their agency's lists and of the unit's own (lists no agency owns); another agency's
+//! hit is answered as a missing one.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -30,7 +32,12 @@ pub(crate) async fn hits(
     let rows = state
         .intake
         .store()
-        .hits(q.state.as_deref(), q.flight_id, limit)
+        .agency_hits(
+            &who.principal.agency,
+            q.state.as_deref(),
+            q.flight_id,
+            limit,
+        )
         .await?;
     audit_read(
         &state,
@@ -50,7 +57,7 @@ pub(crate) async fn hit(
     let row = state
         .intake
         .store()
-        .hit(id)
+        .agency_hit(&who.principal.agency, id)
         .await?
         .ok_or_else(|| ApiError::not_found("hit"))?;
     audit_read(&state, &who, "hit.read", &format!("hit:{id}")).await?;
@@ -79,21 +86,24 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Json(review): Json<Review>,
 ) -> Result<Json<serde_json::Value>> {
-    let (row, suppression) = record_review(&state, &who.principal.username, id, &review).await?;
+    let (row, suppression) = record_review(&state, &who.principal, id, &review).await?;
     Ok(Json(json!({ "hit": row, "suppression": suppression })))
 }
 
-/// Records a disposition (and, for a false alarm, the memory of it): the one path the API and
-/// the console share. Returns the hit as now stored and the suppression made, if any.
+/// Records a disposition (and, for a false alarm, the memory of it) by a user of the hit's
+/// agency: the one path the API and the console share. Returns the hit as now stored and the
+/// suppression made, if any.
 pub(crate) async fn record_review(
     state: &crate::State,
-    who: &str,
+    principal: &accounts::Principal,
     id: i64,
     review: &Review,
 ) -> Result<(Option<store::HitRow>, Option<i64>)> {
+    let who = principal.username.as_str();
+    let agency = principal.agency.as_str();
     let store = state.intake.store();
     let hit = store
-        .hit(id)
+        .agency_hit(agency, id)
         .await?
         .ok_or_else(|| ApiError::not_found("hit"))?;
     if review.remember.is_some() && review.disposition != Disposition::FalseAlarm {
@@ -142,7 +152,7 @@ pub(crate) async fn record_review(
         // The memory applies to the next screening of this traveller.
         state.intake.load_screening().await?;
     }
-    Ok((store.hit(id).await?, suppression))
+    Ok((store.agency_hit(agency, id).await?, suppression))
 }
 
 pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {

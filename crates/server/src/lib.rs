@@ -31,6 +31,7 @@ use axum::routing::MethodRouter;
 use intake::Intake;
 
 pub use access::{Access, Face, RouteInfo};
+pub use axum::http::Method;
 pub use carriers::Credentials;
 pub use rate::RateLimit;
 
@@ -92,7 +93,44 @@ pub fn app(state: Arc<State>) -> Router {
         })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(server_timing))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Scripts and styles only from the console's own embedded files (no inline script, no
+/// inline style), no framing, forms and requests to this site only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Every answer, whatever route made it (refusals and unknown paths included), carries the
+/// browser protections; all but the static assets are kept out of every cache, since pages
+/// and API answers hold personal data.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Every answer says how long the server took (`Server-Timing: app;dur=ms`): the browser's

@@ -53,6 +53,17 @@ pub struct SessionRow {
     pub expires_at: String,
 }
 
+/// A bearer token as listed: what it is for and when it ends, never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+}
+
 const USER_COLUMNS: &str = "id, username, display_name, agency, roles, password_hash, \
      failed_logins, locked_until, disabled, created_at";
 
@@ -147,43 +158,48 @@ impl Tx {
             .await?;
         if disabled {
             self.end_sessions_of(user_id).await?;
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            )
-            .bind(now())
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
+            self.revoke_tokens_of(user_id).await?;
         }
         Ok(())
     }
 
-    /// Counts a failed sign-in; `locked_until` set when this failure locks the account.
-    /// Returns the consecutive failures so far.
+    /// Counts a failed sign-in and decides the lock in the same statement, from the count
+    /// the increment returns: concurrent failures cannot all read the same old count. The
+    /// account locks until `lock_until` when this failure makes `max_failures` or more.
+    /// Returns the consecutive failures so far and whether the account is now locked by it.
     pub async fn login_failed(
         &mut self,
         user_id: i64,
-        locked_until: Option<&str>,
-    ) -> Result<i64, StoreError> {
+        max_failures: i64,
+        lock_until: &str,
+    ) -> Result<(i64, bool), StoreError> {
         let row = sqlx::query(
             "UPDATE users SET failed_logins = failed_logins + 1,
-                 locked_until = COALESCE(?, locked_until)
-             WHERE id = ? RETURNING failed_logins",
+                 locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END
+             WHERE id = ?3 RETURNING failed_logins",
         )
-        .bind(locked_until)
+        .bind(max_failures)
+        .bind(lock_until)
         .bind(user_id)
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get(0)?)
+        let failures: i64 = row.try_get(0)?;
+        Ok((failures, failures >= max_failures))
     }
 
-    /// A successful sign-in: failures forgotten, the lock lifted.
-    pub async fn login_succeeded(&mut self, user_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+    /// A successful sign-in: failures forgotten, the lock lifted — only when the account is
+    /// enabled and not locked at `now` (UTC, `YYYY-MM-DDTHH:MM:SSZ`), decided in the same
+    /// statement, so that a lock set by a concurrent failure holds. False when refused.
+    pub async fn login_succeeded(&mut self, user_id: i64, now: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL
+             WHERE id = ? AND disabled = 0 AND (locked_until IS NULL OR locked_until <= ?)",
+        )
+        .bind(user_id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn put_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
@@ -241,22 +257,62 @@ impl Tx {
         Ok(r.rows_affected())
     }
 
+    /// Keeps a new bearer token (its hash) until `expires_at`; returns its id.
     pub async fn put_api_token(
         &mut self,
         token_hash: &str,
         user_id: i64,
         label: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES (?, ?, ?, ?)",
+        expires_at: &str,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(label)
         .bind(now())
+        .bind(expires_at)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Revokes one token; the name of the user it belonged to, `None` when there is no such
+    /// token.
+    pub async fn revoke_token(&mut self, id: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?
+             RETURNING user_id",
+        )
+        .bind(now())
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user: i64 = row.try_get(0)?;
+        let name = sqlx::query("SELECT username FROM users WHERE id = ?")
+            .bind(user)
+            .fetch_optional(self.conn())
+            .await?;
+        name.map(|r| r.try_get::<String, _>(0))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Revokes every token of a user (a new password, a disabled account); how many.
+    pub async fn revoke_tokens_of(&mut self, user_id: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(user_id)
         .execute(self.conn())
         .await?;
-        Ok(())
+        Ok(r.rows_affected())
     }
 }
 
@@ -358,16 +414,42 @@ impl Store {
         row.as_ref().map(session).transpose()
     }
 
-    /// The user of a bearer token that is not revoked.
-    pub async fn token_user(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+    /// The user of a bearer token that is neither revoked nor expired at `now` (UTC,
+    /// `YYYY-MM-DDTHH:MM:SSZ`).
+    pub async fn token_user(&self, token_hash: &str, now: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query(
-            "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            "SELECT user_id FROM api_tokens
+             WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| r.try_get::<i64, _>(0))
             .transpose()
             .map_err(Into::into)
+    }
+
+    /// A user's bearer tokens, newest first (never the secret: it is not kept).
+    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, label, created_at, expires_at, revoked_at FROM api_tokens
+             WHERE user_id = ? ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRow {
+                    id: r.try_get("id")?,
+                    user_id: r.try_get("user_id")?,
+                    label: r.try_get("label")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
     }
 }

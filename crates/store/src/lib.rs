@@ -33,7 +33,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use accounts::{AgencyRow, NewUser, SessionRow, UserRow};
+pub use accounts::{AgencyRow, NewUser, SessionRow, TokenRow, UserRow};
 pub use audit::{AuditEntry, AuditQuery, AuditRecord, Breach, Checkpoint, Verdict};
 pub use bookings::{BookingVersion, NewBooking};
 pub use counts::{CountRow, FlightDelivery};

@@ -148,6 +148,11 @@ const NOT_A_TWIN: &str = "NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM l
      AND a.list = h.list AND a.entry_id = h.entry_id AND a.state = h.state \
      WHERE l.locator = h.locator AND l.traveller = h.traveller))";
 
+/// The hits an agency may see and decide: those of the lists it owns and of the lists no
+/// agency owns (the unit's own). Binds the agency's code once.
+const OF_AGENCY: &str =
+    "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ?)";
+
 const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
      h.list_version, h.entry_id, h.score, h.explanation, h.fingerprint, h.state, h.suppression_id, h.created_at, \
      h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
@@ -491,12 +496,50 @@ impl Store {
         rows.iter().map(hit_row).collect()
     }
 
-    /// The review queue: hits in a state, of the given lists (all when `None`), with a score
+    /// Hits in a state (all when `None`) that `agency` may see (see [`OF_AGENCY`]), newest
+    /// first.
+    pub async fn agency_hits(
+        &self,
+        agency: &str,
+        state: Option<&str>,
+        flight: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<HitRow>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
+             WHERE {OF_AGENCY} AND (?2 IS NULL OR h.state = ?2) AND (?3 IS NULL OR h.flight_id = ?3)
+             ORDER BY h.id DESC LIMIT ?4"
+        )))
+        .bind(agency)
+        .bind(state)
+        .bind(flight)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(hit_row).collect()
+    }
+
+    /// One hit, when `agency` may see it; `None` for another agency's as for a missing one.
+    pub async fn agency_hit(&self, agency: &str, id: i64) -> Result<Option<HitRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
+             WHERE {OF_AGENCY} AND h.id = ?2"
+        )))
+        .bind(agency)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(hit_row).transpose()
+    }
+
+    /// An agency's review queue: hits in a state that `agency` may see, of the given lists
+    /// (all when `None`), with a score
     /// in `[min, max)`; the highest score band first, then the oldest (what has waited
     /// longest). With the count of all that match, so the page can say when it shows only the
     /// first `limit`.
     pub async fn hit_queue(
         &self,
+        agency: &str,
         state: &str,
         lists: Option<&[String]>,
         min_score: f64,
@@ -506,6 +549,9 @@ impl Store {
         let filter = |q: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
             q.push(" WHERE h.state = ")
                 .push_bind(state.to_string())
+                .push(" AND NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ")
+                .push_bind(agency.to_string())
+                .push(")")
                 .push(" AND ")
                 .push(NOT_A_TWIN)
                 .push(" AND h.score >= ")
@@ -540,13 +586,33 @@ impl Store {
         Ok((rows.iter().map(hit_row).collect::<Result<_, _>>()?, total))
     }
 
-    /// The lists that have hits in a state.
-    pub async fn hit_lists(&self, state: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT DISTINCT list FROM hits WHERE state = ? ORDER BY list")
-            .bind(state)
-            .fetch_all(self.pool())
-            .await?;
+    /// The lists that have hits in a state that `agency` may see.
+    pub async fn hit_lists(&self, agency: &str, state: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT h.list FROM hits h WHERE {OF_AGENCY} AND h.state = ?2 ORDER BY h.list"
+        )))
+        .bind(agency)
+        .bind(state)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// [`Store::hit_counts`] of the hits `agency` may see.
+    pub async fn agency_hit_counts(
+        &self,
+        agency: &str,
+    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT h.flight_id, h.state, COUNT(*) FROM hits h WHERE {OF_AGENCY} AND {NOT_A_TWIN}
+             GROUP BY h.flight_id, h.state"
+        )))
+        .bind(agency)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
     }
 
     /// Hits per state and per flight: (flight id, state, count), for queues and manifests;

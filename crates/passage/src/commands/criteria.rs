@@ -1,11 +1,16 @@
 //! `passage criteria`: check a criterion file, back-test it over the stored history of a period,
 //! and script its life (add, submit, approve, activate, retire) on the store of a data
 //! directory. A running server picks up activations made here when it starts; the HTTP API acts
-//! on a running server. `--as` and `--role` name who acts until sign-in exists.
+//! on a running server. Whoever drafts, back-tests or moves a criterion here is a real, enabled
+//! user of the store who proves it — a bearer token read from a file (`--token-file`, `-` for
+//! standard input) or their password on standard input (`--as NAME`) — and acts with the
+//! roles the store gives them, never with roles named on the command line.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use accounts::{Accounts, Policy, Refusal, Source};
 use anyhow::Context;
 use intake::criteria::{CriteriaError, Draft};
 use intake::{Config, Intake};
@@ -27,29 +32,90 @@ pub struct Args {
     data: PathBuf,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum RoleArg {
-    Analyst,
-    Supervisor,
-}
-
 #[derive(clap::Args)]
 struct Who {
-    /// Who acts (kept with the version's events and in the audit log).
-    #[arg(long = "as", default_value = "cli")]
-    who: String,
-    #[arg(long, value_enum, default_value = "analyst")]
-    role: RoleArg,
+    /// The user who acts; their password is the first line of standard input (unless
+    /// `--token-file` is given). Kept with the version's events and in the audit log.
+    #[arg(long = "as")]
+    who: Option<String>,
+    /// A file holding a bearer token of the user who acts (`-`: standard input).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
 }
 
 impl Who {
-    fn actor(&self) -> Actor {
-        let role = match self.role {
-            RoleArg::Analyst => Role::Analyst,
-            RoleArg::Supervisor => Role::Supervisor,
+    /// The user behind the credential given, with the roles the store gives them; refused
+    /// unless they may write criteria (analyst or supervisor).
+    async fn actor(&self, accounts: &Accounts) -> anyhow::Result<Actor> {
+        let principal = match (&self.token_file, &self.who) {
+            (Some(file), named) => {
+                let token = first_line(file)?;
+                let p = accounts.bearer(&token).await?.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "the token is unknown, expired or revoked, or its user disabled"
+                    )
+                })?;
+                if named.as_deref().is_some_and(|n| n != p.username) {
+                    anyhow::bail!(
+                        "the token is not {}'s",
+                        named.as_deref().unwrap_or_default()
+                    );
+                }
+                p
+            }
+            (None, Some(name)) => {
+                let password = first_line(Path::new("-"))?;
+                match accounts
+                    .authenticate(name, &password, Source::Unknown, jiff::Timestamp::now())
+                    .await?
+                {
+                    Ok(p) => p,
+                    Err(Refusal::WrongCredentials) => anyhow::bail!(
+                        "sign-in refused: the user name or the password is wrong, or the account is locked or disabled"
+                    ),
+                    Err(Refusal::RateLimited { retry_after }) => {
+                        anyhow::bail!("too many attempts: try again in {retry_after} s")
+                    }
+                }
+            }
+            (None, None) => anyhow::bail!(
+                "say who acts: --as NAME with the password on standard input, or --token-file FILE"
+            ),
         };
-        Actor::new(self.who.clone(), &[role])
+        let mut roles = Vec::new();
+        if principal.has(accounts::Role::Analyst) {
+            roles.push(Role::Analyst);
+        }
+        if principal.has(accounts::Role::Supervisor) {
+            roles.push(Role::Supervisor);
+        }
+        if roles.is_empty() {
+            anyhow::bail!(
+                "{} has neither the analyst nor the supervisor role",
+                principal.username
+            );
+        }
+        Ok(Actor::new(principal.username.clone(), &roles))
     }
+}
+
+/// The first line of a file, or of standard input for `-`, without its line break.
+fn first_line(file: &Path) -> anyhow::Result<String> {
+    let mut line = String::new();
+    if file == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading standard input")?;
+    } else {
+        line =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    }
+    let line = line.lines().next().unwrap_or_default().trim().to_string();
+    if line.is_empty() {
+        anyhow::bail!("no credential given (password or token on the first line)");
+    }
+    Ok(line)
 }
 
 #[derive(clap::Subcommand)]
@@ -153,12 +219,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let store = Store::open(&super::serve::db_path(&args.data))
             .await
             .context("opening the store")?;
+        let accounts = Accounts::new(store.clone(), Policy::default())?;
         let intake = Intake::new(store, Config::default());
         let refused = |e: CriteriaError| -> anyhow::Result<ExitCode> {
             eprintln!("passage: refused: {e}");
             Ok(ExitCode::from(1))
         };
-        let action = |m: &Move, a: Action| (m.id, a, m.who.actor(), m.note.clone());
+        fn action(m: &Move, a: Action) -> (i64, Action, &Who, String) {
+            (m.id, a, &m.who, m.note.clone())
+        }
         let mv = match &args.command {
             CriteriaCommand::Check { .. } => return Ok(ExitCode::SUCCESS),
             CriteriaCommand::Backtest {
@@ -169,7 +238,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 who,
             } => {
                 let text = read(file)?;
-                let report = match intake.backtest(&text, *from, *to, &who.who).await {
+                let actor = who.actor(&accounts).await?;
+                let report = match intake.backtest(&text, *from, *to, &actor.id).await {
                     Ok(r) => r,
                     Err(e) => return refused(e),
                 };
@@ -213,6 +283,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 who,
             } => {
                 let text = read(file)?;
+                let actor = who.actor(&accounts).await?;
                 let review_by = review_by.unwrap_or_else(|| {
                     jiff::tz::TimeZone::UTC
                         .to_datetime(jiff::Timestamp::now())
@@ -227,7 +298,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     justification,
                     review_by,
                 };
-                return match intake.draft_criterion(&draft, &who.actor()).await {
+                return match intake.draft_criterion(&draft, &actor).await {
                     Ok(v) => {
                         println!(
                             "version id {}: {} version {} ({}): {}",
@@ -301,7 +372,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             CriteriaCommand::Activate(m) => action(m, Action::Activate),
             CriteriaCommand::Retire(m) => action(m, Action::Retire),
         };
-        let (id, action, actor, note) = mv;
+        let (id, action, who, note) = mv;
+        let actor = who.actor(&accounts).await?;
         match intake.criterion_action(id, action, &actor, &note).await {
             Ok(v) => {
                 println!(

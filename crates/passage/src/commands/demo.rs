@@ -94,7 +94,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .await
             .context("importing the demo watchlist")?;
         let url = format!("http://{}", running.address);
-        let password = demo_users(&running.state.accounts).await?;
+        let made = demo_users(&running.state.accounts).await?;
         let day = "2026-12-01";
         println!("Passage demo: the single window is listening on {url}");
         println!("  data directory: {}", args.data.display());
@@ -110,7 +110,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             "  watchlist 'national' version {}: {} entries (import again of the same file: no new version)",
             imported.number, imported.entries
         );
-        println!("  console: {url}/login — users analyst, supervisor, liaison, dpo, admin; password for this run: {password}");
+        match &made {
+            DemoUsers::Made { password, users } => {
+                println!(
+                    "  console: {url}/login — users {}; password for this run: {password}",
+                    users.join(", ")
+                );
+                if users.len() < DEMO_USERS.len() {
+                    println!("  the other users of this data directory were kept as they are (passwords unchanged)");
+                }
+            }
+            DemoUsers::Kept => println!(
+                "  console: {url}/login — the users of this data directory were kept as they are (passwords unchanged)"
+            ),
+        }
         println!("  JSON API with a token: passage users token analyst --data {}; then curl -H 'Authorization: Bearer …' '{url}/api/v1/hits?state=open'", args.data.display());
         println!("  drop folder for files: {}/<CARRIER>/ (Ctrl-C stops)", running.folder.inbox().display());
         let first = sent.first().map(|m| m.at);
@@ -156,43 +169,69 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// One user per role for the demo, with a password made for this run (printed once; there is
-/// no default password). Users kept from an earlier run get the new password.
-async fn demo_users(accounts: &accounts::Accounts) -> anyhow::Result<String> {
-    use accounts::Role;
+/// The demo's users: one of each role.
+const DEMO_USERS: [(&str, &str, &[accounts::Role]); 5] = [
+    ("analyst", "Demo Analyst", &[accounts::Role::Analyst]),
+    (
+        "supervisor",
+        "Demo Supervisor",
+        &[accounts::Role::Supervisor, accounts::Role::Analyst],
+    ),
+    (
+        "liaison",
+        "Demo Carrier Liaison",
+        &[accounts::Role::CarrierLiaison],
+    ),
+    (
+        "dpo",
+        "Demo Data Protection Officer",
+        &[accounts::Role::DataProtectionOfficer],
+    ),
+    (
+        "admin",
+        "Demo Administrator",
+        &[accounts::Role::Administrator],
+    ),
+];
+
+/// What the demo did about its users.
+#[derive(Debug)]
+enum DemoUsers {
+    /// These were added, with this run's password.
+    Made {
+        password: String,
+        users: Vec<&'static str>,
+    },
+    /// All were there already: nothing changed.
+    Kept,
+}
+
+/// Adds the demo users that are absent. An existing user (made by an earlier demo or by
+/// hand, possibly the unit's real administrator) is never changed: no password reset.
+async fn demo_users(accounts: &accounts::Accounts) -> anyhow::Result<DemoUsers> {
     let password: String = accounts::random_token()?.chars().take(16).collect();
-    let users: [(&str, &str, &[Role]); 5] = [
-        ("analyst", "Demo Analyst", &[Role::Analyst]),
-        (
-            "supervisor",
-            "Demo Supervisor",
-            &[Role::Supervisor, Role::Analyst],
-        ),
-        ("liaison", "Demo Carrier Liaison", &[Role::CarrierLiaison]),
-        (
-            "dpo",
-            "Demo Data Protection Officer",
-            &[Role::DataProtectionOfficer],
-        ),
-        ("admin", "Demo Administrator", &[Role::Administrator]),
-    ];
-    for (username, display_name, roles) in users {
+    let mut users = Vec::new();
+    for (username, display_name, roles) in DEMO_USERS {
         if accounts.store().user_named(username).await?.is_some() {
-            accounts.set_password("demo", username, &password).await?;
-        } else {
-            accounts
-                .add_user(
-                    "demo",
-                    &accounts::UserSpec {
-                        username,
-                        display_name,
-                        agency: "PIU",
-                        roles,
-                        password: &password,
-                    },
-                )
-                .await?;
+            continue;
         }
+        accounts
+            .add_user(
+                "demo",
+                &accounts::UserSpec {
+                    username,
+                    display_name,
+                    agency: "PIU",
+                    roles,
+                    password: &password,
+                },
+            )
+            .await?;
+        users.push(username);
     }
-    Ok(password)
+    Ok(if users.is_empty() {
+        DemoUsers::Kept
+    } else {
+        DemoUsers::Made { password, users }
+    })
 }

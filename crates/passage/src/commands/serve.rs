@@ -147,6 +147,8 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     let address = listener.local_addr()?;
     let app = server::app(state.clone());
     tokio::spawn(async move {
+        // The peer's address reaches the handlers: sign-in attempts are limited per address.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "server stopped");
         }

@@ -50,12 +50,20 @@ enum UsersCommand {
     Disable { username: String },
     /// Enable a disabled user.
     Enable { username: String },
-    /// Issue a bearer token for a machine client acting as this user (printed once).
+    /// Issue a bearer token for a machine client acting as this user (printed once, alone on
+    /// standard output; its id and end on standard error).
     Token {
         username: String,
         #[arg(long, default_value = "api")]
         label: String,
+        /// Days until it expires (1 to 366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
+    /// A user's tokens: id, label, made, expires, state (never the secret: it is not kept).
+    Tokens { username: String },
+    /// Revoke one token by its id (see `passage users tokens NAME`).
+    RevokeToken { id: i64 },
     /// The users, their agency and roles.
     List,
 }
@@ -132,8 +140,41 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 accounts.set_disabled(who, username, false).await?;
                 println!("enabled {username}");
             }
-            UsersCommand::Token { username, label } => {
-                println!("{}", accounts.issue_token(who, username, label).await?);
+            UsersCommand::Token {
+                username,
+                label,
+                days,
+            } => {
+                let issued = accounts
+                    .issue_token(who, username, label, Some(*days))
+                    .await?;
+                println!("{}", issued.token);
+                eprintln!(
+                    "token {} for {username}, expires {}",
+                    issued.id,
+                    accounts::utc_seconds(issued.expires_at)
+                );
+            }
+            UsersCommand::Tokens { username } => {
+                let now = accounts::utc_seconds(jiff::Timestamp::now());
+                for t in accounts.tokens(username).await? {
+                    let state = match &t.revoked_at {
+                        Some(_) => "revoked",
+                        None if t.expires_at <= now => "expired",
+                        None => "active",
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{state}",
+                        t.id,
+                        t.label,
+                        t.created_at.chars().take(19).collect::<String>(),
+                        t.expires_at
+                    );
+                }
+            }
+            UsersCommand::RevokeToken { id } => {
+                let username = accounts.revoke_token(who, *id).await?;
+                println!("revoked token {id} of {username}");
             }
             UsersCommand::List => {
                 for u in accounts.store().users().await? {

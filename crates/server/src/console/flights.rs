@@ -91,7 +91,7 @@ pub(crate) async fn list(
     let ids: Vec<i64> = shown.iter().map(|f| f.id).collect();
     let sizes: HashMap<i64, i64> = store.manifest_sizes(&ids).await?.into_iter().collect();
     let mut open: HashMap<i64, i64> = HashMap::new();
-    for (flight, s, n) in store.hit_counts().await? {
+    for (flight, s, n) in store.agency_hit_counts(&who.principal.agency).await? {
         if s == "open" {
             *open.entry(flight).or_default() += n;
         }
@@ -203,7 +203,9 @@ pub(crate) async fn flight(
         .into_iter()
         .map(|l| (l.manifest_id, l))
         .collect();
-    let hits = store.hits(None, Some(flight.id), 10_000).await?;
+    let hits = store
+        .agency_hits(&who.principal.agency, None, Some(flight.id), 10_000)
+        .await?;
     let mut by_person: HashMap<i64, (i64, i64)> = HashMap::new();
     for h in &hits {
         if let Some(m) = h.manifest_id {

@@ -50,8 +50,6 @@ pub(crate) struct QueueQuery {
     state: Option<String>,
     list: Option<String>,
     severity: Option<String>,
-    /// An agency's code, or `all`; by default the user's own agency.
-    agency: Option<String>,
 }
 
 #[derive(Debug)]
@@ -78,8 +76,8 @@ struct QueuePage {
     lines: Vec<QueueLine>,
     /// All hits matching, of which `lines` are the first.
     total: i64,
+    /// The agency whose queue this is: the user's (their lists and the unit's own).
     agency: String,
-    agencies: Vec<String>,
 }
 
 const STATES: [&str; 5] = [
@@ -112,27 +110,15 @@ pub(crate) async fn queue(
         "low" => (f64::NEG_INFINITY, 0.88),
         _ => (f64::NEG_INFINITY, f64::INFINITY),
     };
-    // An agency's queue: the hits of the lists it owns and of the lists no agency owns.
-    let agency = q
-        .agency
-        .map(|a| a.trim().to_ascii_uppercase())
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| who.principal.agency.clone());
-    let owners: std::collections::HashMap<String, String> =
-        store.list_owners().await?.into_iter().collect();
-    let lists: Vec<String> = store
-        .hit_lists(&wanted)
-        .await?
-        .into_iter()
-        .filter(|l| agency == "ALL" || owners.get(l).is_none_or(|o| *o == agency))
-        .collect();
-    let chosen: Vec<String> = if list.is_empty() {
-        lists.clone()
-    } else {
-        lists.iter().filter(|l| **l == list).cloned().collect()
-    };
-    let scope = (agency != "ALL" || !list.is_empty()).then_some(chosen.as_slice());
-    let (hits, total) = store.hit_queue(&wanted, scope, min, max, 500).await?;
+    // The user's agency's queue: the hits of the lists it owns and of the lists no agency
+    // owns. There is no other agency's view: the store answers only these.
+    let agency = who.principal.agency.clone();
+    let lists = store.hit_lists(&agency, &wanted).await?;
+    let chosen: Vec<String> = lists.iter().filter(|l| **l == list).cloned().collect();
+    let scope = (!list.is_empty()).then_some(chosen.as_slice());
+    let (hits, total) = store
+        .hit_queue(&agency, &wanted, scope, min, max, 500)
+        .await?;
     audited(
         &state,
         &who,
@@ -140,13 +126,6 @@ pub(crate) async fn queue(
         &format!("hits:{wanted}:{}", agency.to_ascii_lowercase()),
     )
     .await?;
-    let mut agencies: Vec<String> = store
-        .agencies()
-        .await?
-        .into_iter()
-        .map(|a| a.code)
-        .collect();
-    agencies.push("ALL".into());
     let lines: Vec<QueueLine> = hits
         .iter()
         .map(|h| QueueLine {
@@ -180,7 +159,6 @@ pub(crate) async fn queue(
         lines,
         total,
         agency,
-        agencies,
     }))
 }
 
@@ -223,7 +201,11 @@ async fn hit_page(
     done: bool,
 ) -> PageResult {
     let store = state.intake.store();
-    let hit = store.hit(id).await?.ok_or(PageError::NotFound)?;
+    // Another agency's hit is not found, as a missing one.
+    let hit = store
+        .agency_hit(&who.principal.agency, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let e = &hit.explanation;
     let comparisons = e
         .get("comparisons")
@@ -264,6 +246,15 @@ pub(crate) async fn hit(
     if let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
+    if state
+        .intake
+        .store()
+        .agency_hit(&who.principal.agency, id)
+        .await?
+        .is_none()
+    {
+        return Err(PageError::NotFound);
+    }
     audited(&state, &who, "hit.read", &format!("hit:{id}")).await?;
     hit_page(&state, &who, id, None, q.done.is_some()).await
 }
@@ -286,6 +277,16 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
+    // Another agency's hit: not found, before anything is said about the form.
+    if state
+        .intake
+        .store()
+        .agency_hit(&who.principal.agency, id)
+        .await?
+        .is_none()
+    {
+        return Err(PageError::NotFound);
+    }
     let Some(disposition) = disposition(&f.disposition) else {
         let text = super::ENGLISH.get("hit.choose_disposition").to_string();
         return hit_page(&state, &who, id, Some(text), false).await;
@@ -315,7 +316,7 @@ pub(crate) async fn review(
         note: f.note.trim().to_string(),
         remember,
     };
-    match record_review(&state, &who.principal.username, id, &review).await {
+    match record_review(&state, &who.principal, id, &review).await {
         Ok(_) => Ok(Redirect::to(&format!("/hits/{id}?done=1")).into_response()),
         Err(e) => hit_page(&state, &who, id, Some(e.message().to_string()), false).await,
     }

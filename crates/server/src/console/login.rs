@@ -1,12 +1,14 @@
 //! Sign-in, sign-out, and stating a purpose. The sign-in form carries a token tied to a
 //! short-lived cookie (no session exists yet to hold a CSRF token); a session cookie is
-//! HttpOnly, Secure and SameSite=Strict.
+//! HttpOnly, Secure and SameSite=Strict. A refused sign-in says the same whatever the reason
+//! (unknown user, wrong password, locked or disabled account); only too many attempts from one
+//! address are told apart, with the seconds to wait.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State as Shared};
+use axum::extract::{ConnectInfo, Query, State as Shared};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -33,10 +35,19 @@ pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site: never an absolute URL (an open redirect) or `//host`.
-fn local(next: Option<&str>) -> &str {
+/// Only a path of this site, else the start page: one `/` then not `/` or `\\` (`//host` and
+/// `/\\host` leave the site), and nothing but visible ASCII (browsers drop tabs and line
+/// breaks, so `/%09/host` is `//host`; a line break cannot be put in a header).
+pub(crate) fn local(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -93,8 +104,32 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
+/// The address a request came from, when the server was started with it (`passage serve`
+/// always is); without one, every attempt shares one limit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub accounts::Source);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Peer, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map_or(accounts::Source::Unknown, |c| {
+                    accounts::Source::Address(c.0.ip())
+                }),
+        ))
+    }
+}
+
 pub(crate) async fn submit(
     Shared(state): Shared<Arc<State>>,
+    Peer(source): Peer,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -110,7 +145,12 @@ pub(crate) async fn submit(
     }
     let outcome = state
         .accounts
-        .sign_in(f.username.trim(), &f.password, jiff::Timestamp::now())
+        .sign_in(
+            f.username.trim(),
+            &f.password,
+            source,
+            jiff::Timestamp::now(),
+        )
         .await;
     match outcome {
         Ok(Ok(signed)) => redirect_setting(
@@ -126,16 +166,22 @@ pub(crate) async fn submit(
             Some(ENGLISH.get("login.wrong").into()),
             StatusCode::UNAUTHORIZED,
         ),
-        Ok(Err(accounts::Refusal::Locked { until })) => login_page(
-            next,
-            &f.username,
-            Some(format!(
-                "{} {} UTC.",
-                ENGLISH.get("login.locked"),
-                until.strftime("%Y-%m-%d %H:%M")
-            )),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Ok(Err(accounts::Refusal::RateLimited { retry_after })) => {
+            let mut page = login_page(
+                next,
+                &f.username,
+                Some(
+                    ENGLISH
+                        .get("login.too_many")
+                        .replace("{s}", &retry_after.to_string()),
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            if let Ok(v) = retry_after.to_string().parse() {
+                page.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            page
+        }
         Err(e) => {
             tracing::error!(error = %e, "sign-in");
             PageError::Store.into_response()
@@ -215,4 +261,31 @@ pub(crate) async fn purpose_submit(
         &next,
         &[set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None)],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_a_path_of_this_site_is_followed_after_sign_in() {
+        for kept in ["/", "/flights?date=2026-12-01", "/hits/7", "/a%2F%2Fb"] {
+            assert_eq!(local(Some(kept)), kept);
+        }
+        for refused in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ok\r\nSet-Cookie: x=1",
+            "/ spaced",
+            "/caf\u{e9}",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local(Some(refused)), "/", "{refused:?}");
+        }
+        assert_eq!(local(None), "/");
+    }
 }

@@ -437,5 +437,11 @@ pub(crate) fn routes() -> Vec<Route> {
             Access::Roles(USERS),
             post(users::password),
         ),
+        page(
+            Method::POST,
+            "/users/{username}/tokens/{id}/revoke",
+            Access::Roles(USERS),
+            post(users::revoke_token),
+        ),
     ]
 }

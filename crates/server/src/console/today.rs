@@ -84,7 +84,7 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
         .await?;
     let mut open_by_flight: HashMap<i64, i64> = HashMap::new();
     let mut hits_open = 0;
-    for (flight, s, n) in store.hit_counts().await? {
+    for (flight, s, n) in store.agency_hit_counts(&who.principal.agency).await? {
         if s == "open" {
             *open_by_flight.entry(flight).or_default() += n;
             hits_open += n;

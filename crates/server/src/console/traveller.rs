@@ -254,7 +254,7 @@ pub(crate) async fn page(
         .map(|t| (flight_href(&t.flight), t))
         .collect();
     let hits = store
-        .hits(None, Some(flight.id), 10_000)
+        .agency_hits(&who.principal.agency, None, Some(flight.id), 10_000)
         .await?
         .into_iter()
         .filter(|h| h.manifest_id == Some(id))

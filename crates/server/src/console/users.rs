@@ -1,5 +1,6 @@
 //! Users, for the administrator: who may sign in, their agency and roles, whether disabled or
-//! locked out; adding a user, changing roles, disabling and enabling, setting a new password.
+//! locked out, their bearer tokens (never the secret); adding a user, changing roles,
+//! disabling and enabling, setting a new password, revoking one token.
 //! Every change goes through `accounts`, which audits it with the acting administrator.
 
 use std::sync::Arc;
@@ -28,6 +29,18 @@ pub(crate) struct UserLine {
     pub failed_logins: i64,
     pub locked_until: String,
     pub created_at: String,
+    pub tokens: Vec<TokenLine>,
+}
+
+/// A bearer token as the administrator sees it.
+#[derive(Debug)]
+pub(crate) struct TokenLine {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    /// active, expired or revoked.
+    pub state: &'static str,
 }
 
 #[derive(Template)]
@@ -67,13 +80,33 @@ async fn page(
     form: AddForm,
 ) -> PageResult {
     let now = jiff::Timestamp::now();
-    let users = state
-        .accounts
-        .store()
-        .users()
-        .await?
+    let stamp = accounts::utc_seconds(now);
+    let store = state.accounts.store();
+    let mut tokens = std::collections::HashMap::new();
+    let rows = store.users().await?;
+    for u in &rows {
+        let lines: Vec<TokenLine> = store
+            .api_tokens(u.id)
+            .await?
+            .into_iter()
+            .map(|t| TokenLine {
+                state: match &t.revoked_at {
+                    Some(_) => "revoked",
+                    None if t.expires_at <= stamp => "expired",
+                    None => "active",
+                },
+                id: t.id,
+                label: t.label,
+                created_at: t.created_at.chars().take(10).collect(),
+                expires_at: t.expires_at.chars().take(10).collect(),
+            })
+            .collect();
+        tokens.insert(u.id, lines);
+    }
+    let users = rows
         .into_iter()
         .map(|u| UserLine {
+            tokens: tokens.remove(&u.id).unwrap_or_default(),
             roles: accounts::parse_roles(&u.roles)
                 .iter()
                 .map(|r| r.as_str())
@@ -117,6 +150,7 @@ fn done_key(done: &str) -> Option<&'static str> {
         "disabled" => "users.done_disabled",
         "enabled" => "users.done_enabled",
         "password" => "users.done_password",
+        "token_revoked" => "users.done_token_revoked",
         _ => return None,
     })
 }
@@ -307,6 +341,36 @@ pub(crate) async fn password(
         .await
     {
         Ok(()) => back("password"),
+        Err(e) => {
+            let message = refusal(e)?;
+            page(&state, &who, None, Some(message), AddForm::default()).await
+        }
+    }
+}
+
+/// Revokes one of a user's tokens (a token of another user is not found here).
+pub(crate) async fn revoke_token(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    Path((username, id)): Path<(String, i64)>,
+) -> PageResult {
+    let theirs = match state.accounts.tokens(&username).await {
+        Ok(tokens) => tokens.iter().any(|t| t.id == id),
+        Err(e) => {
+            let message = refusal(e)?;
+            return page(&state, &who, None, Some(message), AddForm::default()).await;
+        }
+    };
+    if !theirs {
+        return Err(PageError::NotFound);
+    }
+    match state
+        .accounts
+        .revoke_token(&who.principal.username, id)
+        .await
+    {
+        Ok(_) => back("token_revoked"),
+        Err(accounts::AccountsError::NoSuchToken(_)) => Err(PageError::NotFound),
         Err(e) => {
             let message = refusal(e)?;
             page(&state, &who, None, Some(message), AddForm::default()).await
