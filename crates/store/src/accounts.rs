@@ -103,7 +103,7 @@ impl Tx {
         .bind(code)
         .bind(name)
         .bind(now())
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(())
     }
@@ -120,7 +120,7 @@ impl Tx {
         .bind(u.roles)
         .bind(u.password_hash)
         .bind(now())
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn()?)
         .await?;
         row.map(|r| r.try_get::<i64, _>(0))
             .transpose()
@@ -134,7 +134,7 @@ impl Tx {
         )
         .bind(hash)
         .bind(user_id)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(())
     }
@@ -144,7 +144,7 @@ impl Tx {
         sqlx::query("UPDATE users SET roles = ? WHERE id = ?")
             .bind(roles)
             .bind(user_id)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -154,7 +154,7 @@ impl Tx {
         sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
             .bind(i64::from(disabled))
             .bind(user_id)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         if disabled {
             self.end_sessions_of(user_id).await?;
@@ -181,7 +181,7 @@ impl Tx {
         .bind(max_failures)
         .bind(lock_until)
         .bind(user_id)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?;
         let failures: i64 = row.try_get(0)?;
         Ok((failures, failures >= max_failures))
@@ -197,7 +197,7 @@ impl Tx {
         )
         .bind(user_id)
         .bind(now)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -213,7 +213,7 @@ impl Tx {
         .bind(&s.created_at)
         .bind(&s.last_seen)
         .bind(&s.expires_at)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(())
     }
@@ -222,7 +222,7 @@ impl Tx {
         sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
             .bind(at)
             .bind(token_hash)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -230,7 +230,7 @@ impl Tx {
     pub async fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -238,7 +238,7 @@ impl Tx {
     pub async fn end_sessions_of(&mut self, user_id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE user_id = ?")
             .bind(user_id)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -252,7 +252,7 @@ impl Tx {
         let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen < ?")
             .bind(now)
             .bind(idle_before)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(r.rows_affected())
     }
@@ -274,7 +274,7 @@ impl Tx {
         .bind(label)
         .bind(now())
         .bind(expires_at)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?;
         Ok(row.try_get(0)?)
     }
@@ -288,7 +288,7 @@ impl Tx {
         )
         .bind(now())
         .bind(id)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn()?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -296,7 +296,7 @@ impl Tx {
         let user: i64 = row.try_get(0)?;
         let name = sqlx::query("SELECT username FROM users WHERE id = ?")
             .bind(user)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn()?)
             .await?;
         name.map(|r| r.try_get::<String, _>(0))
             .transpose()
@@ -310,7 +310,7 @@ impl Tx {
         )
         .bind(now())
         .bind(user_id)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(r.rows_affected())
     }
@@ -335,13 +335,13 @@ impl Tx {
                 .bind(agency)
                 .bind(by)
                 .bind(now())
-                .execute(self.conn())
+                .execute(self.conn()?)
                 .await?;
             }
             None => {
                 sqlx::query("DELETE FROM list_owners WHERE list = ?")
                     .bind(list)
-                    .execute(self.conn())
+                    .execute(self.conn()?)
                     .await?;
             }
         }

@@ -682,7 +682,7 @@ impl crate::Tx {
     /// linear).
     pub async fn audit(&mut self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
         let seal = self.seal.clone();
-        append(self.conn(), &seal, e).await
+        append(self.conn()?, &seal, e).await
     }
 }
 

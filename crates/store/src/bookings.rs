@@ -46,7 +46,7 @@ impl Tx {
              AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",
         )
         .bind(flight)
-        .fetch_all(self.conn())
+        .fetch_all(self.conn()?)
         .await?
         .iter()
         .map(|r| Ok((r.try_get::<String, _>(0)?, (r.try_get::<i64, _>(1)?, r.try_get::<String, _>(2)?))))
@@ -84,7 +84,7 @@ impl Tx {
                     .push_bind(crate::packing::pack(booking.json.as_bytes()))
                     .push_bind(hash);
             });
-            q.build().execute(self.conn()).await?;
+            q.build().execute(self.conn()?).await?;
         }
         let changed: Vec<&NewBooking> = rows.iter().map(|(b, _, _)| *b).collect();
         self.put_pnr_travellers(flight, &changed).await?;

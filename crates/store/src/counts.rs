@@ -35,7 +35,7 @@ impl Tx {
                 .push_bind(*n);
         });
         q.push(" ON CONFLICT (carrier, day, name) DO UPDATE SET n = carrier_counts.n + excluded.n");
-        q.build().execute(self.conn()).await?;
+        q.build().execute(self.conn()?).await?;
         Ok(())
     }
 
@@ -43,7 +43,7 @@ impl Tx {
     pub async fn has_bookings(&mut self, flight: i64) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = ?)")
             .bind(flight)
-            .fetch_one(self.conn())
+            .fetch_one(self.conn()?)
             .await?;
         Ok(row.try_get::<bool, _>(0)?)
     }

@@ -220,7 +220,7 @@ impl Tx {
         .bind(v.review_by)
         .bind(v.author)
         .bind(&at)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?;
         let id: i64 = row.try_get(0)?;
         let number: i64 = row.try_get(1)?;
@@ -232,7 +232,7 @@ impl Tx {
         .bind(v.author)
         .bind(v.role)
         .bind(&at)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         self.audit(&crate::AuditEntry {
             actor: v.author,
@@ -259,7 +259,7 @@ impl Tx {
         .bind(m.approved_by)
         .bind(m.version_id)
         .bind(m.from)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
@@ -276,7 +276,7 @@ impl Tx {
         .bind(m.to)
         .bind(&at)
         .bind(m.note)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         self.audit(&crate::AuditEntry {
             actor: m.actor,
@@ -324,7 +324,7 @@ impl Tx {
             .bind(&h.explanation)
             .bind(&at)
             .bind(&at)
-            .fetch_one(self.conn())
+            .fetch_one(self.conn()?)
             .await?
             .try_get(0)?;
             new += u64::from(inserted);
@@ -361,7 +361,7 @@ impl Tx {
         )
         .bind(criterion)
         .bind(state)
-        .fetch_all(self.conn())
+        .fetch_all(self.conn()?)
         .await?;
         rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
     }

@@ -82,7 +82,7 @@ impl Tx {
         .bind(departure_local)
         .bind(arrival_local)
         .bind(now())
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
@@ -91,7 +91,7 @@ impl Tx {
     pub async fn flight_status(&mut self, flight: i64) -> Result<String, StoreError> {
         let row = sqlx::query("SELECT status FROM flights WHERE id = ?")
             .bind(flight)
-            .fetch_one(self.conn())
+            .fetch_one(self.conn()?)
             .await?;
         Ok(row.try_get(0)?)
     }
@@ -101,7 +101,7 @@ impl Tx {
             .bind(status)
             .bind(now())
             .bind(flight)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -132,7 +132,7 @@ impl Tx {
             .bind(&r.given)
             .bind(&r.birth)
             .bind(r.document_number)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn()?)
             .await?
             .map(|row| row.try_get(0))
             .transpose()?;
@@ -152,7 +152,7 @@ impl Tx {
                 .bind(&r.person_key)
                 .bind(name(p.status))
                 .bind(id)
-                .execute(self.conn())
+                .execute(self.conn()?)
                 .await?
                 .rows_affected(),
                 None => self.insert_persons(flight, std::slice::from_ref(&r)).await?,
@@ -196,7 +196,7 @@ impl Tx {
                     .push_bind(r.person_key.clone());
             });
             q.push(UPSERT_PERSON);
-            written += q.build().execute(self.conn()).await?.rows_affected();
+            written += q.build().execute(self.conn()?).await?.rows_affected();
         }
         Ok(written)
     }
@@ -223,7 +223,7 @@ impl Tx {
                 list.push_bind(*r);
             }
             list.push_unseparated(")");
-            matched += q.build().execute(self.conn()).await?.rows_affected();
+            matched += q.build().execute(self.conn()?).await?.rows_affected();
         }
         Ok(matched)
     }
@@ -244,7 +244,7 @@ impl Tx {
         .bind(flight)
         .bind(from.map(name))
         .bind(from.map(name))
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(done.rows_affected())
     }
@@ -267,7 +267,7 @@ impl Tx {
         .bind(message)
         .bind(flight)
         .bind(name(from))
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         Ok(done.rows_affected())
     }

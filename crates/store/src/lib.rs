@@ -65,6 +65,9 @@ pub enum StoreError {
     /// read, a checkpoint file that cannot be written).
     #[error("audit seal: {0}")]
     Seal(String),
+    /// A transaction used after it ended: a defect, surfaced rather than written elsewhere.
+    #[error("a write transaction was used after it ended")]
+    Ended,
 }
 
 /// The embedded store.

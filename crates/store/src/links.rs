@@ -56,7 +56,7 @@ impl Tx {
                 list.push_bind(&b.locator);
             }
             list.push_unseparated(")");
-            q.build().execute(self.conn()).await?;
+            q.build().execute(self.conn()?).await?;
         }
         let rows: Vec<&PnrTraveller> = bookings.iter().flat_map(|b| &b.travellers).collect();
         for chunk in rows.chunks(120) {
@@ -72,7 +72,7 @@ impl Tx {
                     .push_bind(t.birth_dates.join(" "))
                     .push_bind(t.documents.join(" "));
             });
-            q.build().execute(self.conn()).await?;
+            q.build().execute(self.conn()?).await?;
         }
         Ok(())
     }
@@ -100,7 +100,7 @@ impl Tx {
             }
             list.push_unseparated(")");
         }
-        let rows = q.build().fetch_all(self.conn()).await?;
+        let rows = q.build().fetch_all(self.conn()?).await?;
         rows.iter()
             .map(|r| {
                 Ok(LinkPerson {
@@ -122,7 +122,7 @@ impl Tx {
              WHERE flight_id = ? ORDER BY locator, reference",
         )
         .bind(flight)
-        .fetch_all(self.conn())
+        .fetch_all(self.conn()?)
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -152,7 +152,7 @@ impl Tx {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            q.build().execute(self.conn()).await?;
+            q.build().execute(self.conn()?).await?;
         }
         let agreed: Vec<String> = links
             .iter()
@@ -171,7 +171,7 @@ impl Tx {
                     .push_bind(&l.traveller)
                     .push_bind(*agreed);
             });
-            q.build().execute(self.conn()).await?;
+            q.build().execute(self.conn()?).await?;
         }
         Ok(())
     }

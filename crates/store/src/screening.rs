@@ -223,7 +223,7 @@ impl Tx {
         .bind(v.changed)
         .bind(v.removed)
         .bind(v.version)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?
         .try_get::<i64, _>(0)?;
         Ok(id)
@@ -273,7 +273,7 @@ impl Tx {
             .bind(h.suppression)
             .bind(&at)
             .bind(&at)
-            .fetch_one(self.conn())
+            .fetch_one(self.conn()?)
             .await?
             .try_get(0)?;
             new += u64::from(inserted);
@@ -290,7 +290,7 @@ impl Tx {
         let row = sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
             .bind(flight)
             .bind(reference)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn()?)
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
@@ -311,7 +311,7 @@ impl Tx {
         .bind(message)
         .bind(surname)
         .bind(given_names)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?;
         Ok(row.try_get(0)?)
     }
@@ -343,7 +343,7 @@ impl Tx {
              WHERE h.id = ?",
         )
         .bind(hit)
-        .fetch_all(self.conn())
+        .fetch_all(self.conn()?)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
@@ -373,7 +373,7 @@ impl Tx {
         .bind(now())
         .bind(note)
         .bind(hit)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         if done.rows_affected() == 0 {
             return Ok(false);
@@ -413,7 +413,7 @@ impl Tx {
         .bind(who)
         .bind(now())
         .bind(expires_on)
-        .fetch_one(self.conn())
+        .fetch_one(self.conn()?)
         .await?
         .try_get(0)?;
         self.audit(&crate::AuditEntry {

@@ -3,10 +3,10 @@
 //! commit a transaction around one of them.
 //!
 //! The transaction is driven by plain `BEGIN IMMEDIATE` / `COMMIT` statements on a connection
-//! of the pool, and a transaction that does not end in a successful commit closes its
-//! connection (SQLite rolls back what was open). A failed commit (a full disk, a deferred
-//! constraint) therefore can never hand a connection still inside a transaction back to the
-//! pool: the next write gets a fresh one.
+//! of the pool (sqlx's own transaction keeps a depth count that a failed commit leaves wrong,
+//! and every later `begin` on that connection then fails). A transaction that does not end in
+//! a successful commit is rolled back before its connection is reused, and the connection is
+//! closed when even that fails: a full disk fails the writes it hits, not every later one.
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection};
@@ -17,8 +17,8 @@ use crate::{Store, StoreError};
 /// closed, when dropped).
 #[derive(Debug)]
 pub struct Tx {
-    conn: PoolConnection<Sqlite>,
-    open: bool,
+    /// The connection, until the commit or the drop ends the transaction.
+    conn: Option<PoolConnection<Sqlite>>,
     /// To seal the audit records written in it.
     pub(crate) seal: std::sync::Arc<crate::audit::Seal>,
 }
@@ -29,13 +29,10 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let conn = self.pool().acquire().await?;
         let mut tx = Tx {
-            conn,
-            open: true,
+            conn: Some(conn),
             seal: self.seal.clone(),
         };
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *tx.conn)
-            .await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()?).await?;
         Ok(tx)
     }
 }
@@ -49,23 +46,52 @@ impl Store {
 
 impl Tx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        sqlx::query("COMMIT").execute(&mut *self.conn).await?;
-        self.open = false;
+        sqlx::query("COMMIT").execute(self.conn()?).await?;
+        // Committed: the connection goes back to the pool as it is.
+        drop(self.conn.take());
         Ok(())
     }
 
-    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.conn
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        self.conn.as_deref_mut().ok_or(StoreError::Ended)
     }
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if self.open {
-            // Rolled back by SQLite when the connection closes; never reused half-open.
-            self.conn.close_on_drop();
+        // Still holding its connection: dropped without a commit (an error on the way, or a
+        // failed commit).
+        if let Some(conn) = self.conn.take() {
+            release_after_failure(conn, &[]);
         }
     }
+}
+
+/// Returns a connection whose transaction failed to the pool once it is rolled back and the
+/// `reset` statements ran; closes it when they fail (SQLite then rolls back what is open). An
+/// in-memory database lives in its one connection, so closing is only the last resort.
+pub(crate) fn release_after_failure(
+    mut conn: PoolConnection<Sqlite>,
+    reset: &'static [&'static str],
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        conn.close_on_drop();
+        return;
+    };
+    runtime.spawn(async move {
+        let rolled_back = match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+            Ok(_) => true,
+            // SQLite already rolled back (a full disk at COMMIT does that).
+            Err(e) => e.to_string().contains("no transaction is active"),
+        };
+        let mut usable = rolled_back;
+        for &statement in reset {
+            usable &= sqlx::query(statement).execute(&mut *conn).await.is_ok();
+        }
+        if !usable {
+            conn.close_on_drop();
+        }
+    });
 }
 
 #[cfg(test)]
@@ -100,12 +126,12 @@ mod tests {
         for _ in 0..6 {
             let mut tx = store.begin().await.unwrap();
             sqlx::query("PRAGMA defer_foreign_keys = ON")
-                .execute(tx.conn())
+                .execute(tx.conn().unwrap())
                 .await
                 .unwrap();
             // a body of a message that does not exist: refused at COMMIT, not before
             sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (987654321, x'00')")
-                .execute(tx.conn())
+                .execute(tx.conn().unwrap())
                 .await
                 .unwrap();
             let refused = tx.commit().await.unwrap_err();
@@ -116,6 +142,25 @@ mod tests {
         assert!(store.message(id).await.unwrap().is_some());
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// An in-memory database lives in its one connection: a failed transaction is rolled back,
+    /// never closed with its data.
+    #[tokio::test]
+    async fn a_failed_transaction_keeps_an_in_memory_store() {
+        let store = Store::open_in_memory().await.unwrap();
+        let before = store.receive(&received()).await.unwrap();
+        for _ in 0..3 {
+            let mut tx = store.begin().await.unwrap();
+            sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (987654321, x'00')")
+                .execute(tx.conn().unwrap())
+                .await
+                .unwrap_err();
+            drop(tx);
+        }
+        assert!(store.message(before).await.unwrap().is_some());
+        let after = store.receive(&received()).await.unwrap();
+        assert_eq!(after, before + 1);
     }
 
     /// A statement failing for lack of space, then the transaction dropped: the space comes
@@ -129,13 +174,13 @@ mod tests {
         for _ in 0..6 {
             let mut tx = store.begin().await.unwrap();
             let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-                .fetch_one(tx.conn())
+                .fetch_one(tx.conn().unwrap())
                 .await
                 .unwrap();
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "PRAGMA max_page_count = {pages}"
             )))
-            .execute(tx.conn())
+            .execute(tx.conn().unwrap())
             .await
             .unwrap();
             let findings = serde_json::Value::String("x".repeat(1 << 20));

@@ -122,8 +122,8 @@ impl Store {
         .await;
         if result.is_err() {
             // A failed commit (a full disk) may leave the connection inside its transaction
-            // or with the wrong durability: never hand it back to the pool.
-            conn.close_on_drop();
+            // and with the wrong durability: rolled back and reset before it is reused.
+            crate::tx::release_after_failure(conn, &["PRAGMA synchronous = NORMAL"]);
         }
         result
     }
@@ -178,13 +178,13 @@ impl crate::Tx {
         .bind(findings.to_string())
         .bind(now())
         .bind(id)
-        .execute(self.conn())
+        .execute(self.conn()?)
         .await?;
         if let (Some(key), MessageState::Processed) = (key, state) {
             sqlx::query("INSERT OR IGNORE INTO processed_keys (key, message_id) VALUES (?, ?)")
                 .bind(key)
                 .bind(id)
-                .execute(self.conn())
+                .execute(self.conn()?)
                 .await?;
         }
         Ok(())
@@ -196,7 +196,7 @@ impl crate::Tx {
             .bind(of)
             .bind(now())
             .bind(id)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
@@ -205,7 +205,7 @@ impl crate::Tx {
     pub async fn processed_under(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT message_id FROM processed_keys WHERE key = ?")
             .bind(key)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn()?)
             .await?;
         Ok(match row {
             Some(r) => Some(r.try_get::<i64, _>(0)?),
@@ -259,7 +259,7 @@ impl Store {
             "UPDATE messages SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
         )
         .bind(id)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.conn()?)
         .await?;
         tx.commit().await?;
         Ok(attempts)
@@ -352,12 +352,13 @@ async fn receive_on(
     seal: &crate::audit::Seal,
     messages: &[Received<'_>],
 ) -> Result<Vec<i64>, StoreError> {
-    let mut tx = sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await?;
+    // Plain statements, not sqlx's transaction: see `tx.rs` for why.
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
-        ids.push(receive_one(&mut tx, seal, m).await?);
+        ids.push(receive_one(conn, seal, m).await?);
     }
-    tx.commit().await?;
+    sqlx::query("COMMIT").execute(&mut **conn).await?;
     Ok(ids)
 }
 
