@@ -11,36 +11,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use common::session::{Session, between};
-use common::{PASSWORD, add_users, data_dir, serve};
-
-/// Runs `passage ARGS --data DATA` with `stdin`: exit code, standard output, standard error.
-fn run(data: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
-        .args(args)
-        .args(["--data", data.to_str().unwrap()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::{PASSWORD, add_users, data_dir, run, serve};
 
 /// Posts the sign-in form with a fresh form token; the answer.
 fn sign_in_to(s: &mut Session, user: &str, password: &str, next: &str) -> common::session::Page {

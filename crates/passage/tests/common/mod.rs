@@ -34,7 +34,8 @@ static TOKENS: Mutex<Vec<(String, HashMap<String, String>)>> = Mutex::new(Vec::n
 static USERS_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, HashMap<String, String>>>> =
     std::sync::LazyLock::new(Default::default);
 
-pub fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
+/// Runs `passage ARGS --data DATA` with `stdin`: exit code, standard output, standard error.
+pub fn run(data: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
         .args(args)
         .args(["--data", data.to_str().unwrap()])
@@ -50,12 +51,18 @@ pub fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "passage {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Runs `passage ARGS --data DATA` with `stdin`, which must succeed: its standard output.
+pub fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
+    let (code, out, err) = run(data, args, stdin);
+    assert_eq!(code, 0, "passage {args:?}: {err}");
+    out
 }
 
 /// Adds the test users to a data directory; their tokens by name.

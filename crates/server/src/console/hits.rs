@@ -246,17 +246,22 @@ pub(crate) async fn hit(
     if let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
-    if state
+    own_hit(&state, &who, id).await?;
+    audited(&state, &who, "hit.read", &format!("hit:{id}")).await?;
+    hit_page(&state, &who, id, None, q.done.is_some()).await
+}
+
+/// Another agency's hit is not found, before anything else is said about it.
+async fn own_hit(state: &State, who: &Who, id: i64) -> Result<(), PageError> {
+    match state
         .intake
         .store()
         .agency_hit(&who.principal.agency, id)
         .await?
-        .is_none()
     {
-        return Err(PageError::NotFound);
+        Some(_) => Ok(()),
+        None => Err(PageError::NotFound),
     }
-    audited(&state, &who, "hit.read", &format!("hit:{id}")).await?;
-    hit_page(&state, &who, id, None, q.done.is_some()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,16 +282,7 @@ pub(crate) async fn review(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> PageResult {
-    // Another agency's hit: not found, before anything is said about the form.
-    if state
-        .intake
-        .store()
-        .agency_hit(&who.principal.agency, id)
-        .await?
-        .is_none()
-    {
-        return Err(PageError::NotFound);
-    }
+    own_hit(&state, &who, id).await?;
     let Some(disposition) = disposition(&f.disposition) else {
         let text = super::ENGLISH.get("hit.choose_disposition").to_string();
         return hit_page(&state, &who, id, Some(text), false).await;
