@@ -103,14 +103,12 @@ fn role_name(actor: &Actor) -> &'static str {
 impl Intake {
     /// The criteria in force, if loaded.
     pub fn targeter(&self) -> Option<std::sync::Arc<Targeter>> {
-        self.targeter.read().ok().and_then(|t| t.clone())
+        crate::sync::read(&self.targeter).clone()
     }
 
     /// Puts criteria in force for the messages processed from now on.
     pub fn set_targeter(&self, targeter: Targeter) {
-        if let Ok(mut t) = self.targeter.write() {
-            *t = Some(std::sync::Arc::new(targeter));
-        }
+        *crate::sync::write(&self.targeter) = Some(std::sync::Arc::new(targeter));
     }
 
     /// Compiles the active versions and puts them in force. Returns how many.

@@ -114,11 +114,7 @@ impl DropFolder {
     /// Logs once that an entry of the inbox is ignored. Names are not logged: whoever writes
     /// the inbox chooses them, and they may carry personal data.
     fn ignore(&self, path: &Path, why: &'static str) {
-        let first = self
-            .reported
-            .lock()
-            .map(|mut r| r.insert(path.as_os_str().to_os_string()))
-            .unwrap_or(true);
+        let first = crate::sync::lock(&self.reported).insert(path.as_os_str().to_os_string());
         if first {
             tracing::warn!(why, "drop folder: an entry of the inbox is ignored");
         }

@@ -25,6 +25,7 @@ pub mod link;
 mod read;
 mod receipts;
 pub mod screen;
+mod sync;
 pub mod target;
 pub mod timing;
 pub mod watchlists;
@@ -305,19 +306,17 @@ impl Intake {
 
     /// The screener in force, if lists are loaded.
     pub fn screener(&self) -> Option<Arc<Screener>> {
-        self.screener.read().ok().and_then(|s| s.clone())
+        sync::read(&self.screener).clone()
     }
 
     /// Puts a screener in force for the messages processed from now on.
     pub fn set_screener(&self, screener: Screener) {
-        if let Ok(mut s) = self.screener.write() {
-            *s = Some(Arc::new(screener));
-        }
+        *sync::write(&self.screener) = Some(Arc::new(screener));
     }
 
     /// Counters per carrier since start.
     pub fn counters(&self) -> BTreeMap<String, CarrierCounters> {
-        self.counters.lock().map(|c| c.clone()).unwrap_or_default()
+        sync::lock(&self.counters).clone()
     }
 
     /// Runs on another clock (the demo's simulated one): timing and counter days follow it.
@@ -349,27 +348,23 @@ impl Intake {
     fn count(&self, carrier: &str, f: impl FnOnce(&mut CarrierCounters)) {
         let mut delta = CarrierCounters::default();
         f(&mut delta);
-        if let Ok(mut all) = self.counters.lock() {
-            all.entry(carrier.to_string()).or_default().add(&delta);
-        }
+        sync::lock(&self.counters)
+            .entry(carrier.to_string())
+            .or_default()
+            .add(&delta);
         let day = jiff::tz::TimeZone::UTC
             .to_datetime(self.now())
             .date()
             .to_string();
-        if let Ok(mut unsaved) = self.unsaved.lock() {
-            unsaved
-                .entry((carrier.to_string(), day))
-                .or_default()
-                .add(&delta);
-        }
+        sync::lock(&self.unsaved)
+            .entry((carrier.to_string(), day))
+            .or_default()
+            .add(&delta);
     }
 
     /// Writes the counter increments so far in the caller's transaction.
     async fn save_counts(&self, tx: &mut Tx) -> Result<(), IntakeError> {
-        let unsaved = match self.unsaved.lock() {
-            Ok(mut u) => std::mem::take(&mut *u),
-            Err(_) => return Ok(()),
-        };
+        let unsaved = std::mem::take(&mut *sync::lock(&self.unsaved));
         for ((carrier, day), c) in &unsaved {
             let named: Vec<(&str, i64)> = c
                 .named()

@@ -45,25 +45,19 @@ impl GroupCommit {
         body: &[u8],
     ) -> Result<i64, ReceiptError> {
         let (done, mut answer) = oneshot::channel();
-        if let Ok(mut q) = self.queue.lock() {
-            q.push(Waiting {
-                channel: channel.to_string(),
-                carrier: carrier.to_string(),
-                body: body.to_vec(),
-                done,
-            });
-        }
+        crate::sync::lock(&self.queue).push(Waiting {
+            channel: channel.to_string(),
+            carrier: carrier.to_string(),
+            body: body.to_vec(),
+            done,
+        });
         {
             let _lead = self.leader.lock().await;
             // The previous leader may have committed this receipt already.
             if let Ok(result) = answer.try_recv() {
                 return result.map_err(ReceiptError);
             }
-            let batch = self
-                .queue
-                .lock()
-                .map(|mut q| std::mem::take(&mut *q))
-                .unwrap_or_default();
+            let batch = std::mem::take(&mut *crate::sync::lock(&self.queue));
             if !batch.is_empty() {
                 let received: Vec<Received<'_>> = batch
                     .iter()
