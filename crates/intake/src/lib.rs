@@ -798,7 +798,7 @@ impl Intake {
                 .max()
                 .unwrap_or_default();
             self.apply_list(tx, &list, last, carrier, None).await?;
-            let findings = serde_json::to_value(&findings).unwrap_or_default();
+            let findings = read::findings_json(&findings);
             for (part, key) in &done.messages {
                 tx.finish(
                     *part,

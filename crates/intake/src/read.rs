@@ -47,6 +47,18 @@ pub(crate) struct PreparedPush {
     pub targets: Vec<TargetHit>,
 }
 
+/// Findings as they are stored. Should they not serialise, the message says so with an error
+/// finding, rather than being stored with none.
+pub(crate) fn findings_json(findings: &[Finding]) -> serde_json::Value {
+    serde_json::to_value(findings).unwrap_or_else(|e| {
+        serde_json::json!([{
+            "code": "findings_unwritable",
+            "severity": "error",
+            "text": format!("the findings could not be written: {e}"),
+        }])
+    })
+}
+
 /// How many findings were found: those kept and those only counted past the cap.
 fn counted(findings: &[Finding]) -> usize {
     findings.iter().map(|f| f.omitted.unwrap_or(1)).sum()
@@ -112,7 +124,7 @@ pub(crate) fn read(
     };
     if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
         reading.findings = counted(&parsed.findings);
-        reading.findings_json = serde_json::to_value(&parsed.findings).unwrap_or_default();
+        reading.findings_json = findings_json(&parsed.findings);
         return reading;
     }
 
@@ -194,7 +206,7 @@ pub(crate) fn read(
     }
     reading.has_errors = findings.iter().any(Finding::is_error);
     reading.findings = counted(&findings);
-    reading.findings_json = serde_json::to_value(&findings).unwrap_or_default();
+    reading.findings_json = findings_json(&findings);
 
     // Duplicates: the same carrier, flight and payload (the envelope's references and dates
     // differ between sendings of the same message).
