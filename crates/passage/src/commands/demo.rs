@@ -124,7 +124,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 "  console: {url}/login — the users of this data directory were kept as they are (passwords unchanged)"
             ),
         }
-        println!("  JSON API with a token: passage users token analyst --data {}; then curl -H 'Authorization: Bearer …' '{url}/api/v1/hits?state=open'", args.data.display());
+        println!("  JSON API with a token: passage users token analyst --data {}; then curl -H 'Authorization: Bearer …' -H 'X-Passage-Purpose: DEMO-1' '{url}/api/v1/hits?state=open'", args.data.display());
         println!("  drop folder for files: {}/<CARRIER>/ (Ctrl-C stops)", running.folder.inbox().display());
         let first = sent.first().map(|m| m.at);
         let started = Instant::now();
