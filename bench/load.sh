@@ -12,7 +12,8 @@ SECONDS_EACH=${1:-20}
 shift || true
 RATES=${*:-20 50 100 150 250}
 WORK=$(mktemp -d /tmp/passage-load.XXXXXX)
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+SERVER=
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 "$P" simulate --seed 5 --size medium --out "$WORK/day" > /dev/null 2>&1
 for RATE in $RATES; do
   DATA="$WORK/data-$RATE"

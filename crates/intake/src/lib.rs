@@ -266,6 +266,9 @@ pub struct Intake {
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
     receipts: receipts::GroupCommit,
+    /// Messages read at once, one per core: under a flood the CPU work waits here (cheaply),
+    /// not in hundreds of threads that would starve the server's other answers.
+    read_slots: Arc<tokio::sync::Semaphore>,
     /// The traffic (manifest rows and PNR travellers taken in) when the screener was built.
     screened_people: std::sync::atomic::AtomicU64,
     /// PNR travellers taken in since start (each push's, so a booking pushed three times counts
@@ -295,6 +298,9 @@ impl Intake {
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
             clock: clock::wall(),
             receipts: receipts::GroupCommit::default(),
+            read_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            )),
             screened_people: std::sync::atomic::AtomicU64::new(0),
             pnr_travellers_seen: std::sync::atomic::AtomicU64::new(0),
         }
@@ -630,7 +636,14 @@ impl Intake {
         let owned_carrier = carrier.to_string();
         let owned_body = body.to_vec();
         let now = self.now();
+        let slot = self
+            .read_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| IntakeError::Corrupt("the read slots were closed".into()))?;
         let reader = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             read::read(
                 &config,
                 screener.as_deref(),

@@ -594,12 +594,12 @@ mod tests {
         // The content cannot change, nor can a version be deleted.
         let edit = sqlx::query("UPDATE criteria_versions SET text = 'x' WHERE id = ?")
             .bind(a)
-            .execute(store.pool())
+            .execute(store.writer())
             .await;
         assert!(edit.is_err());
         let delete = sqlx::query("DELETE FROM criteria_versions WHERE id = ?")
             .bind(a)
-            .execute(store.pool())
+            .execute(store.writer())
             .await;
         assert!(delete.is_err());
 

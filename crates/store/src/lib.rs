@@ -73,7 +73,10 @@ pub enum StoreError {
 /// The embedded store.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Connections that read.
     pool: SqlitePool,
+    /// The connection that writes.
+    writer: SqlitePool,
     /// The audit's key and checkpoints, kept outside the database.
     seal: std::sync::Arc<audit::Seal>,
 }
@@ -100,12 +103,20 @@ impl Store {
             // Checkpoint every ~16 MiB of WAL: pages rewritten between checkpoints (manifests,
             // flights) are copied back once.
             .pragma("wal_autocheckpoint", "4000");
-        let pool = Store::connect(options, 4).await?;
+        // One connection writes (SQLite has one writer at a time; writes queue for it in the
+        // pool, not in SQLite's busy loop); three read beside it (WAL), so that a read never
+        // waits behind a queue of messages being taken in.
+        let writer = Store::connect(options.clone(), 1).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(3)
+            .connect_with(options.read_only(true))
+            .await?;
         // The audit key and checkpoints live beside the database (`audit.key`, mode 0600,
         // made at the first open; `audit.checkpoints`).
-        let seal = audit::Seal::beside(path, &pool).await?;
+        let seal = audit::Seal::beside(path, &writer).await?;
         Ok(Store {
             pool,
+            writer,
             seal: std::sync::Arc::new(seal),
         })
     }
@@ -118,6 +129,7 @@ impl Store {
         // A key for this database's life; checkpoints in memory.
         let seal = audit::Seal::in_memory(&pool).await?;
         Ok(Store {
+            writer: pool.clone(),
             pool,
             seal: std::sync::Arc::new(seal),
         })
@@ -135,8 +147,14 @@ impl Store {
         Ok(pool)
     }
 
+    /// The connections that read.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The connection that writes (the same as the readers' for an in-memory database).
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     pub(crate) fn seal(&self) -> &audit::Seal {

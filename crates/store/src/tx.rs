@@ -27,7 +27,7 @@ impl Store {
     /// Begins a write transaction. It takes the write lock at once: a deferred one that reads
     /// first could not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let conn = self.pool().acquire().await?;
+        let conn = self.writer().acquire().await?;
         let mut tx = Tx {
             conn: Some(conn),
             seal: self.seal.clone(),

@@ -106,7 +106,7 @@ impl Store {
     /// Keeps several messages in one commit (group commit: one wait for the disk for all of
     /// them). When this returns every receipt is on disk; the ids come in the order given.
     pub async fn receive_many(&self, messages: &[Received<'_>]) -> Result<Vec<i64>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.writer().acquire().await?;
         let result = async {
             // This commit, and only this one, waits for the disk: the receipt must survive a
             // power cut before the carrier is told it arrived.
