@@ -46,6 +46,19 @@ fn codes(findings: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The codes of the findings of a message answered and kept as failed.
+async fn failed_with(intake: &Intake, receipt: &intake::Receipt) -> Vec<String> {
+    assert_eq!(receipt.outcome, Outcome::Failed);
+    let kept = intake
+        .store()
+        .message(receipt.message)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.state, MessageState::Failed);
+    codes(&kept.findings)
+}
+
 /// A 16,384-letter surname once held a worker for more than five minutes (the fuzzy lookup's
 /// cost is cubic in a word's length). Now it is read within a second, kept as sent, screened
 /// on what fits, and the carrier is told.
@@ -231,15 +244,10 @@ async fn a_message_over_the_read_budget_is_parked() {
     body.extend(std::iter::repeat_n(&b"FTX+AAA'"[..], 1 << 17).flatten());
     body.extend_from_slice(b"UNT+8+1'UNZ+1+1'");
     let receipt = intake.receive("http", "XQ", &body).await.unwrap();
-    assert_eq!(receipt.outcome, Outcome::Failed);
-    let parked = intake
-        .store()
-        .message(receipt.message)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(parked.state, MessageState::Failed);
-    assert_eq!(codes(&parked.findings), ["read_budget_exceeded"]);
+    assert_eq!(
+        failed_with(&intake, &receipt).await,
+        ["read_budget_exceeded"]
+    );
 }
 
 /// Carrier XQ's credential once cancelled another airline's flight. A carrier's message acts
@@ -250,15 +258,11 @@ async fn a_carrier_cannot_act_on_another_carriers_flight() {
     let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
     let list = list_with_name("SYNTH", "ANNA");
     let refused = intake.receive("http", "JX", &list).await.unwrap();
-    assert_eq!(refused.outcome, Outcome::Failed);
-    let kept = intake
-        .store()
-        .message(refused.message)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(kept.state, MessageState::Failed);
-    assert!(codes(&kept.findings).contains(&"not_senders_flight".to_string()));
+    assert!(
+        failed_with(&intake, &refused)
+            .await
+            .contains(&"not_senders_flight".to_string())
+    );
     assert!(
         intake
             .store()
