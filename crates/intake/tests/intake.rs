@@ -140,16 +140,13 @@ async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
 
 #[tokio::test]
 async fn a_series_waits_for_its_parts() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/messages/astra/apis_edi_file_d02b");
-    let parts: Vec<Vec<u8>> = ["test7_part2.edi", "test7_part3.edi", "test7_part1.edi"]
+    let Some(parts) = ["test7_part2.edi", "test7_part3.edi", "test7_part1.edi"]
         .iter()
-        .filter_map(|f| std::fs::read(dir.join(f)).ok())
-        .collect();
-    if parts.len() != 3 {
-        println!("skipped: the shared corpus is not beside the repository");
+        .map(|f| test_corpus::read(&format!("messages/astra/apis_edi_file_d02b/{f}")))
+        .collect::<Option<Vec<Vec<u8>>>>()
+    else {
         return;
-    }
+    };
     let intake = intake().await;
     let outcomes: Vec<_> = {
         let mut o = Vec::new();

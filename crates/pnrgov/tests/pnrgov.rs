@@ -7,25 +7,11 @@
     clippy::panic
 )]
 
-use std::path::PathBuf;
-
 use pnrgov::sensitive::Category;
 use pnrgov::*;
 
 fn corpus(relative: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/messages")
-        .join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            println!(
-                "skipped: {} is not there (the shared corpus lives beside the repository)",
-                path.display()
-            );
-            None
-        }
-    }
+    test_corpus::read(&format!("messages/{relative}"))
 }
 
 fn codes(m: &Message) -> Vec<&str> {

@@ -126,11 +126,9 @@ fn kept_segments_with_envelope_or_malformed_tags_are_not_written() {
 
 #[test]
 fn the_guide_example_survives_a_rewrite() {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
-        "../../../shared/corpus/messages/guide-examples/PNRGOV_11.1_guide_appendixB_example1.edi",
-    );
-    let Ok(bytes) = std::fs::read(&path) else {
-        println!("skipped: {} is not there", path.display());
+    let Some(bytes) =
+        test_corpus::read("messages/guide-examples/PNRGOV_11.1_guide_appendixB_example1.edi")
+    else {
         return;
     };
     let first = read_one(&bytes);

@@ -15,15 +15,11 @@ use std::path::PathBuf;
 use screening::{Config, ListVersion, Matcher, eval};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+    test_corpus::root()
 }
 
 fn lists() -> Option<Vec<ListVersion>> {
-    let dir = corpus().join("watchlists");
-    if !dir.exists() {
-        println!("skipped: {} is absent", dir.display());
-        return None;
-    }
+    let dir = test_corpus::dir("watchlists")?;
     let files = [
         ("un", "un/un_consolidated_20260227.xml"),
         ("ofac", "ofac/sdn_20240507.xml"),

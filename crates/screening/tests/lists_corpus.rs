@@ -8,24 +8,13 @@
 //! repository (never copied into it). Where the folder is absent, each test says so and passes.
 //! The counts are those `SOURCES.md` states, checked independently of this code.
 
-use std::path::PathBuf;
-
 use jiff::civil::date;
 use model::Sex;
 use screening::lists::{self, Format, Imported};
 use screening::{BirthDate, Entry, EntryKind, ListVersion, NameQuality, Script};
 
 fn corpus(relative: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/watchlists")
-        .join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) => {
-            eprintln!("skipped: {} not readable ({error})", path.display());
-            None
-        }
-    }
+    test_corpus::read(&format!("watchlists/{relative}"))
 }
 
 fn import(format: Format, relative: &str) -> Option<Imported> {

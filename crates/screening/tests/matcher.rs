@@ -249,14 +249,7 @@ fn simulated_watchlist_variations() {
 }
 
 fn eval_dir() -> Option<PathBuf> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/screening-eval");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        println!("skipped: {} is absent", dir.display());
-        None
-    }
+    test_corpus::dir("screening-eval")
 }
 
 /// The UN people of the eval set as a stand-in list (the real lists are read in `eval_lists`).

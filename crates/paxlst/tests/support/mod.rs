@@ -3,27 +3,11 @@
 use std::path::PathBuf;
 
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/messages");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "skipped: the shared corpus is not at {} (it lives beside the repository, not in it)",
-            dir.display()
-        );
-        None
-    }
+    test_corpus::dir("messages")
 }
 
 pub fn load(relative: &str) -> Option<Vec<u8>> {
-    let path = corpus_dir()?.join(relative);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            println!("skipped: {} unreadable: {e}", path.display());
-            None
-        }
-    }
+    test_corpus::read(&format!("messages/{relative}"))
 }
 
 /// Every `.edi` file below the corpus, sorted.
