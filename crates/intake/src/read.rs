@@ -149,8 +149,7 @@ pub(crate) fn read(
                     .bookings
                     .iter()
                     .flat_map(|b| &b.travellers)
-                    .map(screen::pnr_query)
-                    .filter(|q| !name_within_limits(&q.surname, &q.given_names))
+                    .filter(|t| !name_within_limits(&t.surname, t.given_name.as_deref()))
                     .count();
             }
             if let Some(push) = read.push()
@@ -172,8 +171,10 @@ pub(crate) fn read(
                 over_limits += list
                     .persons
                     .iter()
-                    .map(crate::identity)
-                    .filter(|i| !name_within_limits(&i.surname, &i.given_names.join(" ")))
+                    .filter(|p| {
+                        let given = p.given_names.iter().map(|g| &**g);
+                        !name_within_limits(p.surname.as_deref().unwrap_or_default(), given)
+                    })
                     .count();
             }
             let hits = match (screener, read.passenger_list()) {

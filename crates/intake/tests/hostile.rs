@@ -46,17 +46,18 @@ fn codes(findings: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// A kept message: its state and the codes of its findings.
+async fn kept(intake: &Intake, id: i64) -> (MessageState, Vec<String>) {
+    let m = intake.store().message(id).await.unwrap().unwrap();
+    (m.state, codes(&m.findings))
+}
+
 /// The codes of the findings of a message answered and kept as failed.
 async fn failed_with(intake: &Intake, receipt: &intake::Receipt) -> Vec<String> {
     assert_eq!(receipt.outcome, Outcome::Failed);
-    let kept = intake
-        .store()
-        .message(receipt.message)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(kept.state, MessageState::Failed);
-    codes(&kept.findings)
+    let (state, codes) = kept(intake, receipt.message).await;
+    assert_eq!(state, MessageState::Failed);
+    codes
 }
 
 /// A 16,384-letter surname once held a worker for more than five minutes (the fuzzy lookup's
@@ -78,17 +79,8 @@ async fn a_sixteen_thousand_letter_name_is_screened_in_bounded_time() {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(2), "took {took:?}");
         assert_eq!(receipt.outcome, Outcome::Processed);
-        let kept = intake
-            .store()
-            .message(receipt.message)
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            codes(&kept.findings).contains(&"name_over_limits".to_string()),
-            "{:?}",
-            kept.findings
-        );
+        let (_, codes) = kept(&intake, receipt.message).await;
+        assert!(codes.contains(&"name_over_limits".to_string()), "{codes:?}");
     }
     // The name is kept as sent: screening reads a bounded part, the manifest has it all.
     let flight = intake
@@ -219,11 +211,15 @@ async fn a_message_that_stopped_the_unit_twice_is_parked() {
         (1, 1),
         "{recovery:?}"
     );
-    let parked = intake.store().message(poison).await.unwrap().unwrap();
-    assert_eq!(parked.state, MessageState::Failed);
-    assert_eq!(codes(&parked.findings), ["processing_interrupted"]);
-    let processed = intake.store().message(good).await.unwrap().unwrap();
-    assert_eq!(processed.state, MessageState::Processed);
+    let (state, codes) = kept(&intake, poison).await;
+    assert_eq!(
+        (state, codes.as_slice()),
+        (
+            MessageState::Failed,
+            &["processing_interrupted".to_string()][..]
+        )
+    );
+    assert_eq!(kept(&intake, good).await.0, MessageState::Processed);
     // Nothing is left for the next start.
     assert_eq!(intake.recover().await.unwrap(), intake::Recovery::default());
 }

@@ -74,9 +74,8 @@ fn states(url: &str) -> Vec<String> {
     let (status, messages) =
         common::get_as("liaison-1", &format!("{url}/api/v1/messages?limit=10"));
     assert_eq!(status, 200, "{messages}");
-    messages
+    messages["messages"]
         .as_array()
-        .or_else(|| messages["messages"].as_array())
         .unwrap_or_else(|| panic!("{messages}"))
         .iter()
         .map(|m| m["state"].as_str().unwrap().to_string())

@@ -308,19 +308,25 @@ pub const MAX_NAME_TOKENS: usize = 16;
 /// Letters of one folded word that are compared.
 pub const MAX_TOKEN_BYTES: usize = 48;
 
-/// Whether a name's parts fit the limits above: what a reader reports when they do not
-/// (the name is still screened, on what fits).
-pub fn name_within_limits(surname: &str, given: &str) -> bool {
+/// Whether a name fits the limits above, read from its parts as a message gives them (the
+/// given names joined by spaces make one part): what a reader reports when it does not (the
+/// name is still screened, on what fits). Reads the text, allocates nothing.
+pub fn name_within_limits<'a>(surname: &str, given: impl IntoIterator<Item = &'a str>) -> bool {
     let mut words = 0;
-    for part in [surname, given] {
-        if part.len() > MAX_NAME_PART_BYTES {
-            return false;
-        }
-        for w in raw_words(part) {
+    let mut within = |part: &str| {
+        raw_words(part).all(|w| {
             words += 1;
-            if w.len() > MAX_TOKEN_BYTES || words > MAX_NAME_TOKENS {
-                return false;
-            }
+            w.len() <= MAX_TOKEN_BYTES && words <= MAX_NAME_TOKENS
+        })
+    };
+    if surname.len() > MAX_NAME_PART_BYTES || !within(surname) {
+        return false;
+    }
+    let mut given_bytes = 0;
+    for (i, g) in given.into_iter().enumerate() {
+        given_bytes += g.len() + usize::from(i > 0);
+        if given_bytes > MAX_NAME_PART_BYTES || !within(g) {
+            return false;
         }
     }
     true
@@ -643,6 +649,31 @@ mod tests {
 
     fn texts(n: &Name) -> Vec<&str> {
         n.tokens.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn names_past_the_limits_are_told_and_read_within_them() {
+        let long_word = "A".repeat(MAX_TOKEN_BYTES + 1);
+        let many_words = vec!["ANNA"; MAX_NAME_TOKENS];
+        let long_given = vec!["MARIA"; 50];
+        assert!(name_within_limits(
+            "WOLFESCHLEGELSTEINHAUSENBERGERDORFF",
+            ["HUBERT", "BLAINE"]
+        ));
+        assert!(!name_within_limits(&long_word, ["ANNA"]));
+        assert!(
+            !name_within_limits("SMITH", many_words.iter().copied()),
+            "17 words"
+        );
+        assert!(
+            !name_within_limits("SMITH", long_given.iter().copied()),
+            "299 bytes given"
+        );
+        assert!(!name_within_limits(&"AB ".repeat(100), None));
+        // what is read stays within them
+        let name = name_from_parts(&long_word.repeat(400), &long_given.join(" "));
+        assert_eq!(name.tokens.len(), MAX_NAME_TOKENS);
+        assert!(name.tokens.iter().all(|t| t.text.len() <= MAX_TOKEN_BYTES));
     }
 
     #[test]
