@@ -14,7 +14,11 @@ use serde::Serialize;
 use store::{AuditEntry, CriterionMove, CriterionVersionRow, NewCriterionVersion, StoreError};
 use targeting::{Action, Actor, CheckError, CriteriaSet, Criterion, LifecycleError, Role, Version};
 
-use crate::Intake;
+use std::sync::Arc;
+
+use store::Store;
+
+use crate::Clock;
 use crate::target::{self, Targeter};
 
 /// Why a criteria operation was refused or failed.
@@ -100,19 +104,53 @@ fn role_name(actor: &Actor) -> &'static str {
     }
 }
 
-impl Intake {
+/// The targeting service: criteria kept through their lifecycle, the active ones compiled into
+/// the targeter the pipeline evaluates every PNR traveller with, and back-tests of drafts over
+/// the stored bookings.
+pub struct Criteria {
+    store: Store,
+    clock: Clock,
+    /// The targeting criteria in force; `None` until loaded (nothing is evaluated then).
+    targeter: std::sync::RwLock<Option<Arc<Targeter>>>,
+}
+
+impl std::fmt::Debug for Criteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Criteria")
+            .field("in_force", &self.targeter().map(|t| t.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Criteria {
+    pub fn new(store: Store, clock: Clock) -> Criteria {
+        Criteria {
+            store,
+            clock,
+            targeter: std::sync::RwLock::new(None),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn today(&self) -> Date {
+        crate::utc_date((self.clock)())
+    }
+
     /// The criteria in force, if loaded.
-    pub fn targeter(&self) -> Option<std::sync::Arc<Targeter>> {
+    pub fn targeter(&self) -> Option<Arc<Targeter>> {
         crate::sync::read(&self.targeter).clone()
     }
 
     /// Puts criteria in force for the messages processed from now on.
     pub fn set_targeter(&self, targeter: Targeter) {
-        *crate::sync::write(&self.targeter) = Some(std::sync::Arc::new(targeter));
+        *crate::sync::write(&self.targeter) = Some(Arc::new(targeter));
     }
 
     /// Compiles the active versions and puts them in force. Returns how many.
-    pub async fn load_targeting(&self) -> Result<usize, CriteriaError> {
+    pub async fn load(&self) -> Result<usize, CriteriaError> {
         let active = self.store().active_criterion_versions().await?;
         let targeter = Targeter::build(&active);
         let n = targeter.len();
@@ -121,7 +159,7 @@ impl Intake {
     }
 
     /// Checks a draft and keeps it as the criterion's next version (canonical text).
-    pub async fn draft_criterion(
+    pub async fn draft(
         &self,
         draft: &Draft<'_>,
         author: &Actor,
@@ -151,7 +189,7 @@ impl Intake {
     /// Moves a version by an action of `actor` under the lifecycle's rules. Activating retires
     /// the criterion's previous active version; activating and retiring reload the criteria in
     /// force.
-    pub async fn criterion_action(
+    pub async fn act(
         &self,
         version_id: i64,
         action: Action,
@@ -198,7 +236,7 @@ impl Intake {
         }
         tx.commit().await?;
         if matches!(action, Action::Activate | Action::Retire) {
-            self.load_targeting().await?;
+            self.load().await?;
         }
         self.store()
             .criterion_version(version_id)

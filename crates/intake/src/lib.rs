@@ -39,11 +39,13 @@ use paxlst::{ListChange, PassengerList};
 use serde::Serialize;
 use store::{AuditEntry, MessageState, Received, Store, StoreError, Tx};
 
+pub use criteria::Criteria;
 pub use legal::{Deletions, Regime};
 use read::{PreparedPush, Reading};
 pub use screen::Screener;
 use screen::{Traveller, TravellerHits};
 use std::sync::Arc;
+pub use watchlists::Watchlists;
 
 /// What went wrong while taking a message in. The message itself is never lost: an error here
 /// leaves it in the vault in state `received`, and recovery processes it again.
@@ -258,10 +260,10 @@ pub struct Intake {
     config: Arc<Config>,
     series: tokio::sync::Mutex<HashMap<SeriesKey, Pending>>,
     counters: std::sync::Mutex<BTreeMap<String, CarrierCounters>>,
-    /// The lists in force; `None` until loaded (nothing is screened then).
-    screener: std::sync::RwLock<Option<Arc<Screener>>>,
-    /// The targeting criteria in force; `None` until loaded (nothing is evaluated then).
-    targeter: std::sync::RwLock<Option<Arc<target::Targeter>>>,
+    /// The screening service: the screener each message is screened with.
+    watchlists: Arc<Watchlists>,
+    /// The targeting service: the criteria each PNR traveller is evaluated against.
+    criteria: Arc<Criteria>,
     /// Counter increments not yet written to the store, by carrier and day.
     unsaved: std::sync::Mutex<BTreeMap<(String, String), CarrierCounters>>,
     clock: Clock,
@@ -269,13 +271,6 @@ pub struct Intake {
     /// Messages read at once, one per core: under a flood the CPU work waits here (cheaply),
     /// not in hundreds of threads that would starve the server's other answers.
     read_slots: Arc<tokio::sync::Semaphore>,
-    /// The traffic (manifest rows and PNR travellers taken in) when the screener was built.
-    screened_people: std::sync::atomic::AtomicU64,
-    /// PNR travellers taken in since start (each push's, so a booking pushed three times counts
-    /// three times): with the manifest count, the measure of traffic growth that rebuilds the
-    /// screener — bookings arrive days before the lists, and a fresh unit must not screen them
-    /// without knowing which names are common.
-    pnr_travellers_seen: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Intake {
@@ -287,22 +282,28 @@ impl std::fmt::Debug for Intake {
 }
 
 impl Intake {
+    /// The pipeline over a store, with its screening and targeting services (empty until
+    /// loaded), on the wall clock.
     pub fn new(store: Store, config: Config) -> Intake {
+        let clock = clock::wall();
         Intake {
+            watchlists: Arc::new(Watchlists::new(
+                store.clone(),
+                config.screening.clone(),
+                config.rescreen_days,
+                clock.clone(),
+            )),
+            criteria: Arc::new(Criteria::new(store.clone(), clock.clone())),
             store,
             config: Arc::new(config),
             series: tokio::sync::Mutex::new(HashMap::new()),
             counters: std::sync::Mutex::new(BTreeMap::new()),
-            screener: std::sync::RwLock::new(None),
-            targeter: std::sync::RwLock::new(None),
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
-            clock: clock::wall(),
+            clock,
             receipts: receipts::GroupCommit::default(),
             read_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             )),
-            screened_people: std::sync::atomic::AtomicU64::new(0),
-            pnr_travellers_seen: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -310,14 +311,22 @@ impl Intake {
         &self.store
     }
 
-    /// The screener in force, if lists are loaded.
-    pub fn screener(&self) -> Option<Arc<Screener>> {
-        sync::read(&self.screener).clone()
+    /// The screening service (lists in force, imports, re-screening), shared with the faces.
+    pub fn watchlists(&self) -> &Arc<Watchlists> {
+        &self.watchlists
     }
 
-    /// Puts a screener in force for the messages processed from now on.
-    pub fn set_screener(&self, screener: Screener) {
-        *sync::write(&self.screener) = Some(Arc::new(screener));
+    /// The targeting service (criteria, their lifecycle, back-tests), shared with the faces.
+    pub fn criteria(&self) -> &Arc<Criteria> {
+        &self.criteria
+    }
+
+    fn screener(&self) -> Option<Arc<Screener>> {
+        self.watchlists.screener()
+    }
+
+    fn targeter(&self) -> Option<Arc<target::Targeter>> {
+        self.criteria.targeter()
     }
 
     /// Counters per carrier since start.
@@ -325,8 +334,21 @@ impl Intake {
         sync::lock(&self.counters).clone()
     }
 
-    /// Runs on another clock (the demo's simulated one): timing and counter days follow it.
+    /// Runs on another clock (the demo's simulated one): timing, counter days, re-screening
+    /// and criteria reviews follow it. A step of construction: the services are made anew on
+    /// that clock, so call it before loading lists or criteria.
     pub fn with_clock(mut self, clock: Clock) -> Intake {
+        invariant::never!(
+            self.watchlists.screener().is_some() || self.criteria.targeter().is_some()
+                => "with_clock after loading drops the lists and criteria loaded"
+        );
+        self.watchlists = Arc::new(Watchlists::new(
+            self.store.clone(),
+            self.config.screening.clone(),
+            self.config.rescreen_days,
+            clock.clone(),
+        ));
+        self.criteria = Arc::new(Criteria::new(self.store.clone(), clock.clone()));
         self.clock = clock;
         self
     }
@@ -1047,8 +1069,7 @@ impl Intake {
             .put_booking_versions(flight, message, &push.bookings)
             .await?;
         let travellers: usize = push.bookings.iter().map(|b| b.travellers.len()).sum();
-        self.pnr_travellers_seen
-            .fetch_add(travellers as u64, std::sync::atomic::Ordering::Relaxed);
+        self.watchlists.saw_pnr_travellers(travellers as u64);
         relink(tx, flight, &changed).await?;
         self.keep_hits(tx, flight, message, &push.hits).await?;
         if !push.targets.is_empty() {

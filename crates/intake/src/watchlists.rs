@@ -7,8 +7,13 @@ use serde::Serialize;
 use screening::{Format, ImportFinding, ListVersion, Query};
 use store::{AuditEntry, HitSubject, NewListVersion};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use store::Store;
+
 use crate::screen::{Screener, Traveller};
-use crate::{Intake, IntakeError};
+use crate::{Clock, IntakeError};
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
@@ -34,13 +39,78 @@ const FREQUENCY_DAYS: i64 = 90;
 /// Fewer travellers than this say little about how common a name is.
 const MIN_PEOPLE_FOR_FREQUENCIES: u64 = 1_000;
 
-impl Intake {
+/// The screening service: the watchlists in force as one screener (with the remembered false
+/// alarms and the unit's name frequencies), list imports, and re-screening of recent travellers
+/// against what an import changed. The pipeline asks it for the screener of each message.
+pub struct Watchlists {
+    store: Store,
+    clock: Clock,
+    /// Matcher settings (thresholds and modes per list).
+    config: screening::Config,
+    /// When a list changes, travellers of flights from this many days ago are screened again.
+    rescreen_days: i64,
+    /// The lists in force; `None` until loaded (nothing is screened then).
+    screener: std::sync::RwLock<Option<Arc<Screener>>>,
+    /// The traffic (manifest rows and PNR travellers taken in) when the screener was built.
+    screened_people: AtomicU64,
+    /// PNR travellers taken in since start (each push's, so a booking pushed three times counts
+    /// three times): with the manifest count, the measure of traffic growth that rebuilds the
+    /// screener — bookings arrive days before the lists, and a fresh unit must not screen them
+    /// without knowing which names are common.
+    pnr_travellers_seen: AtomicU64,
+}
+
+impl std::fmt::Debug for Watchlists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watchlists")
+            .field("rescreen_days", &self.rescreen_days)
+            .field("screener", &self.screener().map(|s| s.lists()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Watchlists {
+    pub fn new(store: Store, config: screening::Config, rescreen_days: i64, clock: Clock) -> Self {
+        Watchlists {
+            store,
+            clock,
+            config,
+            rescreen_days,
+            screener: std::sync::RwLock::new(None),
+            screened_people: AtomicU64::new(0),
+            pnr_travellers_seen: AtomicU64::new(0),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn today(&self) -> jiff::civil::Date {
+        crate::utc_date((self.clock)())
+    }
+
+    /// The screener in force, if lists are loaded.
+    pub fn screener(&self) -> Option<Arc<Screener>> {
+        crate::sync::read(&self.screener).clone()
+    }
+
+    /// Puts a screener in force for the messages processed from now on.
+    pub fn set_screener(&self, screener: Screener) {
+        *crate::sync::write(&self.screener) = Some(Arc::new(screener));
+    }
+
+    /// Counts PNR travellers taken in: part of the traffic whose growth rebuilds the screener.
+    pub(crate) fn saw_pnr_travellers(&self, n: u64) {
+        self.pnr_travellers_seen.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// Builds the screener from the latest version of every list and the remembered false
     /// alarms, and puts it in force. Returns how many lists are in force.
-    pub async fn load_screening(&self) -> Result<usize, IntakeError> {
+    pub async fn load(&self) -> Result<usize, IntakeError> {
         let versions = self.latest_lists().await?;
         let suppressions = self.store().suppressions(&self.today().to_string()).await?;
-        let mut config = self.config.screening.clone();
+        let mut config = self.config.clone();
         let traffic = self.traffic().await?;
         if let Some(f) = self.traffic_name_frequencies().await? {
             config.name_frequencies = Some(std::sync::Arc::new(f));
@@ -48,8 +118,7 @@ impl Intake {
         let screener = Screener::build(&versions, &suppressions, &config);
         let n = screener.lists();
         self.set_screener(screener);
-        self.screened_people
-            .store(traffic, std::sync::atomic::Ordering::Relaxed);
+        self.screened_people.store(traffic, Ordering::Relaxed);
         Ok(n)
     }
 
@@ -57,10 +126,7 @@ impl Intake {
     /// PNR travellers taken in since start.
     async fn traffic(&self) -> Result<u64, IntakeError> {
         let manifest = self.store().manifest_count().await?.max(0) as u64;
-        Ok(manifest.saturating_add(
-            self.pnr_travellers_seen
-                .load(std::sync::atomic::Ordering::Relaxed),
-        ))
+        Ok(manifest.saturating_add(self.pnr_travellers_seen.load(Ordering::Relaxed)))
     }
 
     /// How common each name part is among the travellers of the last `FREQUENCY_DAYS` days,
@@ -107,18 +173,16 @@ impl Intake {
 
     /// Rebuilds the screener when the traffic it counted name frequencies over has doubled
     /// (cheap to ask often: one count).
-    pub async fn refresh_screening_if_grown(&self) -> Result<bool, IntakeError> {
+    pub async fn refresh_if_grown(&self) -> Result<bool, IntakeError> {
         if self.screener().is_none_or(|s| s.lists() == 0) {
             return Ok(false);
         }
         let now = self.traffic().await?;
-        let before = self
-            .screened_people
-            .load(std::sync::atomic::Ordering::Relaxed);
+        let before = self.screened_people.load(Ordering::Relaxed);
         if now < MIN_PEOPLE_FOR_FREQUENCIES || now < before.saturating_mul(2).max(1) {
             return Ok(false);
         }
-        self.load_screening().await?;
+        self.load().await?;
         Ok(true)
     }
 
@@ -133,7 +197,7 @@ impl Intake {
 
     /// Imports a list file as the next version of `list`, puts it in force and screens the
     /// travellers of flights departing from `rescreen_days` ago onwards against what changed.
-    pub async fn import_list(
+    pub async fn import(
         &self,
         list: &str,
         format: Format,
@@ -209,7 +273,7 @@ impl Intake {
         })
         .await?;
         tx.commit().await?;
-        self.load_screening().await?;
+        self.load().await?;
 
         let changed: Vec<(String, String)> = diff
             .added
@@ -243,7 +307,7 @@ impl Intake {
         };
         let today = self.today();
         let since = today
-            .checked_sub(jiff::Span::new().days(self.config.rescreen_days))
+            .checked_sub(jiff::Span::new().days(self.rescreen_days))
             .unwrap_or(today)
             .to_string();
         let api = self.store().api_persons_since(&since).await?;

@@ -31,7 +31,8 @@ async fn screening_intake(store: Store) -> Intake {
     let csv = simulator::truth::watchlist_csv(sim.watchlist());
     let intake = Intake::new(store, Config::default());
     intake
-        .import_list("national", Format::Csv, csv.as_bytes(), "test-admin")
+        .watchlists()
+        .import("national", Format::Csv, csv.as_bytes(), "test-admin")
         .await
         .unwrap();
     intake

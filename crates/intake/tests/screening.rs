@@ -29,7 +29,8 @@ async fn day() -> (Intake, simulator::Outcome, String) {
     let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
         .with_clock(clock.clock());
     let report = intake
-        .import_list("national", Format::Csv, csv.as_bytes(), "test-admin")
+        .watchlists()
+        .import("national", Format::Csv, csv.as_bytes(), "test-admin")
         .await
         .unwrap();
     assert!(report.new_version);
@@ -147,7 +148,7 @@ async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescre
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    intake.load_screening().await.unwrap();
+    intake.watchlists().load().await.unwrap();
 
     // A new version of the list changes that entry (a reason added): the stored travellers are
     // screened again against it, and only it.
@@ -163,7 +164,8 @@ async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescre
         .collect::<Vec<_>>()
         .join("\n");
     let report = intake
-        .import_list("national", Format::Csv, changed.as_bytes(), "test-admin")
+        .watchlists()
+        .import("national", Format::Csv, changed.as_bytes(), "test-admin")
         .await
         .unwrap();
     assert_eq!(
@@ -179,7 +181,8 @@ async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescre
 
     // The same file again is not a new version.
     let same = intake
-        .import_list("national", Format::Csv, changed.as_bytes(), "test-admin")
+        .watchlists()
+        .import("national", Format::Csv, changed.as_bytes(), "test-admin")
         .await
         .unwrap();
     assert!(!same.new_version);

@@ -87,7 +87,8 @@ fn planted(sent: &[simulator::Sent], date: Option<&str>) -> HashSet<(String, Str
 
 async fn active(intake: &Intake, text: &str) -> i64 {
     let v = intake
-        .draft_criterion(
+        .criteria()
+        .draft(
             &Draft {
                 criterion: "courier",
                 text,
@@ -101,15 +102,18 @@ async fn active(intake: &Intake, text: &str) -> i64 {
         .unwrap();
     assert_eq!(v.state, "draft");
     intake
-        .criterion_action(v.id, Action::Submit, &analyst(), "")
+        .criteria()
+        .act(v.id, Action::Submit, &analyst(), "")
         .await
         .unwrap();
     intake
-        .criterion_action(v.id, Action::Approve, &supervisor(), "ok")
+        .criteria()
+        .act(v.id, Action::Approve, &supervisor(), "ok")
         .await
         .unwrap();
     let v = intake
-        .criterion_action(v.id, Action::Activate, &supervisor(), "")
+        .criteria()
+        .act(v.id, Action::Activate, &supervisor(), "")
         .await
         .unwrap();
     assert_eq!(v.state, "active");
@@ -139,7 +143,7 @@ fn hit_keys(rows: &[store::TargetingHitRow]) -> HashSet<(String, String, String)
 async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation() {
     let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
     let version = active(&intake, COURIER).await;
-    assert_eq!(intake.targeter().unwrap().len(), 1);
+    assert_eq!(intake.criteria().targeter().unwrap().len(), 1);
     let sent = simulated(1);
     let all: Vec<&simulator::Sent> = sent.iter().collect();
     let started = std::time::Instant::now();
@@ -180,7 +184,7 @@ async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(
         .booking_versions_departing("2026-01-01", "2027-12-31")
         .await
         .unwrap();
-    let targeter = intake.targeter().unwrap();
+    let targeter = intake.criteria().targeter().unwrap();
     let keys: Vec<model::FlightKey> = stored.iter().map(|b| b.flight.parse().unwrap()).collect();
     let started = std::time::Instant::now();
     let mut travellers = 0;
@@ -208,7 +212,8 @@ async fn self_approval_is_refused_and_every_move_is_kept() {
     let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
     let both = Actor::new("lead-1", &[Role::Analyst, Role::Supervisor]);
     let v = intake
-        .draft_criterion(
+        .criteria()
+        .draft(
             &Draft {
                 criterion: "late-cash",
                 text: COURIER,
@@ -221,11 +226,13 @@ async fn self_approval_is_refused_and_every_move_is_kept() {
         .await
         .unwrap();
     intake
-        .criterion_action(v.id, Action::Submit, &both, "")
+        .criteria()
+        .act(v.id, Action::Submit, &both, "")
         .await
         .unwrap();
     let refused = intake
-        .criterion_action(v.id, Action::Approve, &both, "")
+        .criteria()
+        .act(v.id, Action::Approve, &both, "")
         .await
         .unwrap_err();
     assert!(matches!(
@@ -236,14 +243,16 @@ async fn self_approval_is_refused_and_every_move_is_kept() {
     let other_analyst = Actor::new("analyst-2", &[Role::Analyst]);
     assert!(matches!(
         intake
-            .criterion_action(v.id, Action::Approve, &other_analyst, "")
+            .criteria()
+            .act(v.id, Action::Approve, &other_analyst, "")
             .await
             .unwrap_err(),
         CriteriaError::Lifecycle(LifecycleError::MissingRole { .. })
     ));
     assert!(matches!(
         intake
-            .criterion_action(v.id, Action::Activate, &supervisor(), "")
+            .criteria()
+            .act(v.id, Action::Activate, &supervisor(), "")
             .await
             .unwrap_err(),
         CriteriaError::Lifecycle(LifecycleError::NotAllowed { .. })
@@ -261,7 +270,8 @@ async fn self_approval_is_refused_and_every_move_is_kept() {
 
     // A criterion the checker refuses is not even kept as a draft.
     let refused = intake
-        .draft_criterion(
+        .criteria()
+        .draft(
             &Draft {
                 criterion: "bad",
                 text: "traveller.nationality == \"XXA\"",
@@ -324,10 +334,11 @@ async fn a_retired_version_stops_hitting_and_a_new_version_replaces_the_old() {
     assert_eq!(v2_row.number, 2);
     // Then version 2 is retired too: nothing is in force.
     intake
-        .criterion_action(v2, Action::Retire, &supervisor(), "replaced by review")
+        .criteria()
+        .act(v2, Action::Retire, &supervisor(), "replaced by review")
         .await
         .unwrap();
-    assert!(intake.targeter().unwrap().is_empty());
+    assert!(intake.criteria().targeter().unwrap().is_empty());
     feed(&intake, &day2).await;
     let after = intake
         .store()
@@ -361,6 +372,7 @@ async fn a_backtest_counts_what_the_history_holds() {
 
     let day = jiff::civil::date(2026, 12, 1);
     let report = intake
+        .criteria()
         .backtest(COURIER, day, day, "analyst-1")
         .await
         .unwrap();
@@ -384,6 +396,7 @@ async fn a_backtest_counts_what_the_history_holds() {
 
     // The whole period: both days.
     let both = intake
+        .criteria()
         .backtest(COURIER, day, jiff::civil::date(2026, 12, 2), "analyst-1")
         .await
         .unwrap();
@@ -396,6 +409,7 @@ async fn a_backtest_counts_what_the_history_holds() {
     // A refused criterion is reported, not run.
     assert!(matches!(
         intake
+            .criteria()
             .backtest(
                 "payment.cash or traveller.sex == \"F\"",
                 day,

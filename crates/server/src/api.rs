@@ -291,9 +291,7 @@ pub(crate) async fn audit_read(
     action: &str,
     subject: &str,
 ) -> Result<()> {
-    Ok(who
-        .audit_read(state.intake.store(), action, subject)
-        .await?)
+    Ok(who.audit_read(&state.store, action, subject).await?)
 }
 
 async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
@@ -305,7 +303,7 @@ async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
 async fn ready(Shared(state): Shared<AppState>) -> Response {
     let check = tokio::time::timeout(
         std::time::Duration::from_secs(1),
-        state.intake.store().check_writable(),
+        state.store.check_writable(),
     )
     .await;
     let (status, store) = match check {
@@ -324,7 +322,7 @@ async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
     let mut out = String::from(
         "# HELP passage_messages Messages in the vault by state.\n# TYPE passage_messages gauge\n",
     );
-    for (s, n) in state.intake.store().count_messages().await? {
+    for (s, n) in state.store.count_messages().await? {
         out.push_str(&format!(
             "passage_messages{{state=\"{}\"}} {n}\n",
             s.as_str()
@@ -517,8 +515,7 @@ async fn messages(
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let list = state
-        .intake
-        .store()
+        .store
         .messages(q.carrier.as_deref(), filter, None, limit, offset)
         .await?;
     Ok(Json(
@@ -531,8 +528,7 @@ async fn message(
     Path(id): Path<i64>,
 ) -> Result<Json<store::StoredMessage>> {
     let m = state
-        .intake
-        .store()
+        .store
         .message(id)
         .await?
         .ok_or_else(|| ApiError::not_found("message"))?;
@@ -545,8 +541,7 @@ async fn message_raw(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let body = state
-        .intake
-        .store()
+        .store
         .message_body(id)
         .await?
         .ok_or_else(|| ApiError::not_found("message"))?;
@@ -570,7 +565,7 @@ async fn flights(
             "date is required, as YYYY-MM-DD",
         ));
     };
-    let flights = state.intake.store().flights_on(&date).await?;
+    let flights = state.store.flights_on(&date).await?;
     Ok(Json(json!({ "date": date, "flights": flights })))
 }
 
@@ -582,8 +577,7 @@ async fn find_flight(
 ) -> Result<store::FlightRow> {
     let key = format!("{flight}/{route}/{date}");
     state
-        .intake
-        .store()
+        .store
         .flight(&key)
         .await?
         .ok_or_else(|| ApiError::not_found("flight"))
@@ -602,8 +596,8 @@ async fn manifest(
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
-    let manifest = state.intake.store().manifest(row.id).await?;
-    let links = state.intake.store().links(row.id).await?;
+    let manifest = state.store.manifest(row.id).await?;
+    let links = state.store.links(row.id).await?;
     audit_read(
         &state,
         &who,
@@ -622,7 +616,7 @@ async fn bookings(
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
-    let bookings = state.intake.store().bookings(row.id).await?;
+    let bookings = state.store.bookings(row.id).await?;
     audit_read(
         &state,
         &who,
@@ -640,7 +634,7 @@ async fn trips(
     who: Who,
     Path(manifest_id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
-    let trips = state.intake.store().trips(manifest_id).await?;
+    let trips = state.store.trips(manifest_id).await?;
     if trips.is_empty() {
         return Err(ApiError::not_found("traveller"));
     }
@@ -683,8 +677,7 @@ async fn scorecard(
         .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(30)).unwrap_or(to));
     let carrier = carrier.to_ascii_uppercase();
     let rows = state
-        .intake
-        .store()
+        .store
         .carrier_counts(Some(&carrier), &from.to_string(), &to.to_string())
         .await?;
     let mut days: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
@@ -714,5 +707,5 @@ async fn scorecard(
 }
 
 async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {
-    Ok(Json(state.intake.store().verify_audit().await?))
+    Ok(Json(state.store.verify_audit().await?))
 }

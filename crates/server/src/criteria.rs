@@ -74,7 +74,7 @@ fn refused(e: CriteriaError) -> ApiError {
 }
 
 pub(crate) async fn list(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
-    let store = state.intake.store();
+    let store = &state.store;
     let versions = store.criterion_versions(None).await?;
     let stats = store.criterion_stats(None).await?;
     Ok(Json(json!({ "versions": versions, "stats": stats })))
@@ -125,7 +125,7 @@ pub(crate) async fn draft(
         justification: &d.justification,
         review_by,
     };
-    checked(state.intake.draft_criterion(&draft, &author).await)
+    checked(state.criteria.draft(&draft, &author).await)
 }
 
 /// A criterion the checker refused is an answer (its problems, for the editor); any other
@@ -144,7 +144,7 @@ pub(crate) async fn version(
     Shared(state): Shared<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
-    let store = state.intake.store();
+    let store = &state.store;
     let v = store
         .criterion_version(id)
         .await?
@@ -200,8 +200,8 @@ pub(crate) async fn move_version(
 ) -> Result<store::CriterionVersionRow> {
     let action = parse_action(action).ok_or_else(|| ApiError::not_found("criterion action"))?;
     state
-        .intake
-        .criterion_action(id, action, &actor(who), note)
+        .criteria
+        .act(id, action, &actor(who), note)
         .await
         .map_err(refused)
 }
@@ -251,14 +251,14 @@ pub(crate) async fn run_backtest(
     to: jiff::civil::Date,
 ) -> Result<std::result::Result<intake::criteria::BacktestReport, targeting::CheckError>> {
     let who = actor(who);
-    checked(state.intake.backtest(text, from, to, &who.id).await)
+    checked(state.criteria.backtest(text, from, to, &who.id).await)
 }
 
 pub(crate) async fn stats(
     Shared(state): Shared<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
-    let store = state.intake.store();
+    let store = &state.store;
     let v = store
         .criterion_version(id)
         .await?
@@ -289,8 +289,7 @@ pub(crate) async fn hits(
 ) -> Result<Json<serde_json::Value>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = state
-        .intake
-        .store()
+        .store
         .targeting_hits(
             &TargetingHitFilter {
                 state: q.state.as_deref(),
@@ -320,8 +319,7 @@ pub(crate) async fn hit(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = state
-        .intake
-        .store()
+        .store
         .targeting_hit(id)
         .await?
         .ok_or_else(|| ApiError::not_found("targeting hit"))?;
@@ -367,7 +365,7 @@ pub(crate) async fn record_targeting_review(
     disposition: Disposition,
     note: &str,
 ) -> Result<store::TargetingHitRow> {
-    let store = state.intake.store();
+    let store = &state.store;
     let mut tx = store.begin().await?;
     let done = tx.review_targeting_hit(id, disposition, who, note).await?;
     tx.commit().await?;

@@ -30,8 +30,7 @@ pub(crate) async fn hits(
 ) -> Result<Json<serde_json::Value>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = state
-        .intake
-        .store()
+        .store
         .agency_hits(
             &who.principal.agency,
             q.state.as_deref(),
@@ -55,8 +54,7 @@ pub(crate) async fn hit(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
     let row = state
-        .intake
-        .store()
+        .store
         .agency_hit(&who.principal.agency, id)
         .await?
         .ok_or_else(|| ApiError::not_found("hit"))?;
@@ -101,7 +99,7 @@ pub(crate) async fn record_review(
 ) -> Result<(Option<store::HitRow>, Option<i64>)> {
     let who = principal.username.as_str();
     let agency = principal.agency.as_str();
-    let store = state.intake.store();
+    let store = &state.store;
     let hit = store
         .agency_hit(agency, id)
         .await?
@@ -150,13 +148,13 @@ pub(crate) async fn record_review(
     tx.commit().await?;
     if suppression.is_some() {
         // The memory applies to the next screening of this traveller.
-        state.intake.load_screening().await?;
+        state.watchlists.load().await?;
     }
     Ok((store.agency_hit(agency, id).await?, suppression))
 }
 
 pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
-    let versions = state.intake.store().list_versions(None).await?;
+    let versions = state.store.list_versions(None).await?;
     Ok(Json(json!({ "versions": versions })))
 }
 
@@ -238,8 +236,8 @@ pub(crate) async fn import_list(
         )
     })?;
     state
-        .intake
-        .import_list(list, format, body, who)
+        .watchlists
+        .import(list, format, body, who)
         .await
         .map_err(|e| match e {
             intake::IntakeError::List(e) => ApiError::new(

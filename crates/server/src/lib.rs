@@ -53,14 +53,41 @@ impl Default for Limits {
     }
 }
 
-/// What the handlers share.
+/// What the handlers share: the store, the pipeline and its two services, the accounts.
 #[derive(Debug)]
 pub struct State {
+    pub store: store::Store,
+    /// The pipeline: receiving and processing messages.
     pub intake: Intake,
+    /// The screening service: lists in force, imports, re-screening.
+    pub watchlists: Arc<intake::Watchlists>,
+    /// The targeting service: criteria, their lifecycle, back-tests.
+    pub criteria: Arc<intake::Criteria>,
     pub accounts: accounts::Accounts,
     pub credentials: Credentials,
     pub limits: Limits,
     pub started: std::time::Instant,
+}
+
+impl State {
+    /// The faces' state over a pipeline: its store and services are shared, not copied.
+    pub fn new(
+        intake: Intake,
+        accounts: accounts::Accounts,
+        credentials: Credentials,
+        limits: Limits,
+    ) -> State {
+        State {
+            store: intake.store().clone(),
+            watchlists: intake.watchlists().clone(),
+            criteria: intake.criteria().clone(),
+            intake,
+            accounts,
+            credentials,
+            limits,
+            started: std::time::Instant::now(),
+        }
+    }
 }
 
 fn table() -> Vec<access::Route> {

@@ -239,7 +239,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             } => {
                 let text = read(file)?;
                 let actor = who.actor(&accounts).await?;
-                let report = match intake.backtest(&text, *from, *to, &actor.id).await {
+                let report = match intake.criteria().backtest(&text, *from, *to, &actor.id).await {
                     Ok(r) => r,
                     Err(e) => return refused(e),
                 };
@@ -298,7 +298,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     justification,
                     review_by,
                 };
-                return match intake.draft_criterion(&draft, &actor).await {
+                return match intake.criteria().draft(&draft, &actor).await {
                     Ok(v) => {
                         println!(
                             "version id {}: {} version {} ({}): {}",
@@ -374,7 +374,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         };
         let (id, action, who, note) = mv;
         let actor = who.actor(&accounts).await?;
-        match intake.criterion_action(id, action, &actor, &note).await {
+        match intake.criteria().act(id, action, &actor, &note).await {
             Ok(v) => {
                 println!(
                     "version id {}: {} version {} is {}",

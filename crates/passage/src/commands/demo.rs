@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // The synthetic country's national watchlist, with travellers planted on it.
         let list = simulator::truth::watchlist_csv(sim.watchlist());
         let imported = intake
-            .import_list("national", screening::Format::Csv, list.as_bytes(), "demo")
+            .watchlists().import("national", screening::Format::Csv, list.as_bytes(), "demo")
             .await
             .context("importing the demo watchlist")?;
         let url = format!("http://{}", running.address);

@@ -47,8 +47,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let store = Store::open(&super::serve::db_path(&args.data)).await.context("opening the store")?;
         let intake = Intake::new(store, Config::default());
         // Travellers taken in are screened against the lists in force, as the server does.
-        let lists = intake.load_screening().await.context("loading the watchlists in force")?;
-        intake.load_targeting().await.context("loading the active criteria")?;
+        let lists = intake.watchlists().load().await.context("loading the watchlists in force")?;
+        intake.criteria().load().await.context("loading the active criteria")?;
         let files = files(&args.paths);
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         let (mut processed, mut duplicates, mut kept, mut failed) = (0, 0, 0, Vec::new());
@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
             bytes_in += bodies.iter().map(|b| b.len() as u64).sum::<u64>();
             let receipts = intake.receive_batch("file", &carrier, bodies).await?;
-            intake.refresh_screening_if_grown().await?;
+            intake.watchlists().refresh_if_grown().await?;
             for (f, receipt) in batch.iter().zip(receipts) {
                 match receipt.outcome {
                     Outcome::Processed => processed += 1,

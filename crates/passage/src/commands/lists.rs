@@ -74,7 +74,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     );
                 };
                 let intake = Intake::new(store, Config::default());
-                let report = intake.import_list(list, format, &bytes, who).await?;
+                let report = intake.watchlists().import(list, format, &bytes, who).await?;
                 if report.new_version {
                     println!(
                         "{list} version {} ({format}): {} entries — {} added, {} changed, {} removed; {} travellers screened again, {} hits",

@@ -116,28 +116,25 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     }
     // Lists first, so that what recovery processes is screened too.
     let lists = intake
-        .load_screening()
+        .watchlists()
+        .load()
         .await
         .context("loading the watchlists in force")?;
     tracing::info!(lists, "watchlists in force");
     let criteria = intake
-        .load_targeting()
+        .criteria()
+        .load()
         .await
         .context("loading the targeting criteria in force")?;
     tracing::info!(criteria, "targeting criteria in force");
     let accounts = accounts::Accounts::new(intake.store().clone(), accounts::Policy::default())?;
-    let state = Arc::new(State {
-        intake,
-        accounts,
-        credentials,
-        limits: Limits {
-            body_bytes: args.max_message_mb * 1024 * 1024,
-            rate: args
-                .rate_per_carrier
-                .map(|r| server::RateLimit::new(r, (r * 10.0).max(1.0))),
-        },
-        started: std::time::Instant::now(),
-    });
+    let limits = Limits {
+        body_bytes: args.max_message_mb * 1024 * 1024,
+        rate: args
+            .rate_per_carrier
+            .map(|r| server::RateLimit::new(r, (r * 10.0).max(1.0))),
+    };
+    let state = Arc::new(State::new(intake, accounts, credentials, limits));
     // The folder takes what HTTP takes: no file larger than a message may be.
     let folder = DropFolder::new(args.data.join("drop"), state.limits.body_bytes);
     folder.prepare().context("creating the drop folders")?;
@@ -174,7 +171,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             round += 1;
             // Name frequencies follow the traffic: rebuild the screener when it has doubled.
             if round.is_multiple_of(60)
-                && let Err(e) = state.intake.refresh_screening_if_grown().await
+                && let Err(e) = state.intake.watchlists().refresh_if_grown().await
             {
                 tracing::error!(error = %e, "screening refresh");
             }

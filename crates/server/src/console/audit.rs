@@ -60,7 +60,7 @@ pub(crate) async fn page(
     who: Who,
     Query(f): Query<AuditForm>,
 ) -> PageResult {
-    let store = state.intake.store();
+    let store = &state.store;
     let query = AuditQuery {
         actor: given(&f.actor),
         action: given(&f.action),

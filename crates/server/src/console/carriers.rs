@@ -106,8 +106,7 @@ pub(crate) async fn list(
 ) -> PageResult {
     let (from, to) = period(&state, &q);
     let rows = state
-        .intake
-        .store()
+        .store
         .carrier_counts(None, &from.to_string(), &to.to_string())
         .await?;
     let mut by_carrier: BTreeMap<String, Vec<i64>> = BTreeMap::new();
@@ -169,8 +168,7 @@ pub(crate) async fn carrier(
     }
     let (from, to) = period(&state, &q);
     let rows = state
-        .intake
-        .store()
+        .store
         .carrier_counts(Some(&code), &from.to_string(), &to.to_string())
         .await?;
     let days = days(from, to);
@@ -204,8 +202,7 @@ pub(crate) async fn carrier(
     // What was expected: for each flight of a departure day, a PNR push, an API list and a
     // close-out; what came is counted by flight, so a missing message shows as a gap.
     let deliveries = state
-        .intake
-        .store()
+        .store
         .flight_deliveries(&code, &from.to_string(), &to.to_string())
         .await?;
     let by_day = |f: fn(&store::FlightDelivery) -> i64| -> Vec<i64> {

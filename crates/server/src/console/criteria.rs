@@ -68,8 +68,7 @@ struct CriteriaPage {
 
 async fn stats_by_version(state: &State) -> Result<HashMap<i64, CriterionStats>, PageError> {
     Ok(state
-        .intake
-        .store()
+        .store
         .criterion_stats(None)
         .await?
         .into_iter()
@@ -78,7 +77,7 @@ async fn stats_by_version(state: &State) -> Result<HashMap<i64, CriterionStats>,
 }
 
 pub(crate) async fn list(Shared(state): Shared<Arc<State>>, who: Who) -> PageResult {
-    let versions = state.intake.store().criterion_versions(None).await?;
+    let versions = state.store.criterion_versions(None).await?;
     let stats = stats_by_version(&state).await?;
     let mut by: BTreeMap<String, Vec<VersionLine>> = BTreeMap::new();
     for v in &versions {
@@ -256,8 +255,7 @@ pub(crate) async fn new_form(
     let revises = match q.from {
         Some(id) => Some(
             state
-                .intake
-                .store()
+                .store
                 .criterion_version(id)
                 .await?
                 .ok_or(PageError::NotFound)?,
@@ -415,7 +413,7 @@ async fn version_page(
     done: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    let store = state.intake.store();
+    let store = &state.store;
     let v = store
         .criterion_version(id)
         .await?

@@ -58,7 +58,7 @@ pub(crate) async fn list(
     who: Who,
     Query(query): Query<FlightsQuery>,
 ) -> PageResult {
-    let store = state.intake.store();
+    let store = &state.store;
     let now = state.intake.now();
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date().to_string();
     let date = query
@@ -194,7 +194,7 @@ pub(crate) async fn flight(
     if let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
-    let store = state.intake.store();
+    let store = &state.store;
     let flight = store.flight(&key).await?.ok_or(PageError::NotFound)?;
     let manifest = store.manifest(flight.id).await?;
     let links: HashMap<i64, store::Link> = store

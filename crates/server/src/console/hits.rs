@@ -103,7 +103,7 @@ pub(crate) async fn queue(
         .unwrap_or_else(|| "open".into());
     let list = q.list.unwrap_or_default();
     let sev = q.severity.unwrap_or_default();
-    let store = state.intake.store();
+    let store = &state.store;
     let (min, max) = match sev.as_str() {
         "high" => (0.95, f64::INFINITY),
         "medium" => (0.88, 0.95),
@@ -200,7 +200,7 @@ async fn hit_page(
     error: Option<String>,
     done: bool,
 ) -> PageResult {
-    let store = state.intake.store();
+    let store = &state.store;
     // Another agency's hit is not found, as a missing one.
     let hit = store
         .agency_hit(&who.principal.agency, id)
@@ -253,12 +253,7 @@ pub(crate) async fn hit(
 
 /// Another agency's hit is not found, before anything else is said about it.
 async fn own_hit(state: &State, who: &Who, id: i64) -> Result<(), PageError> {
-    match state
-        .intake
-        .store()
-        .agency_hit(&who.principal.agency, id)
-        .await?
-    {
+    match state.store.agency_hit(&who.principal.agency, id).await? {
         Some(_) => Ok(()),
         None => Err(PageError::NotFound),
     }

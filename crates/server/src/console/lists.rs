@@ -90,21 +90,15 @@ pub(crate) async fn lists(
     {
         return Ok(Redirect::to(&format!("/lists/{name}")).into_response());
     }
-    let rows = state.intake.store().list_versions(None).await?;
+    let rows = state.store.list_versions(None).await?;
     let mut by_list: BTreeMap<String, Vec<VersionLine>> = BTreeMap::new();
     for v in &rows {
         by_list.entry(v.list.clone()).or_default().push(v.into());
     }
-    let owners: std::collections::HashMap<String, String> = state
-        .intake
-        .store()
-        .list_owners()
-        .await?
-        .into_iter()
-        .collect();
+    let owners: std::collections::HashMap<String, String> =
+        state.store.list_owners().await?.into_iter().collect();
     let agencies = state
-        .intake
-        .store()
+        .store
         .agencies()
         .await?
         .into_iter()
@@ -142,7 +136,7 @@ pub(crate) async fn set_owner(
     if !valid_list_name(&list) {
         return Err(PageError::NotFound);
     }
-    let store = state.intake.store();
+    let store = &state.store;
     let agency = f.agency.trim().to_ascii_uppercase();
     let known = store.agencies().await?.iter().any(|a| a.code == agency);
     let owner = (!agency.is_empty() && known).then_some(agency.as_str());
@@ -243,7 +237,7 @@ async fn version(
     list: &str,
     number: Option<i64>,
 ) -> Result<Option<ListVersion>, PageError> {
-    match state.intake.store().list_version_json(list, number).await? {
+    match state.store.list_version_json(list, number).await? {
         Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
             tracing::error!(error = %e, "stored list version");
             PageError::Store
@@ -285,7 +279,7 @@ pub(crate) async fn list(
         return Err(PageError::NotFound);
     }
     let can_import = who.principal.has_any(LISTS_WRITE);
-    let rows = state.intake.store().list_versions(Some(&list)).await?;
+    let rows = state.store.list_versions(Some(&list)).await?;
     if rows.is_empty() && !can_import {
         return Err(PageError::NotFound);
     }
@@ -384,7 +378,7 @@ pub(crate) async fn diff(
     if !valid_list_name(&list) {
         return Err(PageError::NotFound);
     }
-    let rows = state.intake.store().list_versions(Some(&list)).await?;
+    let rows = state.store.list_versions(Some(&list)).await?;
     let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
     let latest = numbers.first().copied().ok_or(PageError::NotFound)?;
     let to = q.to.filter(|n| numbers.contains(n)).unwrap_or(latest);

@@ -247,8 +247,7 @@ pub(crate) async fn purpose_submit(
         return Ok(Redirect::to(&format!("/purpose?next={}", urlencode(&next))).into_response());
     }
     state
-        .intake
-        .store()
+        .store
         .audit(&AuditEntry {
             actor: &who.principal.username,
             action: "purpose.stated",

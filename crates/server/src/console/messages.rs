@@ -161,7 +161,7 @@ pub(crate) async fn list(
     };
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let skip = (page - 1) * PAGE;
-    let store = state.intake.store();
+    let store = &state.store;
     let carrier_filter = (!carrier.is_empty()).then_some(carrier.as_str());
     // One page and one more row, to know whether there is a next page.
     let kind_filter = (!kind.is_empty()).then_some(kind.as_str());
@@ -215,12 +215,7 @@ pub(crate) async fn message(
     who: Who,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let m = state
-        .intake
-        .store()
-        .message(id)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let m = state.store.message(id).await?.ok_or(PageError::NotFound)?;
     let findings = findings(&m)
         .iter()
         .map(|f| {
@@ -310,8 +305,7 @@ pub(crate) async fn raw(
         return Ok(redirect);
     }
     let body = state
-        .intake
-        .store()
+        .store
         .message_body(id)
         .await?
         .ok_or(PageError::NotFound)?;

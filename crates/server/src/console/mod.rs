@@ -151,9 +151,7 @@ pub(crate) async fn audited(
     action: &str,
     subject: &str,
 ) -> Result<(), PageError> {
-    Ok(who
-        .audit_read(state.intake.store(), action, subject)
-        .await?)
+    Ok(who.audit_read(&state.store, action, subject).await?)
 }
 
 /// A JSON value as one line of text: strings as they are, objects as their values joined.

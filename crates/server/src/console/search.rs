@@ -61,7 +61,7 @@ pub(crate) async fn page(
     if searched && let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
-    let store = state.intake.store();
+    let store = &state.store;
     let mut found = Vec::new();
     if searched {
         // The audit keeps what was searched: the officer must be able to see it.

@@ -53,7 +53,7 @@ pub(crate) async fn queue(
         .filter(|s| STATES.contains(&s.as_str()))
         .unwrap_or_else(|| "open".into());
     let criterion = q.criterion.unwrap_or_default().trim().to_string();
-    let store = state.intake.store();
+    let store = &state.store;
     let hits = store
         .targeting_hits(
             &TargetingHitFilter {
@@ -113,7 +113,7 @@ async fn traveller_name(state: &State, hit: &TargetingHitRow) -> Result<String, 
     let (Some(locator), Some(reference)) = (&hit.locator, &hit.traveller) else {
         return Ok(hit.subject.clone());
     };
-    let booking = state.intake.store().booking(hit.flight_id, locator).await?;
+    let booking = state.store.booking(hit.flight_id, locator).await?;
     let name = booking.and_then(|b| {
         b.booking
             .get("travellers")
@@ -135,8 +135,7 @@ async fn hit_page(
     done: bool,
 ) -> PageResult {
     let hit = state
-        .intake
-        .store()
+        .store
         .targeting_hit(id)
         .await?
         .ok_or(PageError::NotFound)?;

@@ -72,7 +72,7 @@ pub(crate) fn flight_href(key: &str) -> String {
 }
 
 pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageResult {
-    let store = state.intake.store();
+    let store = &state.store;
     let now = state.intake.now();
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
     let yesterday = today.yesterday().unwrap_or(today);

@@ -185,7 +185,7 @@ pub(crate) async fn page(
     if let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
-    let store = state.intake.store();
+    let store = &state.store;
     let (flight, person) = store
         .manifest_person(id)
         .await?
