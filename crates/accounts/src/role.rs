@@ -1,46 +1,6 @@
-//! The roles of a passenger information unit (product.md) and what each may do.
+//! The stored form of a user's roles (`model::Role`).
 
-use serde::Serialize;
-
-/// A role a user holds; a user may hold several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Triages hits, reviews travellers, writes criteria.
-    Analyst,
-    /// Approves criteria (four eyes) and dissemination, watches queue health.
-    Supervisor,
-    /// Connects carriers and watches their data quality.
-    CarrierLiaison,
-    /// Sees every access and every rule.
-    DataProtectionOfficer,
-    /// Users, roles, agencies, lists.
-    Administrator,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Analyst,
-        Role::Supervisor,
-        Role::CarrierLiaison,
-        Role::DataProtectionOfficer,
-        Role::Administrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Analyst => "analyst",
-            Role::Supervisor => "supervisor",
-            Role::CarrierLiaison => "carrier_liaison",
-            Role::DataProtectionOfficer => "dpo",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
-    }
-}
+pub use model::Role;
 
 /// Roles from their stored form (`analyst,supervisor`); unknown names are skipped, so a role
 /// removed from the code grants nothing.

@@ -33,7 +33,7 @@ pub mod watchlists;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use model::{Document, FlightKey, Identity, Role, Sex, Status};
+use model::{Capacity, Document, FlightKey, Identity, Sex, Status};
 use paxlst::series::{Series, SeriesKey};
 use paxlst::{ListChange, PassengerList};
 use serde::Serialize;
@@ -959,9 +959,9 @@ impl Intake {
                         reference: p.passenger_reference(),
                         booking: p.booking_locator(),
                         role: if p.role.is_crew() {
-                            Role::Crew
+                            Capacity::Crew
                         } else {
-                            Role::Passenger
+                            Capacity::Passenger
                         },
                         status: Status::Reported,
                         identity,

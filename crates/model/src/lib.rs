@@ -130,11 +130,54 @@ pub enum Status {
     Cancelled,
 }
 
+/// In which capacity a person is on board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum Capacity {
     Passenger,
     Crew,
+}
+
+/// A role a user of the unit holds (product.md); a user may hold several. What each role may
+/// open is the server's route table; what it may do to a criterion, the targeting lifecycle's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Triages hits, reviews travellers, writes criteria.
+    Analyst,
+    /// Approves criteria (four eyes) and dissemination, watches queue health.
+    Supervisor,
+    /// Connects carriers and watches their data quality.
+    CarrierLiaison,
+    /// Sees every access and every rule.
+    DataProtectionOfficer,
+    /// Users, roles, agencies, lists.
+    Administrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Analyst,
+        Role::Supervisor,
+        Role::CarrierLiaison,
+        Role::DataProtectionOfficer,
+        Role::Administrator,
+    ];
+
+    /// The role's stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
+            Role::CarrierLiaison => "carrier_liaison",
+            Role::DataProtectionOfficer => "dpo",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
 }
 
 #[cfg(test)]

@@ -10,22 +10,14 @@ use intake::criteria::{CriteriaError, Draft};
 use serde::Deserialize;
 use serde_json::json;
 use store::{Disposition, TargetingHitFilter};
-use targeting::{Action, Actor, Criterion, LifecycleError, Role};
+use targeting::{Action, Actor, Criterion, LifecycleError};
 
 use crate::access::Who;
 use crate::api::{ApiError, AppState, Result, audit_read};
 
-/// The person acting on criteria, with the roles the lifecycle knows.
+/// The person acting on criteria, with their roles (the lifecycle reads analyst and supervisor).
 pub(crate) fn actor(who: &Who) -> Actor {
-    let p = &who.principal;
-    let mut roles = Vec::new();
-    if p.has(accounts::Role::Analyst) {
-        roles.push(Role::Analyst);
-    }
-    if p.has(accounts::Role::Supervisor) {
-        roles.push(Role::Supervisor);
-    }
-    Actor::new(&p.username, &roles)
+    Actor::new(&who.principal.username, &who.principal.roles)
 }
 
 /// A refused criterion: 422 with every problem and its position, for the editor.

@@ -1,7 +1,7 @@
 //! Flights and their manifests: one row per person per flight, moved along by lists, changes and
 //! close-outs.
 
-use model::{FlightKey, Identity, Role, Status};
+use model::{Capacity, FlightKey, Identity, Status};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -40,7 +40,7 @@ pub struct ManifestRow {
 pub struct PersonUpdate<'a> {
     pub reference: Option<&'a str>,
     pub booking: Option<&'a str>,
-    pub role: Role,
+    pub role: Capacity,
     pub status: Status,
     pub identity: &'a Identity,
     pub message: i64,
@@ -367,8 +367,8 @@ impl<'a> PersonRow<'a> {
         Ok(PersonRow {
             p,
             role: match p.role {
-                Role::Passenger => "passenger",
-                Role::Crew => "crew",
+                Capacity::Passenger => "passenger",
+                Capacity::Crew => "crew",
             },
             given: p.identity.given_names.join(" "),
             sex: p.identity.sex.map(|s| match s {

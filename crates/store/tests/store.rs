@@ -7,7 +7,7 @@
     clippy::panic
 )]
 
-use model::{Document, FlightKey, Identity, Role, Sex, Status};
+use model::{Capacity, Document, FlightKey, Identity, Sex, Status};
 use store::*;
 
 fn temp_db(name: &str) -> std::path::PathBuf {
@@ -233,7 +233,7 @@ async fn flights_and_manifests() {
     let update = PersonUpdate {
         reference: Some("P1"),
         booking: Some("QZX123"),
-        role: Role::Passenger,
+        role: Capacity::Passenger,
         status: Status::Reported,
         identity: &identity,
         message,
@@ -295,7 +295,7 @@ async fn a_person_without_a_passenger_reference_is_matched_not_added_twice() {
                 &[PersonUpdate {
                     reference: None,
                     booking: Some("QZX999"),
-                    role: Role::Passenger,
+                    role: Capacity::Passenger,
                     status: Status::Reported,
                     identity: &identity,
                     message,
@@ -368,7 +368,7 @@ async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth() {
             &[PersonUpdate {
                 reference: Some(&reference),
                 booking: None,
-                role: Role::Passenger,
+                role: Capacity::Passenger,
                 status: Status::Reported,
                 identity,
                 message,

@@ -13,15 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::check::CheckError;
 use crate::eval::{Compiled, Criterion};
 
-/// What a person may do with criteria.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Writes, submits and withdraws criteria.
-    Analyst,
-    /// Approves, rejects, activates and retires criteria written by others.
-    Supervisor,
-}
+/// The user's roles decide what a person may do with criteria: an analyst writes, submits and
+/// withdraws them; a supervisor approves, rejects, activates and retires those written by
+/// others. Other roles may do nothing here.
+pub use model::Role;
 
 /// A person acting on a criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

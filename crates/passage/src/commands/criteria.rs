@@ -82,14 +82,8 @@ impl Who {
                 "say who acts: --as NAME with the password on standard input, or --token-file FILE"
             ),
         };
-        let mut roles = Vec::new();
-        if principal.has(accounts::Role::Analyst) {
-            roles.push(Role::Analyst);
-        }
-        if principal.has(accounts::Role::Supervisor) {
-            roles.push(Role::Supervisor);
-        }
-        if roles.is_empty() {
+        let roles = principal.roles.clone();
+        if !principal.has(Role::Analyst) && !principal.has(Role::Supervisor) {
             anyhow::bail!(
                 "{} has neither the analyst nor the supervisor role",
                 principal.username
