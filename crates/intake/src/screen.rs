@@ -135,11 +135,12 @@ impl Screener {
                     })
                 })
                 .collect();
-            // a thread that panicked loses its part's hits: screening again on list change
-            // or the next push finds them; nothing else is lost
+            // A part whose thread panicked would lose its travellers' hits: the panic goes on to
+            // the read phase, which parks the message (`reader_failed`) rather than keep it
+            // screened in part.
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         })
     }

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use invariant::Surely;
+
 use serde::Serialize;
 
 /// A special category of personal data (GDPR Art. 9, Directive 2016/681 Art. 13(4)).
@@ -67,8 +69,10 @@ impl Table {
     pub fn builtin() -> &'static Table {
         static TABLE: OnceLock<Table> = OnceLock::new();
         // `build.rs` reads the shipped table with this same reader and fails the build when it
-        // does not read: the empty default here cannot be reached.
-        TABLE.get_or_init(|| Table::parse(BUILTIN).unwrap_or_default())
+        // does not read: the empty table here cannot be reached, and would be reported.
+        TABLE.get_or_init(|| {
+            Table::parse(BUILTIN).surely_or(Table::default(), "the shipped sensitive table")
+        })
     }
 
     /// Reads a table: `kind,code,category,meaning` lines, `#` comments, one header line.

@@ -333,7 +333,14 @@ impl CriteriaSet {
 }
 
 fn run(plan: &Plan, results: &[Truth]) -> Truth {
-    let at = |i: &u32| results.get(*i as usize).copied().unwrap_or(Truth::Unknown);
+    // The plans index the tests they were compiled with: an index past them is a bug, read as
+    // "unknown" (never true) in release.
+    let at = |i: &u32| {
+        results.get(*i as usize).copied().unwrap_or_else(|| {
+            invariant::never!("criteria plan refers to test {i} of {}", results.len());
+            Truth::Unknown
+        })
+    };
     match plan {
         Plan::All(refs) => {
             let mut out = Truth::True;
@@ -430,7 +437,10 @@ impl<'a> Facts<'a> {
     }
 
     fn get(&self, i: usize) -> &Value<'a> {
-        self.values.get(i).unwrap_or(&Value::Absent)
+        self.values.get(i).unwrap_or_else(|| {
+            invariant::never!("criteria field {i} of {} facts", self.values.len());
+            &Value::Absent
+        })
     }
 }
 
