@@ -217,7 +217,10 @@ impl Data {
 
     /// A rate from `rates.csv`, 0 when it is not listed.
     pub fn rate(&self, name: &str) -> f64 {
-        self.rates.get(name).copied().unwrap_or(0.0)
+        self.rates.get(name).copied().unwrap_or_else(|| {
+            invariant::never!("the simulator's rates.csv has no rate {name:?}");
+            0.0
+        })
     }
 
     pub fn airport(&self, iata: &str) -> Option<&Airport> {
@@ -252,6 +255,31 @@ mod tests {
             assert!(d.airport(&c.home).is_some(), "{} home {}", c.code, c.home);
         }
         assert!(d.rate("ssr_meal") > 0.0);
-        assert_eq!(d.rate("not_a_rate"), 0.0);
+        let unknown = std::panic::catch_unwind(|| d.rate("not_a_rate"));
+        assert!(unknown.is_err(), "an unknown rate is a reported bug, not 0");
+    }
+
+    /// Every rate the simulator's code asks for by name is in `rates.csv`: a renamed or removed
+    /// row would otherwise make a quirk silently never happen.
+    #[test]
+    fn every_rate_the_code_asks_for_is_in_the_file() {
+        let d = Data::builtin().unwrap();
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("people.rs"),
+            include_str!("schedule.rs"),
+            include_str!("traffic.rs"),
+            include_str!("truth.rs"),
+        ];
+        let mut asked = 0;
+        for source in sources {
+            for (at, _) in source.match_indices("rate(\"") {
+                let rest = &source[at + 6..];
+                let name = &rest[..rest.find('"').unwrap()];
+                assert!(d.rates.contains_key(name), "rates.csv has no {name:?}");
+                asked += 1;
+            }
+        }
+        assert!(asked >= 20, "only {asked} rates found in the code");
     }
 }

@@ -3,7 +3,9 @@
 //! ground truth behind it (a synthetic watchlist, the travellers planted on it, look-alikes).
 //!
 //! Deterministic: the same [`Config`] gives the same bytes. Names, rates and airports are data
-//! files (`data/`, sources in `data/SOURCES.md`), not constants in code.
+//! files (`data/`, sources in `data/SOURCES.md`); a rate the code asks for and the file lacks
+//! is a reported bug. The SSR codes drawn (meals, medical aids: `traffic.rs`) are AIRIMP code
+//! lists, kept in code beside the writer that uses them.
 #![cfg_attr(
     test,
     allow(

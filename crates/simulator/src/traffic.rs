@@ -187,7 +187,8 @@ pub fn flight(
                 .pick(&data.airports)
                 .map_or(home_country.to_string(), |a| a.country.clone()),
         };
-        let family = party >= 3 && rng.chance(0.7) || party == 2 && rng.chance(0.4);
+        let family = party >= 3 && rng.chance(data.rate("family_party_of_3_or_more"))
+            || party == 2 && rng.chance(data.rate("family_party_of_2"));
         let lead = people::person(data, &nationality, None, None, Age::Adult, today, rng);
         let surname_name = data
             .cultures
@@ -247,7 +248,7 @@ pub fn flight(
                 seat_row += 1;
             }
             count += 1;
-            let manual = rng.chance(0.15);
+            let manual = rng.chance(data.rate("manual_check_in"));
             travellers.push(Traveller {
                 reference: format!("{}{:06}", carrier_code, rng.below(1_000_000)),
                 tif: i + 1,
@@ -271,7 +272,7 @@ pub fn flight(
             locator: rng.code(LOCATOR, 6),
             created: f.departure.utc
                 - SignedDuration::from_hours(lead_days * 24 + rng.below(24) as i64),
-            agency: rng.chance(0.4).then(|| {
+            agency: rng.chance(data.rate("booked_by_agency")).then(|| {
                 (
                     rng.code(DIGITS, 8),
                     format!(

@@ -2,8 +2,9 @@
 //! byte, durable before anything is acknowledged), flights and their manifests, and the audit
 //! log, append-only and hash-chained.
 //!
-//! The SQL is kept to what PostgreSQL also speaks, so that the server back end (a later issue)
-//! implements the same methods over the same schema.
+//! The SQL is SQLite's: `?` placeholders, `INSERT OR IGNORE`, `BEGIN IMMEDIATE`, triggers that
+//! `RAISE`, `strftime`. A PostgreSQL engine (a later issue) will need its own statements and
+//! migrations behind the same methods; nothing here is portable as it stands.
 #![cfg_attr(
     test,
     allow(
