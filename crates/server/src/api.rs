@@ -321,36 +321,7 @@ async fn ready(Shared(state): Shared<AppState>) -> Response {
 }
 
 async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
-    let mut out = String::from(
-        "# HELP passage_messages Messages in the vault by state.\n# TYPE passage_messages gauge\n",
-    );
-    for (s, n) in state.intake.store().count_messages().await? {
-        out.push_str(&format!(
-            "passage_messages{{state=\"{}\"}} {n}\n",
-            s.as_str()
-        ));
-    }
-    out.push_str("# HELP passage_carrier_messages_total Messages per carrier since start, by outcome.\n# TYPE passage_carrier_messages_total counter\n");
-    for (carrier, c) in state.intake.counters() {
-        for (what, n) in [
-            ("received", c.received),
-            ("processed", c.processed),
-            ("duplicate", c.duplicates),
-            ("failed", c.failed),
-            ("with_errors", c.with_errors),
-        ] {
-            out.push_str(&format!(
-                "passage_carrier_messages_total{{carrier=\"{carrier}\",outcome=\"{what}\"}} {n}\n"
-            ));
-        }
-    }
-    out.push_str("# HELP passage_sign_in_refused_total Sign-in attempts refused since start, by reason.\n# TYPE passage_sign_in_refused_total counter\n");
-    for (reason, n) in state.accounts.refusals() {
-        out.push_str(&format!(
-            "passage_sign_in_refused_total{{reason=\"{}\"}} {n}\n",
-            reason.as_str()
-        ));
-    }
+    let out = crate::telemetry::render(&state).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 

@@ -22,6 +22,7 @@ mod criteria;
 mod hits;
 mod rate;
 mod roles;
+mod telemetry;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use access::{Access, Face, RouteInfo};
 pub use axum::http::Method;
 pub use carriers::Credentials;
 pub use rate::RateLimit;
+pub use telemetry::install as install_metrics;
 
 /// Limits on what a request may carry and how often.
 #[derive(Debug)]
@@ -76,6 +78,7 @@ pub fn route_table() -> Vec<RouteInfo> {
 
 /// The application: every route of the table, each behind its access check.
 pub fn app(state: Arc<State>) -> Router {
+    telemetry::install();
     let body_limit = state.limits.body_bytes;
     let mut paths: Vec<(&'static str, MethodRouter<Arc<State>>)> = Vec::new();
     for r in table() {
