@@ -246,25 +246,77 @@ impl ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// The status by kind: a write the schema refuses is the request's fault (409 for a key
+    /// taken or a reference gone, 422 for a value the schema does not admit); a store that
+    /// cannot read or write is 503; stored data that does not read back is 500.
     fn from(e: StoreError) -> ApiError {
         // The store's errors carry no personal data; the detail goes to the log only.
-        tracing::error!(error = %e, "store");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "store_unavailable",
-            "the store could not answer; try again",
-        )
+        match &e {
+            StoreError::Constraint(kind, _) => {
+                tracing::warn!(error = %e, "store refused a write");
+                let (status, message) = match kind {
+                    store::Constraint::Unique | store::Constraint::ForeignKey => (
+                        StatusCode::CONFLICT,
+                        "the change conflicts with what is stored; reload and try again",
+                    ),
+                    store::Constraint::NotNull | store::Constraint::Check => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "the store does not admit this value",
+                    ),
+                };
+                ApiError::new(status, "constraint_violated", message)
+            }
+            StoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "store");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "stored_data_unreadable",
+                    "stored data could not be read; the operators have been told",
+                )
+            }
+            StoreError::Database(_)
+            | StoreError::Migration(_)
+            | StoreError::Seal(_)
+            | StoreError::Ended => {
+                tracing::error!(error = %e, "store");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the store could not answer; try again",
+                )
+            }
+        }
     }
 }
 
 impl From<intake::IntakeError> for ApiError {
     fn from(e: intake::IntakeError) -> ApiError {
-        tracing::error!(error = %e, "intake");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "intake_unavailable",
-            "the message could not be taken in; send it again",
-        )
+        use intake::IntakeError as E;
+        match e {
+            E::Store(e) => ApiError::from(e),
+            E::Unknown(_) => ApiError::not_found("message"),
+            E::List(e) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_the_list_format",
+                e.to_string(),
+            ),
+            E::Corrupt(_) => {
+                tracing::error!(error = %e, "intake");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "stored_data_unreadable",
+                    "stored data could not be read; the operators have been told",
+                )
+            }
+            E::Receipt(_) => {
+                tracing::error!(error = %e, "intake");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "intake_unavailable",
+                    "the message could not be taken in; send it again",
+                )
+            }
+        }
     }
 }
 
@@ -686,4 +738,34 @@ async fn scorecard(
 
 async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {
     Ok(Json(state.intake.store().verify_audit().await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_answer_by_kind() {
+        use store::Constraint as C;
+        for (kind, status) in [
+            (C::Unique, StatusCode::CONFLICT),
+            (C::ForeignKey, StatusCode::CONFLICT),
+            (C::NotNull, StatusCode::UNPROCESSABLE_ENTITY),
+            (C::Check, StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let e = ApiError::from(StoreError::Constraint(kind, "t.c".into()));
+            assert_eq!((e.status, e.code), (status, "constraint_violated"));
+        }
+        let e = ApiError::from(StoreError::Corrupt("x".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let e = ApiError::from(StoreError::Ended);
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        let e = ApiError::from(intake::IntakeError::Unknown(3));
+        assert_eq!(e.status, StatusCode::NOT_FOUND);
+        let e = ApiError::from(intake::IntakeError::Store(StoreError::Constraint(
+            C::Unique,
+            String::new(),
+        )));
+        assert_eq!(e.status, StatusCode::CONFLICT);
+    }
 }

@@ -40,15 +40,9 @@ fn problems(e: &targeting::CheckError) -> (StatusCode, Json<serde_json::Value>) 
 }
 
 fn refused(e: CriteriaError) -> ApiError {
-    let (status, code) = match &e {
-        CriteriaError::Store(_) => {
-            tracing::error!(error = %e, "criteria");
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
-                "the store could not answer; try again",
-            );
-        }
+    let (status, code) = match e {
+        // By the store error's kind: a constraint is 409/422, a store that cannot write 503.
+        CriteriaError::Store(e) => return ApiError::from(e),
         CriteriaError::Corrupt(_) => {
             tracing::error!(error = %e, "criteria");
             (StatusCode::INTERNAL_SERVER_ERROR, "corrupt")
@@ -56,7 +50,7 @@ fn refused(e: CriteriaError) -> ApiError {
         CriteriaError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         CriteriaError::Check(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criterion_refused"),
         CriteriaError::Conflict => (StatusCode::CONFLICT, "state_changed"),
-        CriteriaError::Lifecycle(l) => match l {
+        CriteriaError::Lifecycle(ref l) => match l {
             LifecycleError::OwnCriterion { .. } => (StatusCode::FORBIDDEN, "four_eyes"),
             LifecycleError::MissingRole { .. } => (StatusCode::FORBIDDEN, "role_required"),
             LifecycleError::NotAuthor { .. } => (StatusCode::FORBIDDEN, "author_only"),

@@ -237,16 +237,5 @@ pub(crate) async fn import_list(
             "the body is none of un, ofac, eu, ftm, csv; name it with ?format=",
         )
     })?;
-    state
-        .intake
-        .import_list(list, format, body, who)
-        .await
-        .map_err(|e| match e {
-            intake::IntakeError::List(e) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_the_list_format",
-                e.to_string(),
-            ),
-            other => ApiError::from(other),
-        })
+    Ok(state.intake.import_list(list, format, body, who).await?)
 }

@@ -26,13 +26,27 @@ pub struct TestServer {
 /// A server with the given limits and carrier credentials, and a user `lead` (analyst,
 /// supervisor, carrier liaison, administrator, DPO) with a bearer token.
 pub fn start(limits: Limits, credentials: Credentials) -> TestServer {
+    start_at(None, limits, credentials)
+}
+
+/// As [`start`], with the store in a file at `db` (so that a test can reach it beside the
+/// server) when given.
+pub fn start_at(
+    db: Option<&std::path::Path>,
+    limits: Limits,
+    credentials: Credentials,
+) -> TestServer {
+    let db = db.map(std::path::Path::to_path_buf);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let (url, token, state) = runtime.block_on(async move {
-        let store = store::Store::open_in_memory().await.unwrap();
+        let store = match db {
+            Some(path) => store::Store::open(&path).await.unwrap(),
+            None => store::Store::open_in_memory().await.unwrap(),
+        };
         let intake = Intake::new(store, Config::default());
         let accounts = Accounts::new(intake.store().clone(), Policy::default()).unwrap();
         accounts
