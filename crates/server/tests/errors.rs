@@ -1,6 +1,11 @@
 //! Errors answered by kind through real routes: what is missing is 404, a write the schema
 //! refuses is 409 (not 503), a store that cannot write is 503.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! `/metrics` through the `metrics` crates: the names and meanings the operators' dashboards
 //! read, the broken-invariant counter, one recorder per process however many servers run.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
