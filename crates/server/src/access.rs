@@ -17,7 +17,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use serde_json::json;
 
 use crate::State;
 
@@ -99,17 +98,59 @@ impl Route {
     }
 }
 
-/// Wraps a route's handler with its access check.
+/// Wraps a route's handler with its access check; an API route's refusals by the framework
+/// (a body or parameter that does not read) answer in the API's error form.
 pub(crate) fn guarded(state: &Arc<State>, r: Route) -> MethodRouter<Arc<State>> {
+    let handler = match r.info.face {
+        Face::Api => r.handler.layer(middleware::map_response(json_errors)),
+        Face::Page => r.handler,
+    };
     match r.info.access {
-        Access::Public | Access::Carrier => r.handler,
-        Access::Roles(_) | Access::SignedIn => {
-            r.handler.route_layer(middleware::from_fn_with_state(
-                (state.clone(), r.info.access, r.info.face, r.info.purpose),
-                guard,
-            ))
+        Access::Public | Access::Carrier => handler,
+        Access::Roles(_) | Access::SignedIn => handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), r.info.access, r.info.face, r.info.purpose),
+            guard,
+        )),
+    }
+}
+
+/// Largest framework refusal text carried into a JSON error.
+const REJECTION_LIMIT: usize = 4096;
+
+/// Turns an error answer that is not JSON (axum's rejections of a body, a query or a path
+/// parameter, in plain text) into `{error: {code, message}}`, the code named by the status.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let message = match to_bytes(body, REJECTION_LIMIT).await {
+        Ok(b) if !b.is_empty() => String::from_utf8_lossy(&b).into_owned(),
+        _ => status.canonical_reason().unwrap_or("refused").to_string(),
+    };
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "body_not_understood",
+        _ if status.is_server_error() => "server_error",
+        _ => "refused",
+    };
+    let mut answer = refuse(Face::Api, status, code, &message);
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name, value.clone());
         }
     }
+    answer
 }
 
 /// The value of a cookie in the request (percent-decoded, as `axum-extra`'s jar reads it).
@@ -166,7 +207,12 @@ fn refuse(face: Face, status: StatusCode, code: &'static str, message: &str) -> 
     match face {
         Face::Api => (
             status,
-            Json(json!({ "error": { "code": code, "message": message } })),
+            Json(crate::wire::ErrorBody {
+                error: crate::wire::ErrorDetail {
+                    code: code.into(),
+                    message: message.into(),
+                },
+            }),
         )
             .into_response(),
         Face::Page => refusal_page(status, message),

@@ -20,9 +20,11 @@ mod carriers;
 mod console;
 mod criteria;
 mod hits;
+mod openapi;
 mod rate;
 mod roles;
 mod telemetry;
+mod wire;
 
 use std::sync::Arc;
 
@@ -34,6 +36,7 @@ use intake::Intake;
 pub use access::{Access, Face, RouteInfo};
 pub use axum::http::Method;
 pub use carriers::Credentials;
+pub use openapi::operations as openapi_operations;
 pub use rate::RateLimit;
 pub use telemetry::install as install_metrics;
 

@@ -109,3 +109,62 @@ fn a_store_that_cannot_write_is_503() {
         .block_on(sqlx::query("ROLLBACK").execute(&mut side))
         .unwrap();
 }
+
+#[test]
+fn framework_refusals_answer_in_the_api_error_form() {
+    let s = common::start(Limits::default(), Credentials::open());
+    let bearer = s.bearer();
+    for (path, content_type, body, status, expected) in [
+        (
+            "/api/v1/criteria/check",
+            "application/json",
+            &b"{not json"[..],
+            400,
+            "bad_request",
+        ),
+        (
+            "/api/v1/criteria/check",
+            "text/plain",
+            &b"{}"[..],
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "/api/v1/criteria/check",
+            "application/json",
+            &b"{\"weight\": 2}"[..],
+            422,
+            "body_not_understood",
+        ),
+    ] {
+        let a = s.post_with(
+            path,
+            &[
+                ("authorization", &bearer),
+                ("x-passage-purpose", "test case 1"),
+                ("content-type", content_type),
+            ],
+            body,
+        );
+        assert_eq!(
+            (a.status, code(&a).as_str()),
+            (status, expected),
+            "{}",
+            a.body
+        );
+        assert!(
+            a.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
+    }
+    let a = s.get("/api/v1/messages/not-a-number");
+    assert_eq!(
+        (a.status, code(&a).as_str()),
+        (400, "bad_request"),
+        "{}",
+        a.body
+    );
+    // The security headers stay on a rewritten answer.
+    assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
+}
