@@ -424,8 +424,9 @@ pub(crate) async fn openapi() -> Response {
 /// headers alone: the body of a sender not accepted is never read (buffering up to the size
 /// limit for anyone who connects would let bogus uploads take the memory).
 #[utoipa::path(post, path = "/api/v1/messages", tag = "intake",
-    request_body(content = String, content_type = "application/edifact",
-        description = "One EDIFACT interchange as sent"),
+    request_body(description = "One EDIFACT interchange as sent, whatever the media type",
+        content((String = "application/edifact"), (String = "text/plain"),
+            (String = "application/octet-stream"))),
     security(("carrier" = [])),
     responses(
         (status = 202, description = "Kept and processed (or waiting for the rest of a series)", body = Object),

@@ -15,9 +15,9 @@ use crate::access::Who;
 use crate::api::{ApiError, AppState, Result, audit_read};
 pub(crate) use crate::wire::NewDraft;
 use crate::wire::{
-    BacktestBody, CheckAnswer, CheckBody, CriteriaList, CriterionDetail, CriterionStatsAnswer,
-    ErrorBody, ErrorDetail, Note, Refusal, TargetingHitList, TargetingHitsQuery, TargetingReview,
-    TargetingReviewed,
+    BacktestBody, CheckAnswer, CheckBody, CriteriaList, CriterionAction, CriterionDetail,
+    CriterionStatsAnswer, ErrorBody, ErrorDetail, Note, Refusal, TargetingHitList,
+    TargetingHitsQuery, TargetingReview, TargetingReviewed,
 };
 
 /// The person acting on criteria, with the roles the lifecycle knows.
@@ -160,7 +160,7 @@ pub(crate) async fn version(
 /// (supervisor). The body `{note}` may be left out (audited).
 #[utoipa::path(post, path = "/api/v1/criteria/{id}/{action}", tag = "targeting",
     params(("id" = i64, Path, description = "Version id"),
-        ("action" = String, Path, description = "submit, withdraw, approve, reject, activate, retire")),
+        ("action" = CriterionAction, Path, description = "The move")),
     request_body(content = Option<Note>, content_type = "application/json"),
     responses(
         (status = 200, description = "The version as now stored", body = Object),

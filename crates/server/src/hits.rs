@@ -154,7 +154,8 @@ pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<ListVe
 /// Imports a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next
 /// version of the list; re-screens stored travellers against what changed (audited).
 #[utoipa::path(post, path = "/api/v1/lists/{list}", tag = "screening",
-    params(("list" = String, Path, description = "1 to 64 letters, digits, dots, dashes, underscores"),
+    params(("list" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$",
+            description = "1 to 64 letters, digits, dots, dashes, underscores"),
         ImportQuery),
     request_body(content = String, content_type = "application/octet-stream",
         description = "The list file as published"),

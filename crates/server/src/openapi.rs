@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, SecurityRequirement};
 
 use crate::access::{Access, Face};
-use crate::wire::ErrorBody;
+use crate::wire::{CriterionAction, ErrorBody};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -61,7 +61,7 @@ use crate::wire::ErrorBody;
         crate::criteria::hit,
         crate::criteria::review,
     ),
-    components(schemas(ErrorBody))
+    components(schemas(ErrorBody, CriterionAction))
 )]
 struct Doc;
 

@@ -28,8 +28,9 @@ pub struct ErrorDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Refusal {
     pub error: ErrorDetail,
-    /// Rule, message, line, column, span of each problem.
-    #[schema(value_type = Vec<Object>)]
+    /// Rule, message, line, column, span of each problem. Absent when the body itself did
+    /// not read (the answer is then an `ErrorBody`).
+    #[schema(value_type = Vec<Object>, required = false)]
     pub problems: Vec<targeting::Problem>,
 }
 
@@ -72,7 +73,8 @@ pub struct MessageList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FlightQuery {
-    /// YYYY-MM-DD (required).
+    /// YYYY-MM-DD.
+    #[param(required = true, value_type = String, format = Date)]
     pub date: Option<String>,
 }
 
@@ -272,6 +274,19 @@ pub struct CriterionStatsAnswer {
     pub version: store::CriterionVersionRow,
     #[schema(value_type = Object)]
     pub stats: store::CriterionStats,
+}
+
+/// A lifecycle move of a criterion version.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CriterionAction {
+    Submit,
+    Withdraw,
+    Approve,
+    Reject,
+    Activate,
+    Retire,
 }
 
 /// A note with a lifecycle move; the body may be empty.
