@@ -112,9 +112,12 @@ pub(crate) async fn draft(
         let today = jiff::tz::TimeZone::UTC
             .to_datetime(state.intake.now())
             .date();
-        today
-            .checked_add(jiff::Span::new().years(1))
-            .unwrap_or(today)
+        // Only in the calendar's last year is there no year after today.
+        invariant::Surely::surely_or(
+            today.checked_add(jiff::Span::new().years(1)),
+            today,
+            "a year after today",
+        )
     });
     let draft = Draft {
         criterion: &d.criterion,
