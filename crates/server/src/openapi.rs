@@ -274,3 +274,35 @@ pub fn operations() -> Vec<(axum::http::Method, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names of an enum schema of the document.
+    fn names(schema: &str) -> Vec<String> {
+        let doc = serde_json::to_value(document()).unwrap();
+        doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The schema-only mirrors of other crates' enums say what the handlers accept.
+    #[test]
+    fn mirrored_enums_are_what_the_handlers_accept() {
+        let dispositions = names("Disposition");
+        assert_eq!(dispositions.len(), 3);
+        for d in dispositions {
+            let parsed: store::Disposition = serde_json::from_value(serde_json::json!(d)).unwrap();
+            assert_eq!(parsed.as_str(), d);
+        }
+        let actions = names("CriterionAction");
+        assert_eq!(actions.len(), 6);
+        for a in actions {
+            assert!(crate::criteria::parse_action(&a).is_some(), "{a}");
+        }
+    }
+}
