@@ -56,7 +56,7 @@ pub use vault::{MessageState, Received, StoredMessage, Totals};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(#[source] sqlx::Error),
     /// A write the schema refuses (a unique key taken, a missing referenced row, a check or
     /// not-null rule): the request is wrong or out of date, the store is fine.
     #[error("{0} violated: {1}")]
