@@ -168,3 +168,32 @@ fn framework_refusals_answer_in_the_api_error_form() {
     // The security headers stay on a rewritten answer.
     assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
 }
+
+#[test]
+fn a_carrier_over_its_rate_gets_429_with_retry_after() {
+    let limits = Limits {
+        rate: Some(server::RateLimit::new(0.5, 1.0)),
+        ..Limits::default()
+    };
+    let s = common::start(limits, Credentials::open());
+    let send = |carrier: &str| {
+        s.post_with(
+            "/api/v1/messages",
+            &[("x-passage-carrier", carrier)],
+            b"not a message",
+        )
+    };
+    assert_eq!(
+        send("XQ").status,
+        422,
+        "the burst of one: read, not readable"
+    );
+    let refused = send("XQ");
+    assert_eq!(
+        (refused.status, code(&refused).as_str()),
+        (429, "rate_limited")
+    );
+    // One message per 2 s: the next token is under 2 s away, counted in whole seconds.
+    assert_eq!(refused.header("retry-after"), Some("2"));
+    assert_eq!(send("ZQ").status, 422, "another carrier has its own bucket");
+}
