@@ -32,7 +32,7 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 
 const CARRIER_TOKEN: &str = "schemathesis-carrier-token-0001";
 
-const LIST: &[u8] = b"UNA:+.? '\nUNB+UNOC:4+ZZ+PIU+261127:0930+42'\nUNH+1+PAXLST:D:05B:UN:IATA+ZZ9/261128+01:F'\nBGM+745'\nTDT+20+ZZ9+++ZZ'\nLOC+125+AAA'\nDTM+189:2611281005:201'\nLOC+87+BBB'\nDTM+232:2611281310:201'\nNAD+FL+++O?'SYNTH:ANNA MARIA'\nATT+2++F'\nDTM+329:19900102:102'\nNAT+2+XXA'\nRFF+ABO:P1'\nDOC+P+X1234567'\nDTM+36:301231'\nLOC+91+XXA'\nCNT+42:1'\nUNT+17+1'\nUNZ+1+42'\n";
+const LIST: &[u8] = b"UNA:+.? '\nUNB+UNOC:4+ZZ+PIU+261127:0930+42'\nUNH+1+PAXLST:D:05B:UN:IATA+XQ101/261201+01:F'\nBGM+745'\nTDT+20+XQ101+++XQ'\nLOC+125+AMS'\nDTM+189:2612011005:201'\nLOC+87+JFK'\nDTM+232:2612011310:201'\nNAD+FL+++O?'SYNTH:ANNA MARIA'\nATT+2++F'\nDTM+329:19900102:102'\nNAT+2+XXA'\nRFF+ABO:P1'\nDOC+P+X1234567'\nDTM+36:301231'\nLOC+91+XXA'\nCNT+42:1'\nUNT+17+1'\nUNZ+1+42'\n";
 
 fn required() -> bool {
     ["CI", "PASSAGE_REQUIRE_CORPUS"]
@@ -92,7 +92,7 @@ fn st_run(st: &Path, url: &str, extra: &[&str]) -> (bool, String) {
         .args(["run", &format!("{url}/api/openapi.json")])
         .args(["--checks", CHECKS])
         .args(["--max-examples", MAX_EXAMPLES])
-        .args(["--seed", &seed, "--workers", "2", "--no-color"])
+        .args(["--seed", &seed, "--workers", "1", "--no-color"])
         .args(["--request-timeout", "30"])
         .args(extra)
         .env("SCHEMATHESIS_TELEMETRY", "false")
@@ -137,14 +137,15 @@ fn schemathesis_finds_no_server_error_and_no_schema_violation() {
         .trim()
         .to_string();
     let carriers = data.join("carriers");
-    std::fs::write(&carriers, format!("ZZ {CARRIER_TOKEN}\n")).unwrap();
+    std::fs::write(&carriers, format!("XQ {CARRIER_TOKEN}\n")).unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&carriers, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let server = serve(&data, &["--carriers", carriers.to_str().unwrap()]);
-    // One message in the vault, its flight and its manifest, so that those routes have
-    // something to answer.
+    // One message in the vault, its flight and its manifest: what the document's examples
+    // name (message 1, manifest row 1, XQ101/AMS-JFK/2026-12-01), so that the routes that
+    // read them answer with data too.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -155,6 +156,24 @@ fn schemathesis_finds_no_server_error_and_no_schema_violation() {
         .send(LIST)
         .unwrap();
     assert!(sent.status().as_u16() == 202, "{}", sent.status());
+
+    let mut seeded = agent
+        .get(&format!(
+            "{}/api/v1/flights/XQ101/AMS-JFK/2026-12-01/manifest",
+            server.url
+        ))
+        .header("authorization", &format!("Bearer {token}"))
+        .header("x-passage-purpose", "schemathesis run")
+        .call()
+        .unwrap();
+    assert_eq!(seeded.status().as_u16(), 200);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&seeded.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(manifest["persons"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        manifest["persons"][0]["id"], 1,
+        "the document's example row"
+    );
 
     let started = std::time::Instant::now();
     let user = format!("Authorization: Bearer {token}");

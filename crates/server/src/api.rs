@@ -558,7 +558,7 @@ pub(crate) async fn messages(
 
 /// One message: state, type, findings.
 #[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages",
-    params(("id" = i64, Path, description = "Vault id")),
+    params(("id" = i64, Path, description = "Vault id", example = 1)),
     responses((status = 200, description = "The message", body = Object)))]
 pub(crate) async fn message(
     Shared(state): Shared<AppState>,
@@ -575,7 +575,7 @@ pub(crate) async fn message(
 
 /// The bytes as received (audited).
 #[utoipa::path(get, path = "/api/v1/messages/{id}/raw", tag = "messages",
-    params(("id" = i64, Path, description = "Vault id")),
+    params(("id" = i64, Path, description = "Vault id", example = 1)),
     responses((status = 200, description = "The bytes as received", body = String,
         content_type = "application/edifact")))]
 pub(crate) async fn message_raw(
@@ -641,11 +641,14 @@ pub(crate) async fn flight(
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]
 pub(crate) struct FlightKey {
-    /// Carrier and number, e.g. XQ101.
+    /// Carrier and number.
+    #[param(example = "XQ101")]
     flight: String,
-    /// Departure and arrival airports, e.g. AMS-JFK.
+    /// Departure and arrival airports.
+    #[param(example = "AMS-JFK")]
     route: String,
     /// Scheduled departure date, YYYY-MM-DD.
+    #[param(example = "2026-12-01")]
     date: String,
 }
 
@@ -701,7 +704,7 @@ pub(crate) async fn bookings(
 /// The trips of the person of a manifest row: the same travel document (State and number),
 /// or the same name and date of birth, on other flights (audited).
 #[utoipa::path(get, path = "/api/v1/travellers/{manifest_id}/trips", tag = "flights",
-    params(("manifest_id" = i64, Path, description = "A manifest row")),
+    params(("manifest_id" = i64, Path, description = "A manifest row", example = 1)),
     responses((status = 200, description = "The trips", body = Trips)))]
 pub(crate) async fn trips(
     Shared(state): Shared<AppState>,

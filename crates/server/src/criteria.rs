@@ -143,7 +143,7 @@ fn checked<T>(
 
 /// One criterion version with its events.
 #[utoipa::path(get, path = "/api/v1/criteria/{id}", tag = "targeting",
-    params(("id" = i64, Path, description = "Version id")),
+    params(("id" = i64, Path, description = "Version id", example = 1)),
     responses((status = 200, description = "The version and its events", body = CriterionDetail)))]
 pub(crate) async fn version(
     Shared(state): Shared<AppState>,
@@ -162,7 +162,7 @@ pub(crate) async fn version(
 /// author: four eyes); activate (retires the criterion's previous active version), retire
 /// (supervisor). The body `{note}` may be left out (audited).
 #[utoipa::path(post, path = "/api/v1/criteria/{id}/{action}", tag = "targeting",
-    params(("id" = i64, Path, description = "Version id"),
+    params(("id" = i64, Path, description = "Version id", example = 1),
         ("action" = CriterionAction, Path, description = "The move")),
     request_body(content = Option<Note>, content_type = "application/json"),
     responses(
@@ -270,7 +270,7 @@ pub(crate) async fn run_backtest(
 
 /// Hits, open, reviewed, confirmed, false alarms and needs-information of one version.
 #[utoipa::path(get, path = "/api/v1/criteria/{id}/stats", tag = "targeting",
-    params(("id" = i64, Path, description = "Version id")),
+    params(("id" = i64, Path, description = "Version id", example = 1)),
     responses((status = 200, description = "The version and its statistics", body = CriterionStatsAnswer)))]
 pub(crate) async fn stats(
     Shared(state): Shared<AppState>,
@@ -327,7 +327,7 @@ pub(crate) async fn hits(
 
 /// One targeting hit (audited).
 #[utoipa::path(get, path = "/api/v1/targeting/hits/{id}", tag = "targeting",
-    params(("id" = i64, Path, description = "Targeting hit id")),
+    params(("id" = i64, Path, description = "Targeting hit id", example = 1)),
     responses((status = 200, description = "The hit", body = Object)))]
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
@@ -352,7 +352,7 @@ pub(crate) async fn hit(
 
 /// Disposition of a targeting hit by the signed-in analyst or supervisor (audited).
 #[utoipa::path(post, path = "/api/v1/targeting/hits/{id}/review", tag = "targeting",
-    params(("id" = i64, Path, description = "Targeting hit id")), request_body = TargetingReview,
+    params(("id" = i64, Path, description = "Targeting hit id", example = 1)), request_body = TargetingReview,
     responses((status = 200, description = "The hit as now stored", body = TargetingReviewed)))]
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,

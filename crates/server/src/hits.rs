@@ -46,7 +46,7 @@ pub(crate) async fn hits(
 
 /// One hit with its explanation: entry, list, list version, per-field comparisons (audited).
 #[utoipa::path(get, path = "/api/v1/hits/{id}", tag = "screening",
-    params(("id" = i64, Path, description = "Hit id")),
+    params(("id" = i64, Path, description = "Hit id", example = 1)),
     responses((status = 200, description = "The hit", body = Object)))]
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
@@ -66,7 +66,7 @@ pub(crate) async fn hit(
 /// Disposition of a hit by the signed-in analyst or supervisor; a false alarm may be
 /// remembered (audited).
 #[utoipa::path(post, path = "/api/v1/hits/{id}/review", tag = "screening",
-    params(("id" = i64, Path, description = "Hit id")), request_body = Review,
+    params(("id" = i64, Path, description = "Hit id", example = 1)), request_body = Review,
     responses((status = 200, description = "The hit as now stored", body = HitReviewed)))]
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,
