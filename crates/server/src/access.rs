@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
-use serde_json::json;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::State;
 
@@ -98,29 +98,87 @@ impl Route {
     }
 }
 
-/// Wraps a route's handler with its access check.
+/// Wraps a route's handler with its access check; an API route's refusals by the framework
+/// (a body or parameter that does not read) answer in the API's error form.
 pub(crate) fn guarded(state: &Arc<State>, r: Route) -> MethodRouter<Arc<State>> {
+    let handler = match r.info.face {
+        Face::Api => r.handler.layer(middleware::map_response(json_errors)),
+        Face::Page => r.handler,
+    };
     match r.info.access {
-        Access::Public | Access::Carrier => r.handler,
-        Access::Roles(_) | Access::SignedIn => {
-            r.handler.route_layer(middleware::from_fn_with_state(
-                (state.clone(), r.info.access, r.info.face, r.info.purpose),
-                guard,
-            ))
-        }
+        Access::Public | Access::Carrier => handler,
+        Access::Roles(_) | Access::SignedIn => handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), r.info.access, r.info.face, r.info.purpose),
+            guard,
+        )),
     }
 }
 
-/// The value of a cookie in the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+/// Largest framework refusal text carried into a JSON error.
+const REJECTION_LIMIT: usize = 4096;
+
+/// Turns an error answer that is not JSON (axum's rejections of a body, a query or a path
+/// parameter, in plain text) into `{error: {code, message}}`, the code named by the status.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let message = match to_bytes(body, REJECTION_LIMIT).await {
+        Ok(b) if !b.is_empty() => String::from_utf8_lossy(&b).into_owned(),
+        _ => status.canonical_reason().unwrap_or("refused").to_string(),
+    };
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "body_not_understood",
+        _ if status.is_server_error() => "server_error",
+        _ => "refused",
+    };
+    let mut answer = refuse(Face::Api, status, code, &message);
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().append(name, value.clone());
+        }
+    }
+    answer
+}
+
+/// The value of a cookie in the request (percent-decoded, as `axum-extra`'s jar reads it).
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_string())
+}
+
+/// A cookie of the console as every one is set: the whole site (`Path=/`), never read by
+/// scripts (`HttpOnly`), only over TLS (`Secure`), never sent from another site
+/// (`SameSite=Strict`); `max_age` seconds when given, else for the browser's session. Its
+/// value is percent-encoded when set and decoded when read.
+pub(crate) fn console_cookie(
+    name: &'static str,
+    value: String,
+    max_age: Option<i64>,
+) -> Cookie<'static> {
+    let mut c = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .build();
+    if let Some(s) = max_age {
+        c.set_max_age(time::Duration::seconds(s));
+    }
+    c
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -140,7 +198,7 @@ pub(crate) async fn principal(
         return state.accounts.bearer(token).await;
     }
     match cookie(headers, SESSION_COOKIE) {
-        Some(c) => state.accounts.session(c, jiff::Timestamp::now()).await,
+        Some(c) => state.accounts.session(&c, jiff::Timestamp::now()).await,
         None => Ok(None),
     }
 }
@@ -149,7 +207,12 @@ fn refuse(face: Face, status: StatusCode, code: &'static str, message: &str) -> 
     match face {
         Face::Api => (
             status,
-            Json(json!({ "error": { "code": code, "message": message } })),
+            Json(crate::wire::ErrorBody {
+                error: crate::wire::ErrorDetail {
+                    code: code.into(),
+                    message: message.into(),
+                },
+            }),
         )
             .into_response(),
         Face::Page => refusal_page(status, message),
@@ -285,40 +348,11 @@ async fn csrf_checked(request: Request, expected: &str, face: Face) -> Result<Re
     }
 }
 
-/// One field of a URL-encoded form.
+/// One field of a URL-encoded form (`form_urlencoded`: `+` is a space, `%XX` a byte).
 pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
-    body.split(|b| *b == b'&').find_map(|pair| {
-        let mut kv = pair.splitn(2, |b| *b == b'=');
-        let k = kv.next()?;
-        let v = kv.next().unwrap_or_default();
-        (url_decode(k) == name).then(|| url_decode(v))
-    })
-}
-
-fn url_decode(s: &[u8]) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while let Some(&b) = s.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
@@ -345,6 +379,7 @@ mod tests {
         assert_eq!(form_field(body, "next").as_deref(), Some("/flights?q=1"));
         assert_eq!(form_field(body, "none"), None);
         assert_eq!(form_field(b"x=%zz%4", "x").as_deref(), Some("%zz%4"));
+        assert_eq!(form_field(b"csrf=a&csrf=b", "csrf").as_deref(), Some("a"));
     }
 
     #[test]
@@ -354,9 +389,25 @@ mod tests {
             header::COOKIE,
             "a=1; passage_session=xyz; b=2".parse().unwrap(),
         );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "c"), None);
         assert_eq!(urlencode("/flights?q=a b"), "/flights%3Fq%3Da%20b");
+    }
+
+    #[test]
+    fn the_purpose_cookie_reads_back_what_was_set() {
+        let set = console_cookie(PURPOSE_COOKIE, "Case 42; a/b \"x\"".into(), None);
+        let encoded = set.encoded().to_string();
+        let pair = encoded.split("; ").next().unwrap();
+        assert!(!pair.contains(' ') && !pair.contains(';'), "{pair}");
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, format!("a=1; {pair}").parse().unwrap());
+        assert_eq!(stated_purpose(&h).as_deref(), Some("Case 42; a/b \"x\""));
+        // The header wins over the cookie; blank is no purpose.
+        h.insert("x-passage-purpose", " case 7 ".parse().unwrap());
+        assert_eq!(stated_purpose(&h).as_deref(), Some("case 7"));
+        h.insert("x-passage-purpose", "  ".parse().unwrap());
+        assert_eq!(stated_purpose(&h), None);
     }
 }
 
@@ -378,7 +429,7 @@ fn stated_purpose(headers: &HeaderMap) -> Option<String> {
         .get("x-passage-purpose")
         .and_then(|v| v.to_str().ok())
         .map(String::from)
-        .or_else(|| cookie(headers, PURPOSE_COOKIE).map(|v| url_decode(v.as_bytes())))
+        .or_else(|| cookie(headers, PURPOSE_COOKIE))
         .map(|p| p.trim().chars().take(200).collect::<String>())
         .filter(|p| !p.is_empty())
 }

@@ -8,13 +8,14 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::json;
+use std::collections::BTreeMap;
+
 use store::{MessageState, StoreError};
 
 use crate::State;
 use crate::access::{Access, Face, Route, Who, route};
 use crate::roles::*;
+use crate::wire::*;
 
 pub(crate) type AppState = Arc<State>;
 
@@ -246,35 +247,95 @@ impl ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// The status by kind: a write the schema refuses is the request's fault (409 for a key
+    /// taken or a reference gone, 422 for a value the schema does not admit); a store that
+    /// cannot read or write is 503; stored data that does not read back is 500.
     fn from(e: StoreError) -> ApiError {
         // The store's errors carry no personal data; the detail goes to the log only.
-        tracing::error!(error = %e, "store");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "store_unavailable",
-            "the store could not answer; try again",
-        )
+        match &e {
+            StoreError::Constraint(kind, _) => {
+                tracing::warn!(error = %e, "store refused a write");
+                let (status, message) = match kind {
+                    store::Constraint::Unique | store::Constraint::ForeignKey => (
+                        StatusCode::CONFLICT,
+                        "the change conflicts with what is stored; reload and try again",
+                    ),
+                    store::Constraint::NotNull | store::Constraint::Check => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "the store does not admit this value",
+                    ),
+                };
+                ApiError::new(status, "constraint_violated", message)
+            }
+            StoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "store");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "stored_data_unreadable",
+                    "stored data could not be read; the operators have been told",
+                )
+            }
+            StoreError::Database(_)
+            | StoreError::Migration(_)
+            | StoreError::Seal(_)
+            | StoreError::Ended => {
+                tracing::error!(error = %e, "store");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the store could not answer; try again",
+                )
+            }
+        }
     }
 }
 
 impl From<intake::IntakeError> for ApiError {
     fn from(e: intake::IntakeError) -> ApiError {
-        tracing::error!(error = %e, "intake");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "intake_unavailable",
-            "the message could not be taken in; send it again",
-        )
+        use intake::IntakeError as E;
+        match e {
+            E::Store(e) => ApiError::from(e),
+            E::Unknown(_) => ApiError::not_found("message"),
+            E::List(e) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_the_list_format",
+                e.to_string(),
+            ),
+            E::Corrupt(_) => {
+                tracing::error!(error = %e, "intake");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "stored_data_unreadable",
+                    "stored data could not be read; the operators have been told",
+                )
+            }
+            E::Receipt(_) => {
+                tracing::error!(error = %e, "intake");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "intake_unavailable",
+                    "the message could not be taken in; send it again",
+                )
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// The body clients get.
+    pub(crate) fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into(),
+                message: self.message.clone(),
+            },
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({ "error": { "code": self.code, "message": self.message } })),
-        )
-            .into_response()
+        (self.status, Json(self.body())).into_response()
     }
 }
 
@@ -294,13 +355,22 @@ pub(crate) async fn audit_read(
     Ok(who.audit_read(&state.store, action, subject).await?)
 }
 
-async fn health(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok", "uptime_seconds": state.started.elapsed().as_secs() }))
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, description = "The process answers", body = Health)))]
+pub(crate) async fn health(Shared(state): Shared<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        uptime_seconds: state.started.elapsed().as_secs(),
+    })
 }
 
-/// Ready when the store answers a write within a second: a full disk or a broken store shows
-/// here (503), not only as failing intake.
-async fn ready(Shared(state): Shared<AppState>) -> Response {
+/// Readiness: the store answers a write within a second (a full disk or a broken store shows
+/// here as 503, not only as failing intake).
+#[utoipa::path(get, path = "/ready", tag = "operations", responses(
+    (status = 200, description = "The store reads and writes", body = Ready),
+    (status = 503, description = "The store fails or is slow", body = Ready)))]
+pub(crate) async fn ready(Shared(state): Shared<AppState>) -> Response {
     let check = tokio::time::timeout(
         std::time::Duration::from_secs(1),
         state.store.check_writable(),
@@ -314,98 +384,57 @@ async fn ready(Shared(state): Shared<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "slow"),
     };
-    let ready = status == StatusCode::OK;
-    (status, Json(json!({ "ready": ready, "store": store }))).into_response()
+    let ready = Ready {
+        ready: status == StatusCode::OK,
+        store: store.into(),
+    };
+    (status, Json(ready)).into_response()
 }
 
-async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
-    let mut out = String::from(
-        "# HELP passage_messages Messages in the vault by state.\n# TYPE passage_messages gauge\n",
-    );
-    for (s, n) in state.store.count_messages().await? {
-        out.push_str(&format!(
-            "passage_messages{{state=\"{}\"}} {n}\n",
-            s.as_str()
-        ));
-    }
-    out.push_str("# HELP passage_carrier_messages_total Messages per carrier since start, by outcome.\n# TYPE passage_carrier_messages_total counter\n");
-    for (carrier, c) in state.intake.counters() {
-        for (what, n) in [
-            ("received", c.received),
-            ("processed", c.processed),
-            ("duplicate", c.duplicates),
-            ("failed", c.failed),
-            ("with_errors", c.with_errors),
-        ] {
-            out.push_str(&format!(
-                "passage_carrier_messages_total{{carrier=\"{carrier}\",outcome=\"{what}\"}} {n}\n"
-            ));
-        }
-    }
-    out.push_str("# HELP passage_sign_in_refused_total Sign-in attempts refused since start, by reason.\n# TYPE passage_sign_in_refused_total counter\n");
-    for (reason, n) in state.accounts.refusals() {
-        out.push_str(&format!(
-            "passage_sign_in_refused_total{{reason=\"{}\"}} {n}\n",
-            reason.as_str()
-        ));
-    }
+/// Prometheus metrics (no personal data in names or labels).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
+pub(crate) async fn metrics(Shared(state): Shared<AppState>) -> Result<Response> {
+    let out = crate::telemetry::render(&state).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
 
-async fn openapi() -> Json<serde_json::Value> {
-    let path = |summary: &str| json!({ "summary": summary });
-    Json(json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Passage",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Every route but /health, /ready, /api/openapi.json and the carriers' POST /api/v1/messages needs a bearer token (`passage users token NAME`) or a console session, and a role: personal data (manifests, bookings, raw messages, hits) is for analysts and supervisors, data quality also for carrier liaison and administrators, the audit for the data protection officer. Every route that opens personal data (manifests, bookings, trips, raw messages, hits and their review, back-tests) needs X-Passage-Purpose: the purpose or case reference recorded with each read; without it the answer is 400 purpose_required. Bearer tokens expire (90 days by default) and can be revoked one by one; a user sees and decides only the hits of their agency's lists and of the unit's own."
-        },
-        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } } },
-        "security": [{ "bearer": [] }],
-        "paths": {
-            "/api/v1/messages": {
-                "post": path("Carrier intake: a raw EDIFACT body (PAXLST, PNRGOV); bearer token of the carrier. Answers the receipt and the CONTRL."),
-                "get": path("Messages of the vault, newest first; filters carrier, state, limit, offset.")
-            },
-            "/api/v1/messages/{id}": { "get": path("One message: state, type, findings.") },
-            "/api/v1/messages/{id}/raw": { "get": path("The bytes as received (audited).") },
-            "/api/v1/flights": { "get": path("Flights of a date (date=YYYY-MM-DD).") },
-            "/api/v1/flights/{flight}/{route}/{date}": { "get": path("One flight by key, e.g. XQ101/AMS-JFK/2026-12-01.") },
-            "/api/v1/flights/{flight}/{route}/{date}/manifest": { "get": path("The flight's manifest after changes and close-outs, with links of persons to PNR travellers and the fields that agreed (audited).") },
-            "/api/v1/flights/{flight}/{route}/{date}/bookings": { "get": path("The latest version of each booking (audited).") },
-            "/api/v1/travellers/{manifest_id}/trips": { "get": path("The person's trips: the same travel document (State and number), or the same name and date of birth, on other flights (audited).") },
-            "/api/v1/carriers": { "get": path("Counters per carrier since start.") },
-            "/api/v1/carriers/{carrier}/scorecard": { "get": path("A carrier's compliance per day (from, to): received, processed, duplicates, failed, with errors, incomplete series, persons missing fields, sensitive data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.") },
-            "/api/v1/audit/verify": { "get": path("Checks the audit log: every record's hash, link and MAC under the unit's key, and the checkpoints kept outside the database. result: intact (records, unsealed: from before the key, anchored: covered by the latest checkpoint), broken (at, reason: hash, mac, checkpoint), truncated (records, expected), unanchored (reason: no_seal, forged_checkpoint).") },
-            "/api/v1/hits": { "get": path("Screening hits, newest first; filters state (open, suppressed, confirmed, false_alarm, needs_information), flight_id, limit (audited).") },
-            "/api/v1/hits/{id}": { "get": path("One hit with its explanation: entry, list, list version, per-field comparisons (audited).") },
-            "/api/v1/hits/{id}/review": { "post": path("Disposition of a hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note, remember: {reason, expires_on}} (audited).") },
-            "/api/v1/lists": { "get": path("Watchlist versions, newest first per list.") },
-            "/api/v1/lists/{list}": { "post": path("Import a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next version of {list}; ?format= when not detectable. Re-screens stored travellers against what changed (audited).") },
-            "/api/v1/criteria": {
-                "get": path("Every version of every targeting criterion (state, author, approver, review date) with hits and reviews per version."),
-                "post": path("A new draft version by the signed-in analyst or supervisor: {criterion, text, weight, justification, review_by}; 422 with every problem (rule, line, column, span) when the checker refuses it (audited).")
-            },
-            "/api/v1/criteria/check": { "post": path("Checks {text, weight}: the canonical form and the fields used, or every problem with rule, message, line, column and span (for the editor).") },
-            "/api/v1/criteria/backtest": { "post": path("Evaluates {text, from, to} over the stored bookings of flights departing in the period: flights, booking versions and travellers evaluated, travellers, bookings and flights hit, a sample of up to 20 with explanations (audited).") },
-            "/api/v1/criteria/{id}": { "get": path("One criterion version with its events.") },
-            "/api/v1/criteria/{id}/stats": { "get": path("Hits, open, reviewed, confirmed, false alarms and needs-information of one version.") },
-            "/api/v1/criteria/{id}/{action}": { "post": path("submit, withdraw (author); approve, reject (a supervisor other than the author: four eyes); activate (retires the criterion's previous active version), retire (supervisor). Body {note} (audited).") },
-            "/api/v1/targeting/hits": { "get": path("Targeting hits, newest first, each with its criterion version and explanation; filters state (open, confirmed, false_alarm, needs_information), flight_id, version_id, criterion, limit (audited).") },
-            "/api/v1/targeting/hits/{id}": { "get": path("One targeting hit (audited).") },
-            "/api/v1/targeting/hits/{id}/review": { "post": path("Disposition of a targeting hit by the signed-in analyst or supervisor: {disposition: confirmed|false_alarm|needs_information, note} (audited).") },
-            "/health": { "get": path("Liveness: the process answers.") },
-            "/ready": { "get": path("Readiness: the store reads and writes (503 when it does not).") },
-            "/metrics": { "get": path("Prometheus metrics (no personal data).") }
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", responses(
+    (status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
+pub(crate) async fn openapi() -> Response {
+    match crate::openapi::document().to_json() {
+        Ok(text) => ([(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        Err(e) => {
+            invariant::never!("the OpenAPI document does not serialise: {e}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "document_unavailable",
+                "the API document could not be written",
+            )
+            .into_response()
         }
-    }))
+    }
 }
 
-/// The carriers' intake. The credential and the rate limit are judged from the headers alone:
-/// the body of a sender not accepted is never read (buffering up to the size limit for anyone
-/// who connects would let bogus uploads take the memory).
-async fn receive(
+/// Carrier intake: a raw EDIFACT body (PAXLST, PNRGOV) with the carrier's bearer token.
+/// Answers the receipt and the CONTRL. The credential and the rate limit are judged from the
+/// headers alone: the body of a sender not accepted is never read (buffering up to the size
+/// limit for anyone who connects would let bogus uploads take the memory).
+#[utoipa::path(post, path = "/api/v1/messages", tag = "intake",
+    request_body(description = "One EDIFACT interchange as sent, whatever the media type",
+        content((String = "application/edifact"), (String = "text/plain"),
+            (String = "application/octet-stream"))),
+    security(("carrier" = [])),
+    responses(
+        (status = 202, description = "Kept and processed (or waiting for the rest of a series)", body = Object),
+        (status = 422, description = "Kept, but not readable as a message: the receipt says why", body = Object),
+        (status = 400, description = "No body, or a body cut short", body = ErrorBody),
+        (status = 401, description = "Not a carrier credential of this unit", body = ErrorBody),
+        (status = 413, description = "Larger than the limit", body = ErrorBody),
+        (status = 429, description = "Too many messages from this carrier; see Retry-After", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait")))))]
+pub(crate) async fn receive(
     Shared(state): Shared<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -422,10 +451,14 @@ async fn receive(
     if let Some(rate) = &state.limits.rate
         && let Err(wait) = rate.take(&carrier)
     {
-        return Ok((
+        let refusal = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many messages from this carrier; retry in {wait} s"),
+        );
+        return Ok((
             [(header::RETRY_AFTER, wait.to_string())],
-            Json(json!({ "error": { "code": "rate_limited", "message": format!("too many messages from this carrier; retry in {wait} s") } })),
+            refusal.into_response(),
         )
             .into_response());
     }
@@ -482,14 +515,6 @@ fn over_limit(e: &axum::Error) -> bool {
     false
 }
 
-#[derive(Deserialize)]
-struct MessageQuery {
-    carrier: Option<String>,
-    state: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
 fn parse_state(s: &str) -> Result<MessageState> {
     Ok(match s {
         "received" => MessageState::Received,
@@ -507,23 +532,32 @@ fn parse_state(s: &str) -> Result<MessageState> {
     })
 }
 
-async fn messages(
+/// Messages of the vault, newest first.
+#[utoipa::path(get, path = "/api/v1/messages", tag = "messages", params(MessageQuery),
+    responses((status = 200, description = "A page of messages", body = MessageList)))]
+pub(crate) async fn messages(
     Shared(state): Shared<AppState>,
     Query(q): Query<MessageQuery>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<MessageList>> {
     let filter = q.state.as_deref().map(parse_state).transpose()?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
-    let list = state
+    let messages = state
         .store
         .messages(q.carrier.as_deref(), filter, None, limit, offset)
         .await?;
-    Ok(Json(
-        json!({ "messages": list, "limit": limit, "offset": offset }),
-    ))
+    Ok(Json(MessageList {
+        messages,
+        limit,
+        offset,
+    }))
 }
 
-async fn message(
+/// One message: state, type, findings.
+#[utoipa::path(get, path = "/api/v1/messages/{id}", tag = "messages",
+    params(("id" = i64, Path, description = "Vault id", example = 1)),
+    responses((status = 200, description = "The message", body = Object)))]
+pub(crate) async fn message(
     Shared(state): Shared<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<store::StoredMessage>> {
@@ -535,7 +569,12 @@ async fn message(
     Ok(Json(m))
 }
 
-async fn message_raw(
+/// The bytes as received (audited).
+#[utoipa::path(get, path = "/api/v1/messages/{id}/raw", tag = "messages",
+    params(("id" = i64, Path, description = "Vault id", example = 1)),
+    responses((status = 200, description = "The bytes as received", body = String,
+        content_type = "application/edifact")))]
+pub(crate) async fn message_raw(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(id): Path<i64>,
@@ -549,15 +588,13 @@ async fn message_raw(
     Ok(([(header::CONTENT_TYPE, "application/edifact")], body).into_response())
 }
 
-#[derive(Deserialize)]
-struct FlightQuery {
-    date: Option<String>,
-}
-
-async fn flights(
+/// Flights of a date.
+#[utoipa::path(get, path = "/api/v1/flights", tag = "flights", params(FlightQuery),
+    responses((status = 200, description = "The flights of the date", body = FlightsOnDate)))]
+pub(crate) async fn flights(
     Shared(state): Shared<AppState>,
     Query(q): Query<FlightQuery>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<FlightsOnDate>> {
     let Some(date) = q.date.filter(|d| d.parse::<jiff::civil::Date>().is_ok()) else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -566,7 +603,7 @@ async fn flights(
         ));
     };
     let flights = state.store.flights_on(&date).await?;
-    Ok(Json(json!({ "date": date, "flights": flights })))
+    Ok(Json(FlightsOnDate { date, flights }))
 }
 
 async fn find_flight(
@@ -583,20 +620,43 @@ async fn find_flight(
         .ok_or_else(|| ApiError::not_found("flight"))
 }
 
-async fn flight(
+/// One flight by key, e.g. XQ101/AMS-JFK/2026-12-01.
+#[utoipa::path(get, path = "/api/v1/flights/{flight}/{route}/{date}", tag = "flights",
+    params(FlightKey), responses((status = 200, description = "The flight", body = Object)))]
+pub(crate) async fn flight(
     Shared(state): Shared<AppState>,
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<store::FlightRow>> {
     Ok(Json(find_flight(&state, &f, &r, &d).await?))
 }
 
-async fn manifest(
+/// A flight's key as three path segments.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct FlightKey {
+    /// Carrier and number.
+    #[param(example = "XQ101")]
+    flight: String,
+    /// Departure and arrival airports.
+    #[param(example = "AMS-JFK")]
+    route: String,
+    /// Scheduled departure date, YYYY-MM-DD.
+    #[param(example = "2026-12-01")]
+    date: String,
+}
+
+/// The flight's manifest after changes and close-outs, with links of persons to PNR
+/// travellers and the fields that agreed (audited).
+#[utoipa::path(get, path = "/api/v1/flights/{flight}/{route}/{date}/manifest", tag = "flights",
+    params(FlightKey), responses((status = 200, description = "The manifest", body = Manifest)))]
+pub(crate) async fn manifest(
     Shared(state): Shared<AppState>,
     who: Who,
     Path((f, r, d)): Path<(String, String, String)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<Manifest>> {
     let row = find_flight(&state, &f, &r, &d).await?;
-    let manifest = state.store.manifest(row.id).await?;
+    let persons = state.store.manifest(row.id).await?;
     let links = state.store.links(row.id).await?;
     audit_read(
         &state,
@@ -605,16 +665,21 @@ async fn manifest(
         &format!("flight:{}", row.key),
     )
     .await?;
-    Ok(Json(
-        json!({ "flight": row, "persons": manifest, "links": links }),
-    ))
+    Ok(Json(Manifest {
+        flight: row,
+        persons,
+        links,
+    }))
 }
 
-async fn bookings(
+/// The latest version of each booking (audited).
+#[utoipa::path(get, path = "/api/v1/flights/{flight}/{route}/{date}/bookings", tag = "flights",
+    params(FlightKey), responses((status = 200, description = "The bookings", body = Bookings)))]
+pub(crate) async fn bookings(
     Shared(state): Shared<AppState>,
     who: Who,
     Path((f, r, d)): Path<(String, String, String)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<Bookings>> {
     let row = find_flight(&state, &f, &r, &d).await?;
     let bookings = state.store.bookings(row.id).await?;
     audit_read(
@@ -624,16 +689,22 @@ async fn bookings(
         &format!("flight:{}", row.key),
     )
     .await?;
-    Ok(Json(json!({ "flight": row, "bookings": bookings })))
+    Ok(Json(Bookings {
+        flight: row,
+        bookings,
+    }))
 }
 
-/// The trips of the person of a manifest row: the same travel document, or the same name and
-/// date of birth, on other flights (audited).
-async fn trips(
+/// The trips of the person of a manifest row: the same travel document (State and number),
+/// or the same name and date of birth, on other flights (audited).
+#[utoipa::path(get, path = "/api/v1/travellers/{manifest_id}/trips", tag = "flights",
+    params(("manifest_id" = i64, Path, description = "A manifest row", example = 1)),
+    responses((status = 200, description = "The trips", body = Trips)))]
+pub(crate) async fn trips(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(manifest_id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<Trips>> {
     let trips = state.store.trips(manifest_id).await?;
     if trips.is_empty() {
         return Err(ApiError::not_found("traveller"));
@@ -645,67 +716,105 @@ async fn trips(
         &format!("manifest:{manifest_id}"),
     )
     .await?;
-    Ok(Json(json!({ "trips": trips })))
+    Ok(Json(Trips { trips }))
 }
 
-async fn carriers(Shared(state): Shared<AppState>) -> Json<serde_json::Value> {
-    Json(json!({ "carriers": state.intake.counters() }))
+/// Counters per carrier since start.
+#[utoipa::path(get, path = "/api/v1/carriers", tag = "carriers",
+    responses((status = 200, description = "Counters by carrier", body = Carriers)))]
+pub(crate) async fn carriers(Shared(state): Shared<AppState>) -> Json<Carriers> {
+    Json(Carriers {
+        carriers: state.intake.counters(),
+    })
 }
 
-#[derive(Debug, Deserialize)]
-struct ScorecardQuery {
-    /// First day, YYYY-MM-DD (default: 30 days before `to`).
-    from: Option<jiff::civil::Date>,
-    /// Last day, YYYY-MM-DD (default: today, UTC).
-    to: Option<jiff::civil::Date>,
-}
-
-/// A carrier's compliance per day: what it sent and how (counters kept in the store).
-async fn scorecard(
+/// A carrier's compliance per day (counters kept in the store): received, processed,
+/// duplicates, failed, with errors, incomplete series, persons missing fields, sensitive
+/// data deleted, PNR early, first PNR late, API list late, close-out late, timing unknown.
+#[utoipa::path(get, path = "/api/v1/carriers/{carrier}/scorecard", tag = "carriers",
+    params(("carrier" = String, Path, description = "Carrier code"), ScorecardQuery),
+    responses((status = 200, description = "Totals and days", body = Scorecard)))]
+pub(crate) async fn scorecard(
     Shared(state): Shared<AppState>,
     Path(carrier): Path<String>,
     Query(q): Query<ScorecardQuery>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<Scorecard>> {
     // The intake's clock: the demo's simulated day, the wall clock otherwise.
     let to = q.to.unwrap_or_else(|| {
         jiff::tz::TimeZone::UTC
             .to_datetime(state.intake.now())
             .date()
     });
-    let from = q
-        .from
-        .unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(30)).unwrap_or(to));
+    let from = match q.from {
+        Some(from) => from,
+        None => to.checked_sub(jiff::Span::new().days(30)).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_date",
+                "to is too early to count 30 days back; give from",
+            )
+        })?,
+    };
     let carrier = carrier.to_ascii_uppercase();
     let rows = state
         .store
         .carrier_counts(Some(&carrier), &from.to_string(), &to.to_string())
         .await?;
-    let mut days: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
-        std::collections::BTreeMap::new();
-    let mut totals = serde_json::Map::new();
+    let mut days: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
     for r in rows {
-        days.entry(r.day)
-            .or_default()
-            .insert(r.name.clone(), json!(r.n));
-        let t = totals
-            .get(&r.name)
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(0);
-        totals.insert(r.name, json!(t + r.n));
+        *totals.entry(r.name.clone()).or_insert(0) += r.n;
+        days.entry(r.day).or_default().insert(r.name, r.n);
     }
-    let days: Vec<serde_json::Value> = days
-        .into_iter()
-        .map(|(day, counts)| json!({ "day": day, "counts": counts }))
-        .collect();
-    Ok(Json(json!({
-        "carrier": carrier,
-        "from": from.to_string(),
-        "to": to.to_string(),
-        "totals": totals,
-        "days": days,
-    })))
+    Ok(Json(Scorecard {
+        carrier,
+        from: from.to_string(),
+        to: to.to_string(),
+        totals,
+        days: days
+            .into_iter()
+            .map(|(day, counts)| ScorecardDay { day, counts })
+            .collect(),
+    }))
 }
 
-async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {
+/// Checks the audit log: every record's hash, link and MAC under the unit's key, and the
+/// checkpoints kept outside the database. result: intact (records, unsealed: from before the
+/// key, anchored: covered by the latest checkpoint), broken (at, reason: hash, mac,
+/// checkpoint), truncated (records, expected), unanchored (reason: no_seal,
+/// forged_checkpoint).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "The verdict", body = Object)))]
+pub(crate) async fn audit_verify(Shared(state): Shared<AppState>) -> Result<Json<store::Verdict>> {
     Ok(Json(state.store.verify_audit().await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_answer_by_kind() {
+        use store::Constraint as C;
+        for (kind, status) in [
+            (C::Unique, StatusCode::CONFLICT),
+            (C::ForeignKey, StatusCode::CONFLICT),
+            (C::NotNull, StatusCode::UNPROCESSABLE_ENTITY),
+            (C::Check, StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let e = ApiError::from(StoreError::Constraint(kind, "t.c".into()));
+            assert_eq!((e.status, e.code), (status, "constraint_violated"));
+        }
+        let e = ApiError::from(StoreError::Corrupt("x".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let e = ApiError::from(StoreError::Ended);
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        let e = ApiError::from(intake::IntakeError::Unknown(3));
+        assert_eq!(e.status, StatusCode::NOT_FOUND);
+        let e = ApiError::from(intake::IntakeError::Store(StoreError::Constraint(
+            C::Unique,
+            String::new(),
+        )));
+        assert_eq!(e.status, StatusCode::CONFLICT);
+    }
 }

@@ -6,41 +6,41 @@
 use axum::Json;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use intake::criteria::{CriteriaError, Draft};
-use serde::Deserialize;
-use serde_json::json;
 use store::{Disposition, TargetingHitFilter};
 use targeting::{Action, Actor, Criterion, LifecycleError};
 
 use crate::access::Who;
 use crate::api::{ApiError, AppState, Result, audit_read};
+pub(crate) use crate::wire::NewDraft;
+use crate::wire::{
+    BacktestBody, CheckAnswer, CheckBody, CriteriaList, CriterionAction, CriterionDetail,
+    CriterionStatsAnswer, ErrorBody, ErrorDetail, Note, Refusal, TargetingHitList,
+    TargetingHitsQuery, TargetingReview, TargetingReviewed,
+};
 
-/// The person acting on criteria, with their roles (the lifecycle reads analyst and supervisor).
+/// The person acting on criteria, with the roles the lifecycle knows.
 pub(crate) fn actor(who: &Who) -> Actor {
     Actor::new(&who.principal.username, &who.principal.roles)
 }
 
 /// A refused criterion: 422 with every problem and its position, for the editor.
-fn problems(e: &targeting::CheckError) -> (StatusCode, Json<serde_json::Value>) {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({
-            "error": { "code": "criterion_refused", "message": e.to_string() },
-            "problems": e.problems,
-        })),
-    )
+fn problems(e: targeting::CheckError) -> Response {
+    let refusal = Refusal {
+        error: ErrorDetail {
+            code: "criterion_refused".into(),
+            message: e.to_string(),
+        },
+        problems: e.problems,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(refusal)).into_response()
 }
 
 fn refused(e: CriteriaError) -> ApiError {
-    let (status, code) = match &e {
-        CriteriaError::Store(_) => {
-            tracing::error!(error = %e, "criteria");
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store_unavailable",
-                "the store could not answer; try again",
-            );
-        }
+    let (status, code) = match e {
+        // By the store error's kind: a constraint is 409/422, a store that cannot write 503.
+        CriteriaError::Store(e) => return ApiError::from(e),
         CriteriaError::Corrupt(_) => {
             tracing::error!(error = %e, "criteria");
             (StatusCode::INTERNAL_SERVER_ERROR, "corrupt")
@@ -48,7 +48,7 @@ fn refused(e: CriteriaError) -> ApiError {
         CriteriaError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         CriteriaError::Check(_) => (StatusCode::UNPROCESSABLE_ENTITY, "criterion_refused"),
         CriteriaError::Conflict => (StatusCode::CONFLICT, "state_changed"),
-        CriteriaError::Lifecycle(l) => match l {
+        CriteriaError::Lifecycle(ref l) => match l {
             LifecycleError::OwnCriterion { .. } => (StatusCode::FORBIDDEN, "four_eyes"),
             LifecycleError::MissingRole { .. } => (StatusCode::FORBIDDEN, "role_required"),
             LifecycleError::NotAuthor { .. } => (StatusCode::FORBIDDEN, "author_only"),
@@ -65,32 +65,30 @@ fn refused(e: CriteriaError) -> ApiError {
     ApiError::new(status, code, e.to_string())
 }
 
-pub(crate) async fn list(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
+/// Every version of every targeting criterion (state, author, approver, review date) with
+/// hits and reviews per version.
+#[utoipa::path(get, path = "/api/v1/criteria", tag = "targeting",
+    responses((status = 200, description = "Versions and statistics", body = CriteriaList)))]
+pub(crate) async fn list(Shared(state): Shared<AppState>) -> Result<Json<CriteriaList>> {
     let store = &state.store;
     let versions = store.criterion_versions(None).await?;
     let stats = store.criterion_stats(None).await?;
-    Ok(Json(json!({ "versions": versions, "stats": stats })))
+    Ok(Json(CriteriaList { versions, stats }))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct NewDraft {
-    pub criterion: String,
-    pub text: String,
-    pub weight: f64,
-    #[serde(default)]
-    pub justification: String,
-    /// YYYY-MM-DD; a year from today when left out.
-    pub review_by: Option<jiff::civil::Date>,
-}
-
+/// A new draft version by the signed-in analyst or supervisor (audited).
+#[utoipa::path(post, path = "/api/v1/criteria", tag = "targeting", request_body = NewDraft,
+    responses(
+        (status = 201, description = "The draft kept", body = Object),
+        (status = 422, description = "The checker refused it: every problem with its position", body = Refusal)))]
 pub(crate) async fn create(
     Shared(state): Shared<AppState>,
     who: Who,
     Json(d): Json<NewDraft>,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<Response> {
     match draft(&state, &who, &d).await? {
-        Ok(v) => Ok((StatusCode::CREATED, Json(json!(v)))),
-        Err(e) => Ok(problems(&e)),
+        Ok(v) => Ok((StatusCode::CREATED, Json(v)).into_response()),
+        Err(e) => Ok(problems(e)),
     }
 }
 
@@ -106,9 +104,12 @@ pub(crate) async fn draft(
         let today = jiff::tz::TimeZone::UTC
             .to_datetime(state.intake.now())
             .date();
-        today
-            .checked_add(jiff::Span::new().years(1))
-            .unwrap_or(today)
+        // Only in the calendar's last year is there no year after today.
+        invariant::Surely::surely_or(
+            today.checked_add(jiff::Span::new().years(1)),
+            today,
+            "a year after today",
+        )
     });
     let draft = Draft {
         criterion: &d.criterion,
@@ -132,31 +133,39 @@ fn checked<T>(
     }
 }
 
+/// One criterion version with its events.
+#[utoipa::path(get, path = "/api/v1/criteria/{id}", tag = "targeting",
+    params(("id" = i64, Path, description = "Version id", example = 1)),
+    responses((status = 200, description = "The version and its events", body = CriterionDetail)))]
 pub(crate) async fn version(
     Shared(state): Shared<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<CriterionDetail>> {
     let store = &state.store;
     let v = store
         .criterion_version(id)
         .await?
         .ok_or_else(|| ApiError::not_found("criterion version"))?;
     let events = store.criterion_events(id).await?;
-    Ok(Json(json!({ "version": v, "events": events })))
+    Ok(Json(CriterionDetail { version: v, events }))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Note {
-    #[serde(default)]
-    note: String,
-}
-
+/// A lifecycle move: submit, withdraw (author); approve, reject (a supervisor other than the
+/// author: four eyes); activate (retires the criterion's previous active version), retire
+/// (supervisor). The body `{note}` may be left out (audited).
+#[utoipa::path(post, path = "/api/v1/criteria/{id}/{action}", tag = "targeting",
+    params(("id" = i64, Path, description = "Version id", example = 1),
+        ("action" = CriterionAction, Path, description = "The move")),
+    request_body(content = Option<Note>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The version as now stored", body = Object),
+        (status = 409, description = "Not allowed in the version's state, or it changed meanwhile", body = ErrorBody)))]
 pub(crate) async fn act(
     Shared(state): Shared<AppState>,
     who: Who,
     Path((id, action)): Path<(i64, String)>,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<store::CriterionVersionRow>> {
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
     } else {
@@ -165,7 +174,7 @@ pub(crate) async fn act(
             .note
     };
     let v = move_version(&state, &who, id, &action, &note).await?;
-    Ok(Json(json!(v)))
+    Ok(Json(v))
 }
 
 /// A lifecycle action by its name in a path.
@@ -198,38 +207,43 @@ pub(crate) async fn move_version(
         .map_err(refused)
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CheckBody {
-    text: String,
-    weight: Option<f64>,
+/// For the editor: the canonical form and the fields used, or every problem with its rule,
+/// span, line and column.
+#[utoipa::path(post, path = "/api/v1/criteria/check", tag = "targeting", request_body = CheckBody,
+    responses((status = 200, description = "The checker's answer", body = CheckAnswer)))]
+pub(crate) async fn check(Json(b): Json<CheckBody>) -> Json<CheckAnswer> {
+    Json(match Criterion::compile(&b.text, b.weight.unwrap_or(1.0)) {
+        Ok(c) => CheckAnswer {
+            ok: true,
+            text: Some(c.text().to_string()),
+            fields: Some(c.fields().map(|f| f.name.to_string()).collect()),
+            problems: Vec::new(),
+        },
+        Err(e) => CheckAnswer {
+            ok: false,
+            text: None,
+            fields: None,
+            problems: e.problems,
+        },
+    })
 }
 
-/// For the editor: the canonical form, or every problem with its rule, span, line and column.
-pub(crate) async fn check(Json(b): Json<CheckBody>) -> Json<serde_json::Value> {
-    match Criterion::compile(&b.text, b.weight.unwrap_or(1.0)) {
-        Ok(c) => {
-            let fields: Vec<&str> = c.fields().map(|f| f.name).collect();
-            Json(json!({ "ok": true, "text": c.text(), "fields": fields, "problems": [] }))
-        }
-        Err(e) => Json(json!({ "ok": false, "problems": e.problems })),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct BacktestBody {
-    text: String,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
-}
-
+/// Evaluates a criterion text over the stored bookings of flights departing in the period:
+/// flights, booking versions and travellers evaluated, travellers, bookings and flights hit,
+/// a sample of up to 20 with explanations (audited).
+#[utoipa::path(post, path = "/api/v1/criteria/backtest", tag = "targeting",
+    request_body = BacktestBody,
+    responses(
+        (status = 200, description = "The report", body = Object),
+        (status = 422, description = "The checker refused the text", body = Refusal)))]
 pub(crate) async fn backtest(
     Shared(state): Shared<AppState>,
     who: Who,
     Json(b): Json<BacktestBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<Response> {
     match run_backtest(&state, &who, &b.text, b.from, b.to).await? {
-        Ok(report) => Ok((StatusCode::OK, Json(json!(report)))),
-        Err(e) => Ok(problems(&e)),
+        Ok(report) => Ok(Json(report).into_response()),
+        Err(e) => Ok(problems(e)),
     }
 }
 
@@ -246,10 +260,14 @@ pub(crate) async fn run_backtest(
     checked(state.criteria.backtest(text, from, to, &who.id).await)
 }
 
+/// Hits, open, reviewed, confirmed, false alarms and needs-information of one version.
+#[utoipa::path(get, path = "/api/v1/criteria/{id}/stats", tag = "targeting",
+    params(("id" = i64, Path, description = "Version id", example = 1)),
+    responses((status = 200, description = "The version and its statistics", body = CriterionStatsAnswer)))]
 pub(crate) async fn stats(
     Shared(state): Shared<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<CriterionStatsAnswer>> {
     let store = &state.store;
     let v = store
         .criterion_version(id)
@@ -261,24 +279,17 @@ pub(crate) async fn stats(
         .into_iter()
         .next()
         .unwrap_or_default();
-    Ok(Json(json!({ "version": v, "stats": stats })))
+    Ok(Json(CriterionStatsAnswer { version: v, stats }))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct HitsQuery {
-    /// open, confirmed, false_alarm, needs_information.
-    state: Option<String>,
-    flight_id: Option<i64>,
-    version_id: Option<i64>,
-    criterion: Option<String>,
-    limit: Option<i64>,
-}
-
+/// Targeting hits, newest first, each with its criterion version and explanation (audited).
+#[utoipa::path(get, path = "/api/v1/targeting/hits", tag = "targeting", params(TargetingHitsQuery),
+    responses((status = 200, description = "The hits", body = TargetingHitList)))]
 pub(crate) async fn hits(
     Shared(state): Shared<AppState>,
     who: Who,
-    Query(q): Query<HitsQuery>,
-) -> Result<Json<serde_json::Value>> {
+    Query(q): Query<TargetingHitsQuery>,
+) -> Result<Json<TargetingHitList>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = state
         .store
@@ -302,14 +313,18 @@ pub(crate) async fn hits(
         ),
     )
     .await?;
-    Ok(Json(json!({ "hits": rows })))
+    Ok(Json(TargetingHitList { hits: rows }))
 }
 
+/// One targeting hit (audited).
+#[utoipa::path(get, path = "/api/v1/targeting/hits/{id}", tag = "targeting",
+    params(("id" = i64, Path, description = "Targeting hit id", example = 1)),
+    responses((status = 200, description = "The hit", body = Object)))]
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<store::TargetingHitRow>> {
     let row = state
         .store
         .targeting_hit(id)
@@ -322,22 +337,19 @@ pub(crate) async fn hit(
         &format!("targeting_hit:{id}"),
     )
     .await?;
-    Ok(Json(json!(row)))
+    Ok(Json(row))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Review {
-    disposition: Disposition,
-    #[serde(default)]
-    note: String,
-}
-
+/// Disposition of a targeting hit by the signed-in analyst or supervisor (audited).
+#[utoipa::path(post, path = "/api/v1/targeting/hits/{id}/review", tag = "targeting",
+    params(("id" = i64, Path, description = "Targeting hit id", example = 1)), request_body = TargetingReview,
+    responses((status = 200, description = "The hit as now stored", body = TargetingReviewed)))]
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(id): Path<i64>,
-    Json(review): Json<Review>,
-) -> Result<Json<serde_json::Value>> {
+    Json(review): Json<TargetingReview>,
+) -> Result<Json<TargetingReviewed>> {
     let row = record_targeting_review(
         &state,
         &who.principal.username,
@@ -346,7 +358,7 @@ pub(crate) async fn review(
         &review.note,
     )
     .await?;
-    Ok(Json(json!({ "hit": row })))
+    Ok(Json(TargetingReviewed { hit: row }))
 }
 
 /// Records the disposition of a targeting hit: the one path for the API and the console.

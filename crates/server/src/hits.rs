@@ -8,26 +8,21 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
 use store::Disposition;
 
 use crate::access::Who;
 use crate::api::{ApiError, AppState, Result, audit_read};
+use crate::wire::{HitList, HitReviewed, HitsQuery, ImportQuery, ListVersions};
+pub(crate) use crate::wire::{HitReview as Review, Remember};
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct HitsQuery {
-    /// open, suppressed, confirmed, false_alarm, needs_information.
-    state: Option<String>,
-    flight_id: Option<i64>,
-    limit: Option<i64>,
-}
-
+/// Screening hits of the user's agency, newest first (audited).
+#[utoipa::path(get, path = "/api/v1/hits", tag = "screening", params(HitsQuery),
+    responses((status = 200, description = "The hits", body = HitList)))]
 pub(crate) async fn hits(
     Shared(state): Shared<AppState>,
     who: Who,
     Query(q): Query<HitsQuery>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<HitList>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = state
         .store
@@ -45,47 +40,40 @@ pub(crate) async fn hits(
         &format!("hits:state={}", q.state.as_deref().unwrap_or("any")),
     )
     .await?;
-    Ok(Json(json!({ "hits": rows })))
+    Ok(Json(HitList { hits: rows }))
 }
 
+/// One hit with its explanation: entry, list, list version, per-field comparisons (audited).
+#[utoipa::path(get, path = "/api/v1/hits/{id}", tag = "screening",
+    params(("id" = i64, Path, description = "Hit id", example = 1)),
+    responses((status = 200, description = "The hit", body = Object)))]
 pub(crate) async fn hit(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(id): Path<i64>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<store::HitRow>> {
     let row = state
         .store
         .agency_hit(&who.principal.agency, id)
         .await?
         .ok_or_else(|| ApiError::not_found("hit"))?;
     audit_read(&state, &who, "hit.read", &format!("hit:{id}")).await?;
-    Ok(Json(json!(row)))
+    Ok(Json(row))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Review {
-    pub disposition: Disposition,
-    #[serde(default)]
-    pub note: String,
-    /// For a false alarm: remember that this traveller is not this entry.
-    pub remember: Option<Remember>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Remember {
-    pub reason: String,
-    /// YYYY-MM-DD; never expires when left out.
-    pub expires_on: Option<jiff::civil::Date>,
-}
-
+/// Disposition of a hit by the signed-in analyst or supervisor; a false alarm may be
+/// remembered (audited).
+#[utoipa::path(post, path = "/api/v1/hits/{id}/review", tag = "screening",
+    params(("id" = i64, Path, description = "Hit id", example = 1)), request_body = Review,
+    responses((status = 200, description = "The hit as now stored", body = HitReviewed)))]
 pub(crate) async fn review(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(id): Path<i64>,
     Json(review): Json<Review>,
-) -> Result<Json<serde_json::Value>> {
-    let (row, suppression) = record_review(&state, &who.principal, id, &review).await?;
-    Ok(Json(json!({ "hit": row, "suppression": suppression })))
+) -> Result<Json<HitReviewed>> {
+    let (hit, suppression) = record_review(&state, &who.principal, id, &review).await?;
+    Ok(Json(HitReviewed { hit, suppression }))
 }
 
 /// Records a disposition (and, for a false alarm, the memory of it) by a user of the hit's
@@ -153,23 +141,32 @@ pub(crate) async fn record_review(
     Ok((store.agency_hit(agency, id).await?, suppression))
 }
 
-pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<serde_json::Value>> {
+/// Watchlist versions, newest first per list.
+#[utoipa::path(get, path = "/api/v1/lists", tag = "screening",
+    responses((status = 200, description = "The versions", body = ListVersions)))]
+pub(crate) async fn lists(Shared(state): Shared<AppState>) -> Result<Json<ListVersions>> {
     let versions = state.store.list_versions(None).await?;
-    Ok(Json(json!({ "versions": versions })))
+    Ok(Json(ListVersions { versions }))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct ImportQuery {
-    format: Option<String>,
-}
-
+/// Imports a list file (UN, OFAC, EU XML; FollowTheMoney JSON lines; CSV) as the next
+/// version of the list; re-screens stored travellers against what changed (audited).
+#[utoipa::path(post, path = "/api/v1/lists/{list}", tag = "screening",
+    params(("list" = String, Path, pattern = r"^[A-Za-z0-9._-]{1,64}$",
+            description = "1 to 64 letters, digits, dots, dashes, underscores"),
+        ImportQuery),
+    request_body(content = String, content_type = "application/octet-stream",
+        description = "The list file as published"),
+    responses(
+        (status = 201, description = "A new version", body = Object),
+        (status = 200, description = "The same content as the version in force", body = Object)))]
 pub(crate) async fn import(
     Shared(state): Shared<AppState>,
     who: Who,
     Path(list): Path<String>,
     Query(q): Query<ImportQuery>,
     body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<intake::watchlists::ImportReport>)> {
     let report = import_list(
         &state,
         &who.principal.username,
@@ -183,7 +180,7 @@ pub(crate) async fn import(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(json!(report))))
+    Ok((status, Json(report)))
 }
 
 /// Whether a list name can be a path segment and a subject: letters, digits, `.`, `-`, `_`.
@@ -235,16 +232,5 @@ pub(crate) async fn import_list(
             "the body is none of un, ofac, eu, ftm, csv; name it with ?format=",
         )
     })?;
-    state
-        .watchlists
-        .import(list, format, body, who)
-        .await
-        .map_err(|e| match e {
-            intake::IntakeError::List(e) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_the_list_format",
-                e.to_string(),
-            ),
-            other => ApiError::from(other),
-        })
+    Ok(state.watchlists.import(list, format, body, who).await?)
 }

@@ -20,8 +20,11 @@ mod carriers;
 mod console;
 mod criteria;
 mod hits;
+mod openapi;
 mod rate;
 mod roles;
+mod telemetry;
+mod wire;
 
 use std::sync::Arc;
 
@@ -33,7 +36,9 @@ use intake::Intake;
 pub use access::{Access, Face, RouteInfo};
 pub use axum::http::Method;
 pub use carriers::Credentials;
+pub use openapi::operations as openapi_operations;
 pub use rate::RateLimit;
+pub use telemetry::install as install_metrics;
 
 /// Limits on what a request may carry and how often.
 #[derive(Debug)]
@@ -103,6 +108,7 @@ pub fn route_table() -> Vec<RouteInfo> {
 
 /// The application: every route of the table, each behind its access check.
 pub fn app(state: Arc<State>) -> Router {
+    telemetry::install();
     let body_limit = state.limits.body_bytes;
     let mut paths: Vec<(&'static str, MethodRouter<Arc<State>>)> = Vec::new();
     for r in table() {

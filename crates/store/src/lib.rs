@@ -57,7 +57,11 @@ pub use vault::{MessageState, Received, StoredMessage, Totals};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+    /// A write the schema refuses (a unique key taken, a missing referenced row, a check or
+    /// not-null rule): the request is wrong or out of date, the store is fine.
+    #[error("{0} violated: {1}")]
+    Constraint(Constraint, String),
     #[error("schema migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is not readable: {0}")]
@@ -69,6 +73,50 @@ pub enum StoreError {
     /// A transaction used after it ended: a defect, surfaced rather than written elsewhere.
     #[error("a write transaction was used after it ended")]
     Ended,
+}
+
+/// Which rule of the schema a refused write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    Unique,
+    ForeignKey,
+    NotNull,
+    Check,
+}
+
+impl std::fmt::Display for Constraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Constraint::Unique => "unique constraint",
+            Constraint::ForeignKey => "foreign key",
+            Constraint::NotNull => "not-null constraint",
+            Constraint::Check => "check constraint",
+        })
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A constraint violation is told apart by the driver's error kind (SQLite's extended
+    /// result codes); the message names the constraint (table and column), never a value.
+    fn from(e: sqlx::Error) -> StoreError {
+        use sqlx::error::ErrorKind;
+        let kind = match &e {
+            sqlx::Error::Database(d) => match d.kind() {
+                ErrorKind::UniqueViolation => Some(Constraint::Unique),
+                ErrorKind::ForeignKeyViolation => Some(Constraint::ForeignKey),
+                ErrorKind::NotNullViolation => Some(Constraint::NotNull),
+                ErrorKind::CheckViolation => Some(Constraint::Check),
+                _ => None,
+            },
+            _ => None,
+        };
+        match (kind, &e) {
+            (Some(kind), sqlx::Error::Database(d)) => {
+                StoreError::Constraint(kind, d.message().to_string())
+            }
+            _ => StoreError::Database(e),
+        }
+    }
 }
 
 /// The embedded store.
@@ -166,4 +214,57 @@ impl Store {
 /// Now, as stored: UTC, RFC 3339.
 pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()
+}
+
+#[cfg(test)]
+mod constraint_tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// Each kind of refused write is told apart from a store that cannot answer.
+    #[tokio::test]
+    async fn constraint_violations_are_their_own_kind() {
+        let store = Store::open_in_memory().await.unwrap();
+        let pool = store.pool();
+        sqlx::query(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT UNIQUE, n TEXT NOT NULL,
+                 c INTEGER CHECK (c > 0), f INTEGER REFERENCES t(id))",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO t (id, u, n, c) VALUES (1, 'a', 'x', 1)")
+            .execute(pool)
+            .await
+            .unwrap();
+        for (sql, expected) in [
+            (
+                "INSERT INTO t (u, n, c) VALUES ('a', 'x', 1)",
+                Constraint::Unique,
+            ),
+            ("INSERT INTO t (id, n) VALUES (1, 'x')", Constraint::Unique),
+            (
+                "INSERT INTO t (u, n, c, f) VALUES ('b', 'x', 1, 99)",
+                Constraint::ForeignKey,
+            ),
+            ("INSERT INTO t (u, c) VALUES ('c', 1)", Constraint::NotNull),
+            (
+                "INSERT INTO t (u, n, c) VALUES ('d', 'x', 0)",
+                Constraint::Check,
+            ),
+        ] {
+            let e = StoreError::from(sqlx::query(sql).execute(pool).await.unwrap_err());
+            match e {
+                StoreError::Constraint(kind, _) => assert_eq!(kind, expected, "{sql}"),
+                other => panic!("{sql}: {other}"),
+            }
+        }
+        let e = StoreError::from(
+            sqlx::query("SELECT * FROM no_such_table")
+                .execute(pool)
+                .await
+                .unwrap_err(),
+        );
+        assert!(matches!(e, StoreError::Database(_)), "{e}");
+    }
 }

@@ -171,7 +171,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             round += 1;
             // Name frequencies follow the traffic: rebuild the screener when it has doubled.
             if round.is_multiple_of(60)
-                && let Err(e) = state.intake.watchlists().refresh_if_grown().await
+                && let Err(e) = state.watchlists.refresh_if_grown().await
             {
                 tracing::error!(error = %e, "screening refresh");
             }
@@ -184,7 +184,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             // The audit's head, outside the database: what is cut off the end after this is
             // found by the verification.
             if round % 30 == 1 {
-                match state.intake.store().checkpoint_audit().await {
+                match state.store.checkpoint_audit().await {
                     Ok(Some(c)) => {
                         tracing::info!(records = c.records, last = c.last, hash = %c.hash, "audit checkpoint");
                     }

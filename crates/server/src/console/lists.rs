@@ -177,10 +177,11 @@ fn birth(b: &BirthDate) -> String {
 }
 
 fn kind(e: &Entry) -> String {
+    use invariant::Surely;
     serde_json::to_value(e.kind)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
+        .surely_or(String::new(), "an entry's kind serialises as a string")
 }
 
 fn entry_line(e: &Entry) -> EntryLine {

@@ -16,7 +16,10 @@ use store::AuditEntry;
 
 use super::{Chrome, ENGLISH, PageError, PageResult, Texts, html};
 use crate::State;
-use crate::access::{PURPOSE_COOKIE, SESSION_COOKIE, Who, cookie, principal, urlencode};
+use crate::access::{
+    PURPOSE_COOKIE, SESSION_COOKIE, Who, console_cookie, cookie, principal, urlencode,
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 
 const LOGIN_COOKIE: &str = "passage_login";
 
@@ -52,13 +55,6 @@ pub(crate) fn local(next: Option<&str>) -> &str {
     }
 }
 
-fn set_cookie(name: &str, value: &str, max_age: Option<i64>) -> String {
-    let age = max_age
-        .map(|s| format!("; Max-Age={s}"))
-        .unwrap_or_default();
-    format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Strict{age}")
-}
-
 fn login_page(next: &str, username: &str, error: Option<String>, status: StatusCode) -> Response {
     let token = match accounts::random_token() {
         Ok(t) => t,
@@ -74,15 +70,8 @@ fn login_page(next: &str, username: &str, error: Option<String>, status: StatusC
         username,
         error,
     });
-    (
-        status,
-        [(
-            header::SET_COOKIE,
-            set_cookie(LOGIN_COOKIE, &token, Some(600)),
-        )],
-        page,
-    )
-        .into_response()
+    let jar = CookieJar::new().add(console_cookie(LOGIN_COOKIE, token, Some(600)));
+    (status, jar, page).into_response()
 }
 
 pub(crate) async fn form(
@@ -134,8 +123,9 @@ pub(crate) async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = local(f.next.as_deref());
+    // No cookie is a stale form, as a wrong one is.
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !accounts::same(expected, &f.token) {
+    if expected.is_empty() || !accounts::same(&expected, &f.token) {
         return login_page(
             next,
             &f.username,
@@ -155,9 +145,9 @@ pub(crate) async fn submit(
     match outcome {
         Ok(Ok(signed)) => redirect_setting(
             next,
-            &[
-                set_cookie(SESSION_COOKIE, &signed.cookie, None),
-                set_cookie(LOGIN_COOKIE, "", Some(0)),
+            [
+                console_cookie(SESSION_COOKIE, signed.cookie, None),
+                removal(LOGIN_COOKIE),
             ],
         ),
         Ok(Err(accounts::Refusal::WrongCredentials)) => login_page(
@@ -191,28 +181,24 @@ pub(crate) async fn submit(
 
 pub(crate) async fn sign_out(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Response {
     if let Some(c) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.accounts.sign_out(c).await
+        && let Err(e) = state.accounts.sign_out(&c).await
     {
         tracing::error!(error = %e, "sign-out");
     }
-    redirect_setting(
-        "/login",
-        &[
-            set_cookie(SESSION_COOKIE, "", Some(0)),
-            set_cookie(PURPOSE_COOKIE, "", Some(0)),
-        ],
-    )
+    redirect_setting("/login", [removal(SESSION_COOKIE), removal(PURPOSE_COOKIE)])
 }
 
 /// A redirect that sets (or clears) cookies.
-fn redirect_setting(to: &str, cookies: &[String]) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    for c in cookies {
-        if let Ok(v) = c.parse() {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
+fn redirect_setting<const N: usize>(to: &str, cookies: [Cookie<'static>; N]) -> Response {
+    let jar = cookies.into_iter().fold(CookieJar::new(), CookieJar::add);
+    (jar, Redirect::to(to)).into_response()
+}
+
+/// Clears a cookie in the browser: empty, expired, with the attributes it was set with.
+fn removal(name: &'static str) -> Cookie<'static> {
+    let mut c = console_cookie(name, String::new(), Some(0));
+    c.make_removal();
+    c
 }
 
 #[derive(Template)]
@@ -258,7 +244,7 @@ pub(crate) async fn purpose_submit(
         .await?;
     Ok(redirect_setting(
         &next,
-        &[set_cookie(PURPOSE_COOKIE, &urlencode(&purpose), None)],
+        [console_cookie(PURPOSE_COOKIE, purpose, None)],
     ))
 }
 

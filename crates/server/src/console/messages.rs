@@ -81,8 +81,17 @@ pub(crate) fn size(bytes: i64) -> String {
     }
 }
 
+/// The findings of a message: none while it waits to be read (NULL in the store); anything
+/// but an array is stored data this code did not write, reported rather than shown as none.
 fn findings(m: &StoredMessage) -> &[Value] {
-    m.findings.as_array().map(Vec::as_slice).unwrap_or_default()
+    match &m.findings {
+        Value::Array(a) => a,
+        Value::Null => &[],
+        _ => {
+            invariant::never!("the findings of message {} are not an array", m.id);
+            &[]
+        }
+    }
 }
 
 fn field(f: &Value, key: &str) -> String {

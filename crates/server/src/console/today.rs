@@ -75,10 +75,13 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
     let store = &state.store;
     let now = state.intake.now();
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
-    let yesterday = today.yesterday().unwrap_or(today);
+    // Only at the ends of the calendar (years -9999 and 9999) is there no day before or week
+    // after: the intake's clock is not there.
+    use invariant::Surely;
+    let yesterday = today.yesterday().surely_or(today, "the day before today");
     let week = today
         .checked_add(jiff::Span::new().days(7))
-        .unwrap_or(today);
+        .surely_or(today, "a week after today");
     let flights = store
         .flights_between(&yesterday.to_string(), &week.to_string())
         .await?;
