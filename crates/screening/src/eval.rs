@@ -356,6 +356,20 @@ impl Recall {
     pub fn candidate_recall(&self) -> f64 {
         self.candidates_found as f64 / self.queries.max(1) as f64
     }
+
+    /// Queries whose true entry scored at or above `threshold`.
+    pub fn found(&self, threshold: f64) -> usize {
+        self.scores.iter().filter(|&&s| s >= threshold).count()
+    }
+
+    /// The true entries' scores summed, in thousandths (scores are rounded to thousandths): with
+    /// [`Recall::found`], a fingerprint of every score that pins a scorer change as neutral.
+    pub fn score_thousandths(&self) -> u64 {
+        self.scores
+            .iter()
+            .map(|s| (s * 1000.0).round() as u64)
+            .sum()
+    }
 }
 
 impl std::fmt::Display for Recall {
@@ -646,6 +660,12 @@ pub struct FalseAlarms {
     pub people: usize,
     /// (threshold, hits at or above it per person, share of people with at least one).
     pub at: Vec<(f64, f64, f64)>,
+    /// (threshold, hits at or above it, people with at least one): the counts behind `at`.
+    pub counts: Vec<(f64, usize, usize)>,
+    /// Every hit scored (at 0.5 or above) and their scores summed in thousandths: a fingerprint
+    /// of the candidates and their scores.
+    pub scored: usize,
+    pub score_thousandths: u64,
     /// The highest-scoring alarms at the default threshold, for inspection.
     pub examples: Vec<String>,
 }
@@ -688,7 +708,7 @@ pub fn negatives(
         scores.push(hits.iter().map(|h| h.score).collect());
     }
     let n = scores.len().max(1) as f64;
-    let at = THRESHOLDS
+    let counts: Vec<(f64, usize, usize)> = THRESHOLDS
         .iter()
         .map(|&t| {
             let hits: usize = scores
@@ -696,13 +716,24 @@ pub fn negatives(
                 .map(|s| s.iter().filter(|&&x| x >= t).count())
                 .sum();
             let people = scores.iter().filter(|s| s.iter().any(|&x| x >= t)).count();
-            (t, hits as f64 / n, people as f64 / n)
+            (t, hits, people)
         })
+        .collect();
+    let at = counts
+        .iter()
+        .map(|&(t, hits, people)| (t, hits as f64 / n, people as f64 / n))
         .collect();
     examples.sort_by(|a, b| b.0.total_cmp(&a.0));
     FalseAlarms {
         people: scores.len(),
         at,
+        counts,
+        scored: scores.iter().map(Vec::len).sum(),
+        score_thousandths: scores
+            .iter()
+            .flatten()
+            .map(|s| (s * 1000.0).round() as u64)
+            .sum(),
         examples: examples.into_iter().take(20).map(|(_, s)| s).collect(),
     }
 }
