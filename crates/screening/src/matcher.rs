@@ -603,9 +603,17 @@ impl Matcher {
                     s.spawn(move || part.iter().map(|q| self.screen(q)).collect::<Vec<_>>())
                 })
                 .collect();
+            // a worker that panicked (a bug) must not drop its travellers' hits: reported, and its
+            // part screened again here, where a second panic reaches the caller
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .zip(queries.chunks(chunk))
+                .flat_map(|(h, part)| {
+                    h.join().unwrap_or_else(|_| {
+                        invariant::never!("a screening worker panicked");
+                        part.iter().map(|q| self.screen(q)).collect()
+                    })
+                })
                 .collect()
         })
     }
@@ -848,8 +856,7 @@ fn prepare_names(e: &crate::entry::Entry) -> Vec<(Name, String, NameQuality)> {
     let texts = |n: &Name| -> Vec<String> { n.tokens.iter().map(|t| t.text.clone()).collect() };
     let all: Vec<Vec<String>> = out.iter().map(|p| texts(&p.0)).collect();
     let mut keep = Vec::new();
-    for (i, p) in out.into_iter().enumerate() {
-        let mine = all.get(i).cloned().unwrap_or_default();
+    for (i, (p, mine)) in out.into_iter().zip(&all).enumerate() {
         let contained = p.2 != NameQuality::Primary
             && all.iter().enumerate().any(|(j, other)| {
                 j != i && other.len() > mine.len() && mine.iter().all(|t| other.contains(t))

@@ -159,12 +159,10 @@ pub fn name_distance_with(a: &str, b: &str, w: &Spelling) -> f32 {
 /// a cell reads at most two rows back). Three rows are kept, on the stack for short names.
 fn name_distance_within(a: &[u8], b: &[u8], bound: f32, costs: &Spelling) -> Option<f32> {
     let w = b.len() + 1;
-    if w <= STACK_ROW {
-        let mut rows = [0.0f32; 3 * STACK_ROW];
-        distance_in(a, b, bound, rows.get_mut(..3 * w)?, costs)
-    } else {
-        let mut rows = vec![0.0f32; 3 * w];
-        distance_in(a, b, bound, &mut rows, costs)
+    let mut rows = [0.0f32; 3 * STACK_ROW];
+    match rows.get_mut(..3 * w) {
+        Some(rows) => distance_in(a, b, bound, rows, costs),
+        None => distance_in(a, b, bound, &mut vec![0.0f32; 3 * w], costs),
     }
 }
 
