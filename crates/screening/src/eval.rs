@@ -95,9 +95,8 @@ pub fn typo(word: &str, rng: &mut Rng) -> String {
         return word.to_string();
     }
     let at = 1 + rng.below(c.len() - 1);
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
-    let letter =
-        char::from(*LETTERS.get(rng.below(LETTERS.len())).unwrap_or(&b'e')).to_ascii_uppercase();
+    // one of the 26 letters
+    let letter = char::from(b'A' + rng.below(26) as u8);
     match rng.below(4) {
         0 => {
             if let Some(x) = c.get_mut(at) {
@@ -155,11 +154,10 @@ pub fn transliterate(word: &str, rng: &mut Rng) -> Option<String> {
         };
         // not the first letter: initials are kept in transliteration
         if let Some(pos) = upper.get(1..).and_then(|r| r.find(from)).map(|p| p + 1) {
-            let mut out = String::with_capacity(upper.len() + 2);
-            out.push_str(upper.get(..pos).unwrap_or_default());
-            out.push_str(to);
-            out.push_str(upper.get(pos + from.len()..).unwrap_or_default());
-            return Some(out);
+            // `pos` starts a match of `from` within `upper`
+            let (head, tail) = upper.split_at(pos);
+            let rest = tail.strip_prefix(from)?;
+            return Some(format!("{head}{to}{rest}"));
         }
     }
     None
