@@ -156,29 +156,35 @@ pub fn name_distance_with(a: &str, b: &str, w: &Spelling) -> f32 {
 
 /// The distance, or `None` as soon as it is sure to exceed `bound`: once two consecutive rows of
 /// the table lie wholly above it no later cell can come back under it (all costs are positive and
-/// a cell reads at most two rows back). Three rows are kept, on the stack for short names.
+/// a cell reads at most two rows back). Three rows are kept, and the cost of inserting each
+/// letter of `b`, on the stack for short names.
 fn name_distance_within(a: &[u8], b: &[u8], bound: f32, costs: &Spelling) -> Option<f32> {
     let w = b.len() + 1;
-    let mut rows = [0.0f32; 3 * STACK_ROW];
-    match rows.get_mut(..3 * w) {
+    let mut rows = [0.0f32; 4 * STACK_ROW];
+    match rows.get_mut(..4 * w) {
         Some(rows) => distance_in(a, b, bound, rows, costs),
-        None => distance_in(a, b, bound, &mut vec![0.0f32; 3 * w], costs),
+        None => distance_in(a, b, bound, &mut vec![0.0f32; 4 * w], costs),
     }
 }
 
 fn distance_in(a: &[u8], b: &[u8], bound: f32, buf: &mut [f32], costs: &Spelling) -> Option<f32> {
     let w = b.len() + 1;
     let (first, rest) = buf.split_at_mut(w);
-    let (second, third) = rest.split_at_mut(w);
+    let (second, rest) = rest.split_at_mut(w);
+    let (third, ins) = rest.split_at_mut(w);
+    // the cost of inserting b's letter j (after its letter j-1), once rather than per row
+    for (j, x) in ins.iter_mut().enumerate().skip(1) {
+        let prev = if j >= 2 { b.get(j - 2).copied() } else { None };
+        *x = indel_cost(b.get(j - 1).copied().unwrap_or(0), prev, costs);
+    }
+    let ins = &*ins;
     // rows i-2, i-1 and i
     let (mut pp, mut p, mut c) = (first, second, third);
     if let Some(x) = p.first_mut() {
         *x = 0.0;
     }
     for j in 1..w {
-        let prev = if j >= 2 { b.get(j - 2).copied() } else { None };
-        let cb = b.get(j - 1).copied().unwrap_or(0);
-        let v = p.get(j - 1).copied().unwrap_or(f32::MAX) + indel_cost(cb, prev, costs);
+        let v = p.get(j - 1).copied().unwrap_or(f32::MAX) + ins.get(j).copied().unwrap_or(0.0);
         if let Some(x) = p.get_mut(j) {
             *x = v;
         }
@@ -199,7 +205,7 @@ fn distance_in(a: &[u8], b: &[u8], bound: f32, buf: &mut [f32], costs: &Spelling
             let up = p.get(j).copied().unwrap_or(f32::MAX);
             let diag = p.get(j - 1).copied().unwrap_or(f32::MAX);
             let mut v = (up + del)
-                .min(left + indel_cost(cb, pb, costs))
+                .min(left + ins.get(j).copied().unwrap_or(0.0))
                 .min(diag + sub_cost(ca, cb, costs));
             if i >= 2 && j >= 2 && pa == Some(cb) && pb == Some(ca) && ca != cb {
                 v = v.min(pp.get(j - 2).copied().unwrap_or(f32::MAX) + costs.transposition);

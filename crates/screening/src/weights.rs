@@ -124,31 +124,46 @@ impl Spelling {
     /// The least an edit that removes or brings a letter (not a digit) costs, doubled letters
     /// aside: what a letter one spelling has and the other lacks costs at least.
     pub fn cheapest_letter_edit(&self) -> f32 {
-        self.vowel_substitution
-            .min(self.similar_substitution)
-            .min(self.substitution)
-            .min(self.h_indel)
-            .min(self.vowel_indel)
-            .min(self.consonant_indel)
-            .min(self.transposition)
+        least(&[
+            self.vowel_substitution,
+            self.similar_substitution,
+            self.substitution,
+            self.h_indel,
+            self.vowel_indel,
+            self.consonant_indel,
+            self.transposition,
+        ])
     }
 
     /// The same where digits are about: a digit may stand for a letter.
     pub fn cheapest_digit_edit(&self) -> f32 {
-        self.cheapest_letter_edit()
-            .min(self.ocr_substitution)
-            .min(self.digit_substitution)
-            .min(self.digit_indel)
+        least(&[
+            self.cheapest_letter_edit(),
+            self.ocr_substitution,
+            self.digit_substitution,
+            self.digit_indel,
+        ])
     }
 
     /// The least an insertion or a deletion costs.
     pub fn cheapest_indel(&self) -> f32 {
-        self.doubled_letter
-            .min(self.h_indel)
-            .min(self.vowel_indel)
-            .min(self.digit_indel)
-            .min(self.consonant_indel)
+        least(&[
+            self.doubled_letter,
+            self.h_indel,
+            self.vowel_indel,
+            self.digit_indel,
+            self.consonant_indel,
+        ])
     }
+}
+
+/// The least of some costs, by plain comparison (no NaN handling: the bounds are computed on
+/// every spelling comparison).
+#[inline]
+fn least(costs: &[f32]) -> f32 {
+    costs
+        .iter()
+        .fold(f32::INFINITY, |m, &c| if c < m { c } else { m })
 }
 
 impl Default for Spelling {
