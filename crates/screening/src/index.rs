@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::hash::Hasher;
 
+use invariant::Surely;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::normalise::{Name, NameGroups, Token};
@@ -41,6 +42,18 @@ fn span<'a, T>(items: &'a [T], from: usize, to: usize, what: &str) -> &'a [T] {
         None => {
             invariant::never!("{what}: range {from}..{to} of {}", items.len());
             &[]
+        }
+    }
+}
+
+/// Entries `starts[i]..starts[i + 1]` of a table indexed by token start (the planned keys,
+/// the saved weights): a token past the starts is a bug, reported, and an empty range.
+fn token_range(starts: &[usize], i: usize) -> (usize, usize) {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&from), Some(&to)) => (from, to),
+        _ => {
+            invariant::never!("token {i} of {} starts", starts.len().saturating_sub(1));
+            (0, 0)
         }
     }
 }
@@ -248,7 +261,7 @@ fn deletion_hashes(text: &[u8], edits: usize, out: &mut Vec<u64>, buf: &mut Vec<
     if edits == 0 || n <= 2 {
         return;
     }
-    let part = |from: usize, to: usize| text.get(from..to).unwrap_or_default();
+    let part = |from: usize, to: usize| span(text, from, to, "a deletion variant");
     for i in 0..n {
         buf.clear();
         buf.extend_from_slice(part(0, i));
@@ -520,7 +533,11 @@ impl Index {
             .touched
             .iter()
             .filter_map(|&e| {
-                let w = s.acc.get(e as usize).copied().unwrap_or(0.0);
+                let w = s
+                    .acc
+                    .get(e as usize)
+                    .copied()
+                    .surely_or(0.0, "a touched entry's weight");
                 (w >= threshold).then_some(Candidate {
                     entry: e,
                     weight: w,
@@ -664,7 +681,11 @@ impl Index {
     }
 
     fn weight(&self, id: u32, factor: f32) -> f32 {
-        self.idf.get(id as usize).copied().unwrap_or(0.0) * factor
+        self.idf
+            .get(id as usize)
+            .copied()
+            .surely_or(0.0, "a key's IDF")
+            * factor
     }
 
     /// Adds up the planned keys' evidence per entry: each token gives an entry the weight of its
@@ -677,14 +698,15 @@ impl Index {
         let plan = std::mem::take(&mut s.plan);
         let starts = std::mem::take(&mut s.token_start);
         let keys_of = |i: usize| -> &[(u32, f32)] {
-            let from = starts.get(i).copied().unwrap_or(0);
-            let to = starts.get(i + 1).copied().unwrap_or(from);
+            let (from, to) = token_range(&starts, i);
             span(&plan, from, to, "a token's planned keys")
         };
         // whether key `k` of token `i` is left for last
         let skipped = |skip: &[bool], i: usize, k: usize| -> bool {
-            let from = starts.get(i).copied().unwrap_or(0);
-            skip.get(from + k).copied().unwrap_or(false)
+            let (from, _) = token_range(&starts, i);
+            skip.get(from + k)
+                .copied()
+                .surely_or(false, "a planned key's skip mark")
         };
         let tokens = starts.len().saturating_sub(1);
         // Which keys to leave for last: the long ones, but the shortest of them are walked while
@@ -702,8 +724,7 @@ impl Index {
         let bound_of = |skip: &[bool]| -> f32 {
             (0..tokens)
                 .map(|i| {
-                    let from = starts.get(i).copied().unwrap_or(0);
-                    let to = starts.get(i + 1).copied().unwrap_or(from);
+                    let (from, to) = token_range(&starts, i);
                     (from..to)
                         .filter(|&k| skip.get(k).copied().unwrap_or(false))
                         .filter_map(|k| plan.get(k))
@@ -746,7 +767,11 @@ impl Index {
             if has_long {
                 let from = s.saved.len();
                 for &e in &s.touched_token {
-                    let b = s.best.get(e as usize).copied().unwrap_or(0.0);
+                    let b = s
+                        .best
+                        .get(e as usize)
+                        .copied()
+                        .surely_or(0.0, "an entry's best");
                     s.saved.push((e, b));
                 }
                 if let Some(part) = s.saved.get_mut(from..) {
@@ -807,8 +832,7 @@ impl Index {
                     }
                 });
             }
-            let from = s.saved_start.get(i).copied().unwrap_or(0);
-            let to = s.saved_start.get(i + 1).copied().unwrap_or(from);
+            let (from, to) = token_range(&s.saved_start, i);
             let Scratch {
                 best,
                 acc,
