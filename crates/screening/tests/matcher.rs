@@ -502,3 +502,30 @@ fn a_name_alone_must_be_strong_under_the_name_only_rule() {
         score(&strict, &with_doc, "A")
     );
 }
+
+#[test]
+fn weights_given_in_the_config_decide_the_score() {
+    let list = ListVersion {
+        list: "un".into(),
+        number: 1,
+        source_sha256: String::new(),
+        published: None,
+        entries: vec![person("B", &["ZORAVAR KHAZRAJIAN"], None, "CHN")],
+    };
+    let mut query = q("KHAZRAJIAN", "ZORAVAR");
+    query.sex = Some(Sex::Female);
+    // a perfect rare name (no date to confirm, none needed) and the listed sex differing: the
+    // name's 1.0 plus the sex's effect, whatever it is set to
+    let default = Matcher::build(&[&list], &Config::default());
+    assert_eq!(score(&default, &query, "B"), 0.92);
+    let weights =
+        screening::Weights::from_json(r#"{"particulars": {"sex_differs": -0.3}}"#).unwrap();
+    let config = Config {
+        weights,
+        ..Config::default()
+    };
+    let heavier = Matcher::build(&[&list], &config);
+    assert_eq!(score(&heavier, &query, "B"), 0.7);
+    assert!(heavier.screen(&query).is_empty());
+    assert_eq!(default.screen(&query).len(), 1);
+}
