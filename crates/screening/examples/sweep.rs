@@ -15,6 +15,9 @@
 //! an unknown field is an error (`{"names": {"listed_missing": 0.25}}`). Reads UN, OFAC and EU
 //! and `screening-eval/` from the shared corpus, as `tests/accuracy.rs` does.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
 use screening::{Config, ListVersion, Matcher, Weights, eval};
@@ -26,21 +29,8 @@ fn main() {
         step = args[at + 1].parse().expect("--negatives-step N");
         args.drain(at..at + 2);
     }
-    let dir = test_corpus::dir("watchlists").expect("the shared corpus");
     let eval_dir = test_corpus::dir("screening-eval").expect("the shared corpus");
-    let lists: Vec<ListVersion> = [
-        ("un", "un/un_consolidated_20260227.xml"),
-        ("ofac", "ofac/sdn_20240507.xml"),
-        ("eu", "eu/eu_fsf_full_20240513.xml"),
-    ]
-    .iter()
-    .map(|(name, file)| {
-        let bytes = std::fs::read(dir.join(file)).unwrap();
-        let format = screening::Format::detect(&bytes).unwrap();
-        let imported = screening::import(format, &bytes).unwrap();
-        ListVersion::from_import(name, None, &bytes, imported)
-    })
-    .collect();
+    let lists = common::corpus_lists().expect("the shared corpus");
     let refs: Vec<&ListVersion> = lists.iter().collect();
     println!(
         "weights | variations @0.80 | dropped middle name @0.80 | as listed @0.80 | \

@@ -20,35 +20,17 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use screening::eval::{self, Report};
 use screening::{Config, ListVersion, Matcher};
-
-fn lists() -> Option<Vec<ListVersion>> {
-    let dir = test_corpus::dir("watchlists")?;
-    let files = [
-        ("un", "un/un_consolidated_20260227.xml"),
-        ("ofac", "ofac/sdn_20240507.xml"),
-        ("eu", "eu/eu_fsf_full_20240513.xml"),
-    ];
-    Some(
-        files
-            .iter()
-            .map(|(name, file)| {
-                let bytes = std::fs::read(dir.join(file)).unwrap();
-                let format = screening::Format::detect(&bytes).unwrap();
-                let imported = screening::import(format, &bytes).unwrap();
-                ListVersion::from_import(name, None, &bytes, imported)
-            })
-            .collect(),
-    )
-}
 
 /// The evaluation under the default configuration, run once for both tests.
 fn report() -> Option<&'static (Report, Duration)> {
     static RUN: OnceLock<Option<(Report, Duration)>> = OnceLock::new();
     RUN.get_or_init(|| {
         let started = Instant::now();
-        let lists = lists()?;
+        let lists = common::corpus_lists()?;
         let dir = test_corpus::dir("screening-eval")?;
         let config = Config::default();
         let refs: Vec<&ListVersion> = lists.iter().collect();

@@ -11,6 +11,8 @@
 //! `--ignored`, also prints the misses and alarms: `cargo test -p screening --release --test
 //! eval_lists -- --ignored --nocapture`.
 
+mod common;
+
 use std::path::PathBuf;
 
 use screening::{Config, ListVersion, Matcher, eval};
@@ -19,28 +21,10 @@ fn corpus() -> PathBuf {
     test_corpus::root()
 }
 
-fn lists() -> Option<Vec<ListVersion>> {
-    let dir = test_corpus::dir("watchlists")?;
-    let files = [
-        ("un", "un/un_consolidated_20260227.xml"),
-        ("ofac", "ofac/sdn_20240507.xml"),
-        ("eu", "eu/eu_fsf_full_20240513.xml"),
-    ];
-    Some(
-        files
-            .iter()
-            .map(|(name, file)| {
-                let bytes = std::fs::read(dir.join(file)).unwrap();
-                let format = screening::Format::detect(&bytes).unwrap();
-                let imported = screening::import(format, &bytes).unwrap();
-                ListVersion::from_import(name, None, &bytes, imported)
-            })
-            .collect(),
-    )
-}
-
 fn evaluate(negatives_step: usize) {
-    let Some(lists) = lists() else { return };
+    let Some(lists) = common::corpus_lists() else {
+        return;
+    };
     let config = Config::default();
     let refs: Vec<&ListVersion> = lists.iter().collect();
     let m = Matcher::build(&refs, &config);
@@ -88,7 +72,9 @@ fn dump_scores() {
         println!("skipped: SCREEN_DUMP not set");
         return;
     };
-    let Some(lists) = lists() else { return };
+    let Some(lists) = common::corpus_lists() else {
+        return;
+    };
     let config = Config::default();
     let refs: Vec<&ListVersion> = lists.iter().collect();
     let m = Matcher::build(&refs, &config);

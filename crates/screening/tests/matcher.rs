@@ -287,15 +287,18 @@ fn eval_set_sampled() {
     assert!(report.positives.unwrap().recall(config.threshold) >= 0.99);
 }
 
-fn one(entries: Vec<Entry>) -> Matcher {
-    let list = ListVersion {
+fn un(entries: Vec<Entry>) -> ListVersion {
+    ListVersion {
         list: "un".into(),
         number: 1,
         source_sha256: String::new(),
         published: None,
         entries,
-    };
-    Matcher::build(&[&list], &Config::default())
+    }
+}
+
+fn one(entries: Vec<Entry>) -> Matcher {
+    Matcher::build(&[&un(entries)], &Config::default())
 }
 
 fn score(m: &Matcher, query: &Query, id: &str) -> f64 {
@@ -505,13 +508,7 @@ fn a_name_alone_must_be_strong_under_the_name_only_rule() {
 
 #[test]
 fn weights_given_in_the_config_decide_the_score() {
-    let list = ListVersion {
-        list: "un".into(),
-        number: 1,
-        source_sha256: String::new(),
-        published: None,
-        entries: vec![person("B", &["ZORAVAR KHAZRAJIAN"], None, "CHN")],
-    };
+    let list = un(vec![person("B", &["ZORAVAR KHAZRAJIAN"], None, "CHN")]);
     let mut query = q("KHAZRAJIAN", "ZORAVAR");
     query.sex = Some(Sex::Female);
     // a perfect rare name (no date to confirm, none needed) and the listed sex differing: the
