@@ -1,6 +1,7 @@
 //! The explainable scorer: a name score from aligned tokens, then date of birth, sex,
 //! nationality and documents raising or lowering it, each comparison recorded with its reason.
 
+use invariant::Surely;
 use jiff::civil::Date;
 use model::Sex;
 use serde::Serialize;
@@ -663,12 +664,29 @@ impl AlignScratch {
         }
     }
 
+    /// Whether query part `i` is paired (the marks are sized to the names: a part past them is
+    /// a bug, reported, and taken as paired so that nothing pairs with it).
+    fn q_taken(&self, i: usize) -> bool {
+        self.q_used
+            .get(i)
+            .copied()
+            .surely_or(true, "a query part's mark")
+    }
+
+    /// The same for listed part `j`.
+    fn e_taken(&self, j: usize) -> bool {
+        self.e_used
+            .get(j)
+            .copied()
+            .surely_or(true, "a listed part's mark")
+    }
+
     fn q_free(&self, i: usize) -> bool {
-        !self.q_used.get(i).copied().unwrap_or(true)
+        !self.q_taken(i)
     }
 
     fn e_free(&self, j: usize) -> bool {
-        !self.e_used.get(j).copied().unwrap_or(true)
+        !self.e_taken(j)
     }
 
     fn take(&mut self, i: usize, j: usize, x: f32, why: &'static str) {
@@ -806,7 +824,7 @@ fn coverage_score(query: &QueryName, listed: &Listed<'_>, s: &mut AlignScratch, 
     };
     let mut q_missing = 0.0f32;
     for (i, (p, _, weight)) in query.parts.iter().enumerate() {
-        if !s.q_used.get(i).copied().unwrap_or(false) {
+        if !s.q_taken(i) {
             // an initial or a particle standing alone ("BILAL BIN" / "MARWAN") says little
             let slight = if p.slight() { w.slight_missing } else { 1.0 };
             q_missing += weight.min(cap * w.missing_cap_share) * slight;
@@ -818,7 +836,7 @@ fn coverage_score(query: &QueryName, listed: &Listed<'_>, s: &mut AlignScratch, 
         let init = listed.part(j).is_some_and(|p| p.initial || p.title);
         let weight = listed.weight(j, cap, w) * if init { w.listed_initial } else { 1.0 };
         e_total += weight;
-        if !s.e_used.get(j).copied().unwrap_or(false) {
+        if !s.e_taken(j) {
             e_missing += weight;
         }
     }
@@ -970,7 +988,7 @@ pub fn explain(
             reason: why,
         });
     }
-    for i in (0..qn).filter(|&i| !s.q_used.get(i).copied().unwrap_or(false)) {
+    for i in (0..qn).filter(|&i| !s.q_taken(i)) {
         parts.push(Comparison {
             field: Field::NamePart,
             query: q_text(i),
@@ -980,7 +998,7 @@ pub fn explain(
             reason: "not in the listed name",
         });
     }
-    for j in (0..en).filter(|&j| !s.e_used.get(j).copied().unwrap_or(false)) {
+    for j in (0..en).filter(|&j| !s.e_taken(j)) {
         parts.push(Comparison {
             field: Field::NamePart,
             query: String::new(),
