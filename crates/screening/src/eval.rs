@@ -95,9 +95,8 @@ pub fn typo(word: &str, rng: &mut Rng) -> String {
         return word.to_string();
     }
     let at = 1 + rng.below(c.len() - 1);
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
-    let letter =
-        char::from(*LETTERS.get(rng.below(LETTERS.len())).unwrap_or(&b'e')).to_ascii_uppercase();
+    // one of the 26 letters
+    let letter = char::from(b'A' + rng.below(26) as u8);
     match rng.below(4) {
         0 => {
             if let Some(x) = c.get_mut(at) {
@@ -155,11 +154,10 @@ pub fn transliterate(word: &str, rng: &mut Rng) -> Option<String> {
         };
         // not the first letter: initials are kept in transliteration
         if let Some(pos) = upper.get(1..).and_then(|r| r.find(from)).map(|p| p + 1) {
-            let mut out = String::with_capacity(upper.len() + 2);
-            out.push_str(upper.get(..pos).unwrap_or_default());
-            out.push_str(to);
-            out.push_str(upper.get(pos + from.len()..).unwrap_or_default());
-            return Some(out);
+            // `pos` starts a match of `from` within `upper`
+            let (head, tail) = upper.split_at(pos);
+            let rest = tail.strip_prefix(from)?;
+            return Some(format!("{head}{to}{rest}"));
         }
     }
     None
@@ -355,6 +353,20 @@ impl Recall {
 
     pub fn candidate_recall(&self) -> f64 {
         self.candidates_found as f64 / self.queries.max(1) as f64
+    }
+
+    /// Queries whose true entry scored at or above `threshold`.
+    pub fn found(&self, threshold: f64) -> usize {
+        self.scores.iter().filter(|&&s| s >= threshold).count()
+    }
+
+    /// The true entries' scores summed, in thousandths (scores are rounded to thousandths): with
+    /// [`Recall::found`], a fingerprint of every score that pins a scorer change as neutral.
+    pub fn score_thousandths(&self) -> u64 {
+        self.scores
+            .iter()
+            .map(|s| (s * 1000.0).round() as u64)
+            .sum()
     }
 }
 
@@ -646,6 +658,12 @@ pub struct FalseAlarms {
     pub people: usize,
     /// (threshold, hits at or above it per person, share of people with at least one).
     pub at: Vec<(f64, f64, f64)>,
+    /// (threshold, hits at or above it, people with at least one): the counts behind `at`.
+    pub counts: Vec<(f64, usize, usize)>,
+    /// Every hit scored (at 0.5 or above) and their scores summed in thousandths: a fingerprint
+    /// of the candidates and their scores.
+    pub scored: usize,
+    pub score_thousandths: u64,
     /// The highest-scoring alarms at the default threshold, for inspection.
     pub examples: Vec<String>,
 }
@@ -688,7 +706,7 @@ pub fn negatives(
         scores.push(hits.iter().map(|h| h.score).collect());
     }
     let n = scores.len().max(1) as f64;
-    let at = THRESHOLDS
+    let counts: Vec<(f64, usize, usize)> = THRESHOLDS
         .iter()
         .map(|&t| {
             let hits: usize = scores
@@ -696,13 +714,24 @@ pub fn negatives(
                 .map(|s| s.iter().filter(|&&x| x >= t).count())
                 .sum();
             let people = scores.iter().filter(|s| s.iter().any(|&x| x >= t)).count();
-            (t, hits as f64 / n, people as f64 / n)
+            (t, hits, people)
         })
+        .collect();
+    let at = counts
+        .iter()
+        .map(|&(t, hits, people)| (t, hits as f64 / n, people as f64 / n))
         .collect();
     examples.sort_by(|a, b| b.0.total_cmp(&a.0));
     FalseAlarms {
         people: scores.len(),
         at,
+        counts,
+        scored: scores.iter().map(Vec::len).sum(),
+        score_thousandths: scores
+            .iter()
+            .flatten()
+            .map(|s| (s * 1000.0).round() as u64)
+            .sum(),
         examples: examples.into_iter().take(20).map(|(_, s)| s).collect(),
     }
 }

@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::hash::Hasher;
 
+use invariant::Surely;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::normalise::{Name, NameGroups, Token};
@@ -33,6 +34,30 @@ const W_SKELETON: f32 = 0.7;
 /// their own (see `Index::gather`).
 const LONG: usize = 2048;
 
+/// `items[from..to]` of a range the index computed over its own tables: a range past the end is
+/// a bug — reported (a failing test in debug builds), and nothing rather than a wrong slice.
+fn span<'a, T>(items: &'a [T], from: usize, to: usize, what: &str) -> &'a [T] {
+    match items.get(from..to) {
+        Some(s) => s,
+        None => {
+            invariant::never!("{what}: range {from}..{to} of {}", items.len());
+            &[]
+        }
+    }
+}
+
+/// Entries `starts[i]..starts[i + 1]` of a table indexed by token start (the planned keys,
+/// the saved weights): a token past the starts is a bug, reported, and an empty range.
+fn token_range(starts: &[usize], i: usize) -> (usize, usize) {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&from), Some(&to)) => (from, to),
+        _ => {
+            invariant::never!("token {i} of {} starts", starts.len().saturating_sub(1));
+            (0, 0)
+        }
+    }
+}
+
 /// Calls `f` with every entry in both sorted lists, walking the shorter and galloping through
 /// the longer.
 fn intersect(a: &[u32], b: &[u32], mut f: impl FnMut(u32)) {
@@ -44,14 +69,15 @@ fn intersect(a: &[u32], b: &[u32], mut f: impl FnMut(u32)) {
         while rest.get(step - 1).is_some_and(|&x| x < e) {
             step *= 2;
         }
-        let window = rest.get(..step.min(rest.len())).unwrap_or_default();
-        match window.binary_search(&e) {
+        let (window, _) = rest.split_at(step.min(rest.len()));
+        // `j` lies within the window, itself within `rest`
+        rest = match window.binary_search(&e) {
             Ok(j) => {
                 f(e);
-                rest = rest.get(j + 1..).unwrap_or_default();
+                span(rest, j + 1, rest.len(), "galloped past a match")
             }
-            Err(j) => rest = rest.get(j..).unwrap_or_default(),
-        }
+            Err(j) => span(rest, j, rest.len(), "galloped past an insertion point"),
+        };
         if rest.is_empty() {
             break;
         }
@@ -235,7 +261,7 @@ fn deletion_hashes(text: &[u8], edits: usize, out: &mut Vec<u64>, buf: &mut Vec<
     if edits == 0 || n <= 2 {
         return;
     }
-    let part = |from: usize, to: usize| text.get(from..to).unwrap_or_default();
+    let part = |from: usize, to: usize| span(text, from, to, "a deletion variant");
     for i in 0..n {
         buf.clear();
         buf.extend_from_slice(part(0, i));
@@ -260,11 +286,13 @@ fn osa(a: &[u8], b: &[u8]) -> usize {
     let w = b.len() + 1;
     let mut rows = [0usize; 3 * 48];
     let mut heap;
-    let buf: &mut [usize] = if w <= 48 {
-        rows.get_mut(..3 * w).unwrap_or_default()
-    } else {
-        heap = vec![0usize; 3 * w];
-        &mut heap
+    let buf: &mut [usize] = match rows.get_mut(..3 * w) {
+        // short strings: on the stack
+        Some(buf) => buf,
+        None => {
+            heap = vec![0usize; 3 * w];
+            &mut heap
+        }
     };
     let (first, rest) = buf.split_at_mut(w);
     let (second, third) = rest.split_at_mut(w);
@@ -400,10 +428,19 @@ impl Index {
         self.keys.get(k).copied()
     }
 
+    /// The entries holding key `id` (a key the index numbered itself: a missing one is a bug,
+    /// reported, and no entries rather than others' entries).
     fn postings(&self, id: u32) -> &[u32] {
-        let from = self.offsets.get(id as usize).copied().unwrap_or(0) as usize;
-        let to = self.offsets.get(id as usize + 1).copied().unwrap_or(0) as usize;
-        self.entries_of.get(from..to).unwrap_or_default()
+        let id = id as usize;
+        match (self.offsets.get(id), self.offsets.get(id + 1)) {
+            (Some(&from), Some(&to)) => {
+                span(&self.entries_of, from as usize, to as usize, "postings")
+            }
+            _ => {
+                invariant::never!("postings of key {id} past {} offsets", self.offsets.len());
+                &[]
+            }
+        }
     }
 
     /// Rough bytes held by the index (keys, postings, deletion neighbourhood, documents).
@@ -496,7 +533,11 @@ impl Index {
             .touched
             .iter()
             .filter_map(|&e| {
-                let w = s.acc.get(e as usize).copied().unwrap_or(0.0);
+                let w = s
+                    .acc
+                    .get(e as usize)
+                    .copied()
+                    .surely_or(0.0, "a touched entry's weight");
                 (w >= threshold).then_some(Candidate {
                     entry: e,
                     weight: w,
@@ -596,10 +637,12 @@ impl Index {
                 let Some(&(from, to)) = self.deletions.get(h) else {
                     continue;
                 };
-                let ids = self
-                    .deletion_keys
-                    .get(from as usize..to as usize)
-                    .unwrap_or_default();
+                let ids = span(
+                    &self.deletion_keys,
+                    from as usize,
+                    to as usize,
+                    "deletion keys",
+                );
                 for &id in ids {
                     if s.key_mark.get(id as usize) == Some(&s.stamp) {
                         continue;
@@ -638,7 +681,11 @@ impl Index {
     }
 
     fn weight(&self, id: u32, factor: f32) -> f32 {
-        self.idf.get(id as usize).copied().unwrap_or(0.0) * factor
+        self.idf
+            .get(id as usize)
+            .copied()
+            .surely_or(0.0, "a key's IDF")
+            * factor
     }
 
     /// Adds up the planned keys' evidence per entry: each token gives an entry the weight of its
@@ -651,14 +698,15 @@ impl Index {
         let plan = std::mem::take(&mut s.plan);
         let starts = std::mem::take(&mut s.token_start);
         let keys_of = |i: usize| -> &[(u32, f32)] {
-            let from = starts.get(i).copied().unwrap_or(0);
-            let to = starts.get(i + 1).copied().unwrap_or(from);
-            plan.get(from..to).unwrap_or_default()
+            let (from, to) = token_range(&starts, i);
+            span(&plan, from, to, "a token's planned keys")
         };
         // whether key `k` of token `i` is left for last
         let skipped = |skip: &[bool], i: usize, k: usize| -> bool {
-            let from = starts.get(i).copied().unwrap_or(0);
-            skip.get(from + k).copied().unwrap_or(false)
+            let (from, _) = token_range(&starts, i);
+            skip.get(from + k)
+                .copied()
+                .surely_or(false, "a planned key's skip mark")
         };
         let tokens = starts.len().saturating_sub(1);
         // Which keys to leave for last: the long ones, but the shortest of them are walked while
@@ -676,8 +724,7 @@ impl Index {
         let bound_of = |skip: &[bool]| -> f32 {
             (0..tokens)
                 .map(|i| {
-                    let from = starts.get(i).copied().unwrap_or(0);
-                    let to = starts.get(i + 1).copied().unwrap_or(from);
+                    let (from, to) = token_range(&starts, i);
                     (from..to)
                         .filter(|&k| skip.get(k).copied().unwrap_or(false))
                         .filter_map(|k| plan.get(k))
@@ -720,7 +767,11 @@ impl Index {
             if has_long {
                 let from = s.saved.len();
                 for &e in &s.touched_token {
-                    let b = s.best.get(e as usize).copied().unwrap_or(0.0);
+                    let b = s
+                        .best
+                        .get(e as usize)
+                        .copied()
+                        .surely_or(0.0, "an entry's best");
                     s.saved.push((e, b));
                 }
                 if let Some(part) = s.saved.get_mut(from..) {
@@ -781,8 +832,7 @@ impl Index {
                     }
                 });
             }
-            let from = s.saved_start.get(i).copied().unwrap_or(0);
-            let to = s.saved_start.get(i + 1).copied().unwrap_or(from);
+            let (from, to) = token_range(&s.saved_start, i);
             let Scratch {
                 best,
                 acc,
@@ -791,7 +841,7 @@ impl Index {
                 saved,
                 ..
             } = &mut *s;
-            let saved = saved.get(from..to).unwrap_or_default();
+            let saved = span(saved, from, to, "a token's saved weights");
             for &e in touched_token.iter() {
                 let Some(b) = best.get_mut(e as usize) else {
                     continue;

@@ -16,15 +16,10 @@ use crate::normalise::{
     Name, NameGroups, Role, Token, document_key, document_plain, name_from_full, name_from_parts,
 };
 use crate::score::{
-    self, AlignScratch, Comparison, Doc, Field, PAIR_MIN, Part, QueryName, align, birth_comparison,
+    self, AlignScratch, Comparison, Doc, Field, Listed, Part, QueryName, align, birth_comparison,
     date_weight_for, document_comparison, nationality_comparison, part_similarity, sex_comparison,
 };
-
-/// What a fully common name loses when no date of birth confirms it.
-const COMMON_UNCONFIRMED: f64 = 0.12;
-/// Lists stand in for traffic only shrunk: a part held by `n` entries counts as a share of
-/// `n / (entries + LIST_SHARE_PRIOR)`, so a small list cannot make a name common.
-const LIST_SHARE_PRIOR: f64 = 5000.0;
+use crate::weights::Weights;
 
 /// How a list is screened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -49,7 +44,8 @@ pub struct ListConfig {
 /// (a PNR traveller without SSR DOCS). A name without particulars proves little — most such
 /// hits are namesakes — so it must be stronger to count: its score is lowered by `margin` (a
 /// perfect name scores `1 - margin`), and a common name loses up to `common_penalty` instead
-/// of the usual 0.12. Both show in the hit's explanation.
+/// of the usual [`crate::weights::Evidence::common_unconfirmed`]. Both show in the hit's
+/// explanation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NameOnly {
     pub margin: f64,
@@ -86,6 +82,8 @@ pub struct Config {
     /// library's default, which the corpus evaluation measures). The intake sets
     /// [`NameOnly::STRICT`].
     pub name_only: Option<NameOnly>,
+    /// The scorer's weights ([`Weights::default`]: the scorer the evaluation measures).
+    pub weights: Weights,
 }
 
 /// The default threshold, measured by `eval` (see its report).
@@ -101,6 +99,7 @@ impl Default for Config {
             name_groups: None,
             name_frequencies: None,
             name_only: None,
+            weights: Weights::default(),
         }
     }
 }
@@ -428,12 +427,13 @@ impl Matcher {
             }
         }
         let index = builder.build();
-        let cap = (index.max_idf() * 0.8).max(1.0);
+        let w = &config.weights;
+        let cap = score::idf_cap(index.max_idf(), &w.names);
         let mut frequencies = NameFrequencies::builtin();
         if let Some(f) = &config.name_frequencies {
             frequencies.merge(f);
         }
-        let listed = f64::from(index.entries()) + LIST_SHARE_PRIOR;
+        let listed = f64::from(index.entries()) + w.evidence.list_share_prior;
         let parts = interner
             .tokens
             .iter()
@@ -494,7 +494,13 @@ impl Matcher {
         let keys = documents.iter().map(|d| d.key.clone()).collect();
         let name = query.name();
         let idf = |t: &str| self.index.idf(t);
-        let mut parts = QueryName::new(&name, &self.groups, &idf, self.cap);
+        let mut parts = QueryName::new(
+            &name,
+            &self.groups,
+            &idf,
+            self.cap,
+            &self.config.weights.names,
+        );
         for (p, t) in parts.parts.iter_mut().zip(&name.tokens) {
             if !t.initial {
                 p.0.known_common = known_common(&self.frequencies, t);
@@ -597,11 +603,27 @@ impl Matcher {
                     s.spawn(move || part.iter().map(|q| self.screen(q)).collect::<Vec<_>>())
                 })
                 .collect();
+            // a worker that panicked (a bug) must not drop its travellers' hits: reported, and its
+            // part screened again here, where a second panic reaches the caller
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .zip(queries.chunks(chunk))
+                .flat_map(|(h, part)| {
+                    h.join().unwrap_or_else(|_| {
+                        invariant::never!("a screening worker panicked");
+                        part.iter().map(|q| self.screen(q)).collect()
+                    })
+                })
                 .collect()
         })
+    }
+
+    fn listed<'a>(&'a self, n: &'a PreparedName) -> Listed<'a> {
+        Listed {
+            parts: &n.parts,
+            compact: &n.compact,
+            table: &self.parts,
+        }
     }
 
     /// The name score of one listed name (no explanation) and the rarity of its matched parts.
@@ -610,6 +632,7 @@ impl Matcher {
             sims,
             align: scratch,
         } = work;
+        let w = &self.config.weights;
         let qparts = &pq.parts.parts;
         let table = &self.parts;
         let mut sim = |i: usize, id: u32| {
@@ -617,15 +640,13 @@ impl Matcher {
             *sims
                 .entry(k)
                 .or_insert_with(|| match (qparts.get(i), table.get(id as usize)) {
-                    (Some(q), Some(e)) => part_similarity(&q.0, e, PAIR_MIN),
+                    (Some(q), Some(e)) => part_similarity(&q.0, e, w.names.pair_min, w),
                     _ => (0.0, "differs"),
                 })
         };
-        let score = align(
-            &pq.parts, &n.parts, &n.compact, table, self.cap, &mut sim, scratch, false,
-        )
-        .score;
-        (score, scratch.matched_rarity(&n.parts, table))
+        let listed = self.listed(n);
+        let score = align(&pq.parts, &listed, w, &mut sim, scratch).score;
+        (score, scratch.matched_rarity(&listed))
     }
 
     /// The per-part comparisons of the listed name that made a hit.
@@ -635,23 +656,16 @@ impl Matcher {
         n: &PreparedName,
         work: &mut Work,
     ) -> Vec<Comparison> {
+        let w = &self.config.weights;
         let table = &self.parts;
         let qparts = &pq.parts.parts;
         let mut sim = |i: usize, id: u32| match (qparts.get(i), table.get(id as usize)) {
-            (Some(q), Some(e)) => part_similarity(&q.0, e, PAIR_MIN),
+            (Some(q), Some(e)) => part_similarity(&q.0, e, w.names.pair_min, w),
             _ => (0.0, "differs"),
         };
-        align(
-            &pq.parts,
-            &n.parts,
-            &n.compact,
-            table,
-            self.cap,
-            &mut sim,
-            &mut work.align,
-            true,
-        )
-        .parts
+        let listed = self.listed(n);
+        align(&pq.parts, &listed, w, &mut sim, &mut work.align);
+        score::explain(&pq.parts, &listed, &work.align, &w.names)
     }
 
     fn score_entry(
@@ -664,7 +678,8 @@ impl Matcher {
         let e = self.entries.get(no as usize)?;
         let list = self.lists.get(e.list as usize)?;
         let threshold = min.unwrap_or(list.threshold);
-        let doc = document_comparison(&pq.documents, &e.documents);
+        let w = &self.config.weights;
+        let doc = document_comparison(&pq.documents, &e.documents, &w.documents);
         if e.documents_only {
             let (floor, c) = doc?;
             return (floor >= threshold).then(|| Hit {
@@ -685,7 +700,7 @@ impl Matcher {
         let mut best: Option<(f32, f32, &PreparedName)> = None;
         for n in &e.names {
             let (score, rarity) = self.name_score(pq, n, work);
-            let adjusted = score * score::quality_factor(n.quality);
+            let adjusted = score * score::quality_factor(n.quality, &w.names);
             if best.is_none_or(|b| adjusted > b.0) {
                 best = Some((adjusted, rarity, n));
             }
@@ -695,7 +710,7 @@ impl Matcher {
             None => (0.0, 0.0, None),
         };
         let name_score = f64::from(name_score);
-        if name_score < 0.5 && doc.is_none() {
+        if name_score < w.evidence.name_min && doc.is_none() {
             return None;
         }
         let mut comparisons = Vec::new();
@@ -710,28 +725,28 @@ impl Matcher {
         let mut total = name_score;
         let mut confirmed = 0.0;
         for mut c in [
-            birth_comparison(q.date_of_birth, &e.births),
-            sex_comparison(q.sex, e.sex),
-            nationality_comparison(q.nationality.as_deref(), &e.nationalities),
+            birth_comparison(q.date_of_birth, &e.births, &w.birth),
+            sex_comparison(q.sex, e.sex, &w.particulars),
+            nationality_comparison(q.nationality.as_deref(), &e.nationalities, &w.particulars),
         ]
         .into_iter()
         .flatten()
         {
             if c.field == Field::DateOfBirth {
-                confirmed = if c.weight >= 0.06 {
+                confirmed = if c.weight >= w.evidence.date_confirms {
                     1.0
-                } else if c.weight >= 0.03 {
+                } else if c.weight >= w.evidence.date_half_confirms {
                     0.5
                 } else {
                     0.0
                 };
-                c.weight = date_weight_for(c.weight, common);
+                c.weight = date_weight_for(c.weight, common, &w.birth);
             }
             total += c.weight;
             comparisons.push(c);
         }
         let name_only = self.config.name_only.filter(|_| pq.name_only);
-        let unconfirmed = -name_only.map_or(COMMON_UNCONFIRMED, |n| n.common_penalty)
+        let unconfirmed = -name_only.map_or(w.evidence.common_unconfirmed, |n| n.common_penalty)
             * common
             * (1.0 - confirmed);
         total += unconfirmed;
@@ -749,10 +764,10 @@ impl Matcher {
         if let Some((floor, c)) = doc {
             if floor > 0.0 {
                 // the same document: the name must not contradict it
-                let floor = if name_score >= 0.5 {
+                let floor = if name_score >= w.documents.name_contradicts_below {
                     floor
                 } else {
-                    floor * 0.85
+                    floor * w.documents.name_contradicts
                 };
                 total = total.max(floor);
             } else {
@@ -841,8 +856,7 @@ fn prepare_names(e: &crate::entry::Entry) -> Vec<(Name, String, NameQuality)> {
     let texts = |n: &Name| -> Vec<String> { n.tokens.iter().map(|t| t.text.clone()).collect() };
     let all: Vec<Vec<String>> = out.iter().map(|p| texts(&p.0)).collect();
     let mut keep = Vec::new();
-    for (i, p) in out.into_iter().enumerate() {
-        let mine = all.get(i).cloned().unwrap_or_default();
+    for (i, (p, mine)) in out.into_iter().zip(&all).enumerate() {
         let contained = p.2 != NameQuality::Primary
             && all.iter().enumerate().any(|(j, other)| {
                 j != i && other.len() > mine.len() && mine.iter().all(|t| other.contains(t))

@@ -251,7 +251,8 @@ pub fn latin_skeleton(word: &str) -> String {
     if out.len() > 1 && out.last() == Some(&b'h') {
         out.pop();
     }
-    String::from_utf8(out).unwrap_or_default()
+    // ASCII letters only
+    out.into_iter().map(char::from).collect()
 }
 
 /// The consonant skeleton of an Arabic-script word, on the same alphabet as [`latin_skeleton`].
@@ -288,7 +289,8 @@ pub fn arabic_skeleton(word: &str) -> String {
     if out.len() > 1 && out.last() == Some(&b'h') {
         out.pop();
     }
-    String::from_utf8(out).unwrap_or_default()
+    // ASCII letters only
+    out.into_iter().map(char::from).collect()
 }
 
 /// Splits raw text into words with their script, before folding.
@@ -341,7 +343,8 @@ fn prefix(text: &str, max: usize) -> &str {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    text.get(..end).unwrap_or_default()
+    // `end` is a character boundary
+    text.split_at(end).0
 }
 
 /// Prepares one part of a name (surname, given names, or the whole name) as tokens, within
@@ -393,8 +396,9 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
             // "alzawahiri": an article glued in the source
             let core = ["al", "el"]
                 .iter()
-                .find(|p| word.len() >= 7 && word.starts_with(*p))
-                .map(|p| word.get(p.len()..).unwrap_or_default().to_string());
+                .filter(|_| word.len() >= 7)
+                .find_map(|p| word.strip_prefix(p))
+                .map(str::to_string);
             let glued = core.as_ref().map(|_| "al");
             (word, core, glued)
         } else {

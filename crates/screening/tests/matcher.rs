@@ -287,15 +287,18 @@ fn eval_set_sampled() {
     assert!(report.positives.unwrap().recall(config.threshold) >= 0.99);
 }
 
-fn one(entries: Vec<Entry>) -> Matcher {
-    let list = ListVersion {
+fn un(entries: Vec<Entry>) -> ListVersion {
+    ListVersion {
         list: "un".into(),
         number: 1,
         source_sha256: String::new(),
         published: None,
         entries,
-    };
-    Matcher::build(&[&list], &Config::default())
+    }
+}
+
+fn one(entries: Vec<Entry>) -> Matcher {
+    Matcher::build(&[&un(entries)], &Config::default())
 }
 
 fn score(m: &Matcher, query: &Query, id: &str) -> f64 {
@@ -501,4 +504,25 @@ fn a_name_alone_must_be_strong_under_the_name_only_rule() {
         score(&plain, &with_doc, "A"),
         score(&strict, &with_doc, "A")
     );
+}
+
+#[test]
+fn weights_given_in_the_config_decide_the_score() {
+    let list = un(vec![person("B", &["ZORAVAR KHAZRAJIAN"], None, "CHN")]);
+    let mut query = q("KHAZRAJIAN", "ZORAVAR");
+    query.sex = Some(Sex::Female);
+    // a perfect rare name (no date to confirm, none needed) and the listed sex differing: the
+    // name's 1.0 plus the sex's effect, whatever it is set to
+    let default = Matcher::build(&[&list], &Config::default());
+    assert_eq!(score(&default, &query, "B"), 0.92);
+    let weights =
+        screening::Weights::from_json(r#"{"particulars": {"sex_differs": -0.3}}"#).unwrap();
+    let config = Config {
+        weights,
+        ..Config::default()
+    };
+    let heavier = Matcher::build(&[&list], &config);
+    assert_eq!(score(&heavier, &query, "B"), 0.7);
+    assert!(heavier.screen(&query).is_empty());
+    assert_eq!(default.screen(&query).len(), 1);
 }

@@ -73,6 +73,25 @@ struct EvalArgs {
     /// Size of that day: small, medium or large.
     #[arg(long, default_value = "small")]
     size: simulator::Size,
+    /// The scorer's weights as JSON (`screening::Weights`; fields left out keep their default,
+    /// unknown fields are refused): evaluates other weights, e.g. for a sweep.
+    #[arg(long)]
+    weights: Option<PathBuf>,
+}
+
+impl EvalArgs {
+    /// The matcher's configuration: the default, with `--weights` if given.
+    fn config(&self) -> anyhow::Result<screening::Config> {
+        let weights = match &self.weights {
+            Some(path) => screening::Weights::from_json(&std::fs::read_to_string(path)?)
+                .with_context(|| format!("weights in {}", path.display()))?,
+            None => screening::Weights::default(),
+        };
+        Ok(screening::Config {
+            weights,
+            ..screening::Config::default()
+        })
+    }
 }
 
 const THRESHOLDS: [f64; 5] = [0.70, 0.75, 0.80, 0.85, 0.90];
@@ -195,7 +214,7 @@ fn eval(e: &EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let refs: Vec<&ListVersion> = versions.iter().collect();
-    let matcher = Matcher::build(&refs, &screening::Config::default());
+    let matcher = Matcher::build(&refs, &e.config()?);
     let started = std::time::Instant::now();
     let report = screening::eval::run(
         &matcher,
@@ -223,7 +242,8 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
     let csv = simulator::truth::watchlist_csv(sim.watchlist());
     let imported = screening::import(Format::Csv, csv.as_bytes())?;
     let list = ListVersion::from_import("national", None, csv.as_bytes(), imported);
-    let matcher = Matcher::build(&[&list], &screening::Config::default());
+    let config = e.config()?;
+    let matcher = Matcher::build(&[&list], &config);
     let mut sent = Vec::new();
     let outcome = sim.run(|m| sent.push(m));
     // Passenger and crew lists carry the particulars (close-outs only references).
@@ -334,7 +354,7 @@ fn simulated(e: &EvalArgs) -> anyhow::Result<()> {
     ));
     let traffic_config = screening::Config {
         name_frequencies: Some(traffic),
-        ..screening::Config::default()
+        ..config
     };
     let with_traffic = Matcher::build(&[&list], &traffic_config);
     let (mut planted_t, mut look_t, mut others_t) = (Vec::new(), Vec::new(), Vec::new());
