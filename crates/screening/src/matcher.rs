@@ -13,7 +13,8 @@ use crate::entry::{BirthDate, EntryKind, ListVersion, NameQuality};
 use crate::frequency::{self, NameFrequencies};
 use crate::index::{Index, IndexBuilder};
 use crate::normalise::{
-    Name, NameGroups, Role, Token, document_key, document_plain, name_from_full, name_from_parts,
+    Name, NameGroups, NamePart, Token, document_key, document_plain, name_from_full,
+    name_from_parts,
 };
 use crate::score::{
     self, AlignScratch, Comparison, Doc, Field, Listed, Part, QueryName, align, birth_comparison,
@@ -285,7 +286,7 @@ impl std::fmt::Display for Hit {
 /// parts concatenated.
 #[derive(Debug, Clone)]
 struct PreparedName {
-    parts: Box<[(u32, Role)]>,
+    parts: Box<[(u32, NamePart)]>,
     compact: Box<str>,
     display: String,
     quality: NameQuality,

@@ -16,7 +16,7 @@ use crate::entry::Script;
 
 /// Where a token stands in a name, when the source tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
+pub enum NamePart {
     Family,
     Given,
     Unknown,
@@ -33,7 +33,7 @@ pub struct Token {
     pub particle: Option<&'static str>,
     /// Consonant skeleton (Arabic letters and their Latin transliterations meet here).
     pub skeleton: String,
-    pub role: Role,
+    pub role: NamePart,
     /// A one-letter token: an initial.
     pub initial: bool,
     /// Written in a script other than Latin (its skeleton came from the original letters).
@@ -349,7 +349,7 @@ fn prefix(text: &str, max: usize) -> &str {
 
 /// Prepares one part of a name (surname, given names, or the whole name) as tokens, within
 /// the limits above.
-pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
+pub fn tokens(text: &str, role: NamePart, out: &mut Vec<Token>) {
     let mut pending: Vec<&'static str> = Vec::new();
     let mut words: Vec<(String, Option<String>, bool)> = Vec::new();
     for raw in raw_words(prefix(text, MAX_NAME_PART_BYTES)) {
@@ -384,7 +384,7 @@ pub fn tokens(text: &str, role: Role, out: &mut Vec<Token>) {
             continue;
         }
         let mut word = word;
-        if role != Role::Family
+        if role != NamePart::Family
             && last
             && let Some(t) = GLUED_TITLES
                 .iter()
@@ -454,12 +454,12 @@ pub fn name_from_parts(surname: &str, given: &str) -> Name {
     if given.trim().is_empty()
         && let Some((family, given)) = surname.split_once("<<")
     {
-        tokens(family, Role::Family, &mut out);
-        tokens(given, Role::Given, &mut out);
+        tokens(family, NamePart::Family, &mut out);
+        tokens(given, NamePart::Given, &mut out);
     } else {
         // given first: the order most lists write
-        tokens(given, Role::Given, &mut out);
-        tokens(surname, Role::Family, &mut out);
+        tokens(given, NamePart::Given, &mut out);
+        tokens(surname, NamePart::Family, &mut out);
     }
     finish(out)
 }
@@ -470,7 +470,7 @@ pub fn name_from_full(full: &str) -> Name {
         return name_from_parts(family, given);
     }
     let mut out = Vec::new();
-    tokens(full, Role::Unknown, &mut out);
+    tokens(full, NamePart::Unknown, &mut out);
     finish(out)
 }
 
@@ -713,7 +713,7 @@ mod tests {
         assert_eq!(n.tokens[1].core.as_deref(), Some("bilt"));
         let n = name_from_parts("ERIKSSON<<ANNA<MARIA", "");
         assert_eq!(texts(&n), vec!["eriksson", "anna", "maria"]);
-        assert_eq!(n.tokens[0].role, Role::Family);
+        assert_eq!(n.tokens[0].role, NamePart::Family);
         let n = name_from_full("V. Putin");
         assert!(n.tokens[0].initial);
     }

@@ -7,7 +7,7 @@ use model::Sex;
 use serde::Serialize;
 
 use crate::entry::{BirthDate, NameQuality};
-use crate::normalise::{KIN_PARTICLES, Name, NameGroups, Role, Token};
+use crate::normalise::{KIN_PARTICLES, Name, NameGroups, NamePart, Token};
 use crate::weights::{Birth, Documents, Names, Particulars, Parts, Spelling, Weights, YearGap};
 
 /// What was compared.
@@ -526,9 +526,9 @@ fn skeleton_similarity(
 // names
 
 /// Weight of a name part: its rarity, within `idf_floor..=cap`, more for family names.
-pub fn part_weight(idf: f32, role: Role, cap: f32, w: &Names) -> f32 {
+pub fn part_weight(idf: f32, role: NamePart, cap: f32, w: &Names) -> f32 {
     let weight = idf.clamp(w.idf_floor, cap);
-    if role == Role::Family {
+    if role == NamePart::Family {
         weight * w.family
     } else {
         weight
@@ -554,7 +554,7 @@ pub struct NameScore {
 #[derive(Debug, Clone)]
 pub struct QueryName {
     /// Parts with their role and weight.
-    pub parts: Vec<(Part, Role, f32)>,
+    pub parts: Vec<(Part, NamePart, f32)>,
     pub compact: String,
     /// The parts concatenated family name first (for names written in the other order).
     pub reversed: String,
@@ -583,7 +583,7 @@ impl QueryName {
             })
             .collect();
         let mut order: Vec<&Token> = name.tokens.iter().collect();
-        order.sort_by_key(|t| t.role != Role::Family);
+        order.sort_by_key(|t| t.role != NamePart::Family);
         QueryName {
             parts,
             compact: name.compact.clone(),
@@ -601,7 +601,7 @@ impl QueryName {
 /// of every distinct listed part, prepared once) with their role, and its compact form.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
-    pub parts: &'a [(u32, Role)],
+    pub parts: &'a [(u32, NamePart)],
     pub compact: &'a str,
     pub table: &'a [Part],
 }
@@ -886,7 +886,8 @@ fn pairing_penalties(
                 query.parts.get(usize::from(i)).map(|p| p.1),
                 listed.parts.get(usize::from(j)).map(|p| p.1)
             ),
-            (Some(Role::Family), Some(Role::Given)) | (Some(Role::Given), Some(Role::Family))
+            (Some(NamePart::Family), Some(NamePart::Given))
+                | (Some(NamePart::Given), Some(NamePart::Family))
         )
     });
     if swapped {
@@ -1038,7 +1039,7 @@ pub fn compare_names(
         .iter()
         .map(|t| Part::new(t, groups, idf(t.bare())))
         .collect();
-    let parts: Vec<(u32, Role)> = entry
+    let parts: Vec<(u32, NamePart)> = entry
         .tokens
         .iter()
         .enumerate()
