@@ -19,6 +19,7 @@ pub mod lists;
 pub mod matcher;
 pub mod normalise;
 pub mod score;
+pub mod stored;
 
 pub use entry::{
     BirthDate, Entry, EntryDocument, EntryKind, EntryName, List, ListVersion, NameQuality, Script,
@@ -30,3 +31,4 @@ pub use matcher::{
     Suppression, SuppressionRef, Suppressions,
 };
 pub use score::{Comparison, Field};
+pub use stored::StoredExplanation;
