@@ -257,6 +257,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<pnrgov::stored::StoredError> for ApiError {
+    fn from(e: pnrgov::stored::StoredError) -> ApiError {
+        // A stored booking that does not read: the error names no values.
+        tracing::error!(error = %e, "stored booking");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "stored_data_unreadable",
+            "a stored booking could not be read",
+        )
+    }
+}
+
 impl From<intake::IntakeError> for ApiError {
     fn from(e: intake::IntakeError) -> ApiError {
         tracing::error!(error = %e, "intake");
@@ -622,7 +634,26 @@ async fn bookings(
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<serde_json::Value>> {
     let row = find_flight(&state, &f, &r, &d).await?;
-    let bookings = state.intake.store().bookings(row.id).await?;
+    /// A stored version with its booking read through the stored form (`pnrgov::stored`).
+    #[derive(serde::Serialize)]
+    struct Version {
+        #[serde(flatten)]
+        version: store::BookingVersion,
+        booking: pnrgov::Booking,
+    }
+    let bookings = state
+        .intake
+        .store()
+        .bookings(row.id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            Ok(Version {
+                booking: pnrgov::stored::read(v.format, &v.booking)?,
+                version: v,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     audit_read(
         &state,
         &who,

@@ -137,6 +137,8 @@ pub struct StoredBooking {
     pub locator: String,
     pub version: i64,
     pub message_id: i64,
+    /// The format of `booking` (`pnrgov::stored` reads it).
+    pub format: i64,
     /// JSON of the booking after the legal filters.
     pub booking: String,
 }
@@ -516,8 +518,21 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<StoredBooking>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT v.flight_id, f.key, f.departure_date, f.departure_local, v.locator, v.version, v.message_id, v.booking
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            flight_id: i64,
+            flight: String,
+            departure_date: String,
+            departure_local: Option<String>,
+            locator: String,
+            version: i64,
+            message_id: i64,
+            format: i64,
+            booking: crate::packing::Packed,
+        }
+        sqlx::query_as::<_, Row>(
+            "SELECT v.flight_id, f.key AS flight, f.departure_date, f.departure_local, v.locator, v.version,
+                    v.message_id, v.format, v.booking
              FROM pnr_versions v JOIN flights f ON f.id = v.flight_id
              WHERE f.departure_date >= ? AND f.departure_date <= ?
              ORDER BY v.flight_id, v.locator, v.version",
@@ -525,20 +540,21 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredBooking {
-                    flight_id: r.try_get(0)?,
-                    flight: r.try_get(1)?,
-                    departure_date: r.try_get(2)?,
-                    departure_local: r.try_get(3)?,
-                    locator: r.try_get(4)?,
-                    version: r.try_get(5)?,
-                    message_id: r.try_get(6)?,
-                    booking: crate::packing::unpack_text(r, 7)?,
-                })
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(StoredBooking {
+                flight_id: r.flight_id,
+                flight: r.flight,
+                departure_date: r.departure_date,
+                departure_local: r.departure_local,
+                locator: r.locator,
+                version: r.version,
+                message_id: r.message_id,
+                format: r.format,
+                booking: r.booking.text()?,
             })
+        })
             .collect()
     }
 }

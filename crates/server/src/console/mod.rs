@@ -122,6 +122,24 @@ impl From<store::StoreError> for PageError {
     }
 }
 
+/// A stored booking or explanation that does not read is the store's failure: the page says
+/// so (the error names no values) rather than showing blank cells.
+macro_rules! stored_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> PageError {
+                tracing::error!(error = %e, "stored data");
+                PageError::Store
+            }
+        }
+    )*};
+}
+stored_error!(
+    pnrgov::stored::StoredError,
+    screening::stored::StoredError,
+    ::targeting::stored::StoredError
+);
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
