@@ -123,9 +123,17 @@ fn local(t: &LocalDateTime) -> DateTime {
     d.date().at(d.hour(), d.minute(), 0, 0)
 }
 
-/// A local date-time given as text (`2026-12-01T06:30`, or a date alone at 00:00).
+/// A flight's local departure as the store keeps it (`2026-12-01T06:30`, or a date alone at
+/// 00:00), written from a `LocalDateTime`: text that does not read back is a broken invariant,
+/// reported, and the booking's own departure is used instead.
 fn local_text(text: &str) -> Option<DateTime> {
-    text.parse::<LocalDateTime>().ok().map(|t| local(&t))
+    match text.parse::<LocalDateTime>() {
+        Ok(t) => Some(local(&t)),
+        Err(_) => {
+            invariant::never!("a stored local departure does not read as a local date-time");
+            None
+        }
+    }
 }
 
 fn sex(code: &str) -> Option<model::Sex> {
