@@ -160,6 +160,20 @@ const OF_AGENCY: &str =
 const OF_AGENCY_OPEN: &str =
     "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ";
 
+/// [`Store::hits`]: the state and the flight, when given, each served by its index
+/// (`hits_state`, `hits_flight`).
+fn hits_query(state: Option<&str>, flight: Option<i64>, limit: i64) -> Filtered {
+    let mut f = Filtered::from_parts(&[
+        "SELECT ",
+        HIT_COLUMNS,
+        " FROM hits h JOIN flights f ON f.id = h.flight_id",
+    ]);
+    f.eq("h.state", state)
+        .eq("h.flight_id", flight)
+        .then_bind("ORDER BY h.id DESC LIMIT ", limit);
+    f
+}
+
 /// Hits of a flight in a state.
 #[derive(sqlx::FromRow)]
 struct HitCount {
@@ -464,17 +478,10 @@ impl Store {
         flight: Option<i64>,
         limit: i64,
     ) -> Result<Vec<HitRow>, StoreError> {
-        Ok(Filtered::from_parts(&[
-            "SELECT ",
-            HIT_COLUMNS,
-            " FROM hits h JOIN flights f ON f.id = h.flight_id",
-        ])
-        .eq("h.state", state)
-        .eq("h.flight_id", flight)
-        .then_bind("ORDER BY h.id DESC LIMIT ", limit)
-        .query_as::<HitRow>()
-        .fetch_all(self.pool())
-        .await?)
+        Ok(hits_query(state, flight, limit)
+            .query_as::<HitRow>()
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Hits in a state (all when `None`) that `agency` may see (see [`OF_AGENCY`]), newest
@@ -697,5 +704,31 @@ impl Store {
                 traveller: r.traveller.into(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod plans {
+    use super::*;
+
+    /// The hit list by state or by flight searches through the index of what it filters by.
+    #[tokio::test]
+    async fn hit_filters_use_their_index() {
+        let store = Store::open_in_memory().await.unwrap();
+        for (name, mut q, index) in [
+            ("state", hits_query(Some("open"), None, 50), "hits_state"),
+            ("flight", hits_query(None, Some(7), 50), "hits_flight"),
+        ] {
+            let plan = crate::filter::plan(store.pool(), &mut q).await;
+            assert!(
+                plan.iter()
+                    .any(|p| p.starts_with("SEARCH h USING ") && p.contains(index)),
+                "{name}: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|p| p.starts_with("SCAN h")),
+                "{name}: {plan:?}"
+            );
+        }
     }
 }
