@@ -11,9 +11,7 @@ use axum::extract::{Path, State as Shared};
 
 use super::flights::{display_name, document_text};
 use super::today::flight_href;
-use serde_json::Value;
-
-use super::{Chrome, PageError, PageResult, audited, flat, html, json_text as text, purpose_first};
+use super::{Chrome, PageError, PageResult, audited, flat, html, purpose_first, stored_findings};
 use crate::State;
 use crate::access::Who;
 
@@ -207,17 +205,17 @@ fn person_segments(
     body: &[u8],
     name_key: &str,
     reference: Option<&str>,
-    findings: &Value,
+    findings: &[edifact::Finding],
 ) -> Vec<SegmentLine> {
     let tokens = edifact::tokenize(body);
     let mut by_segment: HashMap<usize, Vec<String>> = HashMap::new();
-    for f in findings.as_array().into_iter().flatten() {
-        if let Some(i) = f.get("segment").and_then(Value::as_u64) {
-            by_segment.entry(i as usize).or_default().push(format!(
+    for f in findings {
+        if let Some(i) = f.segment {
+            by_segment.entry(i).or_default().push(format!(
                 "{} ({}): {}",
-                text(f, "code"),
-                text(f, "severity"),
-                text(f, "text")
+                f.code,
+                super::messages::severity_name(f.severity),
+                f.text
             ));
         }
     }
@@ -322,8 +320,12 @@ pub(crate) async fn page(
                 Some(g) => format!("{}:{g}", person.identity.surname),
                 None => person.identity.surname.clone(),
             };
-            let segments =
-                person_segments(&body, &name_key, person.reference.as_deref(), &m.findings);
+            let segments = person_segments(
+                &body,
+                &name_key,
+                person.reference.as_deref(),
+                &stored_findings(&m.findings)?,
+            );
             messages.push((message_id, segments));
         }
     }
