@@ -3,9 +3,10 @@
 //! `WHERE (? IS NULL OR col = ?)` reads well but makes SQLite (and PostgreSQL's generic plans)
 //! scan: the planner cannot use `col`'s index for a condition that may be true for every row.
 //! [`Filtered`] writes only the conditions that were given, each as a plain comparison its
-//! index serves; a prefix becomes a range (`col >= 'p' AND col < 'p\u{10FFFF}'`), which both
-//! engines answer from a B-tree. The SQL stays static text plus `?` placeholders; values are
-//! always bound.
+//! index serves; a prefix becomes a range (`col >= 'p' AND col < 'p\u{10FFFF}'`), which SQLite
+//! answers from a B-tree (binary collation: code point order). PostgreSQL will need the same
+//! order for these columns (`COLLATE "C"` or a `text_pattern_ops` index). The SQL stays static
+//! text plus `?` placeholders; values are always bound.
 
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Encode, QueryBuilder, Sqlite, Type};
