@@ -114,7 +114,7 @@ fn a_renamed_field_is_an_error_not_an_empty_value() {
     assert_eq!(
         e,
         StoredError::Unreadable {
-            format: 1,
+            what: "booking",
             reason: "unknown field `given_names_as_sent`".into()
         }
     );
@@ -125,7 +125,7 @@ fn a_renamed_field_is_an_error_not_an_empty_value() {
     assert_eq!(
         e,
         StoredError::Unreadable {
-            format: 1,
+            what: "booking",
             reason: "missing field `surname`".into()
         }
     );
@@ -138,12 +138,14 @@ fn a_renamed_field_is_an_error_not_an_empty_value() {
 
 #[test]
 fn an_unknown_format_is_an_error() {
-    assert_eq!(
-        stored::read(FORMAT + 1, FORMAT_1).unwrap_err(),
-        StoredError::UnknownFormat(FORMAT + 1)
-    );
-    assert_eq!(
-        stored::read(0, FORMAT_1).unwrap_err(),
-        StoredError::UnknownFormat(0)
-    );
+    for format in [0, FORMAT + 1] {
+        assert_eq!(
+            stored::read(format, FORMAT_1).unwrap_err(),
+            StoredError::UnknownVersion {
+                what: "booking",
+                version: format,
+                reads: 1..=FORMAT
+            }
+        );
+    }
 }

@@ -16,16 +16,10 @@ use crate::score::{Comparison, Field};
 /// The version [`StoredExplanation::write`] produces.
 pub const VERSION: u32 = 1;
 
-/// A stored explanation that does not read. Never carries the values.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoredError {
-    #[error("stored explanation version {0} is not one this build reads (it reads 1 to {VERSION})")]
-    UnknownVersion(u32),
-    #[error("stored explanation does not read: {0}")]
-    Unreadable(String),
-    #[error("explanation does not serialise: {0}")]
-    Unwritable(String),
-}
+pub use stored_json::StoredError;
+
+/// What the errors call it.
+const WHAT: &str = "screening explanation";
 
 /// Why an entry was found, as kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,21 +97,17 @@ impl From<&Explanation> for StoredExplanation {
 impl StoredExplanation {
     /// The JSON to keep.
     pub fn write(&self) -> Result<String, StoredError> {
-        serde_json::to_string(self).map_err(|e| StoredError::Unwritable(reason(&e)))
+        stored_json::write(WHAT, self)
     }
 
     /// Reads a kept explanation.
     pub fn read(json: &str) -> Result<StoredExplanation, StoredError> {
-        serde_json::from_str::<StoredExplanation>(json)
-            .map_err(|e| StoredError::Unreadable(reason(&e)))?
-            .known()
+        stored_json::read::<StoredExplanation>(WHAT, json)?.known()
     }
 
     /// Reads a kept explanation the store has already parsed as JSON.
     pub fn read_value(value: &serde_json::Value) -> Result<StoredExplanation, StoredError> {
-        StoredExplanation::deserialize(value)
-            .map_err(|e| StoredError::Unreadable(reason(&e)))?
-            .known()
+        stored_json::read_value::<StoredExplanation>(WHAT, value)?.known()
     }
 
     /// The traveller's name as screened: the query side of the whole-name comparison.
@@ -129,30 +119,8 @@ impl StoredExplanation {
     }
 
     fn known(self) -> Result<StoredExplanation, StoredError> {
-        match self.version {
-            1 => Ok(self),
-            other => Err(StoredError::UnknownVersion(other)),
-        }
-    }
-}
-
-/// The error without the values (a wrong type quotes the value; values are personal data).
-fn reason(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    if text.starts_with("unknown field") || text.starts_with("missing field") {
-        let end = [text.find(", expected"), text.find(" at line")]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(text.len());
-        text.get(..end).unwrap_or(&text).to_string()
-    } else {
-        format!(
-            "{:?} error at line {} column {}",
-            e.classify(),
-            e.line(),
-            e.column()
-        )
+        stored_json::known(WHAT, i64::from(self.version), 1..=i64::from(VERSION))?;
+        Ok(self)
     }
 }
 
@@ -212,17 +180,27 @@ mod tests {
         let renamed = VERSION_1.replace("\"entry_name\":", "\"listed_name\":");
         assert_eq!(
             StoredExplanation::read(&renamed).unwrap_err(),
-            StoredError::Unreadable("unknown field `listed_name`".into())
+            StoredError::Unreadable {
+                what: WHAT,
+                reason: "unknown field `listed_name`".into()
+            }
         );
         let later = VERSION_1.replacen('{', r#"{"version":2,"#, 1);
         assert_eq!(
             StoredExplanation::read(&later).unwrap_err(),
-            StoredError::UnknownVersion(2)
+            StoredError::UnknownVersion {
+                what: WHAT,
+                version: 2,
+                reads: 1..=1
+            }
         );
         let gone = VERSION_1.replace(r#","threshold":0.8"#, "");
         assert_eq!(
             StoredExplanation::read(&gone).unwrap_err(),
-            StoredError::Unreadable("missing field `threshold`".into())
+            StoredError::Unreadable {
+                what: WHAT,
+                reason: "missing field `threshold`".into()
+            }
         );
     }
 }

@@ -13,16 +13,10 @@ use crate::eval::{Explanation, Step, Truth};
 /// The version [`StoredExplanation::write`] produces.
 pub const VERSION: u32 = 1;
 
-/// A stored explanation that does not read. Never carries the values.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoredError {
-    #[error("stored explanation version {0} is not one this build reads (it reads 1 to {VERSION})")]
-    UnknownVersion(u32),
-    #[error("stored explanation does not read: {0}")]
-    Unreadable(String),
-    #[error("explanation does not serialise: {0}")]
-    Unwritable(String),
-}
+pub use stored_json::StoredError;
+
+/// What the errors call it.
+const WHAT: &str = "targeting explanation";
 
 /// Every condition of a criterion with the traveller's value and its truth, as kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,48 +75,22 @@ impl std::fmt::Display for StoredStep {
 impl StoredExplanation {
     /// The JSON to keep.
     pub fn write(&self) -> Result<String, StoredError> {
-        serde_json::to_string(self).map_err(|e| StoredError::Unwritable(reason(&e)))
+        stored_json::write(WHAT, self)
     }
 
     /// Reads a kept explanation.
     pub fn read(json: &str) -> Result<StoredExplanation, StoredError> {
-        serde_json::from_str::<StoredExplanation>(json)
-            .map_err(|e| StoredError::Unreadable(reason(&e)))?
-            .known()
+        stored_json::read::<StoredExplanation>(WHAT, json)?.known()
     }
 
     /// Reads a kept explanation the store has already parsed as JSON.
     pub fn read_value(value: &serde_json::Value) -> Result<StoredExplanation, StoredError> {
-        StoredExplanation::deserialize(value)
-            .map_err(|e| StoredError::Unreadable(reason(&e)))?
-            .known()
+        stored_json::read_value::<StoredExplanation>(WHAT, value)?.known()
     }
 
     fn known(self) -> Result<StoredExplanation, StoredError> {
-        match self.version {
-            1 => Ok(self),
-            other => Err(StoredError::UnknownVersion(other)),
-        }
-    }
-}
-
-/// The error without the values (a wrong type quotes the value; values are personal data).
-fn reason(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    if text.starts_with("unknown field") || text.starts_with("missing field") {
-        let end = [text.find(", expected"), text.find(" at line")]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(text.len());
-        text.get(..end).unwrap_or(&text).to_string()
-    } else {
-        format!(
-            "{:?} error at line {} column {}",
-            e.classify(),
-            e.line(),
-            e.column()
-        )
+        stored_json::known(WHAT, i64::from(self.version), 1..=i64::from(VERSION))?;
+        Ok(self)
     }
 }
 
@@ -189,12 +157,19 @@ mod tests {
         let renamed = VERSION_1.replace("\"truth\":", "\"holds\":");
         assert_eq!(
             StoredExplanation::read(&renamed).unwrap_err(),
-            StoredError::Unreadable("unknown field `holds`".into())
+            StoredError::Unreadable {
+                what: WHAT,
+                reason: "unknown field `holds`".into()
+            }
         );
         let later = VERSION_1.replacen('{', r#"{"version":2,"#, 1);
         assert_eq!(
             StoredExplanation::read(&later).unwrap_err(),
-            StoredError::UnknownVersion(2)
+            StoredError::UnknownVersion {
+                what: WHAT,
+                version: 2,
+                reads: 1..=1
+            }
         );
         let wrong = VERSION_1.replace(r#""truth":"true""#, r#""truth":"maybe""#);
         let e = StoredExplanation::read(&wrong).unwrap_err().to_string();

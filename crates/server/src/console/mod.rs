@@ -124,21 +124,12 @@ impl From<store::StoreError> for PageError {
 
 /// A stored booking or explanation that does not read is the store's failure: the page says
 /// so (the error names no values) rather than showing blank cells.
-macro_rules! stored_error {
-    ($($t:ty),*) => {$(
-        impl From<$t> for PageError {
-            fn from(e: $t) -> PageError {
-                tracing::error!(error = %e, "stored data");
-                PageError::Store
-            }
-        }
-    )*};
+impl From<pnrgov::stored::StoredError> for PageError {
+    fn from(e: pnrgov::stored::StoredError) -> PageError {
+        tracing::error!(error = %e, "stored data");
+        PageError::Store
+    }
 }
-stored_error!(
-    pnrgov::stored::StoredError,
-    screening::stored::StoredError,
-    ::targeting::stored::StoredError
-);
 
 /// A message's findings as stored (`edifact::Finding` as JSON), read through their type; null
 /// until the message is read. Findings that do not read are the store's failure.
