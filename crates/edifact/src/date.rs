@@ -44,6 +44,33 @@ impl serde::Serialize for LocalDateTime {
     }
 }
 
+impl std::str::FromStr for LocalDateTime {
+    type Err = DateProblem;
+
+    /// Reads what `Display` writes: `2026-12-01` or `2026-12-01T06:30` (seconds, when
+    /// given, are kept).
+    fn from_str(text: &str) -> Result<LocalDateTime, DateProblem> {
+        let (date, time) = match text.split_once('T') {
+            Some((d, t)) => (d, Some(t)),
+            None => (text, None),
+        };
+        let date: Date = date.parse().map_err(|_| DateProblem::Unreadable)?;
+        let time = match time {
+            None => None,
+            Some(t) => Some(t.parse::<Time>().map_err(|_| DateProblem::Unreadable)?),
+        };
+        Ok(LocalDateTime { date, time })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalDateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom("not a local date and time (YYYY-MM-DD[THH:MM])"))
+    }
+}
+
 /// Why a DTM value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateProblem {
@@ -319,5 +346,25 @@ mod tests {
             read("1306212460", Some("201"), Century::Past, None),
             Err(DateProblem::Invalid)
         );
+    }
+}
+
+#[cfg(test)]
+mod text_form {
+    use super::*;
+
+    #[test]
+    fn a_local_date_time_reads_back_what_it_writes() {
+        for text in ["2026-12-01", "2026-12-01T06:30"] {
+            let t: LocalDateTime = text.parse().unwrap();
+            assert_eq!(t.to_string(), text);
+        }
+        let t: LocalDateTime = "2026-12-01T06:30".parse().unwrap();
+        assert_eq!(t.time, Some(Time::constant(6, 30, 0, 0)));
+        let s: LocalDateTime = serde_json::from_str("\"2026-12-01T06:30:15\"").unwrap();
+        assert_eq!(s.time, Some(Time::constant(6, 30, 15, 0)));
+        assert!("2026-13-01".parse::<LocalDateTime>().is_err());
+        assert!("2026-12-01T25:00".parse::<LocalDateTime>().is_err());
+        assert!(serde_json::from_str::<LocalDateTime>("12").is_err());
     }
 }

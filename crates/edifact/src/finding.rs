@@ -6,7 +6,9 @@
 use std::borrow::Cow;
 
 /// How much a finding matters to whoever relies on the data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Noted; the data is as the sender meant it.
@@ -17,8 +19,10 @@ pub enum Severity {
     Error,
 }
 
-/// One deviation found while reading, placed as precisely as the reader could.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One deviation found while reading, placed as precisely as the reader could. Kept with each
+/// message as JSON and read back through this type (unknown fields refused).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// Stable snake_case code; see `docs/findings.md`.
     pub code: Cow<'static, str>,
@@ -159,4 +163,37 @@ pub mod code {
     pub const TEST_INDICATOR: &str = "test_indicator";
     pub const FINDINGS_OMITTED: &str = "findings_omitted";
     pub const MESSAGE_TOO_LONG: &str = "message_too_long";
+}
+
+#[cfg(test)]
+mod stored {
+    use super::*;
+
+    /// Findings are kept with each message as JSON and read back through this type.
+    #[test]
+    fn findings_read_back_from_their_json() {
+        let kept = vec![
+            Finding::error("count_mismatch", "UNT counts 12 segments; 11 were sent")
+                .at(14)
+                .element(1),
+            Finding::warning("released_character", "a released character")
+                .at(3)
+                .element(2)
+                .component(1),
+            Finding::info("una_missing", "no UNA: the default separators"),
+        ];
+        let json = serde_json::to_string(&kept).unwrap();
+        let back: Vec<Finding> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, kept);
+        // What the intake writes when findings do not serialise reads too.
+        let fallback = r#"[{"code":"findings_unwritable","severity":"error","text":"the findings could not be written"}]"#;
+        let f: Vec<Finding> = serde_json::from_str(fallback).unwrap();
+        assert_eq!(
+            (f[0].code.as_ref(), f[0].severity),
+            ("findings_unwritable", Severity::Error)
+        );
+        // A renamed field is an error, not a finding without a position.
+        let renamed = json.replace("\"segment\":", "\"segment_index\":");
+        assert!(serde_json::from_str::<Vec<Finding>>(&renamed).is_err());
+    }
 }

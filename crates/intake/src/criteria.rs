@@ -282,15 +282,19 @@ impl Criteria {
         let mut bookings_hit = HashSet::new();
         let mut flights_hit = HashSet::new();
         for row in &rows {
-            let Ok(key) = row.flight.parse::<FlightKey>() else {
-                continue;
-            };
+            // Both written by the intake: a key or a booking that does not read is corrupt
+            // storage, and a back-test that skipped it would under-count.
+            let key = row.flight.parse::<FlightKey>().map_err(|_| {
+                CriteriaError::Corrupt(format!("flight {} has an unreadable key", row.flight_id))
+            })?;
             flights.insert(row.flight_id);
-            let Some(subjects) =
-                target::subjects(&row.booking, &key, row.departure_local.as_deref())
-            else {
-                continue;
-            };
+            let booking = pnrgov::stored::read(row.format, &row.booking).map_err(|e| {
+                CriteriaError::Corrupt(format!(
+                    "booking version {} of flight {}: {e}",
+                    row.version, row.flight_id
+                ))
+            })?;
+            let subjects = target::subjects(&booking, &key, row.departure_local.as_deref());
             for (reference, subject) in &subjects {
                 let id = (row.flight_id, row.locator.clone(), reference.clone());
                 travellers.insert(id.clone());

@@ -265,14 +265,22 @@ fn prepare_push(
             .iter()
             .map(|t| link::pnr_traveller(&locator, t))
             .collect();
-        let json = serde_json::to_string(&booking).unwrap_or_default();
+        // The model's own JSON: serde of plain structs with string keys does not fail.
+        let json = match pnrgov::stored::write(&booking) {
+            Ok(json) => json,
+            Err(e) => {
+                invariant::never!("a filtered booking does not serialise: {e}");
+                continue;
+            }
+        };
         if let Some(t) = targeter.filter(|t| !t.is_empty()) {
-            // From the booking as it will be stored: the back-test reads the same.
-            targets.extend(t.evaluate(&json, &key, departure.as_deref()));
+            // The booking as it will be stored (and as the back-test reads it back).
+            targets.extend(t.evaluate(&booking, &key, departure.as_deref()));
         }
         bookings.push(store::NewBooking {
             content_hash: content_hash(&json),
             json,
+            format: pnrgov::stored::FORMAT,
             locator,
             travellers,
         });

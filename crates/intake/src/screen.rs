@@ -185,7 +185,7 @@ impl Screener {
                 list_version: i64::from(h.list_version),
                 entry_id: h.entry_id.clone(),
                 score: h.score,
-                explanation: serde_json::to_string(&h.explanation).unwrap_or_default(),
+                explanation: explanation_json(&h.explanation),
                 fingerprint: found.fingerprint.clone(),
                 suppression: h.suppressed.as_ref().and_then(|_| {
                     self.suppression_ids
@@ -288,4 +288,16 @@ pub fn screen_booking(
     today: Date,
 ) -> Vec<TravellerHits> {
     screener.screen_all(booking_travellers(locator, booking), today)
+}
+
+/// A hit's explanation as kept (`screening::stored`). Plain structs with string keys always
+/// serialise; should one not, the hit is still kept, with an explanation that says so, and the
+/// broken invariant is reported.
+fn explanation_json(e: &screening::Explanation) -> String {
+    screening::StoredExplanation::from(e)
+        .write()
+        .unwrap_or_else(|err| {
+            invariant::never!("a hit's explanation does not serialise: {err}");
+            r#"{"version":1,"entry_name":"","quality":"primary","name_score":0.0,"comparisons":[],"threshold":0.0}"#.to_string()
+        })
 }

@@ -7,15 +7,16 @@
 //! over stored history, so a back-test counts what the intake would have kept. What the legal
 //! filters deleted never reaches a criterion.
 
-use jiff::civil::{Date, DateTime};
+use edifact::date::LocalDateTime;
+use jiff::civil::DateTime;
 use model::FlightKey;
-use serde::Deserialize;
+use pnrgov::{Booking, Flight, ItinerarySegment, Text, Traveller, TravellerKind};
 use store::{CriterionVersionRow, HitSubject, NewTargetingHit};
 use targeting::subject::{
     Bags, Booking as SBooking, CheckIn, Contacts, FrequentFlyer, Leg, Payment, Seat, Ticket,
     TravelDocument, Traveller as STraveller,
 };
-use targeting::{CriteriaSet, Criterion, Subject};
+use targeting::{CriteriaSet, Criterion, StoredExplanation, Subject};
 
 /// The compiled criteria in force, each under its version's row id.
 #[derive(Debug, Default)]
@@ -32,7 +33,7 @@ pub struct TargetHit {
     pub reference: String,
     pub version_id: i64,
     pub score: f64,
-    /// JSON: the canonical text and every condition with the traveller's value.
+    /// JSON (`targeting::stored`): every condition with the traveller's value.
     pub explanation: String,
 }
 
@@ -58,33 +59,39 @@ impl Targeter {
         self.set.is_empty()
     }
 
-    /// Evaluates the travellers of a stored booking on a flight.
+    /// Evaluates the travellers of a booking as it is kept, on a flight.
     pub fn evaluate(
         &self,
-        booking_json: &str,
+        booking: &Booking,
         key: &FlightKey,
         departure_local: Option<&str>,
     ) -> Vec<TargetHit> {
         if self.set.is_empty() {
             return Vec::new();
         }
-        let Some(subjects) = subjects(booking_json, key, departure_local) else {
-            return Vec::new();
-        };
+        let subjects = subjects(booking, key, departure_local);
         let mut out = Vec::new();
         for (reference, subject) in &subjects {
             let assessment = self.set.evaluate(subject);
             for hit in assessment.hits {
+                // The set's ids are the version ids `build` inserted.
                 let Ok(version_id) = hit.id.parse::<i64>() else {
+                    invariant::never!("a criterion in the set has a non-numeric id");
                     continue;
                 };
-                let explanation = serde_json::json!({ "steps": hit.explanation.steps });
+                let explanation = StoredExplanation::from(&hit.explanation)
+                    .write()
+                    .unwrap_or_else(|e| {
+                        invariant::never!("a targeting explanation does not serialise: {e}");
+                        r#"{"version":1,"steps":[]}"#.to_string()
+                    });
                 out.push(TargetHit {
+                    // A booking without a record locator is kept under the empty one.
                     locator: subject.booking.locator.clone().unwrap_or_default(),
                     reference: reference.clone(),
                     version_id,
                     score: hit.weight,
-                    explanation: explanation.to_string(),
+                    explanation,
                 });
             }
         }
@@ -109,142 +116,24 @@ impl TargetHit {
     }
 }
 
-// The stored booking, as far as targeting reads it. Everything else in the JSON is skipped.
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Stored {
-    locators: Vec<StoredLocator>,
-    last_change: Option<String>,
-    point_of_sale: Option<StoredOrganisation>,
-    contacts: Vec<StoredContact>,
-    travellers: Vec<StoredTraveller>,
-    itinerary: Vec<StoredSegment>,
-    split: Option<serde::de::IgnoredAny>,
-    history: Vec<serde::de::IgnoredAny>,
+/// A local date-time as stored: to the minute (the stored form keeps no seconds), so that the
+/// intake, evaluating the booking it is about to keep, sees what a back-test reads back.
+fn local(t: &LocalDateTime) -> DateTime {
+    let d = t.datetime();
+    d.date().at(d.hour(), d.minute(), 0, 0)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredLocator {
-    locator: String,
-    created: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredOrganisation {
-    agency: Option<String>,
-    location: Option<String>,
-    place: Option<String>,
-    country: Option<String>,
-    originator_type: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredContact {
-    phone: Option<String>,
-    email: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredTraveller {
-    surname: String,
-    given_name: Option<String>,
-    title: Option<String>,
-    kind: serde_json::Value,
-    reference: Option<String>,
-    frequent_flyer: Vec<StoredFrequentFlyer>,
-    documents: Vec<StoredDocument>,
-    contacts: Vec<StoredContact>,
-    tickets: Vec<StoredTicket>,
-    payments: Vec<StoredPayment>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredFrequentFlyer {
-    airline: Option<String>,
-    tier: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredDocument {
-    kind: Option<String>,
-    issuing_state: Option<String>,
-    nationality: Option<String>,
-    date_of_birth: Option<Date>,
-    sex: Option<String>,
-    expiry: Option<Date>,
-    infant: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredTicket {
-    number: Option<String>,
-    issued: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredPayment {
-    kind: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredSegment {
-    flight: StoredFlight,
-    party_size: Option<u32>,
-    check_ins: Vec<StoredCheckIn>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredFlight {
-    departure: Option<StoredTime>,
-    origin: Option<String>,
-    destination: Option<String>,
-    carrier: Option<String>,
-    operating_carrier: Option<String>,
-    number: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredTime {
-    at: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredCheckIn {
-    traveller: Option<String>,
-    surname: Option<String>,
-    seat: Option<String>,
-    bags: Option<StoredBags>,
-    at: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StoredBags {
-    count: Option<u32>,
-    weight: Option<String>,
-    unit: Option<String>,
-}
-
-/// A local date-time as stored (`2026-12-01T06:30`, or a date alone at 00:00).
-fn local(text: &str) -> Option<DateTime> {
-    text.parse::<DateTime>().ok().or_else(|| {
-        text.parse::<Date>()
-            .ok()
-            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-    })
+/// A flight's local departure as the store keeps it (`2026-12-01T06:30`, or a date alone at
+/// 00:00), written from a `LocalDateTime`: text that does not read back is a broken invariant,
+/// reported, and the booking's own departure is used instead.
+fn local_text(text: &str) -> Option<DateTime> {
+    match text.parse::<LocalDateTime>() {
+        Ok(t) => Some(local(&t)),
+        Err(_) => {
+            invariant::never!("a stored local departure does not read as a local date-time");
+            None
+        }
+    }
 }
 
 fn sex(code: &str) -> Option<model::Sex> {
@@ -257,21 +146,25 @@ fn sex(code: &str) -> Option<model::Sex> {
     }
 }
 
-fn leg(f: &StoredFlight) -> Option<Leg> {
+fn text(t: &Option<Text>) -> Option<String> {
+    t.as_ref().map(Text::to_string)
+}
+
+fn leg(f: &Flight) -> Option<Leg> {
     Some(Leg {
-        origin: f.origin.clone()?,
-        destination: f.destination.clone()?,
+        origin: text(&f.origin)?,
+        destination: text(&f.destination)?,
         origin_country: None,
         destination_country: None,
-        departure: f.departure.as_ref().and_then(|t| local(&t.at)),
-        operating_carrier: f.operating_carrier.clone().or_else(|| f.carrier.clone()),
-        marketing_carrier: f.carrier.clone(),
-        flight_number: f.number.clone(),
+        departure: f.departure.as_ref().map(|t| local(&t.at)),
+        operating_carrier: text(&f.operating_carrier).or_else(|| text(&f.carrier)),
+        marketing_carrier: text(&f.carrier),
+        flight_number: text(&f.number),
     })
 }
 
 /// Whether an itinerary segment is the flight of `key`.
-fn is_flight(s: &StoredSegment, key: &FlightKey) -> bool {
+fn is_flight(s: &ItinerarySegment, key: &FlightKey) -> bool {
     let f = &s.flight;
     f.origin.as_deref() == Some(key.origin.as_str())
         && f.destination.as_deref() == Some(key.destination.as_str())
@@ -279,19 +172,19 @@ fn is_flight(s: &StoredSegment, key: &FlightKey) -> bool {
 }
 
 /// The subjects of a stored booking on the flight `key` (departing at `departure_local`), each
-/// with the traveller's TIF reference (empty when none was sent). `None` when the JSON is not a
-/// booking.
+/// with the traveller's TIF reference (empty when none was sent). The booking is the one kept
+/// (after the legal filters): the intake passes it as it writes it, the back-test as it reads
+/// it back (`pnrgov::stored`).
 pub fn subjects(
-    booking_json: &str,
+    b: &Booking,
     key: &FlightKey,
     departure_local: Option<&str>,
-) -> Option<Vec<(String, Subject)>> {
-    let b: Stored = serde_json::from_str(booking_json).ok()?;
+) -> Vec<(String, Subject)> {
     let segment = b.itinerary.iter().find(|s| is_flight(s, key));
-    let departure = departure_local.and_then(local).or_else(|| {
+    let departure = departure_local.and_then(local_text).or_else(|| {
         segment
             .and_then(|s| s.flight.departure.as_ref())
-            .and_then(|t| local(&t.at))
+            .map(|t| local(&t.at))
     });
     let flight = Leg {
         origin: key.origin.clone(),
@@ -300,28 +193,28 @@ pub fn subjects(
         destination_country: None,
         departure,
         operating_carrier: Some(key.carrier.clone()),
-        marketing_carrier: segment.and_then(|s| s.flight.carrier.clone()),
+        marketing_carrier: segment.and_then(|s| text(&s.flight.carrier)),
         flight_number: Some(key.number.clone()),
     };
     let itinerary: Vec<Leg> = b.itinerary.iter().filter_map(|s| leg(&s.flight)).collect();
-    let is_infant = |t: &StoredTraveller| t.kind.as_str() == Some("infant");
+    let is_infant = |t: &Traveller| t.kind == TravellerKind::Infant;
     let seated = b.travellers.iter().filter(|t| !is_infant(t)).count();
     let party = segment
         .and_then(|s| s.party_size)
         .or_else(|| u32::try_from(seated).ok());
     let pos = b.point_of_sale.as_ref();
     let booking = SBooking {
-        locator: b.locators.first().map(|l| l.locator.clone()),
+        locator: b.locators.first().map(|l| l.locator.to_string()),
         created: b
             .locators
             .first()
-            .and_then(|l| l.created.as_deref())
-            .and_then(local),
-        last_changed: b.last_change.as_deref().and_then(local),
+            .and_then(|l| l.created.as_ref())
+            .map(local),
+        last_changed: b.last_change.as_ref().map(local),
         party_size: party,
-        agency_iata: pos.and_then(|p| p.agency.clone()),
-        agency_city: pos.and_then(|p| p.location.clone().or_else(|| p.place.clone())),
-        agency_country: pos.and_then(|p| p.country.clone()),
+        agency_iata: pos.and_then(|p| text(&p.agency)),
+        agency_city: pos.and_then(|p| text(&p.location).or_else(|| text(&p.place))),
+        agency_country: pos.and_then(|p| text(&p.country)),
         channel: pos.and_then(|p| match p.originator_type.as_deref() {
             Some("T") => Some("agency".to_string()),
             Some("A" | "E") => Some("airline".to_string()),
@@ -336,7 +229,7 @@ pub fn subjects(
     let mut types: Vec<String> = b
         .travellers
         .iter()
-        .flat_map(|t| t.payments.iter().filter_map(|p| p.kind.clone()))
+        .flat_map(|t| t.payments.iter().filter_map(|p| text(&p.kind)))
         .collect();
     types.sort_unstable();
     types.dedup();
@@ -351,7 +244,8 @@ pub fn subjects(
 
     let mut out = Vec::with_capacity(b.travellers.len());
     for t in &b.travellers {
-        let reference = t.reference.clone().unwrap_or_default();
+        // A traveller without a TIF reference is one (the empty reference), not an error.
+        let reference = text(&t.reference).unwrap_or_default();
         let doc = t.documents.iter().find(|d| !d.infant || is_infant(t));
         let given = t.given_name.as_deref().map(|g| {
             g.split_whitespace()
@@ -377,16 +271,16 @@ pub fn subjects(
         }
         let subject = Subject {
             traveller: STraveller {
-                surname: (!t.surname.is_empty()).then(|| t.surname.clone()),
+                surname: (!t.surname.is_empty()).then(|| t.surname.to_string()),
                 given_names: given.filter(|g| !g.is_empty()),
                 date_of_birth: doc.and_then(|d| d.date_of_birth),
                 sex: doc.and_then(|d| d.sex.as_deref()).and_then(sex),
-                nationality: doc.and_then(|d| d.nationality.clone()),
+                nationality: doc.and_then(|d| text(&d.nationality)),
                 unaccompanied_minor: None,
             },
             document: doc.map(|d| TravelDocument {
-                kind: d.kind.clone(),
-                issuing_state: d.issuing_state.clone(),
+                kind: text(&d.kind),
+                issuing_state: text(&d.issuing_state),
                 expiry: d.expiry,
             }),
             booking: booking.clone(),
@@ -396,11 +290,7 @@ pub fn subjects(
             ticket: Ticket {
                 number_present: Some(t.tickets.iter().any(|k| k.number.is_some())),
                 ticketed: Some(!t.tickets.is_empty()),
-                issued: t
-                    .tickets
-                    .iter()
-                    .find_map(|k| k.issued.as_deref())
-                    .and_then(local),
+                issued: t.tickets.iter().find_map(|k| k.issued.as_ref()).map(local),
             },
             bags: Bags {
                 count: if known_check_in {
@@ -417,17 +307,17 @@ pub fn subjects(
                 }),
             },
             seat: Seat {
-                number: check_in.and_then(|c| c.seat.clone()),
+                number: check_in.and_then(|c| text(&c.seat)),
                 assigned_at_check_in: None,
             },
             check_in: CheckIn {
                 checked_in: known_check_in.then_some(check_in.is_some()),
-                at: check_in.and_then(|c| c.at.as_deref()).and_then(local),
+                at: check_in.and_then(|c| c.at.as_ref()).map(local),
                 go_show: None,
             },
             frequent_flyer: t.frequent_flyer.first().map(|f| FrequentFlyer {
-                carrier: f.airline.clone(),
-                tier: f.tier.clone(),
+                carrier: Some(f.airline.to_string()),
+                tier: text(&f.tier),
             }),
             contacts: Contacts {
                 has_email: contacts_known.then_some(email),
@@ -436,5 +326,5 @@ pub fn subjects(
         };
         out.push((reference, subject));
     }
-    Some(out)
+    out
 }

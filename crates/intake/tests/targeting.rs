@@ -178,7 +178,7 @@ async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(
     let stats = intake.store().criterion_stats(Some(version)).await.unwrap();
     assert_eq!(stats[0].hits as usize, expected.len());
     assert_eq!(stats[0].reviewed, 0);
-    // The cost of targeting in the read phase: subjects from the stored JSON and the set.
+    // The cost of targeting: stored bookings read back, subjects, and the set.
     let stored = intake
         .store()
         .booking_versions_departing("2026-01-01", "2027-12-31")
@@ -190,10 +190,10 @@ async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(
     let mut travellers = 0;
     let mut matched = 0;
     for (b, key) in stored.iter().zip(&keys) {
-        travellers += intake::target::subjects(&b.booking, key, b.departure_local.as_deref())
-            .map_or(0, |s| s.len());
+        let booking = pnrgov::stored::read(b.format, &b.booking).unwrap();
+        travellers += intake::target::subjects(&booking, key, b.departure_local.as_deref()).len();
         matched += targeter
-            .evaluate(&b.booking, key, b.departure_local.as_deref())
+            .evaluate(&booking, key, b.departure_local.as_deref())
             .len();
     }
     let evaluation = started.elapsed();

@@ -35,6 +35,7 @@ pub mod code;
 pub mod model;
 mod read;
 pub mod sensitive;
+pub mod stored;
 pub mod write;
 
 use edifact::Record;

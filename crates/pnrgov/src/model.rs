@@ -2,7 +2,7 @@
 //! documents, contacts, tickets, payments, itinerary, check-in data and history.
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use edifact::date::LocalDateTime;
 
@@ -12,7 +12,8 @@ use crate::sensitive::Category;
 pub type Text = compact_str::CompactString;
 
 /// A date and time local to a place, as carriers send schedules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LocalTime {
     pub at: LocalDateTime,
     /// The airport (or city) whose local time this is.
@@ -20,7 +21,8 @@ pub struct LocalTime {
 }
 
 /// An organisation: a system, airline, agency or office (ORG).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Organisation {
     /// Airline or system code (`1A`, `SQ`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,7 +54,8 @@ pub struct Organisation {
 }
 
 /// A flight: TVL in the header (the flight the push is for), in an itinerary or a history entry.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flight {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departure: Option<LocalTime>,
@@ -76,7 +79,8 @@ pub struct Flight {
 }
 
 /// A record locator in one reservation system (RCI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RecordLocator {
     /// System or airline holding the record (`1A`, `SQ`).
     pub system: Text,
@@ -86,7 +90,8 @@ pub struct RecordLocator {
 }
 
 /// A special service request (SSR) or other service information, with its free text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ssr {
     /// Four-letter code: DOCS, INFT, WCHR, …
     pub code: Text,
@@ -112,7 +117,8 @@ pub struct Ssr {
 }
 
 /// Free text (IFT): OSI, remarks and other information, with its qualifiers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Remark {
     /// IFT qualifiers as sent, e.g. `4:28` (OSI) or `4:63`.
     pub qualifier: Text,
@@ -125,7 +131,8 @@ pub struct Remark {
 }
 
 /// An address, telephone or e-mail (ADD), or an SSR DOCA/CTCE/CTCM contact.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The SSR the contact came from (DOCA, CTCE, CTCM); none for ADD.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,7 +158,8 @@ pub struct Contact {
 }
 
 /// Excess baggage (EBD).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExcessBaggage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Text>,
@@ -167,7 +175,8 @@ pub struct ExcessBaggage {
 }
 
 /// A frequent-flyer account (FTI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FrequentFlyer {
     pub airline: Text,
     pub number: Text,
@@ -176,7 +185,7 @@ pub struct FrequentFlyer {
 }
 
 /// Traveller type in TIF.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TravellerKind {
     Adult,
@@ -197,7 +206,8 @@ impl TravellerKind {
 }
 
 /// A travel document from SSR DOCS (the API data inside a PNR).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TravelDocument {
     /// Document type: P passport, I identity card, …
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,7 +227,7 @@ pub struct TravelDocument {
     pub expiry: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surname: Option<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub given_names: Vec<Text>,
     /// The document belongs to the infant travelling with this traveller.
     pub infant: bool,
@@ -225,7 +235,8 @@ pub struct TravelDocument {
 }
 
 /// A further document from SSR DOCO (a visa, mostly).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OtherDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place_of_birth: Option<Text>,
@@ -245,7 +256,8 @@ pub struct OtherDocument {
 }
 
 /// A ticket (TKT group) with its amounts, pricing and taxes.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ticket {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<Text>,
@@ -255,13 +267,13 @@ pub struct Ticket {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub booklets: Option<Text>,
     /// MON: amounts with their qualifiers (`T` total, `B` base, …).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amounts: Vec<Amount>,
     /// PTK: pricing and ticketing details as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing: Option<RawSegment>,
     /// TXD: taxes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taxes: Vec<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued: Option<LocalDateTime>,
@@ -269,7 +281,8 @@ pub struct Ticket {
 }
 
 /// A monetary amount with its qualifier and currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Amount {
     pub qualifier: Text,
     pub value: Text,
@@ -278,7 +291,8 @@ pub struct Amount {
 }
 
 /// A form of payment (FOP group) with its billing address.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Payment {
     /// CC card, CA cash, MS miscellaneous, CK cheque, …
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -299,7 +313,8 @@ pub struct Payment {
 }
 
 /// One traveller of a booking (TIF group).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Traveller {
     pub surname: Text,
     /// Given name field as sent, title included (`ISABELLE MRS`).
@@ -317,38 +332,39 @@ pub struct Traveller {
     /// For an infant: the reference of the adult it travels with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub infant_of: Option<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frequent_flyer: Vec<FrequentFlyer>,
     /// REF: unique passenger references.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<TravelDocument>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_documents: Vec<OtherDocument>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
     /// Other forms of identification (SSR FOID), as sent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifications: Vec<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssrs: Vec<Ssr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remarks: Vec<Remark>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excess_baggage: Vec<ExcessBaggage>,
     /// FAR: fare information as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fare: Option<RawSegment>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tickets: Vec<Ticket>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payments: Vec<Payment>,
     pub segment: usize,
 }
 
 /// Bags checked for a traveller (TBD).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bags {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
@@ -360,12 +376,13 @@ pub struct Bags {
     /// Pooled baggage: head of pool indicator and pool reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pool: Option<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<BagTag>,
 }
 
 /// A run of bag tags: carrier numeric code, first tag number, how many follow, destination.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BagTag {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carrier: Option<Text>,
@@ -377,7 +394,8 @@ pub struct BagTag {
 }
 
 /// Check-in data of one traveller for a flight (Gr7: TRI, TIF, SSD, TBD).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckIn {
     /// Check-in or boarding sequence, e.g. `SIN-168`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -403,7 +421,8 @@ pub struct CheckIn {
 }
 
 /// One segment of the itinerary (Gr5).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItinerarySegment {
     pub flight: Flight,
     /// RPI: number in party and status (`HK` confirmed, …).
@@ -414,20 +433,21 @@ pub struct ItinerarySegment {
     /// APD: aircraft type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub equipment: Option<Text>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssrs: Vec<Ssr>,
     /// Locators of this segment in other systems.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locators: Vec<RecordLocator>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remarks: Vec<Remark>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub check_ins: Vec<CheckIn>,
     pub segment: usize,
 }
 
 /// Split or divided PNR information (Gr8).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Split {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub travellers: Option<u32>,
@@ -436,7 +456,8 @@ pub struct Split {
 }
 
 /// A non-air segment (Gr9: hotel, car, …), kept as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NonAirSegment {
     /// MSG function as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -447,7 +468,8 @@ pub struct NonAirSegment {
 }
 
 /// One history entry (Gr10 or LTS), its segments kept in order as raw text.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// ABI: who or which office made the change.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -464,7 +486,8 @@ pub struct HistoryEntry {
 
 /// A segment kept as sent: its tag and the text of every component of every element, so that
 /// it can be shown, searched and written again whatever separators it came with.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawSegment {
     pub tag: Text,
     pub elements: Vec<Vec<Text>>,
@@ -484,7 +507,8 @@ impl RawSegment {
 }
 
 /// One PNR (Gr1).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Booking {
     pub locators: Vec<RecordLocator>,
     /// DAT+700: last transaction on the PNR.
@@ -493,24 +517,24 @@ pub struct Booking {
     /// Point of sale or agency that created the booking (ORG).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point_of_sale: Option<Organisation>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssrs: Vec<Ssr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remarks: Vec<Remark>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excess_baggage: Vec<ExcessBaggage>,
     pub travellers: Vec<Traveller>,
     pub itinerary: Vec<ItinerarySegment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<Split>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub non_air: Vec<NonAirSegment>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
     /// Segments kept as sent (with a finding) because they stood where nothing expects them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<RawSegment>,
     /// Segment index of SRC.
     pub segment: usize,
@@ -524,7 +548,8 @@ impl Booking {
 }
 
 /// One PNRGOV message: the flight pushed for and its bookings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Push {
     /// MSG function code (`22` push of PNR data to a State).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -540,6 +565,6 @@ pub struct Push {
     pub declared_bookings: Option<u32>,
     pub bookings: Vec<Booking>,
     /// Segments kept as sent outside any booking.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<RawSegment>,
 }

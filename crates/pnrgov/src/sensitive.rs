@@ -10,7 +10,7 @@ use invariant::Surely;
 use serde::Serialize;
 
 /// A special category of personal data (GDPR Art. 9, Directive 2016/681 Art. 13(4)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Religion,

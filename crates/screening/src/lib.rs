@@ -19,6 +19,7 @@ pub mod lists;
 pub mod matcher;
 pub mod normalise;
 pub mod score;
+pub mod stored;
 pub mod weights;
 
 pub use entry::{
@@ -31,4 +32,5 @@ pub use matcher::{
     Suppression, SuppressionRef, Suppressions,
 };
 pub use score::{Comparison, Field};
+pub use stored::StoredExplanation;
 pub use weights::Weights;

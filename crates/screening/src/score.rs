@@ -11,7 +11,7 @@ use crate::normalise::{KIN_PARTICLES, Name, NameGroups, NamePart, Token};
 use crate::weights::{Birth, Documents, Names, Particulars, Parts, Spelling, Weights, YearGap};
 
 /// What was compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// One part of the name (a token of the query against a token of the entry's name).

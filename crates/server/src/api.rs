@@ -290,6 +290,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<pnrgov::stored::StoredError> for ApiError {
+    fn from(e: pnrgov::stored::StoredError) -> ApiError {
+        // A stored booking that does not read: the error names no values.
+        tracing::error!(error = %e, "stored booking");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "stored_data_unreadable",
+            "a stored booking could not be read",
+        )
+    }
+}
+
 impl From<intake::IntakeError> for ApiError {
     fn from(e: intake::IntakeError) -> ApiError {
         use intake::IntakeError as E;
@@ -681,7 +693,18 @@ pub(crate) async fn bookings(
     Path((f, r, d)): Path<(String, String, String)>,
 ) -> Result<Json<Bookings>> {
     let row = find_flight(&state, &f, &r, &d).await?;
-    let bookings = state.store.bookings(row.id).await?;
+    let bookings = state
+        .store
+        .bookings(row.id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            Ok(BookingVersionAnswer {
+                booking: pnrgov::stored::read(v.format, &v.booking)?,
+                version: v,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     audit_read(
         &state,
         &who,

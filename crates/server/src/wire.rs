@@ -100,7 +100,16 @@ pub struct Bookings {
     #[schema(value_type = Object)]
     pub flight: store::FlightRow,
     #[schema(value_type = Vec<Object>)]
-    pub bookings: Vec<store::BookingVersion>,
+    pub bookings: Vec<BookingVersionAnswer>,
+}
+
+/// A stored version of a booking, with the booking read through its stored form
+/// (`pnrgov::stored`).
+#[derive(Debug, Serialize)]
+pub struct BookingVersionAnswer {
+    #[serde(flatten)]
+    pub version: store::BookingVersion,
+    pub booking: pnrgov::Booking,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,13 +3,11 @@
 //! timeout, roles) live in the `accounts` crate; this module only keeps rows.
 
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use crate::{Store, StoreError, Tx, now};
 
 /// An agency users belong to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AgencyRow {
     pub code: String,
     pub name: String,
@@ -27,7 +25,7 @@ pub struct NewUser<'a> {
 }
 
 /// A user as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub username: String,
@@ -43,7 +41,7 @@ pub struct UserRow {
 }
 
 /// A session as stored, with its user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
     pub token_hash: String,
     pub user_id: i64,
@@ -54,7 +52,7 @@ pub struct SessionRow {
 }
 
 /// A bearer token as listed: what it is for and when it ends, never its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: i64,
     pub user_id: i64,
@@ -66,32 +64,6 @@ pub struct TokenRow {
 
 const USER_COLUMNS: &str = "id, username, display_name, agency, roles, password_hash, \
      failed_logins, locked_until, disabled, created_at";
-
-fn user(row: &SqliteRow) -> Result<UserRow, StoreError> {
-    Ok(UserRow {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        agency: row.try_get("agency")?,
-        roles: row.try_get("roles")?,
-        password_hash: row.try_get("password_hash")?,
-        failed_logins: row.try_get("failed_logins")?,
-        locked_until: row.try_get("locked_until")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-fn session(row: &SqliteRow) -> Result<SessionRow, StoreError> {
-    Ok(SessionRow {
-        token_hash: row.try_get("token_hash")?,
-        user_id: row.try_get("user_id")?,
-        csrf: row.try_get("csrf")?,
-        created_at: row.try_get("created_at")?,
-        last_seen: row.try_get("last_seen")?,
-        expires_at: row.try_get("expires_at")?,
-    })
-}
 
 impl Tx {
     /// Adds an agency, or renames it.
@@ -110,7 +82,7 @@ impl Tx {
 
     /// Adds a user; `None` when the user name is taken.
     pub async fn add_user(&mut self, u: &NewUser<'_>) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO users (username, display_name, agency, roles, password_hash, created_at)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
         )
@@ -121,10 +93,7 @@ impl Tx {
         .bind(u.password_hash)
         .bind(now())
         .fetch_optional(self.conn()?)
-        .await?;
-        row.map(|r| r.try_get::<i64, _>(0))
-            .transpose()
-            .map_err(Into::into)
+        .await?)
     }
 
     /// Replaces a user's password hash and lifts any lock-out.
@@ -173,7 +142,7 @@ impl Tx {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<(i64, bool), StoreError> {
-        let row = sqlx::query(
+        let failures: i64 = sqlx::query_scalar(
             "UPDATE users SET failed_logins = failed_logins + 1,
                  locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END
              WHERE id = ?3 RETURNING failed_logins",
@@ -183,7 +152,6 @@ impl Tx {
         .bind(user_id)
         .fetch_one(self.conn()?)
         .await?;
-        let failures: i64 = row.try_get(0)?;
         Ok((failures, failures >= max_failures))
     }
 
@@ -265,7 +233,7 @@ impl Tx {
         label: &str,
         expires_at: &str,
     ) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -275,14 +243,13 @@ impl Tx {
         .bind(now())
         .bind(expires_at)
         .fetch_one(self.conn()?)
-        .await?;
-        Ok(row.try_get(0)?)
+        .await?)
     }
 
     /// Revokes one token; the name of the user it belonged to, `None` when there is no such
     /// token.
     pub async fn revoke_token(&mut self, id: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
+        let user: Option<i64> = sqlx::query_scalar(
             "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?
              RETURNING user_id",
         )
@@ -290,17 +257,15 @@ impl Tx {
         .bind(id)
         .fetch_optional(self.conn()?)
         .await?;
-        let Some(row) = row else {
+        let Some(user) = user else {
             return Ok(None);
         };
-        let user: i64 = row.try_get(0)?;
-        let name = sqlx::query("SELECT username FROM users WHERE id = ?")
-            .bind(user)
-            .fetch_optional(self.conn()?)
-            .await?;
-        name.map(|r| r.try_get::<String, _>(0))
-            .transpose()
-            .map_err(Into::into)
+        Ok(
+            sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+                .bind(user)
+                .fetch_optional(self.conn()?)
+                .await?,
+        )
     }
 
     /// Revokes every token of a user (a new password, a disabled account); how many.
@@ -352,104 +317,82 @@ impl Tx {
 impl Store {
     /// Lists and the agency their hits go to.
     pub async fn list_owners(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT list, agency FROM list_owners ORDER BY list")
+        #[derive(sqlx::FromRow)]
+        struct Owner {
+            list: String,
+            agency: String,
+        }
+        let rows = sqlx::query_as::<_, Owner>("SELECT list, agency FROM list_owners ORDER BY list")
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        Ok(rows.into_iter().map(|o| (o.list, o.agency)).collect())
     }
 
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
-        let rows = sqlx::query("SELECT code, name FROM agencies ORDER BY code")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AgencyRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                })
-            })
-            .collect()
+        Ok(
+            sqlx::query_as("SELECT code, name FROM agencies ORDER BY code")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY username"
         )))
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(user).collect()
+        .await?)
     }
 
     pub async fn user_named(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
         )))
         .bind(username)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(user).transpose()
+        .await?)
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(user).transpose()
+        .await?)
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT token_hash, user_id, csrf, created_at, last_seen, expires_at
              FROM sessions WHERE token_hash = ?",
         )
         .bind(token_hash)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(session).transpose()
+        .await?)
     }
 
     /// The user of a bearer token that is neither revoked nor expired at `now` (UTC,
     /// `YYYY-MM-DDTHH:MM:SSZ`).
     pub async fn token_user(&self, token_hash: &str, now: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT user_id FROM api_tokens
              WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| r.try_get::<i64, _>(0))
-            .transpose()
-            .map_err(Into::into)
+        .await?)
     }
 
     /// A user's bearer tokens, newest first (never the secret: it is not kept).
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, user_id, label, created_at, expires_at, revoked_at FROM api_tokens
              WHERE user_id = ? ORDER BY id DESC",
         )
         .bind(user_id)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TokenRow {
-                    id: r.try_get("id")?,
-                    user_id: r.try_get("user_id")?,
-                    label: r.try_get("label")?,
-                    created_at: r.try_get("created_at")?,
-                    expires_at: r.try_get("expires_at")?,
-                    revoked_at: r.try_get("revoked_at")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }

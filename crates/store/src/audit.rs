@@ -20,7 +20,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
+
+use crate::filter::Filtered;
 
 use crate::{Store, StoreError, now};
 
@@ -39,7 +41,7 @@ pub struct AuditEntry<'a> {
 }
 
 /// A record of the log as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AuditRecord {
     pub id: i64,
     pub at: String,
@@ -284,18 +286,21 @@ impl Seal {
             Some((records, last)) => (last, records),
             None => (0, 0),
         };
-        let head = sqlx::query(
-            "SELECT (SELECT count(*) FROM audit WHERE id > ?1), id, hash FROM audit ORDER BY id DESC LIMIT 1",
+        #[derive(sqlx::FromRow)]
+        struct Head {
+            records: i64,
+            id: i64,
+            hash: String,
+        }
+        let head = sqlx::query_as::<_, Head>(
+            "SELECT (SELECT count(*) FROM audit WHERE id > ?1) AS records, id, hash FROM audit
+             ORDER BY id DESC LIMIT 1",
         )
         .bind(since)
         .fetch_optional(pool)
         .await?;
         let (records, last, hash) = match head {
-            Some(r) => (
-                base + r.try_get::<i64, _>(0)?,
-                r.try_get::<i64, _>(1)?,
-                r.try_get::<String, _>(2)?,
-            ),
+            Some(h) => (base + h.records, h.id, h.hash),
             None => (0, 0, GENESIS.to_string()),
         };
         if kind != "seal" {
@@ -476,39 +481,21 @@ impl Store {
         subject: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit
-             WHERE (?1 IS NULL OR subject = ?1) ORDER BY id DESC LIMIT ?2",
-        )
-        .bind(subject)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(record).collect()
+        Ok(Filtered::new(RECORD)
+            .eq("subject", subject)
+            .then_bind("ORDER BY id DESC LIMIT ", limit)
+            .query_as::<AuditRecord>()
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Records matching a search, newest first: exact actor, action prefix (`traveller.`),
     /// subject prefix, and a period of days (inclusive, YYYY-MM-DD).
     pub async fn audit_search(&self, q: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, StoreError> {
-        let to_next_day = q.to.map(|d| format!("{d}T99"));
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit
-             WHERE (?1 IS NULL OR actor = ?1)
-               AND (?2 IS NULL OR substr(action, 1, length(?2)) = ?2)
-               AND (?3 IS NULL OR substr(subject, 1, length(?3)) = ?3)
-               AND (?4 IS NULL OR at >= ?4)
-               AND (?5 IS NULL OR at < ?5)
-             ORDER BY id DESC LIMIT ?6",
-        )
-        .bind(q.actor)
-        .bind(q.action)
-        .bind(q.subject)
-        .bind(q.from)
-        .bind(to_next_day)
-        .bind(q.limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(record).collect()
+        Ok(audit_search(q)
+            .query_as::<AuditRecord>()
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Writes a checkpoint of the log's head outside the database, unless nothing was added
@@ -524,7 +511,13 @@ impl Store {
         let seal = self.seal();
         // Read first: records written after them are simply not yet vouched for.
         let checkpoints = seal.checkpoints();
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Sealed {
+            #[sqlx(flatten)]
+            record: AuditRecord,
+            mac: Option<String>,
+        }
+        let rows = sqlx::query_as::<_, Sealed>(
             "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac FROM audit ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -539,9 +532,7 @@ impl Store {
         let mut unsealed = 0;
         // (number, hash) of every record, in order.
         let mut heads: Vec<(i64, String)> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let r = record(row)?;
-            let mac: Option<String> = row.try_get(9)?;
+        for Sealed { record: r, mac } in rows {
             let expected = chain_hash(
                 &prev,
                 &r.at,
@@ -626,18 +617,31 @@ impl Store {
     }
 }
 
-fn record(r: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord, StoreError> {
-    Ok(AuditRecord {
-        id: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor: r.try_get(2)?,
-        action: r.try_get(3)?,
-        subject: r.try_get(4)?,
-        purpose: r.try_get(5)?,
-        detail: r.try_get(6)?,
-        prev_hash: r.try_get(7)?,
-        hash: r.try_get(8)?,
-    })
+/// The columns of an [`AuditRecord`], up to where a WHERE clause starts.
+const RECORD: &str =
+    "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit";
+
+/// The audit search: only the filters given, newest first by time, then number (records are
+/// appended in time order under the write lock). The filters pick record numbers from an index
+/// alone (`audit_actor`, `audit_action`, `audit_subject_at` and `audit_at` all end in `at`, and
+/// SQLite keeps the row number in every index), so a filter matching many records sorts small
+/// index entries, not whole records, and the actor and period indexes give the newest first and
+/// stop at the limit; then only the records shown are read.
+fn audit_search(q: &AuditQuery<'_>) -> Filtered {
+    // The last day is inclusive: everything before the next day's first instant ('T' < '9').
+    let to_next_day = q.to.map(|d| format!("{d}T99"));
+    let mut f = Filtered::new(
+        "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit
+         WHERE id IN (SELECT id FROM audit",
+    );
+    f.eq("actor", q.actor)
+        .prefix("action", q.action)
+        .prefix("subject", q.subject)
+        .cmp("at", ">=", q.from)
+        .cmp("at", "<", to_next_day)
+        .then_bind("ORDER BY at DESC, id DESC LIMIT ", q.limit)
+        .then(") ORDER BY at DESC, id DESC");
+    f
 }
 
 /// Appends a record inside a transaction (which holds the write lock, so the chain stays
@@ -647,13 +651,19 @@ pub(crate) async fn append(
     seal: &Seal,
     e: &AuditEntry<'_>,
 ) -> Result<i64, StoreError> {
-    let (last, prev) = match sqlx::query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?
-    {
-        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
-        None => (0, GENESIS.to_string()),
-    };
+    #[derive(sqlx::FromRow)]
+    struct Last {
+        id: i64,
+        hash: String,
+    }
+    let (last, prev) =
+        match sqlx::query_as::<_, Last>("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            Some(l) => (l.id, l.hash),
+            None => (0, GENESIS.to_string()),
+        };
     // The number is part of the MAC, so it is chosen here (the write lock is held).
     let id = last + 1;
     let at = now();
@@ -688,6 +698,147 @@ impl crate::Tx {
 
 #[cfg(test)]
 mod tests {
+    /// Each filter of the audit search, alone, is served by an index: the plan searches the
+    /// table through it and never scans it.
+    #[tokio::test]
+    async fn each_audit_filter_alone_uses_an_index() {
+        let store = Store::open_in_memory().await.unwrap();
+        let none = AuditQuery {
+            limit: 50,
+            ..AuditQuery::default()
+        };
+        let cases = [
+            (
+                "actor",
+                AuditQuery {
+                    actor: Some("analyst-1"),
+                    ..none.clone()
+                },
+                "audit_actor",
+            ),
+            (
+                "action",
+                AuditQuery {
+                    action: Some("traveller."),
+                    ..none.clone()
+                },
+                "audit_action",
+            ),
+            (
+                "subject",
+                AuditQuery {
+                    subject: Some("flight:XQ101"),
+                    ..none.clone()
+                },
+                "audit_subject_at",
+            ),
+            (
+                "from",
+                AuditQuery {
+                    from: Some("2026-12-01"),
+                    ..none.clone()
+                },
+                "audit_at",
+            ),
+            (
+                "to",
+                AuditQuery {
+                    to: Some("2026-12-01"),
+                    ..none.clone()
+                },
+                "audit_at",
+            ),
+        ];
+        for (name, q, index) in cases {
+            let plan = crate::filter::plan(store.pool(), &mut audit_search(&q)).await;
+            assert!(
+                plan.iter().any(|p| p.starts_with("SEARCH audit USING ")
+                    && p.contains(&format!("INDEX {index} ("))),
+                "{name}: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|p| p.starts_with("SCAN audit")),
+                "{name}: {plan:?}"
+            );
+        }
+        // The records it finds are the ones asked for.
+        for (actor, action, subject) in [
+            ("analyst-1", "traveller.viewed", "traveller:1"),
+            ("analyst-2", "traveller.viewed", "traveller:2"),
+            ("analyst-1", "hit.read", "hit:3"),
+        ] {
+            store
+                .audit(&AuditEntry {
+                    actor,
+                    action,
+                    subject,
+                    purpose: None,
+                    detail: "",
+                })
+                .await
+                .unwrap();
+        }
+        let found = |q: AuditQuery<'static>| {
+            let store = store.clone();
+            async move {
+                store
+                    .audit_search(&q)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.subject)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            found(AuditQuery {
+                actor: Some("analyst-1"),
+                ..none.clone()
+            })
+            .await,
+            ["hit:3", "traveller:1"]
+        );
+        assert_eq!(
+            found(AuditQuery {
+                action: Some("traveller."),
+                ..none.clone()
+            })
+            .await,
+            ["traveller:2", "traveller:1"]
+        );
+        assert_eq!(
+            found(AuditQuery {
+                subject: Some("hit:"),
+                ..none.clone()
+            })
+            .await,
+            ["hit:3"]
+        );
+        assert_eq!(
+            found(AuditQuery {
+                actor: Some("analyst-1"),
+                action: Some("traveller."),
+                ..none.clone()
+            })
+            .await,
+            ["traveller:1"]
+        );
+        // A prefix is a prefix, not a pattern: `_` and `%` are themselves.
+        assert!(
+            found(AuditQuery {
+                action: Some("hit_"),
+                ..none.clone()
+            })
+            .await
+            .is_empty()
+        );
+        assert_eq!(
+            store.audit_records(Some("hit:3"), 10).await.unwrap().len(),
+            1
+        );
+        assert_eq!(store.audit_records(None, 10).await.unwrap().len(), 3);
+    }
+
     use super::*;
 
     #[test]

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::Row;
+
+use crate::packing::Packed;
 
 use crate::{PnrTraveller, Store, StoreError, Tx, now};
 
@@ -16,7 +17,11 @@ pub struct BookingVersion {
     pub message_id: i64,
     pub received_at: String,
     pub travellers: i64,
-    pub booking: serde_json::Value,
+    /// The format of `booking` (`pnrgov::stored` reads it).
+    pub format: i64,
+    /// The booking's JSON as stored; read it with `pnrgov::stored::read(format, …)`.
+    #[serde(skip)]
+    pub booking: String,
 }
 
 /// A booking of a push, ready to keep: its JSON (after the legal filters) and its travellers'
@@ -25,6 +30,8 @@ pub struct BookingVersion {
 pub struct NewBooking {
     pub locator: String,
     pub json: String,
+    /// The format of `json` (`pnrgov::stored::FORMAT`).
+    pub format: i64,
     /// What decides whether the booking changed since its last version (the caller's hash of
     /// its content; the JSON may differ in what does not count, such as segment positions).
     pub content_hash: String,
@@ -41,16 +48,22 @@ impl Tx {
         message: i64,
         bookings: &[NewBooking],
     ) -> Result<(Vec<i64>, Vec<String>), StoreError> {
-        let latest: HashMap<String, (i64, String)> = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Latest {
+            locator: String,
+            version: i64,
+            hash: String,
+        }
+        let latest: HashMap<String, (i64, String)> = sqlx::query_as::<_, Latest>(
             "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = ?1
              AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",
         )
         .bind(flight)
         .fetch_all(self.conn()?)
         .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, (r.try_get::<i64, _>(1)?, r.try_get::<String, _>(2)?))))
-        .collect::<Result<_, StoreError>>()?;
+        .into_iter()
+        .map(|l| (l.locator, (l.version, l.hash)))
+        .collect();
         let at = now();
         let mut versions = Vec::with_capacity(bookings.len());
         let mut rows: Vec<(&NewBooking, i64, String)> = Vec::new();
@@ -72,7 +85,7 @@ impl Tx {
         // more than the insert.
         for chunk in rows.chunks(200) {
             let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash) ",
+                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash, format) ",
             );
             q.push_values(chunk, |mut b, (booking, version, hash)| {
                 b.push_bind(flight)
@@ -82,7 +95,8 @@ impl Tx {
                     .push_bind(&at)
                     .push_bind(booking.travellers.len() as i64)
                     .push_bind(crate::packing::pack(booking.json.as_bytes()))
-                    .push_bind(hash);
+                    .push_bind(hash)
+                    .push_bind(booking.format);
             });
             q.build().execute(self.conn()?).await?;
         }
@@ -95,28 +109,61 @@ impl Tx {
     }
 }
 
+/// A `pnr_versions` row as selected by [`VERSION_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    id: i64,
+    locator: String,
+    version: i64,
+    message_id: i64,
+    received_at: String,
+    travellers: i64,
+    format: i64,
+    booking: Packed,
+}
+
+const VERSION_COLUMNS: &str =
+    "v.id, v.locator, v.version, v.message_id, v.received_at, v.travellers, v.format, v.booking";
+
+impl VersionRow {
+    fn into_version(self) -> Result<BookingVersion, StoreError> {
+        Ok(BookingVersion {
+            id: self.id,
+            locator: self.locator,
+            version: self.version,
+            message_id: self.message_id,
+            received_at: self.received_at,
+            travellers: self.travellers,
+            format: self.format,
+            booking: self.booking.text()?,
+        })
+    }
+}
+
 impl Store {
     /// The latest version of every booking on a flight.
     pub async fn bookings(&self, flight: i64) -> Result<Vec<BookingVersion>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT v.id, v.locator, v.version, v.message_id, v.received_at, v.travellers, v.booking FROM pnr_versions v
+        sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM pnr_versions v
              WHERE v.flight_id = ?1 AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)
-             ORDER BY v.locator",
-        )
+             ORDER BY v.locator"
+        )))
         .bind(flight)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(booking_version).collect()
+        .await?
+        .into_iter()
+        .map(VersionRow::into_version)
+        .collect()
     }
 
     /// How many bookings a flight has (any version).
     pub async fn booking_count(&self, flight: i64) -> Result<i64, StoreError> {
-        let row =
-            sqlx::query("SELECT COUNT(DISTINCT locator) FROM pnr_versions WHERE flight_id = ?")
-                .bind(flight)
-                .fetch_one(self.pool())
-                .await?;
-        Ok(row.try_get(0)?)
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT locator) AS bookings FROM pnr_versions WHERE flight_id = ?",
+        )
+        .bind(flight)
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// The latest version of one booking on a flight.
@@ -125,27 +172,15 @@ impl Store {
         flight: i64,
         locator: &str,
     ) -> Result<Option<BookingVersion>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, locator, version, message_id, received_at, travellers, booking FROM pnr_versions
-             WHERE flight_id = ? AND locator = ? ORDER BY version DESC LIMIT 1",
-        )
+        sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM pnr_versions v
+             WHERE v.flight_id = ? AND v.locator = ? ORDER BY v.version DESC LIMIT 1"
+        )))
         .bind(flight)
         .bind(locator)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(booking_version).transpose()
+        .await?
+        .map(VersionRow::into_version)
+        .transpose()
     }
-}
-
-fn booking_version(r: &sqlx::sqlite::SqliteRow) -> Result<BookingVersion, StoreError> {
-    let booking = crate::packing::unpack_text(r, 6)?;
-    Ok(BookingVersion {
-        id: r.try_get(0)?,
-        locator: r.try_get(1)?,
-        version: r.try_get(2)?,
-        message_id: r.try_get(3)?,
-        received_at: r.try_get(4)?,
-        travellers: r.try_get(5)?,
-        booking: serde_json::from_str(&booking).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-    })
 }

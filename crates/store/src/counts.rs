@@ -1,12 +1,11 @@
 //! Carrier compliance counters per day, for the scorecard over time.
 
-use serde::Serialize;
-use sqlx::Row;
-
+use crate::filter::Filtered;
 use crate::{Store, StoreError, Tx};
+use serde::Serialize;
 
 /// One counter of one carrier on one day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CountRow {
     pub carrier: String,
     /// UTC date of receipt, YYYY-MM-DD.
@@ -41,11 +40,12 @@ impl Tx {
 
     /// Whether any PNR version of a flight is kept (the next push is not its first).
     pub async fn has_bookings(&mut self, flight: i64) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = ?)")
-            .bind(flight)
-            .fetch_one(self.conn()?)
-            .await?;
-        Ok(row.try_get::<bool, _>(0)?)
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = ?) AS kept",
+        )
+        .bind(flight)
+        .fetch_one(self.conn()?)
+        .await?)
     }
 }
 
@@ -57,31 +57,22 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<CountRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT carrier, day, name, n FROM carrier_counts
-             WHERE (?1 IS NULL OR carrier = ?1) AND day >= ?2 AND day <= ?3 ORDER BY carrier, day, name",
+        Ok(
+            Filtered::new("SELECT carrier, day, name, n FROM carrier_counts")
+                .eq("carrier", carrier)
+                .cmp("day", ">=", Some(from))
+                .cmp("day", "<=", Some(to))
+                .then("ORDER BY carrier, day, name")
+                .query_as::<CountRow>()
+                .fetch_all(self.pool())
+                .await?,
         )
-        .bind(carrier)
-        .bind(from)
-        .bind(to)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CountRow {
-                    carrier: r.try_get(0)?,
-                    day: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    n: r.try_get(3)?,
-                })
-            })
-            .collect()
     }
 }
 
 /// What a carrier delivered for its flights of one departure day: every flight is expected to
 /// have a PNR push, an API passenger list and a close-out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct FlightDelivery {
     /// YYYY-MM-DD, the day of departure.
     pub day: String,
@@ -100,11 +91,11 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<FlightDelivery>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT f.departure_date, COUNT(*),
-                    SUM(CASE WHEN EXISTS (SELECT 1 FROM pnr_versions v WHERE v.flight_id = f.id) THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN EXISTS (SELECT 1 FROM manifest m WHERE m.flight_id = f.id AND m.role = 'passenger') THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END)
+        Ok(sqlx::query_as::<_, FlightDelivery>(
+            "SELECT f.departure_date AS day, COUNT(*) AS flights,
+                    SUM(CASE WHEN EXISTS (SELECT 1 FROM pnr_versions v WHERE v.flight_id = f.id) THEN 1 ELSE 0 END) AS with_pnr,
+                    SUM(CASE WHEN EXISTS (SELECT 1 FROM manifest m WHERE m.flight_id = f.id AND m.role = 'passenger') THEN 1 ELSE 0 END) AS with_api,
+                    SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END) AS closed
              FROM flights f WHERE f.carrier = ? AND f.departure_date BETWEEN ? AND ?
              GROUP BY f.departure_date ORDER BY f.departure_date",
         )
@@ -112,17 +103,6 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FlightDelivery {
-                    day: r.try_get(0)?,
-                    flights: r.try_get(1)?,
-                    with_pnr: r.try_get(2)?,
-                    with_api: r.try_get(3)?,
-                    closed: r.try_get(4)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }

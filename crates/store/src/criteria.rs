@@ -5,8 +5,8 @@
 //! move a version from a state it is no longer in.
 
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::filter::Filtered;
 use crate::{Disposition, HitSubject, Store, StoreError, Tx, now};
 
 /// A criterion version to keep (as a draft).
@@ -25,7 +25,7 @@ pub struct NewCriterionVersion<'a> {
 }
 
 /// A kept criterion version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct CriterionVersionRow {
     pub id: i64,
     pub criterion: String,
@@ -42,7 +42,7 @@ pub struct CriterionVersionRow {
 }
 
 /// One event of a version's life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CriterionEventRow {
     pub id: i64,
     pub version_id: i64,
@@ -82,7 +82,7 @@ pub struct NewTargetingHit {
 }
 
 /// A kept targeting hit, with its criterion version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct TargetingHitRow {
     pub id: i64,
     pub flight_id: i64,
@@ -96,6 +96,8 @@ pub struct TargetingHitRow {
     pub criterion: String,
     pub criterion_version: i64,
     pub score: f64,
+    /// JSON of the explanation (`targeting::StoredExplanation` reads it).
+    #[sqlx(try_from = "crate::columns::Json")]
     pub explanation: serde_json::Value,
     pub state: String,
     pub created_at: String,
@@ -106,7 +108,7 @@ pub struct TargetingHitRow {
 }
 
 /// What a criterion version has produced since it was activated.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CriterionStats {
     pub version_id: i64,
     pub hits: i64,
@@ -137,6 +139,8 @@ pub struct StoredBooking {
     pub locator: String,
     pub version: i64,
     pub message_id: i64,
+    /// The format of `booking` (`pnrgov::stored` reads it).
+    pub format: i64,
     /// JSON of the booking after the legal filters.
     pub booking: String,
 }
@@ -150,53 +154,10 @@ fn subject_key(s: &HitSubject) -> String {
 
 const VERSION_COLUMNS: &str = "id, criterion, number, text, weight, justification, review_by, author, state, approved_by, created_at, updated_at";
 
-fn version_row(r: &sqlx::sqlite::SqliteRow) -> Result<CriterionVersionRow, StoreError> {
-    Ok(CriterionVersionRow {
-        id: r.try_get(0)?,
-        criterion: r.try_get(1)?,
-        number: r.try_get(2)?,
-        text: r.try_get(3)?,
-        weight: r.try_get(4)?,
-        justification: r.try_get(5)?,
-        review_by: r.try_get(6)?,
-        author: r.try_get(7)?,
-        state: r.try_get(8)?,
-        approved_by: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-        updated_at: r.try_get(11)?,
-    })
-}
-
-const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.version_id, \
-     c.criterion, c.number, h.score, h.explanation, h.state, h.created_at, h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
+const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key AS flight, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.version_id, \
+     c.criterion, c.number AS criterion_version, h.score, h.explanation, h.state, h.created_at, h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
 
 const HIT_FROM: &str = "targeting_hits h JOIN flights f ON f.id = h.flight_id JOIN criteria_versions c ON c.id = h.version_id";
-
-fn hit_row(r: &sqlx::sqlite::SqliteRow) -> Result<TargetingHitRow, StoreError> {
-    let explanation: String = r.try_get(12)?;
-    Ok(TargetingHitRow {
-        id: r.try_get(0)?,
-        flight_id: r.try_get(1)?,
-        flight: r.try_get(2)?,
-        subject: r.try_get(3)?,
-        manifest_id: r.try_get(4)?,
-        locator: r.try_get(5)?,
-        traveller: r.try_get(6)?,
-        message_id: r.try_get(7)?,
-        version_id: r.try_get(8)?,
-        criterion: r.try_get(9)?,
-        criterion_version: r.try_get(10)?,
-        score: r.try_get(11)?,
-        explanation: serde_json::from_str(&explanation)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        state: r.try_get(13)?,
-        created_at: r.try_get(14)?,
-        updated_at: r.try_get(15)?,
-        reviewed_by: r.try_get(16)?,
-        reviewed_at: r.try_get(17)?,
-        note: r.try_get(18)?,
-    })
-}
 
 impl Tx {
     /// Keeps a new version of a criterion as a draft (number: one more than the criterion's
@@ -206,7 +167,12 @@ impl Tx {
         v: &NewCriterionVersion<'_>,
     ) -> Result<(i64, i64), StoreError> {
         let at = now();
-        let row = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Created {
+            id: i64,
+            number: i64,
+        }
+        let Created { id, number } = sqlx::query_as::<_, Created>(
             "INSERT INTO criteria_versions (criterion, number, text, weight, justification, review_by, author, state,
              created_at, updated_at)
              VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM criteria_versions WHERE criterion = ?1),
@@ -222,8 +188,6 @@ impl Tx {
         .bind(&at)
         .fetch_one(self.conn()?)
         .await?;
-        let id: i64 = row.try_get(0)?;
-        let number: i64 = row.try_get(1)?;
         sqlx::query(
             "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)
              VALUES (?, 'create', ?, ?, NULL, 'draft', ?, '')",
@@ -304,14 +268,14 @@ impl Tx {
                     (None, Some(locator.as_str()), Some(traveller.as_str()))
                 }
             };
-            let inserted: bool = sqlx::query(
+            let inserted: bool = sqlx::query_scalar(
                 "INSERT INTO targeting_hits (flight_id, manifest_id, locator, traveller, subject, message_id, version_id,
                  score, explanation, state, created_at, updated_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                  ON CONFLICT (flight_id, subject, version_id) DO UPDATE SET
                      message_id = excluded.message_id, score = excluded.score,
                      explanation = excluded.explanation, updated_at = excluded.updated_at
-                 RETURNING created_at = updated_at",
+                 RETURNING created_at = updated_at AS inserted",
             )
             .bind(h.flight_id)
             .bind(manifest_id)
@@ -325,8 +289,7 @@ impl Tx {
             .bind(&at)
             .bind(&at)
             .fetch_one(self.conn()?)
-            .await?
-            .try_get(0)?;
+            .await?;
             new += u64::from(inserted);
         }
         Ok(new)
@@ -356,14 +319,13 @@ impl Tx {
         criterion: &str,
         state: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT id FROM criteria_versions WHERE criterion = ? AND state = ? ORDER BY number",
         )
         .bind(criterion)
         .bind(state)
         .fetch_all(self.conn()?)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+        .await?)
     }
 }
 
@@ -373,37 +335,35 @@ impl Store {
         &self,
         criterion: Option<&str>,
     ) -> Result<Vec<CriterionVersionRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE (?1 IS NULL OR criterion = ?1)
-             ORDER BY criterion, number"
-        )))
-        .bind(criterion)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(version_row).collect()
+        Ok(
+            Filtered::from_parts(&["SELECT ", VERSION_COLUMNS, " FROM criteria_versions"])
+                .eq("criterion", criterion)
+                .then("ORDER BY criterion, number")
+                .query_as::<CriterionVersionRow>()
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn criterion_version(
         &self,
         id: i64,
     ) -> Result<Option<CriterionVersionRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(version_row).transpose()
+        .await?)
     }
 
     /// The versions in force.
     pub async fn active_criterion_versions(&self) -> Result<Vec<CriterionVersionRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE state = 'active' ORDER BY criterion, number"
         )))
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(version_row).collect()
+        .await?)
     }
 
     /// The events of a version, oldest first.
@@ -411,28 +371,13 @@ impl Store {
         &self,
         version_id: i64,
     ) -> Result<Vec<CriterionEventRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, version_id, action, actor, role, from_state, to_state, at, note FROM criteria_events
              WHERE version_id = ? ORDER BY id",
         )
         .bind(version_id)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CriterionEventRow {
-                    id: r.try_get(0)?,
-                    version_id: r.try_get(1)?,
-                    action: r.try_get(2)?,
-                    actor: r.try_get(3)?,
-                    role: r.try_get(4)?,
-                    from_state: r.try_get(5)?,
-                    to_state: r.try_get(6)?,
-                    at: r.try_get(7)?,
-                    note: r.try_get(8)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Targeting hits matching the filter, newest first.
@@ -441,39 +386,36 @@ impl Store {
         filter: &TargetingHitFilter<'_>,
         limit: i64,
     ) -> Result<Vec<TargetingHitRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM {HIT_FROM}
-             WHERE (?1 IS NULL OR h.state = ?1) AND (?2 IS NULL OR h.flight_id = ?2)
-               AND (?3 IS NULL OR h.version_id = ?3) AND (?4 IS NULL OR c.criterion = ?4)
-             ORDER BY h.id DESC LIMIT ?5"
-        )))
-        .bind(filter.state)
-        .bind(filter.flight_id)
-        .bind(filter.version_id)
-        .bind(filter.criterion)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(hit_row).collect()
+        Ok(
+            Filtered::from_parts(&["SELECT ", HIT_COLUMNS, " FROM ", HIT_FROM])
+                .eq("h.state", filter.state)
+                .eq("h.flight_id", filter.flight_id)
+                .eq("h.version_id", filter.version_id)
+                .eq("c.criterion", filter.criterion)
+                .then_bind("ORDER BY h.id DESC LIMIT ", limit)
+                .query_as::<TargetingHitRow>()
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// How many targeting hits are in a state, without reading them.
     pub async fn targeting_hit_count(&self, state: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM targeting_hits WHERE state = ?")
-            .bind(state)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get(0)?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) AS hits FROM targeting_hits WHERE state = ?")
+                .bind(state)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     pub async fn targeting_hit(&self, id: i64) -> Result<Option<TargetingHitRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_COLUMNS} FROM {HIT_FROM} WHERE h.id = ?"
         )))
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(hit_row).transpose()
+        .await?)
     }
 
     /// Hits and their reviews per criterion version (every version when `None`).
@@ -481,32 +423,20 @@ impl Store {
         &self,
         version_id: Option<i64>,
     ) -> Result<Vec<CriterionStats>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id, COUNT(h.id),
-                    COALESCE(SUM(h.state = 'open'), 0),
-                    COALESCE(SUM(h.state IN ('confirmed', 'false_alarm', 'needs_information')), 0),
-                    COALESCE(SUM(h.state = 'confirmed'), 0),
-                    COALESCE(SUM(h.state = 'false_alarm'), 0),
-                    COALESCE(SUM(h.state = 'needs_information'), 0)
-             FROM criteria_versions c LEFT JOIN targeting_hits h ON h.version_id = c.id
-             WHERE (?1 IS NULL OR c.id = ?1) GROUP BY c.id ORDER BY c.id",
+        Ok(Filtered::new(
+            "SELECT c.id AS version_id, COUNT(h.id) AS hits,
+                    COALESCE(SUM(h.state = 'open'), 0) AS open,
+                    COALESCE(SUM(h.state IN ('confirmed', 'false_alarm', 'needs_information')), 0) AS reviewed,
+                    COALESCE(SUM(h.state = 'confirmed'), 0) AS confirmed,
+                    COALESCE(SUM(h.state = 'false_alarm'), 0) AS false_alarm,
+                    COALESCE(SUM(h.state = 'needs_information'), 0) AS needs_information
+             FROM criteria_versions c LEFT JOIN targeting_hits h ON h.version_id = c.id",
         )
-        .bind(version_id)
+        .eq("c.id", version_id)
+        .then("GROUP BY c.id ORDER BY c.id")
+        .query_as::<CriterionStats>()
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CriterionStats {
-                    version_id: r.try_get(0)?,
-                    hits: r.try_get(1)?,
-                    open: r.try_get(2)?,
-                    reviewed: r.try_get(3)?,
-                    confirmed: r.try_get(4)?,
-                    false_alarm: r.try_get(5)?,
-                    needs_information: r.try_get(6)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Every stored version of every booking of the flights departing from `from` to `to`
@@ -516,8 +446,21 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<StoredBooking>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT v.flight_id, f.key, f.departure_date, f.departure_local, v.locator, v.version, v.message_id, v.booking
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            flight_id: i64,
+            flight: String,
+            departure_date: String,
+            departure_local: Option<String>,
+            locator: String,
+            version: i64,
+            message_id: i64,
+            format: i64,
+            booking: crate::packing::Packed,
+        }
+        sqlx::query_as::<_, Row>(
+            "SELECT v.flight_id, f.key AS flight, f.departure_date, f.departure_local, v.locator, v.version,
+                    v.message_id, v.format, v.booking
              FROM pnr_versions v JOIN flights f ON f.id = v.flight_id
              WHERE f.departure_date >= ? AND f.departure_date <= ?
              ORDER BY v.flight_id, v.locator, v.version",
@@ -525,20 +468,21 @@ impl Store {
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredBooking {
-                    flight_id: r.try_get(0)?,
-                    flight: r.try_get(1)?,
-                    departure_date: r.try_get(2)?,
-                    departure_local: r.try_get(3)?,
-                    locator: r.try_get(4)?,
-                    version: r.try_get(5)?,
-                    message_id: r.try_get(6)?,
-                    booking: crate::packing::unpack_text(r, 7)?,
-                })
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(StoredBooking {
+                flight_id: r.flight_id,
+                flight: r.flight,
+                departure_date: r.departure_date,
+                departure_local: r.departure_local,
+                locator: r.locator,
+                version: r.version,
+                message_id: r.message_id,
+                format: r.format,
+                booking: r.booking.text()?,
             })
+        })
             .collect()
     }
 }

@@ -3,12 +3,13 @@
 
 use model::{Capacity, FlightKey, Identity, Status};
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::columns::Json;
+use crate::filter::Filtered;
 use crate::{Store, StoreError, Tx, now};
 
 /// A flight as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct FlightRow {
     pub id: i64,
     pub key: String,
@@ -23,13 +24,15 @@ pub struct FlightRow {
 }
 
 /// A person on a manifest as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ManifestRow {
     pub id: i64,
     pub reference: Option<String>,
     pub booking: Option<String>,
     pub role: String,
     pub status: String,
+    /// JSON as stored; JSON that does not read fails the read.
+    #[sqlx(try_from = "Json<Identity>")]
     pub identity: Identity,
     pub first_message: i64,
     pub last_message: i64,
@@ -44,6 +47,12 @@ pub struct PersonUpdate<'a> {
     pub status: Status,
     pub identity: &'a Identity,
     pub message: i64,
+}
+
+impl From<Json<Identity>> for Identity {
+    fn from(j: Json<Identity>) -> Identity {
+        j.0
+    }
 }
 
 fn name(s: Status) -> &'static str {
@@ -64,7 +73,7 @@ impl Tx {
         departure_local: Option<&str>,
         arrival_local: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO flights (key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT(key) DO UPDATE SET
@@ -83,17 +92,17 @@ impl Tx {
         .bind(arrival_local)
         .bind(now())
         .fetch_one(self.conn()?)
-        .await?;
-        Ok(row.try_get::<i64, _>(0)?)
+        .await?)
     }
 
     /// The flight's status: scheduled, closed or cancelled.
     pub async fn flight_status(&mut self, flight: i64) -> Result<String, StoreError> {
-        let row = sqlx::query("SELECT status FROM flights WHERE id = ?")
-            .bind(flight)
-            .fetch_one(self.conn()?)
-            .await?;
-        Ok(row.try_get(0)?)
+        Ok(
+            sqlx::query_scalar("SELECT status FROM flights WHERE id = ?")
+                .bind(flight)
+                .fetch_one(self.conn()?)
+                .await?,
+        )
     }
 
     pub async fn set_flight_status(&mut self, flight: i64, status: &str) -> Result<(), StoreError> {
@@ -121,7 +130,7 @@ impl Tx {
         let mut written = 0;
         for p in unreferenced {
             let r = PersonRow::of(p)?;
-            let known: Option<i64> = sqlx::query(
+            let known: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM manifest WHERE flight_id = ? AND COALESCE(booking, '') = COALESCE(?, '')
                  AND surname = ? AND given_names = ? AND COALESCE(date_of_birth, '') = COALESCE(?, '')
                  AND COALESCE(document_number, '') = COALESCE(?, '') ORDER BY id LIMIT 1",
@@ -133,9 +142,7 @@ impl Tx {
             .bind(&r.birth)
             .bind(r.document_number)
             .fetch_optional(self.conn()?)
-            .await?
-            .map(|row| row.try_get(0))
-            .transpose()?;
+            .await?;
             written += match known {
                 Some(id) => sqlx::query(
                     "UPDATE manifest SET role = ?, sex = ?, nationality = ?, document_state = ?, identity = ?,
@@ -236,16 +243,13 @@ impl Tx {
         to: Status,
         message: i64,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND (? IS NULL OR status = ?)",
-        )
-        .bind(name(to))
-        .bind(message)
-        .bind(flight)
-        .bind(from.map(name))
-        .bind(from.map(name))
-        .execute(self.conn()?)
-        .await?;
+        let mut update = Filtered::new("UPDATE manifest SET status = ");
+        update
+            .then_bind("", name(to))
+            .then_bind(", last_message = ", message)
+            .always_bind("flight_id = ", flight, "")
+            .eq("status", from.map(name));
+        let done = update.query().execute(self.conn()?).await?;
         Ok(done.rows_affected())
     }
 }
@@ -275,67 +279,34 @@ impl Tx {
 
 impl Store {
     pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
              FROM flights WHERE departure_date = ? ORDER BY departure_local, key",
         )
         .bind(date)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(flight_row).collect()
+        .await?)
     }
 
     pub async fn flight(&self, key: &str) -> Result<Option<FlightRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
              FROM flights WHERE key = ?",
         )
         .bind(key)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(flight_row).transpose()
+        .await?)
     }
 
     pub async fn manifest(&self, flight: i64) -> Result<Vec<ManifestRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, reference, booking, role, status, identity, first_message, last_message
              FROM manifest WHERE flight_id = ? ORDER BY id",
         )
         .bind(flight)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let identity: String = r.try_get(5)?;
-                Ok(ManifestRow {
-                    id: r.try_get(0)?,
-                    reference: r.try_get(1)?,
-                    booking: r.try_get(2)?,
-                    role: r.try_get(3)?,
-                    status: r.try_get(4)?,
-                    identity: serde_json::from_str(&identity)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    first_message: r.try_get(6)?,
-                    last_message: r.try_get(7)?,
-                })
-            })
-            .collect()
+        .await?)
     }
-}
-
-fn flight_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlightRow, StoreError> {
-    Ok(FlightRow {
-        id: r.try_get(0)?,
-        key: r.try_get(1)?,
-        carrier: r.try_get(2)?,
-        number: r.try_get(3)?,
-        origin: r.try_get(4)?,
-        destination: r.try_get(5)?,
-        departure_date: r.try_get(6)?,
-        departure_local: r.try_get(7)?,
-        arrival_local: r.try_get(8)?,
-        status: r.try_get(9)?,
-    })
 }
 
 const INSERT_PERSON: &str = "INSERT INTO manifest (flight_id, reference, booking, role, status, surname, given_names, sex, \
@@ -431,7 +402,7 @@ pub struct PersonSearch<'a> {
 }
 
 /// A person found by a search, with their flight.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct FoundPerson {
     pub manifest_id: i64,
     pub flight: String,
@@ -460,49 +431,26 @@ impl Store {
         let given = q.given.map(|g| format!("{}%", g.trim().to_uppercase()));
         // Only the conditions given, so that SQLite can use the surname or document index
         // (`? IS NULL OR …` would make it scan the manifest).
-        let mut sql = sqlx::QueryBuilder::new(
-            "SELECT m.id, f.key, f.departure_date, m.surname, m.given_names, m.date_of_birth,
-                    m.nationality, m.document_number, m.role, m.status
-             FROM manifest m JOIN flights f ON f.id = m.flight_id WHERE 1 = 1",
-        );
-        if let Some(surname) = surname {
-            sql.push(" AND m.surname = ").push_bind(surname);
-        }
-        if let Some(document) = document {
-            sql.push(" AND m.document_number = ").push_bind(document);
-        }
-        if let Some(given) = given {
-            sql.push(" AND m.given_names LIKE ").push_bind(given);
-        }
-        if let Some(birth) = q.date_of_birth {
-            sql.push(" AND m.date_of_birth = ")
-                .push_bind(birth.to_string());
-        }
+        Ok(Filtered::new(
+            "SELECT m.id AS manifest_id, f.key AS flight, f.departure_date, m.surname, m.given_names,
+                    m.date_of_birth, m.nationality, m.document_number, m.role, m.status
+             FROM manifest m JOIN flights f ON f.id = m.flight_id",
+        )
+        .eq("m.surname", surname)
+        .eq("m.document_number", document)
+        .like("m.given_names", given)
+        .eq("m.date_of_birth", q.date_of_birth)
         // Newest reported first, in index order: a common surname has tens of thousands of
         // rows, and sorting them by flight date would read them all.
-        sql.push(" ORDER BY m.id DESC LIMIT ").push_bind(q.limit);
-        let rows = sql.build().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FoundPerson {
-                    manifest_id: r.try_get(0)?,
-                    flight: r.try_get(1)?,
-                    departure_date: r.try_get(2)?,
-                    surname: r.try_get(3)?,
-                    given_names: r.try_get(4)?,
-                    date_of_birth: r.try_get(5)?,
-                    nationality: r.try_get(6)?,
-                    document_number: r.try_get(7)?,
-                    role: r.try_get(8)?,
-                    status: r.try_get(9)?,
-                })
-            })
-            .collect()
+        .then_bind("ORDER BY m.id DESC LIMIT ", q.limit)
+        .query_as::<FoundPerson>()
+        .fetch_all(self.pool())
+        .await?)
     }
 }
 
 /// One trip of a person: a manifest row and its flight.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Trip {
     pub manifest_id: i64,
     pub flight: String,
@@ -515,26 +463,16 @@ impl Store {
     /// The trips of the person of a manifest row (that row included), newest first: rows with
     /// the same person key.
     pub async fn trips(&self, manifest_id: i64) -> Result<Vec<Trip>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT m.id, f.key, f.departure_date, m.role, m.status FROM manifest m JOIN flights f ON f.id = m.flight_id
+        Ok(sqlx::query_as(
+            "SELECT m.id AS manifest_id, f.key AS flight, f.departure_date, m.role, m.status
+             FROM manifest m JOIN flights f ON f.id = m.flight_id
              WHERE m.person_key = (SELECT person_key FROM manifest WHERE id = ?1)
                 OR m.id = ?1
              ORDER BY f.departure_date DESC, m.id DESC",
         )
         .bind(manifest_id)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Trip {
-                    manifest_id: r.try_get(0)?,
-                    flight: r.try_get(1)?,
-                    departure_date: r.try_get(2)?,
-                    role: r.try_get(3)?,
-                    status: r.try_get(4)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 
@@ -545,16 +483,22 @@ impl Store {
         &self,
         since: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Name {
+            surname: String,
+            given_names: String,
+        }
+        let rows = sqlx::query_as::<_, Name>(
             "SELECT m.surname, m.given_names FROM manifest m JOIN flights f ON f.id = m.flight_id
              WHERE f.departure_date >= ?",
         )
         .bind(since)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|n| (n.surname, n.given_names))
+            .collect())
     }
 
     /// One person of a manifest with their flight.
@@ -562,14 +506,15 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<(FlightRow, ManifestRow)>, StoreError> {
-        let row = sqlx::query("SELECT flight_id FROM manifest WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        let Some(flight_id) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
+        let flight_id: Option<i64> =
+            sqlx::query_scalar("SELECT flight_id FROM manifest WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(flight_id) = flight_id else {
             return Ok(None);
         };
-        let flight = sqlx::query(
+        let flight: FlightRow = sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
              FROM flights WHERE id = ?",
         )
@@ -581,9 +526,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|m| m.id == id);
-        person
-            .map(|p| flight_row(&flight).map(|f| (f, p)))
-            .transpose()
+        Ok(person.map(|p| (flight, p)))
     }
 
     /// Flights departing between two days (inclusive, YYYY-MM-DD), by departure.
@@ -592,15 +535,14 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<FlightRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
              FROM flights WHERE departure_date BETWEEN ? AND ? ORDER BY departure_local, key",
         )
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(flight_row).collect()
+        .await?)
     }
 
     /// Persons per flight: (flight id, persons, passengers boarded or reported).
@@ -608,25 +550,29 @@ impl Store {
         if flights.is_empty() {
             return Ok(Vec::new());
         }
+        #[derive(sqlx::FromRow)]
+        struct Size {
+            flight_id: i64,
+            persons: i64,
+        }
         let mut q = sqlx::QueryBuilder::new(
-            "SELECT flight_id, COUNT(*) FROM manifest WHERE flight_id IN (",
+            "SELECT flight_id, COUNT(*) AS persons FROM manifest WHERE flight_id IN (",
         );
         let mut ids = q.separated(", ");
         for f in flights {
             ids.push_bind(*f);
         }
         q.push(") GROUP BY flight_id");
-        let rows = q.build().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        let rows = q.build_query_as::<Size>().fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|s| (s.flight_id, s.persons)).collect())
     }
 
     /// How many persons the manifests hold.
     pub async fn manifest_count(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM manifest")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get(0)?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) AS persons FROM manifest")
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 }

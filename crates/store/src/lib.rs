@@ -18,8 +18,10 @@
 mod accounts;
 mod audit;
 mod bookings;
+mod columns;
 mod counts;
 mod criteria;
+mod filter;
 mod flights;
 mod links;
 mod packing;

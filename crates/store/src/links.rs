@@ -2,23 +2,30 @@
 //! and the narrow rows linking reads.
 
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::columns::Json;
 use crate::{Store, StoreError, Tx};
 
 /// A person of a manifest linked to a traveller of a booking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Link {
     pub manifest_id: i64,
     pub locator: String,
     /// The traveller's TIF reference in the booking.
     pub traveller: String,
     /// Which fields agreed: `locator`, `surname`, `given_name`, `date_of_birth`, `document`.
+    #[sqlx(try_from = "Json<Vec<String>>")]
     pub agreed: Vec<String>,
 }
 
+impl From<Json<Vec<String>>> for Vec<String> {
+    fn from(j: Json<Vec<String>>) -> Vec<String> {
+        j.0
+    }
+}
+
 /// What linking needs of a manifest person with a booking locator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LinkPerson {
     pub manifest_id: i64,
     pub locator: String,
@@ -39,6 +46,30 @@ pub struct PnrTraveller {
     pub given_name: String,
     pub birth_dates: Vec<String>,
     pub documents: Vec<String>,
+}
+
+/// A `pnr_travellers` row as stored: the lists as space-separated words.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TravellerColumns {
+    locator: String,
+    reference: String,
+    surname: String,
+    given_name: String,
+    birth_dates: String,
+    documents: String,
+}
+
+impl From<TravellerColumns> for PnrTraveller {
+    fn from(t: TravellerColumns) -> PnrTraveller {
+        PnrTraveller {
+            locator: t.locator,
+            reference: t.reference,
+            surname: t.surname,
+            given_name: t.given_name,
+            birth_dates: words(&t.birth_dates),
+            documents: words(&t.documents),
+        }
+    }
 }
 
 impl Tx {
@@ -85,7 +116,7 @@ impl Tx {
         locators: Option<&[String]>,
     ) -> Result<Vec<LinkPerson>, StoreError> {
         let mut q = sqlx::QueryBuilder::new(
-            "SELECT id, booking, surname, given_names, date_of_birth, document_number FROM manifest
+            "SELECT id AS manifest_id, booking AS locator, surname, given_names, date_of_birth, document_number FROM manifest
              WHERE booking IS NOT NULL AND flight_id = ",
         );
         q.push_bind(flight);
@@ -100,42 +131,19 @@ impl Tx {
             }
             list.push_unseparated(")");
         }
-        let rows = q.build().fetch_all(self.conn()?).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LinkPerson {
-                    manifest_id: r.try_get(0)?,
-                    locator: r.try_get(1)?,
-                    surname: r.try_get(2)?,
-                    given_names: r.try_get(3)?,
-                    date_of_birth: r.try_get(4)?,
-                    document_number: r.try_get(5)?,
-                })
-            })
-            .collect()
+        Ok(q.build_query_as().fetch_all(self.conn()?).await?)
     }
 
     /// The PNR travellers of a flight (latest versions of its bookings).
     pub async fn pnr_travellers(&mut self, flight: i64) -> Result<Vec<PnrTraveller>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, TravellerColumns>(
             "SELECT locator, reference, surname, given_name, birth_dates, documents FROM pnr_travellers
              WHERE flight_id = ? ORDER BY locator, reference",
         )
         .bind(flight)
         .fetch_all(self.conn()?)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(PnrTraveller {
-                    locator: r.try_get(0)?,
-                    reference: r.try_get(1)?,
-                    surname: r.try_get(2)?,
-                    given_name: r.try_get(3)?,
-                    birth_dates: words(&r.try_get::<String, _>(4)?),
-                    documents: words(&r.try_get::<String, _>(5)?),
-                })
-            })
-            .collect()
+        Ok(rows.into_iter().map(PnrTraveller::from).collect())
     }
 
     /// Replaces the links of the given manifest rows: those in `considered` lose any link not in
@@ -180,25 +188,13 @@ impl Tx {
 impl Store {
     /// The links of a flight's manifest.
     pub async fn links(&self, flight: i64) -> Result<Vec<Link>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT l.manifest_id, l.locator, l.traveller, l.agreed FROM links l
              JOIN manifest m ON m.id = l.manifest_id WHERE m.flight_id = ? ORDER BY l.manifest_id",
         )
         .bind(flight)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let agreed: String = r.try_get(3)?;
-                Ok(Link {
-                    manifest_id: r.try_get(0)?,
-                    locator: r.try_get(1)?,
-                    traveller: r.try_get(2)?,
-                    agreed: serde_json::from_str(&agreed)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 

@@ -26,20 +26,41 @@ pub(crate) fn unpack(stored: &[u8]) -> Result<Cow<'_, [u8]>, StoreError> {
     }
 }
 
-/// A packed text column (or a plain one written before packing), as a string.
-pub(crate) fn unpack_text(
-    row: &sqlx::sqlite::SqliteRow,
-    column: usize,
-) -> Result<String, StoreError> {
-    use sqlx::{Row, ValueRef};
-    let raw = row.try_get_raw(column)?;
-    let bytes: Vec<u8> = if raw.is_null() {
-        Vec::new()
-    } else {
-        row.try_get_unchecked::<Vec<u8>, _>(column)?
-    };
-    let text = unpack(&bytes)?;
-    String::from_utf8(text.into_owned()).map_err(|e| StoreError::Corrupt(e.to_string()))
+/// A packed column (or a plain one written before packing), read by name in a row struct.
+/// Old rows hold TEXT, packed ones a BLOB: both decode.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Packed(Vec<u8>);
+
+impl Packed {
+    /// The unpacked bytes.
+    pub(crate) fn bytes(&self) -> Result<Cow<'_, [u8]>, StoreError> {
+        unpack(&self.0)
+    }
+
+    /// The unpacked value as text.
+    pub(crate) fn text(&self) -> Result<String, StoreError> {
+        String::from_utf8(self.bytes()?.into_owned())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+impl sqlx::Type<sqlx::Sqlite> for Packed {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <Vec<u8> as sqlx::Type<sqlx::Sqlite>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::sqlite::SqliteTypeInfo) -> bool {
+        <Vec<u8> as sqlx::Type<sqlx::Sqlite>>::compatible(ty)
+            || <String as sqlx::Type<sqlx::Sqlite>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Packed {
+    fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Packed(<Vec<u8> as sqlx::Decode<sqlx::Sqlite>>::decode(
+            value,
+        )?))
+    }
 }
 
 #[cfg(test)]

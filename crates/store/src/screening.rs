@@ -3,8 +3,9 @@
 //! arrive as JSON.
 
 use serde::Serialize;
-use sqlx::Row;
 
+use crate::columns::Json;
+use crate::filter::Filtered;
 use crate::{Store, StoreError, Tx, now};
 
 /// A watchlist version to keep.
@@ -25,7 +26,7 @@ pub struct NewListVersion<'a> {
 }
 
 /// A kept watchlist version, without its entries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ListVersionRow {
     pub id: i64,
     pub list: String,
@@ -77,7 +78,7 @@ pub struct NewHit {
 }
 
 /// A kept hit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct HitRow {
     pub id: i64,
     pub flight_id: i64,
@@ -91,6 +92,8 @@ pub struct HitRow {
     pub list_version: i64,
     pub entry_id: String,
     pub score: f64,
+    /// JSON of the explanation (`screening::StoredExplanation` reads it).
+    #[sqlx(try_from = "Json")]
     pub explanation: serde_json::Value,
     pub fingerprint: String,
     pub state: String,
@@ -103,7 +106,7 @@ pub struct HitRow {
 }
 
 /// A remembered false alarm.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct SuppressionRow {
     pub id: i64,
     pub fingerprint: String,
@@ -153,61 +156,48 @@ const NOT_A_TWIN: &str = "NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM l
 const OF_AGENCY: &str =
     "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ?)";
 
-const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
+/// [`OF_AGENCY`] up to its value, for a built query (closed with `)` after the value).
+const OF_AGENCY_OPEN: &str =
+    "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ";
+
+/// [`Store::hits`]: the state and the flight, when given, each served by its index
+/// (`hits_state`, `hits_flight`).
+fn hits_query(state: Option<&str>, flight: Option<i64>, limit: i64) -> Filtered {
+    let mut f = Filtered::from_parts(&[
+        "SELECT ",
+        HIT_COLUMNS,
+        " FROM hits h JOIN flights f ON f.id = h.flight_id",
+    ]);
+    f.eq("h.state", state)
+        .eq("h.flight_id", flight)
+        .then_bind("ORDER BY h.id DESC LIMIT ", limit);
+    f
+}
+
+/// Hits of a flight in a state.
+#[derive(sqlx::FromRow)]
+struct HitCount {
+    flight_id: i64,
+    state: String,
+    hits: i64,
+}
+
+impl HitCount {
+    fn into_tuple(self) -> (i64, String, i64) {
+        (self.flight_id, self.state, self.hits)
+    }
+}
+
+const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key AS flight, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
      h.list_version, h.entry_id, h.score, h.explanation, h.fingerprint, h.state, h.suppression_id, h.created_at, \
      h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
-
-fn hit_row(r: &sqlx::sqlite::SqliteRow) -> Result<HitRow, StoreError> {
-    let explanation: String = r.try_get(12)?;
-    Ok(HitRow {
-        id: r.try_get(0)?,
-        flight_id: r.try_get(1)?,
-        flight: r.try_get(2)?,
-        subject: r.try_get(3)?,
-        manifest_id: r.try_get(4)?,
-        locator: r.try_get(5)?,
-        traveller: r.try_get(6)?,
-        message_id: r.try_get(7)?,
-        list: r.try_get(8)?,
-        list_version: r.try_get(9)?,
-        entry_id: r.try_get(10)?,
-        score: r.try_get(11)?,
-        explanation: serde_json::from_str(&explanation)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        fingerprint: r.try_get(13)?,
-        state: r.try_get(14)?,
-        suppression_id: r.try_get(15)?,
-        created_at: r.try_get(16)?,
-        updated_at: r.try_get(17)?,
-        reviewed_by: r.try_get(18)?,
-        reviewed_at: r.try_get(19)?,
-        note: r.try_get(20)?,
-    })
-}
-
-fn version_row(r: &sqlx::sqlite::SqliteRow) -> Result<ListVersionRow, StoreError> {
-    Ok(ListVersionRow {
-        id: r.try_get(0)?,
-        list: r.try_get(1)?,
-        number: r.try_get(2)?,
-        format: r.try_get(3)?,
-        source_sha256: r.try_get(4)?,
-        published: r.try_get(5)?,
-        imported_at: r.try_get(6)?,
-        imported_by: r.try_get(7)?,
-        entries: r.try_get(8)?,
-        added: r.try_get(9)?,
-        changed: r.try_get(10)?,
-        removed: r.try_get(11)?,
-    })
-}
 
 const VERSION_COLUMNS: &str = "id, list, number, format, source_sha256, published, imported_at, imported_by, entries, added, changed, removed";
 
 impl Tx {
     /// Keeps a watchlist version; returns its row id.
     pub async fn put_list_version(&mut self, v: &NewListVersion<'_>) -> Result<i64, StoreError> {
-        let id = sqlx::query(
+        let id = sqlx::query_scalar(
             "INSERT INTO watchlist_versions (list, number, format, source_sha256, published, imported_at, imported_by,
              entries, added, changed, removed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -224,8 +214,7 @@ impl Tx {
         .bind(v.removed)
         .bind(v.version)
         .fetch_one(self.conn()?)
-        .await?
-        .try_get::<i64, _>(0)?;
+        .await?;
         Ok(id)
     }
 
@@ -241,7 +230,7 @@ impl Tx {
                     (None, Some(locator.as_str()), Some(traveller.as_str()))
                 }
             };
-            let inserted: bool = sqlx::query(
+            let inserted: bool = sqlx::query_scalar(
                 "INSERT INTO hits (flight_id, manifest_id, locator, traveller, subject, message_id, list, list_version,
                  entry_id, score, explanation, fingerprint, state, suppression_id, created_at, updated_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -251,7 +240,7 @@ impl Tx {
                      fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
                      suppression_id = excluded.suppression_id,
                      state = CASE WHEN hits.state IN ('open', 'suppressed') THEN excluded.state ELSE hits.state END
-                 RETURNING created_at = updated_at",
+                 RETURNING created_at = updated_at AS inserted",
             )
             .bind(h.flight_id)
             .bind(manifest_id)
@@ -274,8 +263,7 @@ impl Tx {
             .bind(&at)
             .bind(&at)
             .fetch_one(self.conn()?)
-            .await?
-            .try_get(0)?;
+            .await?;
             new += u64::from(inserted);
         }
         Ok(new)
@@ -287,12 +275,13 @@ impl Tx {
         flight: i64,
         reference: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
-            .bind(flight)
-            .bind(reference)
-            .fetch_optional(self.conn()?)
-            .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
+                .bind(flight)
+                .bind(reference)
+                .fetch_optional(self.conn()?)
+                .await?,
+        )
     }
 
     /// The latest manifest row written by `message` for a person without a reference.
@@ -303,8 +292,8 @@ impl Tx {
         surname: &str,
         given_names: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
-            "SELECT MAX(id) FROM manifest WHERE flight_id = ? AND last_message = ? AND reference IS NULL
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(id) AS id FROM manifest WHERE flight_id = ? AND last_message = ? AND reference IS NULL
              AND surname = ? AND given_names = ?",
         )
         .bind(flight)
@@ -312,8 +301,7 @@ impl Tx {
         .bind(surname)
         .bind(given_names)
         .fetch_one(self.conn()?)
-        .await?;
-        Ok(row.try_get(0)?)
+        .await?)
     }
 
     /// Records an analyst's disposition of a hit, and an audit record of it.
@@ -332,7 +320,13 @@ impl Tx {
     /// API person's hit, the hit of their linked PNR traveller; for a PNR traveller's, the
     /// linked API person's. (id, fingerprint, state) of each.
     pub async fn twin_hits(&mut self, hit: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Twin {
+            id: i64,
+            fingerprint: String,
+            state: String,
+        }
+        let rows = sqlx::query_as::<_, Twin>(
             "SELECT t.id, t.fingerprint, t.state FROM hits h
              JOIN links l ON (h.manifest_id IS NOT NULL AND l.manifest_id = h.manifest_id)
                           OR (h.manifest_id IS NULL AND l.locator = h.locator AND l.traveller = h.traveller)
@@ -345,9 +339,10 @@ impl Tx {
         .bind(hit)
         .fetch_all(self.conn()?)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|t| (t.id, t.fingerprint, t.state))
+            .collect())
     }
 
     /// Records a person's disposition of a screening or targeting hit, audited; false when
@@ -399,7 +394,7 @@ impl Tx {
         who: &str,
         expires_on: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO suppressions (fingerprint, list, entry_id, reason, who, created_at, expires_on)
              VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (fingerprint, list, entry_id) DO UPDATE SET reason = excluded.reason,
@@ -414,8 +409,7 @@ impl Tx {
         .bind(now())
         .bind(expires_on)
         .fetch_one(self.conn()?)
-        .await?
-        .try_get(0)?;
+        .await?;
         self.audit(&crate::AuditEntry {
             actor: who,
             action: "suppression.created",
@@ -437,13 +431,14 @@ impl Store {
         &self,
         list: Option<&str>,
     ) -> Result<Vec<ListVersionRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM watchlist_versions WHERE (?1 IS NULL OR list = ?1) ORDER BY list, number DESC"
-        )))
-        .bind(list)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(version_row).collect()
+        Ok(
+            Filtered::from_parts(&["SELECT ", VERSION_COLUMNS, " FROM watchlist_versions"])
+                .eq("list", list)
+                .then("ORDER BY list, number DESC")
+                .query_as::<ListVersionRow>()
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// The JSON of a list's version (`None`: its latest).
@@ -452,28 +447,28 @@ impl Store {
         list: &str,
         number: Option<i64>,
     ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
-            "SELECT version FROM watchlist_versions WHERE list = ?1 AND (?2 IS NULL OR number = ?2)
-             ORDER BY number DESC LIMIT 1",
-        )
-        .bind(list)
-        .bind(number)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        #[derive(sqlx::FromRow)]
+        struct Version {
+            version: String,
+        }
+        Ok(Filtered::new("SELECT version FROM watchlist_versions")
+            .eq("list", Some(list))
+            .eq("number", number)
+            .then("ORDER BY number DESC LIMIT 1")
+            .query_as::<Version>()
+            .fetch_optional(self.pool())
+            .await?
+            .map(|v| v.version))
     }
 
     /// The latest version of every list, as JSON, for building the matcher at start.
     pub async fn latest_list_versions(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT v.version FROM watchlist_versions v
              WHERE v.number = (SELECT MAX(number) FROM watchlist_versions w WHERE w.list = v.list) ORDER BY v.list",
         )
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get::<String, _>(0)?))
-            .collect()
+        .await?)
     }
 
     /// Hits in a state (all when `None`), newest first.
@@ -483,17 +478,10 @@ impl Store {
         flight: Option<i64>,
         limit: i64,
     ) -> Result<Vec<HitRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
-             WHERE (?1 IS NULL OR h.state = ?1) AND (?2 IS NULL OR h.flight_id = ?2)
-             ORDER BY h.id DESC LIMIT ?3"
-        )))
-        .bind(state)
-        .bind(flight)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(hit_row).collect()
+        Ok(hits_query(state, flight, limit)
+            .query_as::<HitRow>()
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Hits in a state (all when `None`) that `agency` may see (see [`OF_AGENCY`]), newest
@@ -505,31 +493,30 @@ impl Store {
         flight: Option<i64>,
         limit: i64,
     ) -> Result<Vec<HitRow>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
-             WHERE {OF_AGENCY} AND (?2 IS NULL OR h.state = ?2) AND (?3 IS NULL OR h.flight_id = ?3)
-             ORDER BY h.id DESC LIMIT ?4"
-        )))
-        .bind(agency)
-        .bind(state)
-        .bind(flight)
-        .bind(limit)
+        Ok(Filtered::from_parts(&[
+            "SELECT ",
+            HIT_COLUMNS,
+            " FROM hits h JOIN flights f ON f.id = h.flight_id",
+        ])
+        .always_bind(OF_AGENCY_OPEN, agency.to_string(), ")")
+        .eq("h.state", state)
+        .eq("h.flight_id", flight)
+        .then_bind("ORDER BY h.id DESC LIMIT ", limit)
+        .query_as::<HitRow>()
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(hit_row).collect()
+        .await?)
     }
 
     /// One hit, when `agency` may see it; `None` for another agency's as for a missing one.
     pub async fn agency_hit(&self, agency: &str, id: i64) -> Result<Option<HitRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
              WHERE {OF_AGENCY} AND h.id = ?2"
         )))
         .bind(agency)
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(hit_row).transpose()
+        .await?)
     }
 
     /// An agency's review queue: hits in a state that `agency` may see, of the given lists
@@ -575,27 +562,22 @@ impl Store {
              h.created_at, h.id LIMIT ",
         )
         .push_bind(limit);
-        let rows = q.build().fetch_all(self.pool()).await?;
-        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM hits h");
+        let rows = q.build_query_as::<HitRow>().fetch_all(self.pool()).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) AS hits FROM hits h");
         filter(&mut count);
-        let total = count
-            .build()
-            .fetch_one(self.pool())
-            .await?
-            .try_get::<i64, _>(0)?;
-        Ok((rows.iter().map(hit_row).collect::<Result<_, _>>()?, total))
+        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+        Ok((rows, total))
     }
 
     /// The lists that have hits in a state that `agency` may see.
     pub async fn hit_lists(&self, agency: &str, state: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT DISTINCT h.list FROM hits h WHERE {OF_AGENCY} AND h.state = ?2 ORDER BY h.list"
         )))
         .bind(agency)
         .bind(state)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        .await?)
     }
 
     /// [`Store::hit_counts`] of the hits `agency` may see.
@@ -603,65 +585,46 @@ impl Store {
         &self,
         agency: &str,
     ) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT h.flight_id, h.state, COUNT(*) FROM hits h WHERE {OF_AGENCY} AND {NOT_A_TWIN}
+        let rows = sqlx::query_as::<_, HitCount>(sqlx::AssertSqlSafe(format!(
+            "SELECT h.flight_id, h.state, COUNT(*) AS hits FROM hits h WHERE {OF_AGENCY} AND {NOT_A_TWIN}
              GROUP BY h.flight_id, h.state"
         )))
         .bind(agency)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+        Ok(rows.into_iter().map(HitCount::into_tuple).collect())
     }
 
     /// Hits per state and per flight: (flight id, state, count), for queues and manifests;
     /// a PNR twin of an API hit in the same state is not counted again.
     pub async fn hit_counts(&self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT h.flight_id, h.state, COUNT(*) FROM hits h WHERE {NOT_A_TWIN}
+        let rows = sqlx::query_as::<_, HitCount>(sqlx::AssertSqlSafe(format!(
+            "SELECT h.flight_id, h.state, COUNT(*) AS hits FROM hits h WHERE {NOT_A_TWIN}
              GROUP BY h.flight_id, h.state"
         )))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
+        Ok(rows.into_iter().map(HitCount::into_tuple).collect())
     }
 
     pub async fn hit(&self, id: i64) -> Result<Option<HitRow>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE h.id = ?"
         )))
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(hit_row).transpose()
+        .await?)
     }
 
     /// Every remembered false alarm not expired on `today` (ISO date).
     pub async fn suppressions(&self, today: &str) -> Result<Vec<SuppressionRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, fingerprint, list, entry_id, reason, who, created_at, expires_on FROM suppressions
              WHERE expires_on IS NULL OR expires_on >= ? ORDER BY id",
         )
         .bind(today)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SuppressionRow {
-                    id: r.try_get(0)?,
-                    fingerprint: r.try_get(1)?,
-                    list: r.try_get(2)?,
-                    entry_id: r.try_get(3)?,
-                    reason: r.try_get(4)?,
-                    who: r.try_get(5)?,
-                    created_at: r.try_get(6)?,
-                    expires_on: r.try_get(7)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 
@@ -685,25 +648,29 @@ pub struct ScreenAgainPnr {
 impl Store {
     /// The API persons of flights departing on or after `since` (ISO date), still on the manifest.
     pub async fn api_persons_since(&self, since: &str) -> Result<Vec<ScreenAgainApi>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT m.id, m.flight_id, m.last_message, m.identity FROM manifest m JOIN flights f ON f.id = m.flight_id
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            manifest_id: i64,
+            flight_id: i64,
+            last_message: i64,
+            identity: Json<model::Identity>,
+        }
+        let rows = sqlx::query_as::<_, Row>(
+            "SELECT m.id AS manifest_id, m.flight_id, m.last_message, m.identity FROM manifest m JOIN flights f ON f.id = m.flight_id
              WHERE f.departure_date >= ? AND m.status NOT IN ('removed', 'cancelled') ORDER BY m.id",
         )
         .bind(since)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let identity: String = r.try_get(3)?;
-                Ok(ScreenAgainApi {
-                    manifest_id: r.try_get(0)?,
-                    flight_id: r.try_get(1)?,
-                    last_message: r.try_get(2)?,
-                    identity: serde_json::from_str(&identity)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| ScreenAgainApi {
+                manifest_id: r.manifest_id,
+                flight_id: r.flight_id,
+                last_message: r.last_message,
+                identity: r.identity.0,
             })
-            .collect()
+            .collect())
     }
 
     /// The PNR travellers of flights departing on or after `since` (ISO date), with the message
@@ -712,30 +679,56 @@ impl Store {
         &self,
         since: &str,
     ) -> Result<Vec<ScreenAgainPnr>, StoreError> {
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            flight_id: i64,
+            message_id: i64,
+            #[sqlx(flatten)]
+            traveller: crate::links::TravellerColumns,
+        }
+        let rows = sqlx::query_as::<_, Row>(
             "SELECT t.flight_id, t.locator, t.reference, t.surname, t.given_name, t.birth_dates, t.documents,
                     (SELECT MAX(v.message_id) FROM pnr_versions v WHERE v.flight_id = t.flight_id AND v.locator = t.locator)
+                    AS message_id
              FROM pnr_travellers t JOIN flights f ON f.id = t.flight_id
              WHERE f.departure_date >= ? ORDER BY t.flight_id, t.locator, t.reference",
         )
         .bind(since)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(ScreenAgainPnr {
-                    flight_id: r.try_get(0)?,
-                    message_id: r.try_get(7)?,
-                    traveller: crate::PnrTraveller {
-                        locator: r.try_get(1)?,
-                        reference: r.try_get(2)?,
-                        surname: r.try_get(3)?,
-                        given_name: r.try_get(4)?,
-                        birth_dates: crate::links::words(&r.try_get::<String, _>(5)?),
-                        documents: crate::links::words(&r.try_get::<String, _>(6)?),
-                    },
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| ScreenAgainPnr {
+                flight_id: r.flight_id,
+                message_id: r.message_id,
+                traveller: r.traveller.into(),
             })
-            .collect()
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod plans {
+    use super::*;
+
+    /// The hit list by state or by flight searches through the index of what it filters by.
+    #[tokio::test]
+    async fn hit_filters_use_their_index() {
+        let store = Store::open_in_memory().await.unwrap();
+        for (name, mut q, index) in [
+            ("state", hits_query(Some("open"), None, 50), "hits_state"),
+            ("flight", hits_query(None, Some(7), 50), "hits_flight"),
+        ] {
+            let plan = crate::filter::plan(store.pool(), &mut q).await;
+            assert!(
+                plan.iter()
+                    .any(|p| p.starts_with("SEARCH h USING ") && p.contains(index)),
+                "{name}: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|p| p.starts_with("SCAN h")),
+                "{name}: {plan:?}"
+            );
+        }
     }
 }

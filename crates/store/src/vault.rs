@@ -1,11 +1,12 @@
 //! The vault: every received message byte for byte, with its hash, carrier, channel and time,
 //! and its processing state. Rows are never deleted; only the state moves on.
 
+use crate::columns::Json;
+use crate::filter::Filtered;
+use crate::packing::Packed;
+use crate::{Store, StoreError, now};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
-
-use crate::{Store, StoreError, now};
 
 /// A message as it arrives.
 #[derive(Debug, Clone)]
@@ -29,6 +30,14 @@ pub enum MessageState {
     Failed,
     /// Identical to one processed before.
     Duplicate,
+}
+
+impl TryFrom<String> for MessageState {
+    type Error = StoreError;
+
+    fn try_from(s: String) -> Result<MessageState, StoreError> {
+        MessageState::parse(&s)
+    }
 }
 
 impl MessageState {
@@ -59,7 +68,7 @@ impl MessageState {
 }
 
 /// Row counts of what the store holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Totals {
     pub messages: i64,
     pub flights: i64,
@@ -203,52 +212,43 @@ impl crate::Tx {
 
     /// The message processed under `key`, if any.
     pub async fn processed_under(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT message_id FROM processed_keys WHERE key = ?")
-            .bind(key)
-            .fetch_optional(self.conn()?)
-            .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get::<i64, _>(0)?),
-            None => None,
-        })
+        Ok(
+            sqlx::query_scalar("SELECT message_id FROM processed_keys WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.conn()?)
+                .await?,
+        )
     }
 }
 
 impl Store {
     /// How much the store holds: for summaries and throughput reports.
     pub async fn totals(&self) -> Result<Totals, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM flights),
-                    (SELECT COUNT(*) FROM manifest), (SELECT COUNT(*) FROM pnr_travellers)",
+        Ok(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM messages) AS messages, (SELECT COUNT(*) FROM flights) AS flights,
+                    (SELECT COUNT(*) FROM manifest) AS api_persons,
+                    (SELECT COUNT(*) FROM pnr_travellers) AS pnr_travellers",
         )
         .fetch_one(self.pool())
-        .await?;
-        Ok(Totals {
-            messages: row.try_get(0)?,
-            flights: row.try_get(1)?,
-            api_persons: row.try_get(2)?,
-            pnr_travellers: row.try_get(3)?,
-        })
+        .await?)
     }
 
     /// Messages received but not processed (after a crash, these are processed again).
     pub async fn unprocessed(&self) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM messages WHERE state = 'received' ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
-            .collect()
+        Ok(
+            sqlx::query_scalar("SELECT id FROM messages WHERE state = 'received' ORDER BY id")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Parts of series kept as waiting for the others, oldest first: rebuilt at start.
     pub async fn waiting(&self) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM messages WHERE state = 'waiting' ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
-            .collect()
+        Ok(
+            sqlx::query_scalar("SELECT id FROM messages WHERE state = 'waiting' ORDER BY id")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Counts one more start of processing message `id` by recovery; returns the count
@@ -266,22 +266,20 @@ impl Store {
     }
 
     pub async fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {
-        let row = sqlx::query(SELECT_MESSAGE_BY_ID)
+        Ok(sqlx::query_as::<_, MessageColumns>(SELECT_MESSAGE_BY_ID)
             .bind(id)
             .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| stored_message(&r)).transpose()
+            .await?
+            .map(StoredMessage::from))
     }
 
     pub async fn message_body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT body FROM message_bodies WHERE message_id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => Some(crate::packing::unpack(&r.try_get::<Vec<u8>, _>(0)?)?.into_owned()),
-            None => None,
-        })
+        let body: Option<Packed> =
+            sqlx::query_scalar("SELECT body FROM message_bodies WHERE message_id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        body.map(|b| Ok(b.bytes()?.into_owned())).transpose()
     }
 
     /// Messages, newest first, optionally of one carrier or in one state.
@@ -293,57 +291,74 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages
-             WHERE (?1 IS NULL OR carrier = ?1) AND (?2 IS NULL OR state = ?2) AND (?5 IS NULL OR message_type = ?5)
-             ORDER BY id DESC LIMIT ?3 OFFSET ?4",
-        )
-        .bind(carrier)
-        .bind(state.map(MessageState::as_str))
-        .bind(limit)
-        .bind(offset)
-        .bind(message_type)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(stored_message).collect()
+        let rows = Filtered::from_parts(&[MESSAGE_COLUMNS])
+            .eq("carrier", carrier)
+            .eq("state", state.map(MessageState::as_str))
+            .eq("message_type", message_type)
+            .then_bind("ORDER BY id DESC LIMIT ", limit)
+            .then_bind("OFFSET ", offset)
+            .query_as::<MessageColumns>()
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(StoredMessage::from).collect())
     }
 
     /// How many messages the vault holds, by state.
     pub async fn count_messages(&self) -> Result<Vec<(MessageState, i64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT state, COUNT(*) FROM messages GROUP BY state ORDER BY state")
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    MessageState::parse(&r.try_get::<String, _>(0)?)?,
-                    r.try_get::<i64, _>(1)?,
-                ))
-            })
-            .collect()
+        #[derive(sqlx::FromRow)]
+        struct Count {
+            #[sqlx(try_from = "String")]
+            state: MessageState,
+            messages: i64,
+        }
+        let rows = sqlx::query_as::<_, Count>(
+            "SELECT state, COUNT(*) AS messages FROM messages GROUP BY state ORDER BY state",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|c| (c.state, c.messages)).collect())
     }
 }
 
+/// The columns of a [`StoredMessage`], up to where a WHERE clause starts.
+const MESSAGE_COLUMNS: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages";
+
 const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages WHERE id = ?";
 
-fn stored_message(r: &sqlx::sqlite::SqliteRow) -> Result<StoredMessage, StoreError> {
-    let findings: Option<String> = r.try_get(8)?;
-    Ok(StoredMessage {
-        id: r.try_get(0)?,
-        received_at: r.try_get(1)?,
-        channel: r.try_get(2)?,
-        carrier: r.try_get(3)?,
-        sha256: r.try_get(4)?,
-        size: r.try_get(5)?,
-        state: MessageState::parse(&r.try_get::<String, _>(6)?)?,
-        message_type: r.try_get(7)?,
-        findings: match findings {
-            Some(f) => serde_json::from_str(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            None => serde_json::Value::Null,
-        },
-        duplicate_of: r.try_get(9)?,
-    })
+/// A `messages` row as stored: a state that is not one of ours, or findings that do not parse,
+/// fail the read.
+#[derive(sqlx::FromRow)]
+struct MessageColumns {
+    id: i64,
+    received_at: String,
+    channel: String,
+    carrier: String,
+    sha256: String,
+    size: i64,
+    #[sqlx(try_from = "String")]
+    state: MessageState,
+    message_type: Option<String>,
+    /// None until the message is read.
+    findings: Option<Json>,
+    duplicate_of: Option<i64>,
+}
+
+impl From<MessageColumns> for StoredMessage {
+    fn from(m: MessageColumns) -> StoredMessage {
+        StoredMessage {
+            id: m.id,
+            received_at: m.received_at,
+            channel: m.channel,
+            carrier: m.carrier,
+            sha256: m.sha256,
+            size: m.size,
+            state: m.state,
+            message_type: m.message_type,
+            // A message not read yet has no findings: shown as null, as before.
+            findings: m.findings.map_or(serde_json::Value::Null, |f| f.0),
+            duplicate_of: m.duplicate_of,
+        }
+    }
 }
 
 /// Keeps the messages and their audit records in one transaction.
@@ -368,7 +383,7 @@ async fn receive_one(
     m: &Received<'_>,
 ) -> Result<i64, StoreError> {
     let at = now();
-    let id = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (received_at, channel, carrier, sha256, size) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&at)
@@ -377,8 +392,7 @@ async fn receive_one(
     .bind(digest(m.body))
     .bind(m.body.len() as i64)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get::<i64, _>(0)?;
+    .await?;
     sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (?, ?)")
         .bind(id)
         .bind(crate::packing::pack(m.body))

@@ -17,7 +17,7 @@ use crate::value::Value;
 /// Three-valued truth: a condition over a field the subject does not have is `Unknown`.
 /// `and` is false if any side is false, `or` true if any side is true, `not unknown` is
 /// unknown; a criterion matches only when it is `True`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
     True,

@@ -75,6 +75,7 @@ pub mod check;
 mod eval;
 pub mod lifecycle;
 pub mod protected;
+pub mod stored;
 pub mod subject;
 pub mod syntax;
 pub mod value;
@@ -86,5 +87,6 @@ pub use eval::{
     Truth,
 };
 pub use lifecycle::{Action, Actor, Lifecycle, LifecycleError, Role, State, Version};
+pub use stored::StoredExplanation;
 pub use subject::Subject;
 pub use value::{Type, Value};

@@ -9,12 +9,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
+use screening::StoredExplanation;
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::{
-    Chrome, DoneQuery, PageError, PageResult, audited, disposition, html, json_text, purpose_first,
-};
+use super::{Chrome, DoneQuery, PageError, PageResult, audited, disposition, html, purpose_first};
 use crate::State;
 use crate::access::Who;
 use crate::hits::{Remember, Review, record_review};
@@ -30,17 +28,10 @@ pub(crate) fn severity(score: f64) -> &'static str {
     }
 }
 
-/// The traveller's name as screened (the query side of the name comparison).
-fn traveller_name(h: &store::HitRow) -> String {
-    h.explanation
-        .get("comparisons")
-        .and_then(Value::as_array)
-        .and_then(|a| {
-            a.iter()
-                .find(|c| c.get("field").and_then(Value::as_str) == Some("name"))
-        })
-        .and_then(|c| c.get("query"))
-        .and_then(Value::as_str)
+/// The traveller's name as screened (the query side of the name comparison), or the hit's
+/// subject when the explanation compared no whole name.
+fn traveller_name(h: &store::HitRow, e: &StoredExplanation) -> String {
+    e.traveller_name()
         .map(String::from)
         .unwrap_or_else(|| h.subject.clone())
 }
@@ -128,28 +119,26 @@ pub(crate) async fn queue(
     .await?;
     let lines: Vec<QueueLine> = hits
         .iter()
-        .map(|h| QueueLine {
-            href: format!("/hits/{}", h.id),
-            traveller: traveller_name(h),
-            traveller_href: h.manifest_id.map(|m| format!("/travellers/{m}")),
-            flight: h.flight.clone(),
-            list: h.list.clone(),
-            entry_name: h
-                .explanation
-                .get("entry_name")
-                .and_then(Value::as_str)
-                .unwrap_or(&h.entry_id)
-                .to_string(),
-            score: format!("{:.2}", h.score),
-            severity: severity(h.score),
-            created: h
-                .created_at
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace('T', " "),
+        .map(|h| {
+            let e = StoredExplanation::read_value(&h.explanation)?;
+            Ok(QueueLine {
+                href: format!("/hits/{}", h.id),
+                traveller: traveller_name(h, &e),
+                traveller_href: h.manifest_id.map(|m| format!("/travellers/{m}")),
+                flight: h.flight.clone(),
+                list: h.list.clone(),
+                entry_name: e.entry_name,
+                score: format!("{:.2}", h.score),
+                severity: severity(h.score),
+                created: h
+                    .created_at
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+            })
         })
-        .collect();
+        .collect::<Result<_, PageError>>()?;
     Ok(html(&QueuePage {
         c: Chrome::new(&who, "nav.hits", here, true),
         state: wanted,
@@ -186,13 +175,6 @@ struct HitPage {
     done: bool,
 }
 
-fn num(v: &Value, key: &str) -> String {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .map(|f| format!("{f:.2}"))
-        .unwrap_or_default()
-}
-
 async fn hit_page(
     state: &State,
     who: &Who,
@@ -206,30 +188,26 @@ async fn hit_page(
         .agency_hit(&who.principal.agency, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let e = &hit.explanation;
+    let e = StoredExplanation::read_value(&hit.explanation)?;
     let comparisons = e
-        .get("comparisons")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|c| ComparisonLine {
-                    field: json_text(c, "field"),
-                    query: json_text(c, "query"),
-                    entry: json_text(c, "entry"),
-                    score: num(c, "score"),
-                    weight: num(c, "weight"),
-                    reason: json_text(c, "reason"),
-                })
-                .collect()
+        .comparisons
+        .iter()
+        .map(|c| ComparisonLine {
+            field: c.field_code().to_string(),
+            query: c.query.clone(),
+            entry: c.entry.clone(),
+            score: format!("{:.2}", c.score),
+            weight: format!("{:.2}", c.weight),
+            reason: c.reason.clone(),
         })
-        .unwrap_or_default();
+        .collect();
     Ok(html(&HitPage {
         c: Chrome::new(who, "nav.hits", &format!("/hits/{id}"), true),
         severity: severity(hit.score),
-        entry_name: json_text(e, "entry_name"),
+        traveller: traveller_name(&hit, &e),
+        entry_name: e.entry_name,
         comparisons,
         traveller_href: hit.manifest_id.map(|m| format!("/travellers/{m}")),
-        traveller: traveller_name(&hit),
         hit,
         error,
         done,

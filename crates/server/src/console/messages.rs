@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State as Shared};
+use edifact::Severity;
 use serde::Deserialize;
-use serde_json::Value;
 use store::{MessageState, StoredMessage};
 
-use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
+use super::{Chrome, PageError, PageResult, audited, html, purpose_first, stored_findings};
 use crate::State;
 use crate::access::Who;
 use crate::roles::PERSONAL;
@@ -81,30 +81,18 @@ pub(crate) fn size(bytes: i64) -> String {
     }
 }
 
-/// The findings of a message: none while it waits to be read (NULL in the store); anything
-/// but an array is stored data this code did not write, reported rather than shown as none.
-fn findings(m: &StoredMessage) -> &[Value] {
-    match &m.findings {
-        Value::Array(a) => a,
-        Value::Null => &[],
-        _ => {
-            invariant::never!("the findings of message {} are not an array", m.id);
-            &[]
-        }
+/// A finding's severity as the page names it.
+pub(crate) fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
     }
 }
 
-fn field(f: &Value, key: &str) -> String {
-    match f.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-fn line(m: &StoredMessage) -> MessageLine {
-    let all = findings(m);
-    let mut codes: Vec<String> = all.iter().map(|f| field(f, "code")).collect();
+fn line(m: &StoredMessage) -> Result<MessageLine, PageError> {
+    let all = stored_findings(&m.findings)?;
+    let mut codes: Vec<String> = all.iter().map(|f| f.code.to_string()).collect();
     codes.sort();
     codes.dedup();
     let more = codes.len().saturating_sub(4);
@@ -112,7 +100,7 @@ fn line(m: &StoredMessage) -> MessageLine {
     if more > 0 {
         shown.push_str(&format!(" +{more}"));
     }
-    MessageLine {
+    Ok(MessageLine {
         id: m.id,
         received_at: m
             .received_at
@@ -126,12 +114,9 @@ fn line(m: &StoredMessage) -> MessageLine {
         state: m.state.as_str(),
         size: size(m.size),
         findings: all.len(),
-        errors: all
-            .iter()
-            .filter(|f| field(f, "severity") == "error")
-            .count(),
+        errors: all.iter().filter(|f| f.severity == Severity::Error).count(),
         codes: shown,
-    }
+    })
 }
 
 fn link(carrier: &str, kind: &str, state: &str, page: usize) -> String {
@@ -184,7 +169,7 @@ pub(crate) async fn list(
         )
         .await?;
     let more = rows.len() > PAGE;
-    let lines: Vec<_> = rows.iter().take(PAGE).map(line).collect();
+    let lines: Vec<_> = rows.iter().take(PAGE).map(line).collect::<Result<_, _>>()?;
     let here = link(&carrier, &kind, &wanted, page);
     Ok(html(&MessagesPage {
         c: Chrome::new(&who, "nav.messages", &here, false),
@@ -225,25 +210,26 @@ pub(crate) async fn message(
     Path(id): Path<i64>,
 ) -> PageResult {
     let m = state.store.message(id).await?.ok_or(PageError::NotFound)?;
-    let findings = findings(&m)
-        .iter()
+    let number = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_default();
+    let findings = stored_findings(&m.findings)?
+        .into_iter()
         .map(|f| {
-            let element = match (field(f, "element"), field(f, "component")) {
-                (e, c) if c.is_empty() => e,
-                (e, c) => format!("{e}.{c}"),
+            let element = match (f.element, f.component) {
+                (e, None) => number(e),
+                (e, Some(c)) => format!("{}.{c}", number(e)),
             };
             FindingLine {
-                code: field(f, "code"),
-                severity: field(f, "severity"),
-                segment: field(f, "segment"),
+                code: f.code.to_string(),
+                severity: severity_name(f.severity).to_string(),
+                segment: number(f.segment),
                 element,
-                text: field(f, "text"),
+                text: f.text,
             }
         })
         .collect();
     Ok(html(&MessagePage {
         c: Chrome::new(&who, "nav.messages", &format!("/messages/{id}"), false),
-        line: line(&m),
+        line: line(&m)?,
         m,
         findings,
         sees_raw: who.principal.has_any(PERSONAL),

@@ -122,6 +122,33 @@ impl From<store::StoreError> for PageError {
     }
 }
 
+/// A stored booking or explanation that does not read is the store's failure: the page says
+/// so (the error names no values) rather than showing blank cells.
+impl From<pnrgov::stored::StoredError> for PageError {
+    fn from(e: pnrgov::stored::StoredError) -> PageError {
+        tracing::error!(error = %e, "stored data");
+        PageError::Store
+    }
+}
+
+/// A message's findings as stored (`edifact::Finding` as JSON), read through their type; null
+/// until the message is read. Findings that do not read are the store's failure.
+pub(crate) fn stored_findings(v: &serde_json::Value) -> Result<Vec<edifact::Finding>, PageError> {
+    use serde::Deserialize;
+    if v.is_null() {
+        return Ok(Vec::new());
+    }
+    Vec::<edifact::Finding>::deserialize(v).map_err(|e| {
+        // The position only: a wrong value would be quoted.
+        tracing::error!(
+            line = e.line(),
+            column = e.column(),
+            "stored findings do not read"
+        );
+        PageError::Store
+    })
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
@@ -175,11 +202,6 @@ pub(crate) fn flat(v: &serde_json::Value) -> String {
             .join(", "),
         serde_json::Value::Null => String::new(),
     }
-}
-
-/// A field of a JSON object as one line of text (empty when absent).
-pub(crate) fn json_text(v: &serde_json::Value, key: &str) -> String {
-    v.get(key).map(flat).unwrap_or_default()
 }
 
 /// A disposition as a review form sends it.

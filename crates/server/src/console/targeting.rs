@@ -9,13 +9,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
-use serde_json::Value;
 use store::{TargetingHitFilter, TargetingHitRow};
 
 use super::today::flight_href;
 use super::{
-    Chrome, DoneQuery, ENGLISH, PageError, PageResult, audited, disposition, html,
-    json_text as text, purpose_first,
+    Chrome, DoneQuery, ENGLISH, PageError, PageResult, audited, disposition, html, purpose_first,
 };
 use crate::State;
 use crate::access::Who;
@@ -114,13 +112,20 @@ async fn traveller_name(state: &State, hit: &TargetingHitRow) -> Result<String, 
         return Ok(hit.subject.clone());
     };
     let booking = state.store.booking(hit.flight_id, locator).await?;
-    let name = booking.and_then(|b| {
-        b.booking
-            .get("travellers")
-            .and_then(Value::as_array)
-            .and_then(|ts| ts.iter().find(|t| text(t, "reference") == *reference))
-            .map(|t| format!("{}, {}", text(t, "surname"), text(t, "given_name")))
-    });
+    let name = match booking {
+        Some(b) => pnrgov::stored::read(b.format, &b.booking)?
+            .travellers
+            .iter()
+            .find(|t| t.reference.as_deref() == Some(reference.as_str()))
+            .map(|t| {
+                format!(
+                    "{}, {}",
+                    t.surname,
+                    t.given_name.as_deref().unwrap_or_default()
+                )
+            }),
+        None => None,
+    };
     Ok(match name {
         Some(n) => format!("{n} ({locator})"),
         None => hit.subject.clone(),
@@ -139,21 +144,16 @@ async fn hit_page(
         .targeting_hit(id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let steps = hit
-        .explanation
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|s| StepLine {
-                    field: text(s, "field"),
-                    value: text(s, "value"),
-                    test: text(s, "test"),
-                    truth: text(s, "truth"),
-                })
-                .collect()
+    let steps = ::targeting::StoredExplanation::read_value(&hit.explanation)?
+        .steps
+        .into_iter()
+        .map(|s| StepLine {
+            field: s.field,
+            value: s.value,
+            test: s.test,
+            truth: truth_code(s.truth).to_string(),
         })
-        .unwrap_or_default();
+        .collect();
     Ok(html(&HitPage {
         c: Chrome::new(who, "nav.targeting", &format!("/targeting/{id}"), true),
         flight_href: flight_href(&hit.flight),
@@ -213,5 +213,14 @@ pub(crate) async fn review(
     {
         Ok(_) => Ok(Redirect::to(&format!("/targeting/{id}?done=1")).into_response()),
         Err(e) => hit_page(&state, &who, id, Some(e.message().to_string()), false).await,
+    }
+}
+
+/// A condition's truth as stored (`true`, `false`, `unknown`).
+fn truth_code(t: ::targeting::Truth) -> &'static str {
+    match t {
+        ::targeting::Truth::True => "true",
+        ::targeting::Truth::False => "false",
+        ::targeting::Truth::Unknown => "unknown",
     }
 }

@@ -8,11 +8,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State as Shared};
-use serde_json::Value;
 
 use super::flights::{display_name, document_text};
 use super::today::flight_href;
-use super::{Chrome, PageError, PageResult, audited, flat, html, json_text as text, purpose_first};
+use super::{Chrome, PageError, PageResult, audited, flat, html, purpose_first, stored_findings};
 use crate::State;
 use crate::access::Who;
 
@@ -63,54 +62,140 @@ struct TravellerPage {
     messages: Vec<(i64, Vec<SegmentLine>)>,
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().map(flat).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default()
+/// A booking's text values joined, the absent ones left out.
+fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-fn pnr_name(t: &Value) -> String {
-    let given = text(t, "given_name");
-    if given.is_empty() {
-        text(t, "surname")
-    } else {
-        format!("{}, {given}", text(t, "surname"))
+fn contact_line(c: &pnrgov::Contact) -> String {
+    joined([
+        c.street.as_deref(),
+        c.city.as_deref(),
+        c.region.as_deref(),
+        c.postal_code.as_deref(),
+        c.country.as_deref(),
+        c.phone.as_deref(),
+        c.email.as_deref(),
+    ])
+}
+
+fn payment_line(p: &pnrgov::Payment) -> String {
+    joined([
+        p.kind.as_deref(),
+        p.vendor.as_deref(),
+        p.account.as_deref(),
+        p.expiry.as_deref(),
+        p.amount.as_deref(),
+    ])
+}
+
+fn pnr_name(t: &pnrgov::Traveller) -> String {
+    match t.given_name.as_deref().filter(|g| !g.is_empty()) {
+        Some(given) => format!("{}, {given}", t.surname),
+        None => t.surname.to_string(),
     }
 }
 
-fn pnr_document(d: &Value) -> String {
+fn pnr_document(d: &pnrgov::TravelDocument) -> String {
     let mut parts = vec![format!(
         "{} {} {}",
-        text(d, "kind"),
-        text(d, "number"),
-        text(d, "issuing_state")
+        d.kind.as_deref().unwrap_or_default(),
+        d.number.as_deref().unwrap_or_default(),
+        d.issuing_state.as_deref().unwrap_or_default(),
     )];
-    for (key, label) in [
-        ("nationality", "nationality"),
-        ("date_of_birth", "born"),
-        ("expiry", "expires"),
+    let born = d.date_of_birth.map(|d| d.to_string());
+    let expires = d.expiry.map(|d| d.to_string());
+    for (value, label) in [
+        (d.nationality.as_deref(), "nationality"),
+        (born.as_deref(), "born"),
+        (expires.as_deref(), "expires"),
     ] {
-        let v = text(d, key);
-        if !v.is_empty() {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
             parts.push(format!("{label} {v}"));
         }
     }
     parts.join(" · ")
 }
 
-fn itinerary_line(segment: &Value) -> String {
-    let f = segment.get("flight").cloned().unwrap_or(Value::Null);
+fn itinerary_line(segment: &pnrgov::ItinerarySegment) -> String {
+    let f = &segment.flight;
+    let departure = f
+        .departure
+        .as_ref()
+        .map(|d| format!("{} {}", d.at, d.place));
     format!(
         "{}{} {}–{} {} {}",
-        text(&f, "carrier"),
-        text(&f, "number"),
-        text(&f, "origin"),
-        text(&f, "destination"),
-        f.get("departure").map(flat).unwrap_or_default(),
-        text(segment, "status"),
+        f.carrier.as_deref().unwrap_or_default(),
+        f.number.as_deref().unwrap_or_default(),
+        f.origin.as_deref().unwrap_or_default(),
+        f.destination.as_deref().unwrap_or_default(),
+        departure.as_deref().unwrap_or_default(),
+        segment.status.as_deref().unwrap_or_default(),
     )
     .trim()
     .to_string()
+}
+
+/// What the page shows of the booking a person is linked to, read through the stored form.
+fn pnr_view(
+    b: &store::BookingVersion,
+    link: &store::Link,
+    links: &[store::Link],
+) -> Result<PnrView, PageError> {
+    let booking = pnrgov::stored::read(b.format, &b.booking)?;
+    let me = booking
+        .travellers
+        .iter()
+        .find(|t| t.reference.as_deref().unwrap_or_default() == link.traveller);
+    let linked_to: HashMap<&str, i64> = links
+        .iter()
+        .filter(|l| l.locator == link.locator)
+        .map(|l| (l.traveller.as_str(), l.manifest_id))
+        .collect();
+    let contacts = booking
+        .contacts
+        .iter()
+        .chain(me.iter().flat_map(|m| &m.contacts))
+        .map(contact_line)
+        .filter(|c| !c.is_empty())
+        .collect();
+    Ok(PnrView {
+        locator: b.locator.clone(),
+        version: b.version,
+        received_at: b.received_at.clone(),
+        name: me.map(pnr_name).unwrap_or_default(),
+        documents: me
+            .map(|m| m.documents.iter().map(pnr_document).collect())
+            .unwrap_or_default(),
+        itinerary: booking.itinerary.iter().map(itinerary_line).collect(),
+        contacts,
+        payments: me
+            .map(|m| {
+                m.payments
+                    .iter()
+                    .map(payment_line)
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        co_travellers: booking
+            .travellers
+            .iter()
+            .filter(|t| t.reference.as_deref().unwrap_or_default() != link.traveller)
+            .map(|t| {
+                let href = linked_to
+                    .get(t.reference.as_deref().unwrap_or_default())
+                    .map(|m| format!("/travellers/{m}"));
+                (pnr_name(t), href)
+            })
+            .collect(),
+        agreed: link.agreed.join(", "),
+    })
 }
 
 /// The segments of the person in a PAXLST: their NAD group (to the next NAD, CNT or UNT),
@@ -120,17 +205,17 @@ fn person_segments(
     body: &[u8],
     name_key: &str,
     reference: Option<&str>,
-    findings: &Value,
+    findings: &[edifact::Finding],
 ) -> Vec<SegmentLine> {
     let tokens = edifact::tokenize(body);
     let mut by_segment: HashMap<usize, Vec<String>> = HashMap::new();
-    for f in findings.as_array().into_iter().flatten() {
-        if let Some(i) = f.get("segment").and_then(Value::as_u64) {
-            by_segment.entry(i as usize).or_default().push(format!(
+    for f in findings {
+        if let Some(i) = f.segment {
+            by_segment.entry(i).or_default().push(format!(
                 "{} ({}): {}",
-                text(f, "code"),
-                text(f, "severity"),
-                text(f, "text")
+                f.code,
+                super::messages::severity_name(f.severity),
+                f.text
             ));
         }
     }
@@ -196,53 +281,10 @@ pub(crate) async fn page(
     let pnr = match link {
         Some(link) => {
             let latest = store.booking(flight.id, &link.locator).await?;
-            latest.as_ref().map(|b| {
-                let travellers = b.booking.get("travellers").and_then(Value::as_array);
-                let me = travellers
-                    .and_then(|ts| ts.iter().find(|t| text(t, "reference") == link.traveller));
-                let linked_to: HashMap<&str, i64> = links
-                    .iter()
-                    .filter(|l| l.locator == link.locator)
-                    .map(|l| (l.traveller.as_str(), l.manifest_id))
-                    .collect();
-                let mut contacts = strings(b.booking.get("contacts"));
-                if let Some(me) = me {
-                    contacts.extend(strings(me.get("contacts")));
-                }
-                PnrView {
-                    locator: b.locator.clone(),
-                    version: b.version,
-                    received_at: b.received_at.clone(),
-                    name: me.map(pnr_name).unwrap_or_default(),
-                    documents: me
-                        .and_then(|m| m.get("documents"))
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().map(pnr_document).collect())
-                        .unwrap_or_default(),
-                    itinerary: b
-                        .booking
-                        .get("itinerary")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().map(itinerary_line).collect())
-                        .unwrap_or_default(),
-                    contacts,
-                    payments: me.map(|m| strings(m.get("payments"))).unwrap_or_default(),
-                    co_travellers: travellers
-                        .map(|ts| {
-                            ts.iter()
-                                .filter(|t| text(t, "reference") != link.traveller)
-                                .map(|t| {
-                                    let href = linked_to
-                                        .get(text(t, "reference").as_str())
-                                        .map(|m| format!("/travellers/{m}"));
-                                    (pnr_name(t), href)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    agreed: link.agreed.join(", "),
-                }
-            })
+            latest
+                .as_ref()
+                .map(|b| pnr_view(b, link, &links))
+                .transpose()?
         }
         None => None,
     };
@@ -278,8 +320,12 @@ pub(crate) async fn page(
                 Some(g) => format!("{}:{g}", person.identity.surname),
                 None => person.identity.surname.clone(),
             };
-            let segments =
-                person_segments(&body, &name_key, person.reference.as_deref(), &m.findings);
+            let segments = person_segments(
+                &body,
+                &name_key,
+                person.reference.as_deref(),
+                &stored_findings(&m.findings)?,
+            );
             messages.push((message_id, segments));
         }
     }

@@ -1,0 +1,178 @@
+//! The explanation of a targeting hit as kept with the hit: written and read through
+//! [`StoredExplanation`], so that the console shows what the intake wrote and a renamed field
+//! is an error rather than an empty cell.
+//!
+//! Format 1 is the JSON `{"steps":[{field, value, test, truth}]}` written since targeting hits
+//! were first kept; from this type on it also carries `"version": 1`. A change to what the JSON
+//! means adds a version, and [`StoredExplanation::read`] keeps reading the older ones.
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::{Explanation, Step, Truth};
+
+/// The version [`StoredExplanation::write`] produces.
+pub const VERSION: u32 = 1;
+
+pub use stored_json::StoredError;
+
+/// What the errors call it.
+const WHAT: &str = "targeting explanation";
+
+/// Every condition of a criterion with the traveller's value and its truth, as kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredExplanation {
+    /// Absent from what was written before the version was: that is version 1.
+    #[serde(default = "version_1")]
+    pub version: u32,
+    pub steps: Vec<StoredStep>,
+}
+
+/// One condition as kept: `booking.lead_time_hours = 5 < 24 ✓`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredStep {
+    pub field: String,
+    pub value: String,
+    pub test: String,
+    pub truth: Truth,
+}
+
+fn version_1() -> u32 {
+    1
+}
+
+impl From<&Step> for StoredStep {
+    fn from(s: &Step) -> StoredStep {
+        StoredStep {
+            field: s.field.to_string(),
+            value: s.value.clone(),
+            test: s.test.clone(),
+            truth: s.truth,
+        }
+    }
+}
+
+impl From<&Explanation> for StoredExplanation {
+    fn from(e: &Explanation) -> StoredExplanation {
+        StoredExplanation {
+            version: VERSION,
+            steps: e.steps.iter().map(StoredStep::from).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for StoredStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} = {}", self.field, self.value)?;
+        if !self.test.is_empty() {
+            write!(f, " {}", self.test)?;
+        }
+        write!(f, " {}", self.truth.mark())
+    }
+}
+
+impl StoredExplanation {
+    /// The JSON to keep.
+    pub fn write(&self) -> Result<String, StoredError> {
+        stored_json::write(WHAT, self)
+    }
+
+    /// Reads a kept explanation.
+    pub fn read(json: &str) -> Result<StoredExplanation, StoredError> {
+        stored_json::read::<StoredExplanation>(WHAT, json)?.known()
+    }
+
+    /// Reads a kept explanation the store has already parsed as JSON.
+    pub fn read_value(value: &serde_json::Value) -> Result<StoredExplanation, StoredError> {
+        stored_json::read_value::<StoredExplanation>(WHAT, value)?.known()
+    }
+
+    fn known(self) -> Result<StoredExplanation, StoredError> {
+        stored_json::known(WHAT, i64::from(self.version), 1..=i64::from(VERSION))?;
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As the intake wrote it before this type existed (a synthetic criterion's explanation).
+    const VERSION_1: &str = r#"{"steps":[{"field":"booking.lead_time_hours","test":"< 168","truth":"unknown","value":"absent"},{"field":"payment.cash","test":"","truth":"true","value":"true"}]}"#;
+
+    #[test]
+    fn an_explanation_of_version_1_reads_back() {
+        let e = StoredExplanation::read(VERSION_1).unwrap();
+        assert_eq!(e.version, 1);
+        assert_eq!(
+            e.steps,
+            [
+                StoredStep {
+                    field: "booking.lead_time_hours".into(),
+                    value: "absent".into(),
+                    test: "< 168".into(),
+                    truth: Truth::Unknown,
+                },
+                StoredStep {
+                    field: "payment.cash".into(),
+                    value: "true".into(),
+                    test: String::new(),
+                    truth: Truth::True,
+                },
+            ]
+        );
+        assert_eq!(
+            e.steps[0].to_string(),
+            "booking.lead_time_hours = absent < 168 ?"
+        );
+        let value: serde_json::Value = serde_json::from_str(VERSION_1).unwrap();
+        assert_eq!(StoredExplanation::read_value(&value).unwrap(), e);
+    }
+
+    #[test]
+    fn what_is_written_reads_back_as_evaluated() {
+        let c = crate::Criterion::compile("booking.lead_time_hours < 168 and payment.cash", 10.0)
+            .unwrap();
+        let mut s = crate::Subject::default();
+        s.payment.types = vec!["CA".into()];
+        let outcome = c.evaluate(&s);
+        let written = StoredExplanation::from(&outcome.explanation)
+            .write()
+            .unwrap();
+        assert!(written.starts_with(r#"{"version":1,"steps":"#), "{written}");
+        let back = StoredExplanation::read(&written).unwrap();
+        let shown: Vec<String> = back.steps.iter().map(ToString::to_string).collect();
+        let evaluated: Vec<String> = outcome
+            .explanation
+            .steps
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, evaluated);
+    }
+
+    #[test]
+    fn a_renamed_field_or_an_unknown_version_is_an_error() {
+        let renamed = VERSION_1.replace("\"truth\":", "\"holds\":");
+        assert_eq!(
+            StoredExplanation::read(&renamed).unwrap_err(),
+            StoredError::Unreadable {
+                what: WHAT,
+                reason: "unknown field `holds`".into()
+            }
+        );
+        let later = VERSION_1.replacen('{', r#"{"version":2,"#, 1);
+        assert_eq!(
+            StoredExplanation::read(&later).unwrap_err(),
+            StoredError::UnknownVersion {
+                what: WHAT,
+                version: 2,
+                reads: 1..=1
+            }
+        );
+        let wrong = VERSION_1.replace(r#""truth":"true""#, r#""truth":"maybe""#);
+        let e = StoredExplanation::read(&wrong).unwrap_err().to_string();
+        assert!(!e.contains("maybe"), "{e}");
+    }
+}
