@@ -177,23 +177,14 @@ mod tests {
 
     #[test]
     fn a_renamed_field_or_an_unknown_version_is_an_error() {
-        let renamed = VERSION_1.replace("\"entry_name\":", "\"listed_name\":");
-        assert_eq!(
-            StoredExplanation::read(&renamed).unwrap_err(),
-            StoredError::Unreadable {
-                what: WHAT,
-                reason: "unknown field `listed_name`".into()
-            }
-        );
-        let later = VERSION_1.replacen('{', r#"{"version":2,"#, 1);
-        assert_eq!(
-            StoredExplanation::read(&later).unwrap_err(),
-            StoredError::UnknownVersion {
-                what: WHAT,
-                version: 2,
-                reads: 1..=1
-            }
-        );
+        stored_json::check_version_rule(
+            WHAT,
+            StoredExplanation::read,
+            VERSION_1,
+            "entry_name",
+            "listed_name",
+        )
+        .unwrap();
         let gone = VERSION_1.replace(r#","threshold":0.8"#, "");
         assert_eq!(
             StoredExplanation::read(&gone).unwrap_err(),

@@ -74,6 +74,41 @@ pub fn known(
     }
 }
 
+/// The version rule, checked for a stored type's tests: `sample` (as this build writes it,
+/// without a `version` field) with the field `field` renamed to `renamed` fails naming the
+/// unknown field, and the sample marked as version 2 is an unknown version. The first broken
+/// expectation is the error.
+pub fn check_version_rule<T: std::fmt::Debug>(
+    what: &'static str,
+    read: impl Fn(&str) -> Result<T, StoredError>,
+    sample: &str,
+    field: &str,
+    renamed: &str,
+) -> Result<(), String> {
+    let renamed_json = sample.replace(&format!("\"{field}\":"), &format!("\"{renamed}\":"));
+    if renamed_json == sample {
+        return Err(format!("the sample has no field `{field}`"));
+    }
+    let expected = StoredError::Unreadable {
+        what,
+        reason: format!("unknown field `{renamed}`"),
+    };
+    match read(&renamed_json) {
+        Err(e) if e == expected => {}
+        other => return Err(format!("renamed `{field}`: {other:?}, not {expected:?}")),
+    }
+    let later = sample.replacen('{', r#"{"version":2,"#, 1);
+    let expected = StoredError::UnknownVersion {
+        what,
+        version: 2,
+        reads: 1..=1,
+    };
+    match read(&later) {
+        Err(e) if e == expected => Ok(()),
+        other => Err(format!("version 2: {other:?}, not {expected:?}")),
+    }
+}
+
 /// What went wrong, without the values: serde_json names the field (ours) for an unknown or a
 /// missing field, but quotes the value for a wrong type or an unknown variant.
 pub fn reason(e: &serde_json::Error) -> String {

@@ -154,23 +154,8 @@ mod tests {
 
     #[test]
     fn a_renamed_field_or_an_unknown_version_is_an_error() {
-        let renamed = VERSION_1.replace("\"truth\":", "\"holds\":");
-        assert_eq!(
-            StoredExplanation::read(&renamed).unwrap_err(),
-            StoredError::Unreadable {
-                what: WHAT,
-                reason: "unknown field `holds`".into()
-            }
-        );
-        let later = VERSION_1.replacen('{', r#"{"version":2,"#, 1);
-        assert_eq!(
-            StoredExplanation::read(&later).unwrap_err(),
-            StoredError::UnknownVersion {
-                what: WHAT,
-                version: 2,
-                reads: 1..=1
-            }
-        );
+        stored_json::check_version_rule(WHAT, StoredExplanation::read, VERSION_1, "truth", "holds")
+            .unwrap();
         let wrong = VERSION_1.replace(r#""truth":"true""#, r#""truth":"maybe""#);
         let e = StoredExplanation::read(&wrong).unwrap_err().to_string();
         assert!(!e.contains("maybe"), "{e}");
