@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use screening::{Hit, ListVersion, Matcher, Query, Suppression, Suppressions};
 use store::{HitSubject, NewHit, SuppressionRow};
+use stored_json::Versioned as _;
 
 /// The matcher built from the latest version of every list, with the remembered false alarms.
 #[derive(Debug)]

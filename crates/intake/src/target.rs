@@ -12,6 +12,7 @@ use jiff::civil::DateTime;
 use model::FlightKey;
 use pnrgov::{Booking, Flight, ItinerarySegment, Text, Traveller, TravellerKind};
 use store::{CriterionVersionRow, HitSubject, NewTargetingHit};
+use stored_json::Versioned as _;
 use targeting::subject::{
     Bags, Booking as SBooking, CheckIn, Contacts, FrequentFlyer, Leg, Payment, Seat, Ticket,
     TravelDocument, Traveller as STraveller,

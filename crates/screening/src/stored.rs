@@ -94,22 +94,16 @@ impl From<&Explanation> for StoredExplanation {
     }
 }
 
+impl stored_json::Versioned for StoredExplanation {
+    const WHAT: &'static str = WHAT;
+    const VERSION: u32 = VERSION;
+
+    fn version(&self) -> u32 {
+        self.version
+    }
+}
+
 impl StoredExplanation {
-    /// The JSON to keep.
-    pub fn write(&self) -> Result<String, StoredError> {
-        stored_json::write(WHAT, self)
-    }
-
-    /// Reads a kept explanation.
-    pub fn read(json: &str) -> Result<StoredExplanation, StoredError> {
-        stored_json::read::<StoredExplanation>(WHAT, json)?.known()
-    }
-
-    /// Reads a kept explanation the store has already parsed as JSON.
-    pub fn read_value(value: &serde_json::Value) -> Result<StoredExplanation, StoredError> {
-        stored_json::read_value::<StoredExplanation>(WHAT, value)?.known()
-    }
-
     /// The traveller's name as screened: the query side of the whole-name comparison.
     pub fn traveller_name(&self) -> Option<&str> {
         self.comparisons
@@ -117,16 +111,12 @@ impl StoredExplanation {
             .find(|c| c.field == Field::Name)
             .map(|c| c.query.as_str())
     }
-
-    fn known(self) -> Result<StoredExplanation, StoredError> {
-        stored_json::known(WHAT, i64::from(self.version), 1..=i64::from(VERSION))?;
-        Ok(self)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stored_json::Versioned;
 
     /// As the intake wrote it before this type existed (a hit of a simulated traveller on the
     /// simulator's synthetic watchlist).

@@ -74,6 +74,42 @@ pub fn known(
     }
 }
 
+/// A type kept on disk as JSON with a `version` field, under the version rule: written with
+/// [`Versioned::VERSION`], read back whatever version from 1 to it, and an error for any other.
+pub trait Versioned: serde::Serialize + serde::de::DeserializeOwned {
+    /// What it is, for error texts ("screening explanation").
+    const WHAT: &'static str;
+    /// The version this build writes, and the newest it reads.
+    const VERSION: u32;
+
+    /// The version this value says it is.
+    fn version(&self) -> u32;
+
+    /// The JSON to keep.
+    fn write(&self) -> Result<String, StoredError> {
+        write(Self::WHAT, self)
+    }
+
+    /// Reads kept JSON.
+    fn read(json: &str) -> Result<Self, StoredError> {
+        known_version(read(Self::WHAT, json)?)
+    }
+
+    /// Reads kept JSON the store has already parsed.
+    fn read_value(value: &serde_json::Value) -> Result<Self, StoredError> {
+        known_version(read_value(Self::WHAT, value)?)
+    }
+}
+
+fn known_version<T: Versioned>(value: T) -> Result<T, StoredError> {
+    known(
+        T::WHAT,
+        i64::from(value.version()),
+        1..=i64::from(T::VERSION),
+    )?;
+    Ok(value)
+}
+
 /// The version rule, checked for a stored type's tests: `sample` (as this build writes it,
 /// without a `version` field) with the field `field` renamed to `renamed` fails naming the
 /// unknown field, and the sample marked as version 2 is an unknown version. The first broken

@@ -72,31 +72,19 @@ impl std::fmt::Display for StoredStep {
     }
 }
 
-impl StoredExplanation {
-    /// The JSON to keep.
-    pub fn write(&self) -> Result<String, StoredError> {
-        stored_json::write(WHAT, self)
-    }
+impl stored_json::Versioned for StoredExplanation {
+    const WHAT: &'static str = WHAT;
+    const VERSION: u32 = VERSION;
 
-    /// Reads a kept explanation.
-    pub fn read(json: &str) -> Result<StoredExplanation, StoredError> {
-        stored_json::read::<StoredExplanation>(WHAT, json)?.known()
-    }
-
-    /// Reads a kept explanation the store has already parsed as JSON.
-    pub fn read_value(value: &serde_json::Value) -> Result<StoredExplanation, StoredError> {
-        stored_json::read_value::<StoredExplanation>(WHAT, value)?.known()
-    }
-
-    fn known(self) -> Result<StoredExplanation, StoredError> {
-        stored_json::known(WHAT, i64::from(self.version), 1..=i64::from(VERSION))?;
-        Ok(self)
+    fn version(&self) -> u32 {
+        self.version
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stored_json::Versioned;
 
     /// As the intake wrote it before this type existed (a synthetic criterion's explanation).
     const VERSION_1: &str = r#"{"steps":[{"field":"booking.lead_time_hours","test":"< 168","truth":"unknown","value":"absent"},{"field":"payment.cash","test":"","truth":"true","value":"true"}]}"#;

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
 use screening::StoredExplanation;
 use serde::Deserialize;
+use stored_json::Versioned as _;
 
 use super::{Chrome, DoneQuery, PageError, PageResult, audited, disposition, html, purpose_first};
 use crate::State;

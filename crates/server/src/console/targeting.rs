@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use store::{TargetingHitFilter, TargetingHitRow};
+use stored_json::Versioned as _;
 
 use super::today::flight_href;
 use super::{
