@@ -5,7 +5,7 @@
 //! value that does not serialise, a row the schema says exists) is a bug, and a bug must not pass
 //! silently as an empty value. [`never!`] reports it: in tests and debug builds it panics, so the
 //! test that reached it fails; in release it logs an error and counts it
-//! (`passage_invariant_broken_total`, read by `/metrics` and the health of the unit), and the
+//! (`broken_count`, which `/metrics` publishes as `passage_invariant_broken_total`), and the
 //! caller recovers the way it names at the call site.
 //!
 //! What to do when the state would change a legal or security outcome (a legal table, the
@@ -45,7 +45,6 @@ macro_rules! never {
 #[inline(never)]
 pub fn broken(what: std::fmt::Arguments<'_>, file: &str, line: u32) {
     BROKEN.fetch_add(1, Ordering::Relaxed);
-    metrics::counter!(METRIC).increment(1);
     tracing::error!(target: "invariant", file, line, "invariant broken: {what}");
     if cfg!(debug_assertions) {
         // The one place outside tests that panics on purpose: a debug build or a test that

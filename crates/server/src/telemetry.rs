@@ -2,8 +2,9 @@
 //! (without its HTTP listener: `/metrics` is a route of the table, behind its roles).
 //!
 //! Two recorders: the process's global one, installed once per process whatever the number of
-//! servers started in it, counts what code anywhere reports through `metrics::counter!` (the
-//! broken invariants of `invariant::METRIC`); the figures a server keeps itself (messages in its
+//! servers started in it, holds what code anywhere reports through the `metrics` facade and
+//! the process's count of broken invariants (`invariant::broken_count`, set at each scrape as
+//! `invariant::METRIC`); the figures a server keeps itself (messages in its
 //! vault by state, messages per carrier, sign-in refusals) are read at each scrape into a
 //! recorder of that scrape, so two servers in one process never mix their figures.
 //!
@@ -82,7 +83,8 @@ pub(crate) async fn render(state: &State) -> Result<String, store::StoreError> {
     });
     let mut out = local.render();
     if let Some(global) = install() {
-        // Counted before the recorder existed too: the process's own tally is the truth.
+        // The invariant crate counts without the facade (it is a build dependency of the legal
+        // tables, and a count must not depend on a recorder being installed): published here.
         counter!(invariant::METRIC).absolute(invariant::broken_count());
         out.push_str(&global.render());
     }
