@@ -278,6 +278,7 @@ impl From<StoreError> for ApiError {
             StoreError::Database(_)
             | StoreError::Migration(_)
             | StoreError::Seal(_)
+            | StoreError::Setup(_)
             | StoreError::Ended => {
                 tracing::error!(error = %e, "store");
                 ApiError::new(

@@ -68,23 +68,24 @@ const USER_COLUMNS: &str = "id, username, display_name, agency, roles, password_
 impl Tx {
     /// Adds an agency, or renames it.
     pub async fn put_agency(&mut self, code: &str, name: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO agencies (code, name, created_at) VALUES (?, ?, ?)
+        on!(self.conn()?, |db| sqlx::query(
+            "INSERT INTO agencies (code, name, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name",
         )
         .bind(code)
         .bind(name)
         .bind(now())
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Adds a user; `None` when the user name is taken.
     pub async fn add_user(&mut self, u: &NewUser<'_>) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
             "INSERT INTO users (username, display_name, agency, roles, password_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id",
         )
         .bind(u.username)
         .bind(u.display_name)
@@ -92,39 +93,47 @@ impl Tx {
         .bind(u.roles)
         .bind(u.password_hash)
         .bind(now())
-        .fetch_optional(self.conn()?)
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// Replaces a user's password hash and lifts any lock-out.
     pub async fn set_password(&mut self, user_id: i64, hash: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+        on!(self.conn()?, |db| {
+            sqlx::query(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
         )
         .bind(hash)
         .bind(user_id)
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
     /// Replaces a user's roles.
     pub async fn set_roles(&mut self, user_id: i64, roles: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET roles = ? WHERE id = ?")
-            .bind(roles)
-            .bind(user_id)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "UPDATE users SET roles = $1 WHERE id = $2"
+        )
+        .bind(roles)
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Disables (or enables) a user; disabling ends their sessions and revokes their tokens.
     pub async fn set_disabled(&mut self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
-            .bind(i64::from(disabled))
-            .bind(user_id)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "UPDATE users SET disabled = $1 WHERE id = $2"
+        )
+        .bind(i64::from(disabled))
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         if disabled {
             self.end_sessions_of(user_id).await?;
             self.revoke_tokens_of(user_id).await?;
@@ -142,16 +151,16 @@ impl Tx {
         max_failures: i64,
         lock_until: &str,
     ) -> Result<(i64, bool), StoreError> {
-        let failures: i64 = sqlx::query_scalar(
+        let failures: i64 = on!(self.conn()?, |db| sqlx::query_scalar(
             "UPDATE users SET failed_logins = failed_logins + 1,
-                 locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END
-             WHERE id = ?3 RETURNING failed_logins",
+                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+             WHERE id = $3 RETURNING failed_logins",
         )
         .bind(max_failures)
         .bind(lock_until)
         .bind(user_id)
-        .fetch_one(self.conn()?)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         Ok((failures, failures >= max_failures))
     }
 
@@ -159,21 +168,22 @@ impl Tx {
     /// enabled and not locked at `now` (UTC, `YYYY-MM-DDTHH:MM:SSZ`), decided in the same
     /// statement, so that a lock set by a concurrent failure holds. False when refused.
     pub async fn login_succeeded(&mut self, user_id: i64, now: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let done = on!(self.conn()?, |db| sqlx::query(
             "UPDATE users SET failed_logins = 0, locked_until = NULL
-             WHERE id = ? AND disabled = 0 AND (locked_until IS NULL OR locked_until <= ?)",
+             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2)",
         )
         .bind(user_id)
         .bind(now)
-        .execute(self.conn()?)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     pub async fn put_session(&mut self, s: &SessionRow) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.conn()?, |db| sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id)
@@ -181,33 +191,43 @@ impl Tx {
         .bind(&s.created_at)
         .bind(&s.last_seen)
         .bind(&s.expires_at)
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn touch_session(&mut self, token_hash: &str, at: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen = ? WHERE token_hash = ?")
-            .bind(at)
-            .bind(token_hash)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2"
+        )
+        .bind(at)
+        .bind(token_hash)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn end_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn end_sessions_of(&mut self, user_id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -217,12 +237,15 @@ impl Tx {
         now: &str,
         idle_before: &str,
     ) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen < ?")
-            .bind(now)
-            .bind(idle_before)
-            .execute(self.conn()?)
-            .await?;
-        Ok(r.rows_affected())
+        let r = on!(self.conn()?, |db| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen < $2"
+        )
+        .bind(now)
+        .bind(idle_before)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
     }
 
     /// Keeps a new bearer token (its hash) until `expires_at`; returns its id.
@@ -233,51 +256,52 @@ impl Tx {
         label: &str,
         expires_at: &str,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
             "INSERT INTO api_tokens (token_hash, user_id, label, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(label)
         .bind(now())
         .bind(expires_at)
-        .fetch_one(self.conn()?)
-        .await?)
+        .fetch_one(db)
+        .await)?)
     }
 
     /// Revokes one token; the name of the user it belonged to, `None` when there is no such
     /// token.
     pub async fn revoke_token(&mut self, id: i64) -> Result<Option<String>, StoreError> {
-        let user: Option<i64> = sqlx::query_scalar(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?
+        let user: Option<i64> = on!(self.conn()?, |db| sqlx::query_scalar(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2
              RETURNING user_id",
         )
         .bind(now())
         .bind(id)
-        .fetch_optional(self.conn()?)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         let Some(user) = user else {
             return Ok(None);
         };
-        Ok(
-            sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
-                .bind(user)
-                .fetch_optional(self.conn()?)
-                .await?,
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT username FROM users WHERE id = $1"
         )
+        .bind(user)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// Revokes every token of a user (a new password, a disabled account); how many.
     pub async fn revoke_tokens_of(&mut self, user_id: i64) -> Result<u64, StoreError> {
-        let r = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        let r = on!(self.conn()?, |db| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(now())
         .bind(user_id)
-        .execute(self.conn()?)
-        .await?;
-        Ok(r.rows_affected())
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
     }
 }
 
@@ -291,8 +315,8 @@ impl Tx {
     ) -> Result<(), StoreError> {
         match agency {
             Some(agency) => {
-                sqlx::query(
-                    "INSERT INTO list_owners (list, agency, set_by, set_at) VALUES (?, ?, ?, ?)
+                on!(self.conn()?, |db| sqlx::query(
+                    "INSERT INTO list_owners (list, agency, set_by, set_at) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (list) DO UPDATE SET agency = excluded.agency,
                          set_by = excluded.set_by, set_at = excluded.set_at",
                 )
@@ -300,14 +324,18 @@ impl Tx {
                 .bind(agency)
                 .bind(by)
                 .bind(now())
-                .execute(self.conn()?)
-                .await?;
+                .execute(db)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
             None => {
-                sqlx::query("DELETE FROM list_owners WHERE list = ?")
-                    .bind(list)
-                    .execute(self.conn()?)
-                    .await?;
+                on!(self.conn()?, |db| sqlx::query(
+                    "DELETE FROM list_owners WHERE list = $1"
+                )
+                .bind(list)
+                .execute(db)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
         }
         Ok(())
@@ -322,77 +350,83 @@ impl Store {
             list: String,
             agency: String,
         }
-        let rows = sqlx::query_as::<_, Owner>("SELECT list, agency FROM list_owners ORDER BY list")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = on!(self.reader(), |db| sqlx::query_as::<_, Owner>(
+            "SELECT list, agency FROM list_owners ORDER BY list"
+        )
+        .fetch_all(db)
+        .await)?;
         Ok(rows.into_iter().map(|o| (o.list, o.agency)).collect())
     }
 
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT code, name FROM agencies ORDER BY code")
-                .fetch_all(self.pool())
-                .await?,
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            "SELECT code, name FROM agencies ORDER BY code"
         )
+        .fetch_all(db)
+        .await)?)
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
-        )))
-        .fetch_all(self.pool())
-        .await?)
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+            ))
+        )
+        .fetch_all(db)
+        .await)?)
     }
 
     pub async fn user_named(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
-        )))
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+            ))
+        )
         .bind(username)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id = ?"
-        )))
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| sqlx::query_as(
             "SELECT token_hash, user_id, csrf, created_at, last_seen, expires_at
-             FROM sessions WHERE token_hash = ?",
+             FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// The user of a bearer token that is neither revoked nor expired at `now` (UTC,
     /// `YYYY-MM-DDTHH:MM:SSZ`).
     pub async fn token_user(&self, token_hash: &str, now: &str) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
             "SELECT user_id FROM api_tokens
-             WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// A user's bearer tokens, newest first (never the secret: it is not kept).
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| sqlx::query_as(
             "SELECT id, user_id, label, created_at, expires_at, revoked_at FROM api_tokens
-             WHERE user_id = ? ORDER BY id DESC",
+             WHERE user_id = $1 ORDER BY id DESC",
         )
         .bind(user_id)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

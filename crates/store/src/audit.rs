@@ -20,7 +20,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+
+/// A pool of either engine.
+type Pool<'a> = crate::engine::On<&'a sqlx::SqlitePool, &'a sqlx::PgPool>;
 
 use crate::filter::Filtered;
 
@@ -200,17 +202,18 @@ impl Seal {
     /// The key of the database at `db`, from `audit.key` beside it, made (mode 0600) at the
     /// first open together with the seal. A key that group or others may read is refused, and
     /// so is a missing key for a log already sealed: a new key would fail every record.
-    pub(crate) async fn beside(db: &Path, pool: &SqlitePool) -> Result<Seal, StoreError> {
-        let dir = db.parent().unwrap_or(Path::new(""));
+    pub(crate) async fn beside(dir: &Path, pool: Pool<'_>) -> Result<Seal, StoreError> {
         let key_path = dir.join(KEY_FILE);
         let file = dir.join(CHECKPOINT_FILE);
         let (key, made) = match read_key(&key_path)? {
             Some(key) => (key, false),
             None => {
-                let sealed = sqlx::query("SELECT 1 FROM audit WHERE mac IS NOT NULL LIMIT 1")
-                    .fetch_optional(pool)
-                    .await?
-                    .is_some();
+                let sealed = on!(pool, |db| sqlx::query(
+                    "SELECT 1 FROM audit WHERE mac IS NOT NULL LIMIT 1"
+                )
+                .fetch_optional(db)
+                .await
+                .map(|r| r.is_some()))?;
                 if sealed || file.exists() {
                     return Err(seal_error(format!(
                         "the audit key {} is missing but the audit log was sealed with one; \
@@ -242,7 +245,7 @@ impl Seal {
     }
 
     /// A key of its own for a database in memory, sealed at once.
-    pub(crate) async fn in_memory(pool: &SqlitePool) -> Result<Seal, StoreError> {
+    pub(crate) async fn in_memory(pool: Pool<'_>) -> Result<Seal, StoreError> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(seal_error)?;
         let seal = Seal {
@@ -273,7 +276,7 @@ impl Seal {
     /// Writes a checkpoint of the head unless it is the one this process wrote last.
     async fn checkpoint(
         &self,
-        pool: &SqlitePool,
+        pool: Pool<'_>,
         kind: &str,
     ) -> Result<Option<Checkpoint>, StoreError> {
         let before = *self
@@ -292,13 +295,13 @@ impl Seal {
             id: i64,
             hash: String,
         }
-        let head = sqlx::query_as::<_, Head>(
-            "SELECT (SELECT count(*) FROM audit WHERE id > ?1) AS records, id, hash FROM audit
+        let head = on!(pool, |db| sqlx::query_as::<_, Head>(
+            "SELECT (SELECT count(*) FROM audit WHERE id > $1) AS records, id, hash FROM audit
              ORDER BY id DESC LIMIT 1",
         )
         .bind(since)
-        .fetch_optional(pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         let (records, last, hash) = match head {
             Some(h) => (base + h.records, h.id, h.hash),
             None => (0, 0, GENESIS.to_string()),
@@ -484,8 +487,7 @@ impl Store {
         Ok(Filtered::new(RECORD)
             .eq("subject", subject)
             .then_bind("ORDER BY id DESC LIMIT ", limit)
-            .query_as::<AuditRecord>()
-            .fetch_all(self.pool())
+            .fetch_all::<AuditRecord, _, _>(self.reader())
             .await?)
     }
 
@@ -493,8 +495,7 @@ impl Store {
     /// subject prefix, and a period of days (inclusive, YYYY-MM-DD).
     pub async fn audit_search(&self, q: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, StoreError> {
         Ok(audit_search(q)
-            .query_as::<AuditRecord>()
-            .fetch_all(self.pool())
+            .fetch_all::<AuditRecord, _, _>(self.reader())
             .await?)
     }
 
@@ -502,7 +503,7 @@ impl Store {
     /// since this process wrote the last one. `serve` calls it periodically; records written
     /// after the latest checkpoint can be cut off without a trace until the next one.
     pub async fn checkpoint_audit(&self) -> Result<Option<Checkpoint>, StoreError> {
-        self.seal().checkpoint(self.pool(), "head").await
+        self.seal().checkpoint(self.reader(), "head").await
     }
 
     /// Recomputes every hash in order, checks every link and MAC, then holds the records
@@ -517,11 +518,13 @@ impl Store {
             record: AuditRecord,
             mac: Option<String>,
         }
-        let rows = sqlx::query_as::<_, Sealed>(
+        let rows = on!(self.reader(), |db| {
+            sqlx::query_as::<_, Sealed>(
             "SELECT id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac FROM audit ORDER BY id",
         )
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         let records = rows.len() as i64;
         // Records without a MAC are allowed only up to the seal.
         let sealed_after = match &checkpoints {
@@ -647,7 +650,7 @@ fn audit_search(q: &AuditQuery<'_>) -> Filtered {
 /// Appends a record inside a transaction (which holds the write lock, so the chain stays
 /// linear), with its MAC.
 pub(crate) async fn append(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::engine::Conn,
     seal: &Seal,
     e: &AuditEntry<'_>,
 ) -> Result<i64, StoreError> {
@@ -656,21 +659,23 @@ pub(crate) async fn append(
         id: i64,
         hash: String,
     }
-    let (last, prev) =
-        match sqlx::query_as::<_, Last>("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            Some(l) => (l.id, l.hash),
-            None => (0, GENESIS.to_string()),
-        };
+    let (last, prev) = match on!(conn.on(), |db| sqlx::query_as::<_, Last>(
+        "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"
+    )
+    .fetch_optional(db)
+    .await)?
+    {
+        Some(l) => (l.id, l.hash),
+        None => (0, GENESIS.to_string()),
+    };
     // The number is part of the MAC, so it is chosen here (the write lock is held).
     let id = last + 1;
     let at = now();
     let hash = chain_hash(&prev, &at, e);
     let mac = seal.record_mac(id, &hash);
-    sqlx::query(
-        "INSERT INTO audit (id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    on!(conn.on(), |db| {
+        sqlx::query(
+        "INSERT INTO audit (id, at, actor, action, subject, purpose, detail, prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(&at)
@@ -682,8 +687,9 @@ pub(crate) async fn append(
     .bind(&prev)
     .bind(&hash)
     .bind(&mac)
-    .execute(&mut *conn)
-    .await?;
+    .execute(db)
+.await.map(|r| r.rows_affected())
+    })?;
     Ok(id)
 }
 
@@ -692,7 +698,7 @@ impl crate::Tx {
     /// linear).
     pub async fn audit(&mut self, e: &AuditEntry<'_>) -> Result<i64, StoreError> {
         let seal = self.seal.clone();
-        append(self.conn()?, &seal, e).await
+        append(self.conn_mut()?, &seal, e).await
     }
 }
 
@@ -750,7 +756,7 @@ mod tests {
             ),
         ];
         for (name, q, index) in cases {
-            let plan = crate::filter::plan(store.pool(), &mut audit_search(&q)).await;
+            let plan = crate::filter::plan(store.sqlite_reader(), &mut audit_search(&q)).await;
             assert!(
                 plan.iter().any(|p| p.starts_with("SEARCH audit USING ")
                     && p.contains(&format!("INDEX {index} ("))),

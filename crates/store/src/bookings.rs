@@ -54,13 +54,13 @@ impl Tx {
             version: i64,
             hash: String,
         }
-        let latest: HashMap<String, (i64, String)> = sqlx::query_as::<_, Latest>(
-            "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = ?1
-             AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)",
+        let latest: HashMap<String, (i64, String)> = on!(self.conn()?, |db| sqlx::query_as::<_, Latest>(
+            "SELECT v.locator, v.version, v.hash FROM pnr_versions v WHERE v.flight_id = $1
+             AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = $1 AND w.locator = v.locator)",
         )
         .bind(flight)
-        .fetch_all(self.conn()?)
-        .await?
+        .fetch_all(db)
+.await)?
         .into_iter()
         .map(|l| (l.locator, (l.version, l.hash)))
         .collect();
@@ -84,21 +84,23 @@ impl Tx {
         // Several rows per statement: a round trip to SQLite's thread per booking would cost
         // more than the insert.
         for chunk in rows.chunks(200) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash, format) ",
-            );
-            q.push_values(chunk, |mut b, (booking, version, hash)| {
-                b.push_bind(flight)
-                    .push_bind(&booking.locator)
-                    .push_bind(*version)
-                    .push_bind(message)
-                    .push_bind(&at)
-                    .push_bind(booking.travellers.len() as i64)
-                    .push_bind(crate::packing::pack(booking.json.as_bytes()))
-                    .push_bind(hash)
-                    .push_bind(booking.format);
-            });
-            q.build().execute(self.conn()?).await?;
+            on!(self.conn()?, |db| {
+                let mut q = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO pnr_versions (flight_id, locator, version, message_id, received_at, travellers, booking, hash, format) ",
+                );
+                q.push_values(chunk, |mut b, (booking, version, hash)| {
+                    b.push_bind(flight)
+                        .push_bind(&booking.locator)
+                        .push_bind(*version)
+                        .push_bind(message)
+                        .push_bind(&at)
+                        .push_bind(booking.travellers.len() as i64)
+                        .push_bind(crate::packing::pack(booking.json.as_bytes()))
+                        .push_bind(hash)
+                        .push_bind(booking.format);
+                });
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         let changed: Vec<&NewBooking> = rows.iter().map(|(b, _, _)| *b).collect();
         self.put_pnr_travellers(flight, &changed).await?;
@@ -143,14 +145,14 @@ impl VersionRow {
 impl Store {
     /// The latest version of every booking on a flight.
     pub async fn bookings(&self, flight: i64) -> Result<Vec<BookingVersion>, StoreError> {
-        sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(format!(
+        on!(self.reader(), |db| sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM pnr_versions v
-             WHERE v.flight_id = ?1 AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = ?1 AND w.locator = v.locator)
+             WHERE v.flight_id = $1 AND v.version = (SELECT MAX(version) FROM pnr_versions w WHERE w.flight_id = $1 AND w.locator = v.locator)
              ORDER BY v.locator"
         )))
         .bind(flight)
-        .fetch_all(self.pool())
-        .await?
+        .fetch_all(db)
+.await)?
         .into_iter()
         .map(VersionRow::into_version)
         .collect()
@@ -158,12 +160,12 @@ impl Store {
 
     /// How many bookings a flight has (any version).
     pub async fn booking_count(&self, flight: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT locator) AS bookings FROM pnr_versions WHERE flight_id = ?",
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT locator) AS bookings FROM pnr_versions WHERE flight_id = $1",
         )
         .bind(flight)
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(db)
+        .await)?)
     }
 
     /// The latest version of one booking on a flight.
@@ -172,14 +174,16 @@ impl Store {
         flight: i64,
         locator: &str,
     ) -> Result<Option<BookingVersion>, StoreError> {
-        sqlx::query_as::<_, VersionRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM pnr_versions v
-             WHERE v.flight_id = ? AND v.locator = ? ORDER BY v.version DESC LIMIT 1"
-        )))
+        on!(self.reader(), |db| sqlx::query_as::<_, VersionRow>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {VERSION_COLUMNS} FROM pnr_versions v
+             WHERE v.flight_id = $1 AND v.locator = $2 ORDER BY v.version DESC LIMIT 1"
+            ))
+        )
         .bind(flight)
         .bind(locator)
-        .fetch_optional(self.pool())
-        .await?
+        .fetch_optional(db)
+        .await)?
         .map(VersionRow::into_version)
         .transpose()
     }

@@ -17,20 +17,39 @@ impl<T> sqlx::Type<sqlx::Sqlite> for Json<T> {
     }
 }
 
+impl<T> sqlx::Type<sqlx::Postgres> for Json<T> {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <String as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
 impl<'r, T: serde::de::DeserializeOwned> sqlx::Decode<'r, sqlx::Sqlite> for Json<T> {
     fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <&str as sqlx::Decode<sqlx::Sqlite>>::decode(value)?;
-        // The position only: the text may hold personal data.
-        let json = serde_json::from_str(text).map_err(|e| {
-            format!(
-                "stored JSON does not parse ({:?} at line {} column {})",
-                e.classify(),
-                e.line(),
-                e.column()
-            )
-        })?;
-        Ok(Json(json))
+        parse(<&str as sqlx::Decode<sqlx::Sqlite>>::decode(value)?)
     }
+}
+
+impl<'r, T: serde::de::DeserializeOwned> sqlx::Decode<'r, sqlx::Postgres> for Json<T> {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        parse(<&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?)
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<Json<T>, sqlx::error::BoxDynError> {
+    // The position only: the text may hold personal data.
+    let json = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "stored JSON does not parse ({:?} at line {} column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(Json(json))
 }
 
 impl From<Json> for serde_json::Value {

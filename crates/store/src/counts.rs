@@ -26,26 +26,32 @@ impl Tx {
         if counts.is_empty() {
             return Ok(());
         }
-        let mut q = sqlx::QueryBuilder::new("INSERT INTO carrier_counts (carrier, day, name, n) ");
-        q.push_values(counts, |mut b, (name, n)| {
-            b.push_bind(carrier)
-                .push_bind(day)
-                .push_bind(*name)
-                .push_bind(*n);
-        });
-        q.push(" ON CONFLICT (carrier, day, name) DO UPDATE SET n = carrier_counts.n + excluded.n");
-        q.build().execute(self.conn()?).await?;
+        on!(self.conn()?, |db| {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO carrier_counts (carrier, day, name, n) ",
+            );
+            q.push_values(counts, |mut b, (name, n)| {
+                b.push_bind(carrier)
+                    .push_bind(day)
+                    .push_bind(*name)
+                    .push_bind(*n);
+            });
+            q.push(
+                " ON CONFLICT (carrier, day, name) DO UPDATE SET n = carrier_counts.n + excluded.n",
+            );
+            q.build().execute(db).await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
     /// Whether any PNR version of a flight is kept (the next push is not its first).
     pub async fn has_bookings(&mut self, flight: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = ?) AS kept",
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pnr_versions WHERE flight_id = $1) AS kept",
         )
         .bind(flight)
-        .fetch_one(self.conn()?)
-        .await?)
+        .fetch_one(db)
+        .await)?)
     }
 }
 
@@ -63,8 +69,7 @@ impl Store {
                 .cmp("day", ">=", Some(from))
                 .cmp("day", "<=", Some(to))
                 .then("ORDER BY carrier, day, name")
-                .query_as::<CountRow>()
-                .fetch_all(self.pool())
+                .fetch_all::<CountRow, _, _>(self.reader())
                 .await?,
         )
     }
@@ -91,18 +96,20 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<FlightDelivery>, StoreError> {
-        Ok(sqlx::query_as::<_, FlightDelivery>(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as::<_, FlightDelivery>(
             "SELECT f.departure_date AS day, COUNT(*) AS flights,
                     SUM(CASE WHEN EXISTS (SELECT 1 FROM pnr_versions v WHERE v.flight_id = f.id) THEN 1 ELSE 0 END) AS with_pnr,
                     SUM(CASE WHEN EXISTS (SELECT 1 FROM manifest m WHERE m.flight_id = f.id AND m.role = 'passenger') THEN 1 ELSE 0 END) AS with_api,
                     SUM(CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END) AS closed
-             FROM flights f WHERE f.carrier = ? AND f.departure_date BETWEEN ? AND ?
+             FROM flights f WHERE f.carrier = $1 AND f.departure_date BETWEEN $2 AND $3
              GROUP BY f.departure_date ORDER BY f.departure_date",
         )
         .bind(carrier)
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 }

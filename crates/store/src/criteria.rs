@@ -172,11 +172,12 @@ impl Tx {
             id: i64,
             number: i64,
         }
-        let Created { id, number } = sqlx::query_as::<_, Created>(
+        let Created { id, number } = on!(self.conn()?, |db| {
+            sqlx::query_as::<_, Created>(
             "INSERT INTO criteria_versions (criterion, number, text, weight, justification, review_by, author, state,
              created_at, updated_at)
-             VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM criteria_versions WHERE criterion = ?1),
-                     ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?7)
+             VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM criteria_versions WHERE criterion = $1),
+                     $2, $3, $4, $5, $6, 'draft', $7, $7)
              RETURNING id, number",
         )
         .bind(v.criterion)
@@ -186,18 +187,21 @@ impl Tx {
         .bind(v.review_by)
         .bind(v.author)
         .bind(&at)
-        .fetch_one(self.conn()?)
-        .await?;
-        sqlx::query(
+        .fetch_one(db)
+.await
+        })?;
+        on!(self.conn()?, |db| {
+            sqlx::query(
             "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)
-             VALUES (?, 'create', ?, ?, NULL, 'draft', ?, '')",
+             VALUES ($1, 'create', $2, $3, NULL, 'draft', $4, '')",
         )
         .bind(id)
         .bind(v.author)
         .bind(v.role)
         .bind(&at)
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
         self.audit(&crate::AuditEntry {
             actor: v.author,
             action: "criterion.created",
@@ -213,24 +217,26 @@ impl Tx {
     /// when the version is no longer in `from`.
     pub async fn move_criterion(&mut self, m: &CriterionMove<'_>) -> Result<bool, StoreError> {
         let at = now();
-        let done = sqlx::query(
-            "UPDATE criteria_versions SET state = ?1, updated_at = ?2,
-                 approved_by = CASE WHEN ?3 IS NULL THEN approved_by ELSE ?3 END
-             WHERE id = ?4 AND state = ?5",
+        let done = on!(self.conn()?, |db| sqlx::query(
+            "UPDATE criteria_versions SET state = $1, updated_at = $2,
+                 approved_by = CASE WHEN $3 IS NULL THEN approved_by ELSE $3 END
+             WHERE id = $4 AND state = $5",
         )
         .bind(m.to)
         .bind(&at)
         .bind(m.approved_by)
         .bind(m.version_id)
         .bind(m.from)
-        .execute(self.conn()?)
-        .await?;
-        if done.rows_affected() == 0 {
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Ok(false);
         }
-        sqlx::query(
+        on!(self.conn()?, |db| {
+            sqlx::query(
             "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(m.version_id)
         .bind(m.action)
@@ -240,8 +246,9 @@ impl Tx {
         .bind(m.to)
         .bind(&at)
         .bind(m.note)
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
         self.audit(&crate::AuditEntry {
             actor: m.actor,
             action: &format!("criterion.{}", m.action),
@@ -268,10 +275,11 @@ impl Tx {
                     (None, Some(locator.as_str()), Some(traveller.as_str()))
                 }
             };
-            let inserted: bool = sqlx::query_scalar(
+            let inserted: bool = on!(self.conn()?, |db| {
+                sqlx::query_scalar(
                 "INSERT INTO targeting_hits (flight_id, manifest_id, locator, traveller, subject, message_id, version_id,
                  score, explanation, state, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11)
                  ON CONFLICT (flight_id, subject, version_id) DO UPDATE SET
                      message_id = excluded.message_id, score = excluded.score,
                      explanation = excluded.explanation, updated_at = excluded.updated_at
@@ -288,8 +296,9 @@ impl Tx {
             .bind(&h.explanation)
             .bind(&at)
             .bind(&at)
-            .fetch_one(self.conn()?)
-            .await?;
+            .fetch_one(db)
+.await
+            })?;
             new += u64::from(inserted);
         }
         Ok(new)
@@ -319,13 +328,13 @@ impl Tx {
         criterion: &str,
         state: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM criteria_versions WHERE criterion = ? AND state = ? ORDER BY number",
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT id FROM criteria_versions WHERE criterion = $1 AND state = $2 ORDER BY number",
         )
         .bind(criterion)
         .bind(state)
-        .fetch_all(self.conn()?)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }
 
@@ -339,8 +348,7 @@ impl Store {
             Filtered::from_parts(&["SELECT ", VERSION_COLUMNS, " FROM criteria_versions"])
                 .eq("criterion", criterion)
                 .then("ORDER BY criterion, number")
-                .query_as::<CriterionVersionRow>()
-                .fetch_all(self.pool())
+                .fetch_all::<CriterionVersionRow, _, _>(self.reader())
                 .await?,
         )
     }
@@ -349,21 +357,25 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<CriterionVersionRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE id = ?"
-        )))
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE id = $1"
+            ))
+        )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// The versions in force.
     pub async fn active_criterion_versions(&self) -> Result<Vec<CriterionVersionRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM criteria_versions WHERE state = 'active' ORDER BY criterion, number"
         )))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     /// The events of a version, oldest first.
@@ -371,13 +383,15 @@ impl Store {
         &self,
         version_id: i64,
     ) -> Result<Vec<CriterionEventRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, version_id, action, actor, role, from_state, to_state, at, note FROM criteria_events
-             WHERE version_id = ? ORDER BY id",
+             WHERE version_id = $1 ORDER BY id",
         )
         .bind(version_id)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     /// Targeting hits matching the filter, newest first.
@@ -393,29 +407,30 @@ impl Store {
                 .eq("h.version_id", filter.version_id)
                 .eq("c.criterion", filter.criterion)
                 .then_bind("ORDER BY h.id DESC LIMIT ", limit)
-                .query_as::<TargetingHitRow>()
-                .fetch_all(self.pool())
+                .fetch_all::<TargetingHitRow, _, _>(self.reader())
                 .await?,
         )
     }
 
     /// How many targeting hits are in a state, without reading them.
     pub async fn targeting_hit_count(&self, state: &str) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) AS hits FROM targeting_hits WHERE state = ?")
-                .bind(state)
-                .fetch_one(self.pool())
-                .await?,
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT COUNT(*) AS hits FROM targeting_hits WHERE state = $1"
         )
+        .bind(state)
+        .fetch_one(db)
+        .await)?)
     }
 
     pub async fn targeting_hit(&self, id: i64) -> Result<Option<TargetingHitRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM {HIT_FROM} WHERE h.id = ?"
-        )))
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {HIT_COLUMNS} FROM {HIT_FROM} WHERE h.id = $1"
+            ))
+        )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// Hits and their reviews per criterion version (every version when `None`).
@@ -425,17 +440,16 @@ impl Store {
     ) -> Result<Vec<CriterionStats>, StoreError> {
         Ok(Filtered::new(
             "SELECT c.id AS version_id, COUNT(h.id) AS hits,
-                    COALESCE(SUM(h.state = 'open'), 0) AS open,
-                    COALESCE(SUM(h.state IN ('confirmed', 'false_alarm', 'needs_information')), 0) AS reviewed,
-                    COALESCE(SUM(h.state = 'confirmed'), 0) AS confirmed,
-                    COALESCE(SUM(h.state = 'false_alarm'), 0) AS false_alarm,
-                    COALESCE(SUM(h.state = 'needs_information'), 0) AS needs_information
+                    COUNT(h.id) FILTER (WHERE h.state = 'open') AS open,
+                    COUNT(h.id) FILTER (WHERE h.state IN ('confirmed', 'false_alarm', 'needs_information')) AS reviewed,
+                    COUNT(h.id) FILTER (WHERE h.state = 'confirmed') AS confirmed,
+                    COUNT(h.id) FILTER (WHERE h.state = 'false_alarm') AS false_alarm,
+                    COUNT(h.id) FILTER (WHERE h.state = 'needs_information') AS needs_information
              FROM criteria_versions c LEFT JOIN targeting_hits h ON h.version_id = c.id",
         )
         .eq("c.id", version_id)
         .then("GROUP BY c.id ORDER BY c.id")
-        .query_as::<CriterionStats>()
-        .fetch_all(self.pool())
+        .fetch_all::<CriterionStats, _, _>(self.reader())
         .await?)
     }
 
@@ -458,17 +472,17 @@ impl Store {
             format: i64,
             booking: crate::packing::Packed,
         }
-        sqlx::query_as::<_, Row>(
+        on!(self.reader(), |db| sqlx::query_as::<_, Row>(
             "SELECT v.flight_id, f.key AS flight, f.departure_date, f.departure_local, v.locator, v.version,
                     v.message_id, v.format, v.booking
              FROM pnr_versions v JOIN flights f ON f.id = v.flight_id
-             WHERE f.departure_date >= ? AND f.departure_date <= ?
+             WHERE f.departure_date >= $1 AND f.departure_date <= $2
              ORDER BY v.flight_id, v.locator, v.version",
         )
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
-        .await?
+        .fetch_all(db)
+.await)?
         .into_iter()
         .map(|r| {
             Ok(StoredBooking {
@@ -491,8 +505,7 @@ impl Store {
 mod tests {
     use super::*;
 
-    async fn store_with_flight() -> (Store, i64, i64) {
-        let store = Store::open_in_memory().await.unwrap();
+    async fn store_with_flight(store: Store) -> (Store, i64, i64) {
         let id = store
             .receive(&crate::Received {
                 channel: "test",
@@ -520,9 +533,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn versions_are_numbered_kept_and_never_edited() {
-        let (store, _, _) = store_with_flight().await;
+    crate::engines! {
+    async fn versions_are_numbered_kept_and_never_edited(store: Store) {
+        let (store, _, _) = store_with_flight(store).await;
         let mut tx = store.begin().await.unwrap();
         let (a, n1) = tx
             .put_criterion_version(&draft("courier", "payment.cash"))
@@ -536,15 +549,21 @@ mod tests {
         assert_eq!((n1, n2), (1, 2));
 
         // The content cannot change, nor can a version be deleted.
-        let edit = sqlx::query("UPDATE criteria_versions SET text = 'x' WHERE id = ?")
-            .bind(a)
-            .execute(store.writer())
-            .await;
+        let edit = on!(store.write_pool(), |db| sqlx::query(
+            "UPDATE criteria_versions SET text = 'x' WHERE id = $1"
+        )
+        .bind(a)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()));
         assert!(edit.is_err());
-        let delete = sqlx::query("DELETE FROM criteria_versions WHERE id = ?")
-            .bind(a)
-            .execute(store.writer())
-            .await;
+        let delete = on!(store.write_pool(), |db| sqlx::query(
+            "DELETE FROM criteria_versions WHERE id = $1"
+        )
+        .bind(a)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()));
         assert!(delete.is_err());
 
         // A move from a state the version is not in does nothing.
@@ -574,10 +593,11 @@ mod tests {
             crate::Verdict::Intact { .. }
         ));
     }
+    }
 
-    #[tokio::test]
-    async fn hits_keep_their_review_and_count_per_version() {
-        let (store, flight, message) = store_with_flight().await;
+    crate::engines! {
+    async fn hits_keep_their_review_and_count_per_version(store: Store) {
+        let (store, flight, message) = store_with_flight(store).await;
         let mut tx = store.begin().await.unwrap();
         let (v, _) = tx
             .put_criterion_version(&draft("courier", "payment.cash"))
@@ -645,5 +665,6 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(filtered.len(), 1);
+    }
     }
 }

@@ -8,16 +8,55 @@
 //! order for these columns (`COLLATE "C"` or a `text_pattern_ops` index). The SQL stays static
 //! text plus `?` placeholders; values are always bound.
 
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Encode, QueryBuilder, Sqlite, Type};
+use crate::engine::On;
 
 /// Above every character a text can continue with: `p` followed by anything sorts below
 /// `p` + this (UTF-8 orders as code points; U+10FFFF is the largest).
 const TOP: char = '\u{10FFFF}';
 
-/// A SELECT (or UPDATE) whose WHERE clause holds only the filters given.
+/// A value bound to a built statement.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+    Real(f64),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Text(s.clone())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(i: i64) -> Arg {
+        Arg::Int(i)
+    }
+}
+
+impl From<f64> for Arg {
+    fn from(x: f64) -> Arg {
+        Arg::Real(x)
+    }
+}
+
+/// A SELECT (or UPDATE) whose WHERE clause holds only the filters given. The SQL is built
+/// with `$N` placeholders, which both engines read.
 pub(crate) struct Filtered {
-    q: QueryBuilder<Sqlite>,
+    sql: String,
+    args: Vec<Arg>,
     any: bool,
 }
 
@@ -25,7 +64,8 @@ impl Filtered {
     /// `head`: the statement up to where its WHERE clause would start.
     pub(crate) fn new(head: &'static str) -> Filtered {
         Filtered {
-            q: QueryBuilder::new(head),
+            sql: head.to_string(),
+            args: Vec::new(),
             any: false,
         }
     }
@@ -33,59 +73,76 @@ impl Filtered {
     /// The same, for a head assembled from constant parts (column lists).
     pub(crate) fn from_parts(parts: &[&'static str]) -> Filtered {
         Filtered {
-            q: QueryBuilder::new(parts.concat()),
+            sql: parts.concat(),
+            args: Vec::new(),
             any: false,
         }
     }
 
-    fn and(&mut self) -> &mut QueryBuilder<Sqlite> {
-        self.q.push(if self.any { " AND " } else { " WHERE " });
+    fn and(&mut self) -> &mut Filtered {
+        self.sql
+            .push_str(if self.any { " AND " } else { " WHERE " });
         self.any = true;
-        &mut self.q
+        self
     }
 
-    /// `column LIKE pattern` when a pattern is given (SQLite: ASCII case-insensitive). For
-    /// narrowing filters beside an indexed one; a LIKE alone does not use an index.
+    /// Constant SQL.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Filtered {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// A bound value, as its placeholder.
+    pub(crate) fn push_bind(&mut self, value: impl Into<Arg>) -> &mut Filtered {
+        self.args.push(value.into());
+        let n = self.args.len();
+        self.sql.push_str(&format!("${n}"));
+        self
+    }
+
+    /// `column LIKE pattern`, ASCII letters in either case (SQLite's LIKE; `lower` on both
+    /// sides makes PostgreSQL's agree), when a pattern is given. For narrowing filters beside
+    /// an indexed one; a LIKE alone does not use an index.
     pub(crate) fn like(&mut self, column: &'static str, pattern: Option<String>) -> &mut Filtered {
         if let Some(p) = pattern {
-            self.and().push(column).push(" LIKE ").push_bind(p);
+            self.and()
+                .push("lower(")
+                .push(column)
+                .push(") LIKE lower(")
+                .push_bind(p)
+                .push(")");
         }
         self
     }
 
     /// A condition with one value that always applies: the value goes between `before` and
     /// `after` (`"h.agency = "`, `""`).
-    pub(crate) fn always_bind<'t, T>(
+    pub(crate) fn always_bind(
         &mut self,
         before: &'static str,
-        value: T,
+        value: impl Into<Arg>,
         after: &'static str,
-    ) -> &mut Filtered
-    where
-        T: Encode<'t, Sqlite> + Type<Sqlite> + 't,
-    {
+    ) -> &mut Filtered {
         self.and().push(before).push_bind(value).push(after);
         self
     }
 
     /// `column = value` when a value is given.
-    pub(crate) fn eq<'t, T>(&mut self, column: &'static str, value: Option<T>) -> &mut Filtered
-    where
-        T: Encode<'t, Sqlite> + Type<Sqlite> + 't,
-    {
+    pub(crate) fn eq<T: Into<Arg>>(
+        &mut self,
+        column: &'static str,
+        value: Option<T>,
+    ) -> &mut Filtered {
         self.cmp(column, "=", value)
     }
 
     /// `column op value` (`>=`, `<`, …) when a value is given.
-    pub(crate) fn cmp<'t, T>(
+    pub(crate) fn cmp<T: Into<Arg>>(
         &mut self,
         column: &'static str,
         op: &'static str,
         value: Option<T>,
-    ) -> &mut Filtered
-    where
-        T: Encode<'t, Sqlite> + Type<Sqlite> + 't,
-    {
+    ) -> &mut Filtered {
         if let Some(v) = value {
             self.and()
                 .push(column)
@@ -104,7 +161,7 @@ impl Filtered {
             self.and()
                 .push(column)
                 .push(" >= ")
-                .push_bind(p.to_string())
+                .push_bind(p)
                 .push(" AND ")
                 .push(column)
                 .push(" < ")
@@ -115,60 +172,127 @@ impl Filtered {
 
     /// Constant SQL after the WHERE clause (`ORDER BY …`).
     pub(crate) fn then(&mut self, sql: &'static str) -> &mut Filtered {
-        self.q.push(" ").push(sql);
+        self.sql.push(' ');
+        self.sql.push_str(sql);
         self
     }
 
-    /// A bound value after the WHERE clause (`LIMIT ?`).
-    pub(crate) fn then_bind<'t, T>(&mut self, sql: &'static str, value: T) -> &mut Filtered
-    where
-        T: Encode<'t, Sqlite> + Type<Sqlite> + 't,
-    {
-        self.q.push(" ").push(sql).push_bind(value);
-        self
+    /// A bound value after the WHERE clause (`LIMIT $n`).
+    pub(crate) fn then_bind(&mut self, sql: &'static str, value: impl Into<Arg>) -> &mut Filtered {
+        self.then(sql).push_bind(value)
     }
 
-    /// The statement to run.
-    pub(crate) fn query(&mut self) -> sqlx::query::Query<'_, Sqlite, SqliteArguments> {
-        self.q.build()
-    }
-
-    /// The statement to run, each row read by column name into `T`.
-    pub(crate) fn query_as<'q, T>(
-        &'q mut self,
-    ) -> sqlx::query::QueryAs<'q, Sqlite, T, SqliteArguments>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
-    {
-        self.q.build_query_as()
-    }
-
-    /// The SQL as built, for `EXPLAIN QUERY PLAN` in tests.
+    /// The SQL as built.
     #[cfg(test)]
-    pub(crate) fn sql(&self) -> String {
-        self.q.sql().as_str().to_string()
+    pub(crate) fn sql(&self) -> &str {
+        &self.sql
     }
+
+    /// Runs the statement on `on`, each row read by column name into `T`.
+    pub(crate) async fn fetch_all<'e, T, S, P>(&self, on: On<S, P>) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+        S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+        P: sqlx::Executor<'e, Database = sqlx::Postgres>,
+    {
+        on!(on, |db| bind_all(
+            sqlx::query_as::<Db, T>(sqlx::AssertSqlSafe(self.sql.clone())),
+            &self.args
+        )
+        .fetch_all(db)
+        .await)
+    }
+
+    /// Runs the statement on `on`, the first column of each row read as `T`.
+    pub(crate) async fn fetch_scalars<'e, T, S, P>(
+        &self,
+        on: On<S, P>,
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + Send
+            + Unpin,
+        S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+        P: sqlx::Executor<'e, Database = sqlx::Postgres>,
+    {
+        on!(on, |db| {
+            let mut q = sqlx::query_scalar::<Db, T>(sqlx::AssertSqlSafe(self.sql.clone()));
+            for a in &self.args {
+                q = match a {
+                    Arg::Text(s) => q.bind(s.clone()),
+                    Arg::Int(i) => q.bind(*i),
+                    Arg::Real(x) => q.bind(*x),
+                };
+            }
+            q.fetch_all(db).await
+        })
+    }
+
+    /// Runs the statement on `on`; the rows it changed.
+    pub(crate) async fn execute<'e, S, P>(&self, on: On<S, P>) -> Result<u64, sqlx::Error>
+    where
+        S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+        P: sqlx::Executor<'e, Database = sqlx::Postgres>,
+    {
+        on!(on, |db| {
+            let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(self.sql.clone()));
+            for a in &self.args {
+                q = match a {
+                    Arg::Text(s) => q.bind(s.clone()),
+                    Arg::Int(i) => q.bind(*i),
+                    Arg::Real(x) => q.bind(*x),
+                };
+            }
+            q.execute(db).await.map(|r| r.rows_affected())
+        })
+    }
+}
+
+fn bind_all<'q, DB, T>(
+    mut q: sqlx::query::QueryAs<'q, DB, T, <DB as sqlx::Database>::Arguments>,
+    args: &[Arg],
+) -> sqlx::query::QueryAs<'q, DB, T, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+            Arg::Real(x) => q.bind(*x),
+        };
+    }
+    q
 }
 
 /// The plan SQLite chooses for a built statement, one line per step (`SEARCH audit USING
 /// INDEX …`, `SCAN audit`), for tests that hold searches to their indexes.
 #[cfg(test)]
 pub(crate) async fn plan(pool: &sqlx::SqlitePool, f: &mut Filtered) -> Vec<String> {
-    use sqlx::{Execute, Row};
-    let sql = format!("EXPLAIN QUERY PLAN {}", f.sql());
     // The same values bound: the plan of the statement that runs.
-    let args = f.q.build().take_arguments().unwrap();
-    let rows = match args {
-        Some(a) => sqlx::query_with(sqlx::AssertSqlSafe(sql), a)
-            .fetch_all(pool)
-            .await
-            .unwrap(),
-        None => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(pool)
-            .await
-            .unwrap(),
+    let explain = Filtered {
+        sql: format!("EXPLAIN QUERY PLAN {}", f.sql()),
+        args: f.args.clone(),
+        any: f.any,
     };
-    rows.iter()
-        .map(|r| r.try_get::<String, _>("detail").unwrap())
+    #[derive(sqlx::FromRow)]
+    struct Step {
+        detail: String,
+    }
+    explain
+        .fetch_all::<Step, _, &sqlx::PgPool>(On::Sqlite(pool))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.detail)
         .collect()
 }

@@ -73,9 +73,10 @@ impl Tx {
         departure_local: Option<&str>,
         arrival_local: Option<&str>,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.conn()?, |db| {
+            sqlx::query_scalar(
             "INSERT INTO flights (key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT(key) DO UPDATE SET
                  departure_local = COALESCE(excluded.departure_local, flights.departure_local),
                  arrival_local = COALESCE(excluded.arrival_local, flights.arrival_local),
@@ -91,27 +92,31 @@ impl Tx {
         .bind(departure_local)
         .bind(arrival_local)
         .bind(now())
-        .fetch_one(self.conn()?)
-        .await?)
+        .fetch_one(db)
+.await
+        })?)
     }
 
     /// The flight's status: scheduled, closed or cancelled.
     pub async fn flight_status(&mut self, flight: i64) -> Result<String, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT status FROM flights WHERE id = ?")
-                .bind(flight)
-                .fetch_one(self.conn()?)
-                .await?,
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT status FROM flights WHERE id = $1"
         )
+        .bind(flight)
+        .fetch_one(db)
+        .await)?)
     }
 
     pub async fn set_flight_status(&mut self, flight: i64, status: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE flights SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(now())
-            .bind(flight)
-            .execute(self.conn()?)
-            .await?;
+        on!(self.conn()?, |db| sqlx::query(
+            "UPDATE flights SET status = $1, updated_at = $2 WHERE id = $3"
+        )
+        .bind(status)
+        .bind(now())
+        .bind(flight)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -130,10 +135,11 @@ impl Tx {
         let mut written = 0;
         for p in unreferenced {
             let r = PersonRow::of(p)?;
-            let known: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM manifest WHERE flight_id = ? AND COALESCE(booking, '') = COALESCE(?, '')
-                 AND surname = ? AND given_names = ? AND COALESCE(date_of_birth, '') = COALESCE(?, '')
-                 AND COALESCE(document_number, '') = COALESCE(?, '') ORDER BY id LIMIT 1",
+            let known: Option<i64> = on!(self.conn()?, |db| {
+                sqlx::query_scalar(
+                "SELECT id FROM manifest WHERE flight_id = $1 AND COALESCE(booking, '') = COALESCE($2, '')
+                 AND surname = $3 AND given_names = $4 AND COALESCE(date_of_birth, '') = COALESCE($5, '')
+                 AND COALESCE(document_number, '') = COALESCE($6, '') ORDER BY id LIMIT 1",
             )
             .bind(flight)
             .bind(p.booking)
@@ -141,14 +147,16 @@ impl Tx {
             .bind(&r.given)
             .bind(&r.birth)
             .bind(r.document_number)
-            .fetch_optional(self.conn()?)
-            .await?;
+            .fetch_optional(db)
+.await
+            })?;
             written += match known {
-                Some(id) => sqlx::query(
-                    "UPDATE manifest SET role = ?, sex = ?, nationality = ?, document_state = ?, identity = ?,
-                     last_message = ?, person_key = ?,
-                     status = CASE WHEN status IN ('reported', 'removed') THEN ? ELSE status END
-                     WHERE id = ?",
+                Some(id) => on!(self.conn()?, |db| {
+                    sqlx::query(
+                    "UPDATE manifest SET role = $1, sex = $2, nationality = $3, document_state = $4, identity = $5,
+                     last_message = $6, person_key = $7,
+                     status = CASE WHEN status IN ('reported', 'removed') THEN $8 ELSE status END
+                     WHERE id = $9",
                 )
                 .bind(r.role)
                 .bind(r.sex)
@@ -159,10 +167,13 @@ impl Tx {
                 .bind(&r.person_key)
                 .bind(name(p.status))
                 .bind(id)
-                .execute(self.conn()?)
-                .await?
-                .rows_affected(),
-                None => self.insert_persons(flight, std::slice::from_ref(&r)).await?,
+                .execute(db)
+.await.map(|r| r.rows_affected())
+                })?,
+                None => {
+                    self.insert_persons(flight, std::slice::from_ref(&r))
+                        .await?
+                }
             };
         }
         for chunk in referenced.chunks(300) {
@@ -183,27 +194,29 @@ impl Tx {
     ) -> Result<u64, StoreError> {
         let mut written = 0;
         {
-            let mut q = sqlx::QueryBuilder::new(INSERT_PERSON);
-            q.push_values(rows, |mut b, r| {
-                b.push_bind(flight)
-                    .push_bind(r.p.reference)
-                    .push_bind(r.p.booking)
-                    .push_bind(r.role)
-                    .push_bind(name(r.p.status))
-                    .push_bind(&r.p.identity.surname)
-                    .push_bind(r.given.clone())
-                    .push_bind(r.sex)
-                    .push_bind(r.birth.clone())
-                    .push_bind(&r.p.identity.nationality)
-                    .push_bind(r.document_number)
-                    .push_bind(r.document_state)
-                    .push_bind(r.identity.clone())
-                    .push_bind(r.p.message)
-                    .push_bind(r.p.message)
-                    .push_bind(r.person_key.clone());
-            });
-            q.push(UPSERT_PERSON);
-            written += q.build().execute(self.conn()?).await?.rows_affected();
+            written += on!(self.conn()?, |db| {
+                let mut q = sqlx::QueryBuilder::<Db>::new(INSERT_PERSON);
+                q.push_values(rows, |mut b, r| {
+                    b.push_bind(flight)
+                        .push_bind(r.p.reference)
+                        .push_bind(r.p.booking)
+                        .push_bind(r.role)
+                        .push_bind(name(r.p.status))
+                        .push_bind(&r.p.identity.surname)
+                        .push_bind(r.given.clone())
+                        .push_bind(r.sex)
+                        .push_bind(r.birth.clone())
+                        .push_bind(&r.p.identity.nationality)
+                        .push_bind(r.document_number)
+                        .push_bind(r.document_state)
+                        .push_bind(r.identity.clone())
+                        .push_bind(r.p.message)
+                        .push_bind(r.p.message)
+                        .push_bind(r.person_key.clone());
+                });
+                q.push(UPSERT_PERSON);
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(written)
     }
@@ -218,19 +231,21 @@ impl Tx {
     ) -> Result<u64, StoreError> {
         let mut matched = 0;
         for chunk in references.chunks(500) {
-            let mut q = sqlx::QueryBuilder::new("UPDATE manifest SET status = ");
-            q.push_bind(name(status))
-                .push(", last_message = ")
-                .push_bind(message)
-                .push(" WHERE flight_id = ")
-                .push_bind(flight)
-                .push(" AND reference IN (");
-            let mut list = q.separated(", ");
-            for r in chunk {
-                list.push_bind(*r);
-            }
-            list.push_unseparated(")");
-            matched += q.build().execute(self.conn()?).await?.rows_affected();
+            matched += on!(self.conn()?, |db| {
+                let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE manifest SET status = ");
+                q.push_bind(name(status))
+                    .push(", last_message = ")
+                    .push_bind(message)
+                    .push(" WHERE flight_id = ")
+                    .push_bind(flight)
+                    .push(" AND reference IN (");
+                let mut list = q.separated(", ");
+                for r in chunk {
+                    list.push_bind(*r);
+                }
+                list.push_unseparated(")");
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(matched)
     }
@@ -249,8 +264,8 @@ impl Tx {
             .then_bind(", last_message = ", message)
             .always_bind("flight_id = ", flight, "")
             .eq("status", from.map(name));
-        let done = update.query().execute(self.conn()?).await?;
-        Ok(done.rows_affected())
+        let done = update.execute(self.conn()?).await?;
+        Ok(done)
     }
 }
 
@@ -264,48 +279,54 @@ impl Tx {
         to: Status,
         message: i64,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE manifest SET status = ?, last_message = ? WHERE flight_id = ? AND status = ? AND role = 'passenger'",
+        let done = on!(self.conn()?, |db| {
+            sqlx::query(
+            "UPDATE manifest SET status = $1, last_message = $2 WHERE flight_id = $3 AND status = $4 AND role = 'passenger'",
         )
         .bind(name(to))
         .bind(message)
         .bind(flight)
         .bind(name(from))
-        .execute(self.conn()?)
-        .await?;
-        Ok(done.rows_affected())
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
+        Ok(done)
     }
 }
 
 impl Store {
     pub async fn flights_on(&self, date: &str) -> Result<Vec<FlightRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
-             FROM flights WHERE departure_date = ? ORDER BY departure_local, key",
+             FROM flights WHERE departure_date = $1 ORDER BY departure_local, key",
         )
         .bind(date)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     pub async fn flight(&self, key: &str) -> Result<Option<FlightRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
-             FROM flights WHERE key = ?",
+             FROM flights WHERE key = $1",
         )
         .bind(key)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+.await
+        })?)
     }
 
     pub async fn manifest(&self, flight: i64) -> Result<Vec<ManifestRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| sqlx::query_as(
             "SELECT id, reference, booking, role, status, identity, first_message, last_message
-             FROM manifest WHERE flight_id = ? ORDER BY id",
+             FROM manifest WHERE flight_id = $1 ORDER BY id",
         )
         .bind(flight)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }
 
@@ -443,8 +464,7 @@ impl Store {
         // Newest reported first, in index order: a common surname has tens of thousands of
         // rows, and sorting them by flight date would read them all.
         .then_bind("ORDER BY m.id DESC LIMIT ", q.limit)
-        .query_as::<FoundPerson>()
-        .fetch_all(self.pool())
+        .fetch_all::<FoundPerson, _, _>(self.reader())
         .await?)
     }
 }
@@ -463,16 +483,16 @@ impl Store {
     /// The trips of the person of a manifest row (that row included), newest first: rows with
     /// the same person key.
     pub async fn trips(&self, manifest_id: i64) -> Result<Vec<Trip>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| sqlx::query_as(
             "SELECT m.id AS manifest_id, f.key AS flight, f.departure_date, m.role, m.status
              FROM manifest m JOIN flights f ON f.id = m.flight_id
-             WHERE m.person_key = (SELECT person_key FROM manifest WHERE id = ?1)
-                OR m.id = ?1
+             WHERE m.person_key = (SELECT person_key FROM manifest WHERE id = $1)
+                OR m.id = $1
              ORDER BY f.departure_date DESC, m.id DESC",
         )
         .bind(manifest_id)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }
 
@@ -488,13 +508,15 @@ impl Store {
             surname: String,
             given_names: String,
         }
-        let rows = sqlx::query_as::<_, Name>(
+        let rows = on!(self.reader(), |db| {
+            sqlx::query_as::<_, Name>(
             "SELECT m.surname, m.given_names FROM manifest m JOIN flights f ON f.id = m.flight_id
-             WHERE f.departure_date >= ?",
+             WHERE f.departure_date >= $1",
         )
         .bind(since)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows
             .into_iter()
             .map(|n| (n.surname, n.given_names))
@@ -506,21 +528,24 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<(FlightRow, ManifestRow)>, StoreError> {
-        let flight_id: Option<i64> =
-            sqlx::query_scalar("SELECT flight_id FROM manifest WHERE id = ?")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
+        let flight_id: Option<i64> = on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT flight_id FROM manifest WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await)?;
         let Some(flight_id) = flight_id else {
             return Ok(None);
         };
-        let flight: FlightRow = sqlx::query_as(
+        let flight: FlightRow = on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
-             FROM flights WHERE id = ?",
+             FROM flights WHERE id = $1",
         )
         .bind(flight_id)
-        .fetch_one(self.pool())
-        .await?;
+        .fetch_one(db)
+.await
+        })?;
         let person = self
             .manifest(flight_id)
             .await?
@@ -535,14 +560,16 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<FlightRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, arrival_local, status
-             FROM flights WHERE departure_date BETWEEN ? AND ? ORDER BY departure_local, key",
+             FROM flights WHERE departure_date BETWEEN $1 AND $2 ORDER BY departure_local, key",
         )
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     /// Persons per flight: (flight id, persons, passengers boarded or reported).
@@ -555,24 +582,26 @@ impl Store {
             flight_id: i64,
             persons: i64,
         }
-        let mut q = sqlx::QueryBuilder::new(
-            "SELECT flight_id, COUNT(*) AS persons FROM manifest WHERE flight_id IN (",
-        );
-        let mut ids = q.separated(", ");
-        for f in flights {
-            ids.push_bind(*f);
-        }
-        q.push(") GROUP BY flight_id");
-        let rows = q.build_query_as::<Size>().fetch_all(self.pool()).await?;
+        let rows = on!(self.reader(), |db| {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT flight_id, COUNT(*) AS persons FROM manifest WHERE flight_id IN (",
+            );
+            let mut ids = q.separated(", ");
+            for f in flights {
+                ids.push_bind(*f);
+            }
+            q.push(") GROUP BY flight_id");
+            q.build_query_as::<Size>().fetch_all(db).await
+        })?;
         Ok(rows.into_iter().map(|s| (s.flight_id, s.persons)).collect())
     }
 
     /// How many persons the manifests hold.
     pub async fn manifest_count(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) AS persons FROM manifest")
-                .fetch_one(self.pool())
-                .await?,
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT COUNT(*) AS persons FROM manifest"
         )
+        .fetch_one(db)
+        .await)?)
     }
 }

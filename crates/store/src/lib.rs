@@ -2,9 +2,15 @@
 //! byte, durable before anything is acknowledged), flights and their manifests, and the audit
 //! log, append-only and hash-chained.
 //!
-//! The SQL is SQLite's: `?` placeholders, `INSERT OR IGNORE`, `BEGIN IMMEDIATE`, triggers that
-//! `RAISE`, `strftime`. A PostgreSQL engine (a later issue) will need its own statements and
-//! migrations behind the same methods; nothing here is portable as it stands.
+//! Two engines, one behaviour: the embedded SQLite store (the default, one machine) and
+//! PostgreSQL (units that outgrow one machine, several Passage nodes on one database). Every
+//! method runs the same statement on either engine where the two dialects agree — `$N`
+//! placeholders (SQLite reads `$N` as parameter N), `ON CONFLICT … DO NOTHING / DO UPDATE`,
+//! `RETURNING`, `TRUE`/`FALSE` — and states the difference where they do not (`engine.rs`:
+//! how a write transaction takes the write lock; the two migration folders, each in its own
+//! dialect: `RAISE(ABORT)` triggers and `WITHOUT ROWID` in SQLite, PL/pgSQL trigger functions,
+//! identities and `BYTEA` in PostgreSQL). The conformance suite (`tests/conformance.rs` and
+//! the unit tests written with `engines!`) runs every behaviour on both.
 #![cfg_attr(
     test,
     allow(
@@ -15,26 +21,41 @@
     )
 )]
 
+/// Runs `$body` on whichever engine `$target` (an [`engine::On`]) holds, with `$db` bound to
+/// that engine's executor and `Db` to its `sqlx::Database`: the body is written once and
+/// type-checked for each engine.
+macro_rules! on {
+    ($target:expr, |$db:ident| $body:expr) => {
+        match $target {
+            $crate::engine::On::Sqlite($db) => {
+                #[allow(dead_code)]
+                type Db = sqlx::Sqlite;
+                $body
+            }
+            $crate::engine::On::Postgres($db) => {
+                #[allow(dead_code)]
+                type Db = sqlx::Postgres;
+                $body
+            }
+        }
+    };
+}
+
 mod accounts;
 mod audit;
 mod bookings;
 mod columns;
 mod counts;
 mod criteria;
+mod engine;
 mod filter;
 mod flights;
 mod links;
 mod packing;
 mod screening;
+pub mod testing;
 mod tx;
 mod vault;
-
-use std::path::Path;
-use std::str::FromStr;
-
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, TokenRow, UserRow};
 pub use audit::{AuditEntry, AuditQuery, AuditRecord, Breach, Checkpoint, Verdict};
@@ -44,6 +65,8 @@ pub use criteria::{
     CriterionEventRow, CriterionMove, CriterionStats, CriterionVersionRow, NewCriterionVersion,
     NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,
 };
+pub use engine::Store;
+pub use engine::{Engine, Location};
 pub use flights::{
     FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
 };
@@ -72,6 +95,9 @@ pub enum StoreError {
     /// read, a checkpoint file that cannot be written).
     #[error("audit seal: {0}")]
     Seal(String),
+    /// The database is not set up as Passage needs it (e.g. a PostgreSQL collation).
+    #[error("store setup: {0}")]
+    Setup(String),
     /// A transaction used after it ended: a defect, surfaced rather than written elsewhere.
     #[error("a write transaction was used after it ended")]
     Ended,
@@ -121,98 +147,6 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// The embedded store.
-#[derive(Debug, Clone)]
-pub struct Store {
-    /// Connections that read.
-    pool: SqlitePool,
-    /// The connection that writes.
-    writer: SqlitePool,
-    /// The audit's key and checkpoints, kept outside the database.
-    seal: std::sync::Arc<audit::Seal>,
-}
-
-impl Store {
-    /// Opens (creating when needed) the database at `path`: WAL journal. Receipts are committed
-    /// with a full sync (they survive a power cut once `receive` returns); what processing
-    /// derives from them is synced at checkpoints (it survives a crash of the process and can
-    /// be derived again from the vault).
-    pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(10))
-            // Statement journals (multi-row upserts, audit triggers) in memory, not temp files.
-            .pragma("temp_store", "MEMORY")
-            // 64 MiB of page cache and reads through mmap: manifests and bookings are re-read
-            // while a day's traffic arrives.
-            .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "268435456")
-            // Checkpoint every ~16 MiB of WAL: pages rewritten between checkpoints (manifests,
-            // flights) are copied back once.
-            .pragma("wal_autocheckpoint", "4000");
-        // One connection writes (SQLite has one writer at a time; writes queue for it in the
-        // pool, not in SQLite's busy loop); three read beside it (WAL), so that a read never
-        // waits behind a queue of messages being taken in.
-        let writer = Store::connect(options.clone(), 1).await?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(3)
-            .connect_with(options.read_only(true))
-            .await?;
-        // The audit key and checkpoints live beside the database (`audit.key`, mode 0600,
-        // made at the first open; `audit.checkpoints`).
-        let seal = audit::Seal::beside(path, &writer).await?;
-        Ok(Store {
-            pool,
-            writer,
-            seal: std::sync::Arc::new(seal),
-        })
-    }
-
-    /// A private in-memory database, for tests and one-off reading.
-    pub async fn open_in_memory() -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-        // One connection: every connection to `:memory:` is a database of its own.
-        let pool = Store::connect(options, 1).await?;
-        // A key for this database's life; checkpoints in memory.
-        let seal = audit::Seal::in_memory(&pool).await?;
-        Ok(Store {
-            writer: pool.clone(),
-            pool,
-            seal: std::sync::Arc::new(seal),
-        })
-    }
-
-    async fn connect(
-        options: SqliteConnectOptions,
-        connections: u32,
-    ) -> Result<SqlitePool, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(connections)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(pool)
-    }
-
-    /// The connections that read.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// The connection that writes (the same as the readers' for an in-memory database).
-    pub(crate) fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-
-    pub(crate) fn seal(&self) -> &audit::Seal {
-        &self.seal
-    }
-}
-
 /// Now, as stored: UTC, RFC 3339.
 pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()
@@ -224,49 +158,49 @@ mod constraint_tests {
     use super::*;
 
     /// Each kind of refused write is told apart from a store that cannot answer.
-    #[tokio::test]
-    async fn constraint_violations_are_their_own_kind() {
-        let store = Store::open_in_memory().await.unwrap();
-        let pool = store.pool();
-        sqlx::query(
+    async fn run(store: &Store, sql: &'static str) -> Result<u64, sqlx::Error> {
+        on!(store.write_pool(), |db| sqlx::query(sql)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))
+    }
+
+    crate::engines! {
+    async fn constraint_violations_are_their_own_kind(store: Store) {
+        run(
+            &store,
             "CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT UNIQUE, n TEXT NOT NULL,
                  c INTEGER CHECK (c > 0), f INTEGER REFERENCES t(id))",
         )
-        .execute(pool)
         .await
         .unwrap();
-        sqlx::query("INSERT INTO t (id, u, n, c) VALUES (1, 'a', 'x', 1)")
-            .execute(pool)
+        run(&store, "INSERT INTO t (id, u, n, c) VALUES (1, 'a', 'x', 1)")
             .await
             .unwrap();
         for (sql, expected) in [
             (
-                "INSERT INTO t (u, n, c) VALUES ('a', 'x', 1)",
+                "INSERT INTO t (id, u, n, c) VALUES (2, 'a', 'x', 1)",
                 Constraint::Unique,
             ),
             ("INSERT INTO t (id, n) VALUES (1, 'x')", Constraint::Unique),
             (
-                "INSERT INTO t (u, n, c, f) VALUES ('b', 'x', 1, 99)",
+                "INSERT INTO t (id, u, n, c, f) VALUES (3, 'b', 'x', 1, 99)",
                 Constraint::ForeignKey,
             ),
-            ("INSERT INTO t (u, c) VALUES ('c', 1)", Constraint::NotNull),
+            ("INSERT INTO t (id, u, c) VALUES (4, 'c', 1)", Constraint::NotNull),
             (
-                "INSERT INTO t (u, n, c) VALUES ('d', 'x', 0)",
+                "INSERT INTO t (id, u, n, c) VALUES (5, 'd', 'x', 0)",
                 Constraint::Check,
             ),
         ] {
-            let e = StoreError::from(sqlx::query(sql).execute(pool).await.unwrap_err());
+            let e = StoreError::from(run(&store, sql).await.unwrap_err());
             match e {
                 StoreError::Constraint(kind, _) => assert_eq!(kind, expected, "{sql}"),
                 other => panic!("{sql}: {other}"),
             }
         }
-        let e = StoreError::from(
-            sqlx::query("SELECT * FROM no_such_table")
-                .execute(pool)
-                .await
-                .unwrap_err(),
-        );
+        let e = StoreError::from(run(&store, "SELECT * FROM no_such_table").await.unwrap_err());
         assert!(matches!(e, StoreError::Database(_)), "{e}");
+    }
     }
 }

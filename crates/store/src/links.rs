@@ -80,30 +80,56 @@ impl Tx {
         bookings: &[&crate::NewBooking],
     ) -> Result<(), StoreError> {
         for chunk in bookings.chunks(300) {
-            let mut q = sqlx::QueryBuilder::new("DELETE FROM pnr_travellers WHERE flight_id = ");
-            q.push_bind(flight).push(" AND locator IN (");
-            let mut list = q.separated(", ");
-            for b in chunk {
-                list.push_bind(&b.locator);
-            }
-            list.push_unseparated(")");
-            q.build().execute(self.conn()?).await?;
+            on!(self.conn()?, |db| {
+                let mut q =
+                    sqlx::QueryBuilder::<Db>::new("DELETE FROM pnr_travellers WHERE flight_id = ");
+                q.push_bind(flight).push(" AND locator IN (");
+                let mut list = q.separated(", ");
+                for b in chunk {
+                    list.push_bind(&b.locator);
+                }
+                list.push_unseparated(")");
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
-        let rows: Vec<&PnrTraveller> = bookings.iter().flat_map(|b| &b.travellers).collect();
+        // One row per traveller (a booking naming a reference twice keeps the last), as one
+        // statement may not write a key twice on PostgreSQL.
+        let mut rows: Vec<&PnrTraveller> = Vec::new();
+        let mut at: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        for t in bookings.iter().flat_map(|b| &b.travellers) {
+            match at.get(&(t.locator.as_str(), t.reference.as_str())) {
+                Some(&i) => {
+                    if let Some(slot) = rows.get_mut(i) {
+                        *slot = t;
+                    }
+                }
+                None => {
+                    at.insert((&t.locator, &t.reference), rows.len());
+                    rows.push(t);
+                }
+            }
+        }
         for chunk in rows.chunks(120) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT OR REPLACE INTO pnr_travellers (flight_id, locator, reference, surname, given_name, birth_dates, documents) ",
+            on!(self.conn()?, |db| {
+                let mut q = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO pnr_travellers (flight_id, locator, reference, surname, given_name, birth_dates, documents) ",
+                );
+                q.push_values(chunk, |mut b, t| {
+                    b.push_bind(flight)
+                        .push_bind(&t.locator)
+                        .push_bind(&t.reference)
+                        .push_bind(&t.surname)
+                        .push_bind(&t.given_name)
+                        .push_bind(t.birth_dates.join(" "))
+                        .push_bind(t.documents.join(" "));
+                });
+                q.push(
+                " ON CONFLICT (flight_id, locator, reference) DO UPDATE SET surname = excluded.surname, \
+                 given_name = excluded.given_name, birth_dates = excluded.birth_dates, documents = excluded.documents",
             );
-            q.push_values(chunk, |mut b, t| {
-                b.push_bind(flight)
-                    .push_bind(&t.locator)
-                    .push_bind(&t.reference)
-                    .push_bind(&t.surname)
-                    .push_bind(&t.given_name)
-                    .push_bind(t.birth_dates.join(" "))
-                    .push_bind(t.documents.join(" "));
-            });
-            q.build().execute(self.conn()?).await?;
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(())
     }
@@ -115,34 +141,38 @@ impl Tx {
         flight: i64,
         locators: Option<&[String]>,
     ) -> Result<Vec<LinkPerson>, StoreError> {
-        let mut q = sqlx::QueryBuilder::new(
+        if locators.is_some_and(|l| l.is_empty()) {
+            return Ok(Vec::new());
+        }
+        Ok(on!(self.conn()?, |db| {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
             "SELECT id AS manifest_id, booking AS locator, surname, given_names, date_of_birth, document_number FROM manifest
              WHERE booking IS NOT NULL AND flight_id = ",
         );
-        q.push_bind(flight);
-        if let Some(locators) = locators {
-            if locators.is_empty() {
-                return Ok(Vec::new());
+            q.push_bind(flight);
+            if let Some(locators) = locators {
+                q.push(" AND booking IN (");
+                let mut list = q.separated(", ");
+                for l in locators {
+                    list.push_bind(l);
+                }
+                list.push_unseparated(")");
             }
-            q.push(" AND booking IN (");
-            let mut list = q.separated(", ");
-            for l in locators {
-                list.push_bind(l);
-            }
-            list.push_unseparated(")");
-        }
-        Ok(q.build_query_as().fetch_all(self.conn()?).await?)
+            q.build_query_as().fetch_all(db).await
+        })?)
     }
 
     /// The PNR travellers of a flight (latest versions of its bookings).
     pub async fn pnr_travellers(&mut self, flight: i64) -> Result<Vec<PnrTraveller>, StoreError> {
-        let rows = sqlx::query_as::<_, TravellerColumns>(
+        let rows = on!(self.conn()?, |db| {
+            sqlx::query_as::<_, TravellerColumns>(
             "SELECT locator, reference, surname, given_name, birth_dates, documents FROM pnr_travellers
-             WHERE flight_id = ? ORDER BY locator, reference",
+             WHERE flight_id = $1 ORDER BY locator, reference",
         )
         .bind(flight)
-        .fetch_all(self.conn()?)
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows.into_iter().map(PnrTraveller::from).collect())
     }
 
@@ -154,13 +184,16 @@ impl Tx {
         links: &[Link],
     ) -> Result<(), StoreError> {
         for chunk in considered.chunks(500) {
-            let mut q = sqlx::QueryBuilder::new("DELETE FROM links WHERE manifest_id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            list.push_unseparated(")");
-            q.build().execute(self.conn()?).await?;
+            on!(self.conn()?, |db| {
+                let mut q =
+                    sqlx::QueryBuilder::<Db>::new("DELETE FROM links WHERE manifest_id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         let agreed: Vec<String> = links
             .iter()
@@ -168,18 +201,40 @@ impl Tx {
                 serde_json::to_string(&l.agreed).map_err(|e| StoreError::Corrupt(e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        let rows: Vec<(&Link, &String)> = links.iter().zip(&agreed).collect();
+        // One row per manifest person (the last link given wins), as one statement may not
+        // write a key twice on PostgreSQL.
+        let mut rows: Vec<(&Link, &String)> = Vec::new();
+        let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for pair in links.iter().zip(&agreed) {
+            match at.get(&pair.0.manifest_id) {
+                Some(&i) => {
+                    if let Some(slot) = rows.get_mut(i) {
+                        *slot = pair;
+                    }
+                }
+                None => {
+                    at.insert(pair.0.manifest_id, rows.len());
+                    rows.push(pair);
+                }
+            }
+        }
         for chunk in rows.chunks(200) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT OR REPLACE INTO links (manifest_id, locator, traveller, agreed) ",
-            );
-            q.push_values(chunk, |mut b, (l, agreed)| {
-                b.push_bind(l.manifest_id)
-                    .push_bind(&l.locator)
-                    .push_bind(&l.traveller)
-                    .push_bind(*agreed);
-            });
-            q.build().execute(self.conn()?).await?;
+            on!(self.conn()?, |db| {
+                let mut q = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO links (manifest_id, locator, traveller, agreed) ",
+                );
+                q.push_values(chunk, |mut b, (l, agreed)| {
+                    b.push_bind(l.manifest_id)
+                        .push_bind(&l.locator)
+                        .push_bind(&l.traveller)
+                        .push_bind(*agreed);
+                });
+                q.push(
+                    " ON CONFLICT (manifest_id) DO UPDATE SET locator = excluded.locator, \
+                 traveller = excluded.traveller, agreed = excluded.agreed",
+                );
+                q.build().execute(db).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(())
     }
@@ -188,13 +243,13 @@ impl Tx {
 impl Store {
     /// The links of a flight's manifest.
     pub async fn links(&self, flight: i64) -> Result<Vec<Link>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| sqlx::query_as(
             "SELECT l.manifest_id, l.locator, l.traveller, l.agreed FROM links l
-             JOIN manifest m ON m.id = l.manifest_id WHERE m.flight_id = ? ORDER BY l.manifest_id",
+             JOIN manifest m ON m.id = l.manifest_id WHERE m.flight_id = $1 ORDER BY l.manifest_id",
         )
         .bind(flight)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }
 

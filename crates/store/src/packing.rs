@@ -63,6 +63,20 @@ impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Packed {
     }
 }
 
+impl sqlx::Type<sqlx::Postgres> for Packed {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <Vec<u8> as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Packed {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Packed(<Vec<u8> as sqlx::Decode<sqlx::Postgres>>::decode(
+            value,
+        )?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

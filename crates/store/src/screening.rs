@@ -154,7 +154,7 @@ const NOT_A_TWIN: &str = "NOT (h.manifest_id IS NULL AND EXISTS (SELECT 1 FROM l
 /// The hits an agency may see and decide: those of the lists it owns and of the lists no
 /// agency owns (the unit's own). Binds the agency's code once.
 const OF_AGENCY: &str =
-    "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ?)";
+    "NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> $1)";
 
 /// [`OF_AGENCY`] up to its value, for a built query (closed with `)` after the value).
 const OF_AGENCY_OPEN: &str =
@@ -197,9 +197,10 @@ const VERSION_COLUMNS: &str = "id, list, number, format, source_sha256, publishe
 impl Tx {
     /// Keeps a watchlist version; returns its row id.
     pub async fn put_list_version(&mut self, v: &NewListVersion<'_>) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
+        let id = on!(self.conn()?, |db| {
+            sqlx::query_scalar(
             "INSERT INTO watchlist_versions (list, number, format, source_sha256, published, imported_at, imported_by,
-             entries, added, changed, removed, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             entries, added, changed, removed, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(v.list)
         .bind(v.number)
@@ -213,8 +214,9 @@ impl Tx {
         .bind(v.changed)
         .bind(v.removed)
         .bind(v.version)
-        .fetch_one(self.conn()?)
-        .await?;
+        .fetch_one(db)
+.await
+        })?;
         Ok(id)
     }
 
@@ -230,10 +232,11 @@ impl Tx {
                     (None, Some(locator.as_str()), Some(traveller.as_str()))
                 }
             };
-            let inserted: bool = sqlx::query_scalar(
+            let inserted: bool = on!(self.conn()?, |db| {
+                sqlx::query_scalar(
                 "INSERT INTO hits (flight_id, manifest_id, locator, traveller, subject, message_id, list, list_version,
                  entry_id, score, explanation, fingerprint, state, suppression_id, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (flight_id, subject, list, entry_id) DO UPDATE SET
                      message_id = excluded.message_id, list_version = excluded.list_version,
                      score = excluded.score, explanation = excluded.explanation,
@@ -262,8 +265,9 @@ impl Tx {
             .bind(h.suppression)
             .bind(&at)
             .bind(&at)
-            .fetch_one(self.conn()?)
-            .await?;
+            .fetch_one(db)
+.await
+            })?;
             new += u64::from(inserted);
         }
         Ok(new)
@@ -275,13 +279,13 @@ impl Tx {
         flight: i64,
         reference: &str,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM manifest WHERE flight_id = ? AND reference = ?")
-                .bind(flight)
-                .bind(reference)
-                .fetch_optional(self.conn()?)
-                .await?,
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT id FROM manifest WHERE flight_id = $1 AND reference = $2"
         )
+        .bind(flight)
+        .bind(reference)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// The latest manifest row written by `message` for a person without a reference.
@@ -292,16 +296,18 @@ impl Tx {
         surname: &str,
         given_names: &str,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT MAX(id) AS id FROM manifest WHERE flight_id = ? AND last_message = ? AND reference IS NULL
-             AND surname = ? AND given_names = ?",
+        Ok(on!(self.conn()?, |db| {
+            sqlx::query_scalar(
+            "SELECT MAX(id) AS id FROM manifest WHERE flight_id = $1 AND last_message = $2 AND reference IS NULL
+             AND surname = $3 AND given_names = $4",
         )
         .bind(flight)
         .bind(message)
         .bind(surname)
         .bind(given_names)
-        .fetch_one(self.conn()?)
-        .await?)
+        .fetch_one(db)
+.await
+        })?)
     }
 
     /// Records an analyst's disposition of a hit, and an audit record of it.
@@ -326,7 +332,8 @@ impl Tx {
             fingerprint: String,
             state: String,
         }
-        let rows = sqlx::query_as::<_, Twin>(
+        let rows = on!(self.conn()?, |db| {
+            sqlx::query_as::<_, Twin>(
             "SELECT t.id, t.fingerprint, t.state FROM hits h
              JOIN links l ON (h.manifest_id IS NOT NULL AND l.manifest_id = h.manifest_id)
                           OR (h.manifest_id IS NULL AND l.locator = h.locator AND l.traveller = h.traveller)
@@ -334,11 +341,12 @@ impl Tx {
                         AND t.subject = CASE WHEN h.manifest_id IS NULL
                                              THEN 'api:' || l.manifest_id
                                              ELSE 'pnr:' || l.locator || '/' || l.traveller END
-             WHERE h.id = ?",
+             WHERE h.id = $1",
         )
         .bind(hit)
-        .fetch_all(self.conn()?)
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows
             .into_iter()
             .map(|t| (t.id, t.fingerprint, t.state))
@@ -360,17 +368,19 @@ impl Tx {
             Reviewed::TargetingHit => ("targeting_hits", "targeting_hit"),
         };
         // The table name is one of two constants above, never input.
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE {table} SET state = ?, reviewed_by = ?, reviewed_at = ?, note = ? WHERE id = ?"
+        let done = on!(self.conn()?, |db| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET state = $1, reviewed_by = $2, reviewed_at = $3, note = $4 WHERE id = $5"
         )))
         .bind(disposition.as_str())
         .bind(who)
         .bind(now())
         .bind(note)
         .bind(hit)
-        .execute(self.conn()?)
-        .await?;
-        if done.rows_affected() == 0 {
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
+        if done == 0 {
             return Ok(false);
         }
         self.audit(&crate::AuditEntry {
@@ -394,9 +404,10 @@ impl Tx {
         who: &str,
         expires_on: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on!(self.conn()?, |db| {
+            sqlx::query_scalar(
             "INSERT INTO suppressions (fingerprint, list, entry_id, reason, who, created_at, expires_on)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (fingerprint, list, entry_id) DO UPDATE SET reason = excluded.reason,
                  who = excluded.who, created_at = excluded.created_at, expires_on = excluded.expires_on
              RETURNING id",
@@ -408,8 +419,9 @@ impl Tx {
         .bind(who)
         .bind(now())
         .bind(expires_on)
-        .fetch_one(self.conn()?)
-        .await?;
+        .fetch_one(db)
+.await
+        })?;
         self.audit(&crate::AuditEntry {
             actor: who,
             action: "suppression.created",
@@ -435,8 +447,7 @@ impl Store {
             Filtered::from_parts(&["SELECT ", VERSION_COLUMNS, " FROM watchlist_versions"])
                 .eq("list", list)
                 .then("ORDER BY list, number DESC")
-                .query_as::<ListVersionRow>()
-                .fetch_all(self.pool())
+                .fetch_all::<ListVersionRow, _, _>(self.reader())
                 .await?,
         )
     }
@@ -455,20 +466,23 @@ impl Store {
             .eq("list", Some(list))
             .eq("number", number)
             .then("ORDER BY number DESC LIMIT 1")
-            .query_as::<Version>()
-            .fetch_optional(self.pool())
+            .fetch_all::<Version, _, _>(self.reader())
             .await?
+            .into_iter()
+            .next()
             .map(|v| v.version))
     }
 
     /// The latest version of every list, as JSON, for building the matcher at start.
     pub async fn latest_list_versions(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_scalar(
             "SELECT v.version FROM watchlist_versions v
              WHERE v.number = (SELECT MAX(number) FROM watchlist_versions w WHERE w.list = v.list) ORDER BY v.list",
         )
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     /// Hits in a state (all when `None`), newest first.
@@ -479,8 +493,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<HitRow>, StoreError> {
         Ok(hits_query(state, flight, limit)
-            .query_as::<HitRow>()
-            .fetch_all(self.pool())
+            .fetch_all::<HitRow, _, _>(self.reader())
             .await?)
     }
 
@@ -502,21 +515,22 @@ impl Store {
         .eq("h.state", state)
         .eq("h.flight_id", flight)
         .then_bind("ORDER BY h.id DESC LIMIT ", limit)
-        .query_as::<HitRow>()
-        .fetch_all(self.pool())
+        .fetch_all::<HitRow, _, _>(self.reader())
         .await?)
     }
 
     /// One hit, when `agency` may see it; `None` for another agency's as for a missing one.
     pub async fn agency_hit(&self, agency: &str, id: i64) -> Result<Option<HitRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
-             WHERE {OF_AGENCY} AND h.id = ?2"
-        )))
+        Ok(on!(self.reader(), |db| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id
+             WHERE {OF_AGENCY} AND h.id = $2"
+            ))
+        )
         .bind(agency)
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+        .await)?)
     }
 
     /// An agency's review queue: hits in a state that `agency` may see, of the given lists
@@ -533,11 +547,11 @@ impl Store {
         max_score: f64,
         limit: i64,
     ) -> Result<(Vec<HitRow>, i64), StoreError> {
-        let filter = |q: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
+        let filter = |q: &mut Filtered| {
             q.push(" WHERE h.state = ")
-                .push_bind(state.to_string())
+                .push_bind(state)
                 .push(" AND NOT EXISTS (SELECT 1 FROM list_owners o WHERE o.list = h.list AND o.agency <> ")
-                .push_bind(agency.to_string())
+                .push_bind(agency)
                 .push(")")
                 .push(" AND ")
                 .push(NOT_A_TWIN)
@@ -548,36 +562,45 @@ impl Store {
             if let Some(lists) = lists {
                 q.push(" AND h.list IN (SELECT NULL");
                 for l in lists {
-                    q.push(" UNION ALL SELECT ").push_bind(l.clone());
+                    q.push(" UNION ALL SELECT ").push_bind(l);
                 }
                 q.push(")");
             }
         };
-        let mut q = sqlx::QueryBuilder::new("SELECT ");
-        q.push(HIT_COLUMNS)
-            .push(" FROM hits h JOIN flights f ON f.id = h.flight_id");
+        let mut q = Filtered::from_parts(&[
+            "SELECT ",
+            HIT_COLUMNS,
+            " FROM hits h JOIN flights f ON f.id = h.flight_id",
+        ]);
         filter(&mut q);
         q.push(
             " ORDER BY CASE WHEN h.score >= 0.95 THEN 0 WHEN h.score >= 0.88 THEN 1 ELSE 2 END, \
              h.created_at, h.id LIMIT ",
         )
         .push_bind(limit);
-        let rows = q.build_query_as::<HitRow>().fetch_all(self.pool()).await?;
-        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) AS hits FROM hits h");
+        let rows = q.fetch_all::<HitRow, _, _>(self.reader()).await?;
+        let mut count = Filtered::new("SELECT COUNT(*) AS hits FROM hits h");
         filter(&mut count);
-        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+        let total: i64 = count
+            .fetch_scalars::<i64, _, _>(self.reader())
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(0);
         Ok((rows, total))
     }
 
     /// The lists that have hits in a state that `agency` may see.
     pub async fn hit_lists(&self, agency: &str, state: &str) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT DISTINCT h.list FROM hits h WHERE {OF_AGENCY} AND h.state = ?2 ORDER BY h.list"
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT h.list FROM hits h WHERE {OF_AGENCY} AND h.state = $2 ORDER BY h.list"
         )))
         .bind(agency)
         .bind(state)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 
     /// [`Store::hit_counts`] of the hits `agency` may see.
@@ -585,46 +608,54 @@ impl Store {
         &self,
         agency: &str,
     ) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let rows = sqlx::query_as::<_, HitCount>(sqlx::AssertSqlSafe(format!(
+        let rows = on!(self.reader(), |db| {
+            sqlx::query_as::<_, HitCount>(sqlx::AssertSqlSafe(format!(
             "SELECT h.flight_id, h.state, COUNT(*) AS hits FROM hits h WHERE {OF_AGENCY} AND {NOT_A_TWIN}
              GROUP BY h.flight_id, h.state"
         )))
         .bind(agency)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows.into_iter().map(HitCount::into_tuple).collect())
     }
 
     /// Hits per state and per flight: (flight id, state, count), for queues and manifests;
     /// a PNR twin of an API hit in the same state is not counted again.
     pub async fn hit_counts(&self) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let rows = sqlx::query_as::<_, HitCount>(sqlx::AssertSqlSafe(format!(
-            "SELECT h.flight_id, h.state, COUNT(*) AS hits FROM hits h WHERE {NOT_A_TWIN}
+        let rows = on!(self.reader(), |db| sqlx::query_as::<_, HitCount>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT h.flight_id, h.state, COUNT(*) AS hits FROM hits h WHERE {NOT_A_TWIN}
              GROUP BY h.flight_id, h.state"
-        )))
-        .fetch_all(self.pool())
-        .await?;
+            ))
+        )
+        .fetch_all(db)
+        .await)?;
         Ok(rows.into_iter().map(HitCount::into_tuple).collect())
     }
 
     pub async fn hit(&self, id: i64) -> Result<Option<HitRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE h.id = ?"
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {HIT_COLUMNS} FROM hits h JOIN flights f ON f.id = h.flight_id WHERE h.id = $1"
         )))
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        .fetch_optional(db)
+.await
+        })?)
     }
 
     /// Every remembered false alarm not expired on `today` (ISO date).
     pub async fn suppressions(&self, today: &str) -> Result<Vec<SuppressionRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT id, fingerprint, list, entry_id, reason, who, created_at, expires_on FROM suppressions
-             WHERE expires_on IS NULL OR expires_on >= ? ORDER BY id",
+             WHERE expires_on IS NULL OR expires_on >= $1 ORDER BY id",
         )
         .bind(today)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(db)
+.await
+        })?)
     }
 }
 
@@ -655,13 +686,15 @@ impl Store {
             last_message: i64,
             identity: Json<model::Identity>,
         }
-        let rows = sqlx::query_as::<_, Row>(
+        let rows = on!(self.reader(), |db| {
+            sqlx::query_as::<_, Row>(
             "SELECT m.id AS manifest_id, m.flight_id, m.last_message, m.identity FROM manifest m JOIN flights f ON f.id = m.flight_id
-             WHERE f.departure_date >= ? AND m.status NOT IN ('removed', 'cancelled') ORDER BY m.id",
+             WHERE f.departure_date >= $1 AND m.status NOT IN ('removed', 'cancelled') ORDER BY m.id",
         )
         .bind(since)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows
             .into_iter()
             .map(|r| ScreenAgainApi {
@@ -686,16 +719,18 @@ impl Store {
             #[sqlx(flatten)]
             traveller: crate::links::TravellerColumns,
         }
-        let rows = sqlx::query_as::<_, Row>(
+        let rows = on!(self.reader(), |db| {
+            sqlx::query_as::<_, Row>(
             "SELECT t.flight_id, t.locator, t.reference, t.surname, t.given_name, t.birth_dates, t.documents,
                     (SELECT MAX(v.message_id) FROM pnr_versions v WHERE v.flight_id = t.flight_id AND v.locator = t.locator)
                     AS message_id
              FROM pnr_travellers t JOIN flights f ON f.id = t.flight_id
-             WHERE f.departure_date >= ? ORDER BY t.flight_id, t.locator, t.reference",
+             WHERE f.departure_date >= $1 ORDER BY t.flight_id, t.locator, t.reference",
         )
         .bind(since)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+.await
+        })?;
         Ok(rows
             .into_iter()
             .map(|r| ScreenAgainPnr {
@@ -719,7 +754,7 @@ mod plans {
             ("state", hits_query(Some("open"), None, 50), "hits_state"),
             ("flight", hits_query(None, Some(7), 50), "hits_flight"),
         ] {
-            let plan = crate::filter::plan(store.pool(), &mut q).await;
+            let plan = crate::filter::plan(store.sqlite_reader(), &mut q).await;
             assert!(
                 plan.iter()
                     .any(|p| p.starts_with("SEARCH h USING ") && p.contains(index)),

@@ -2,37 +2,34 @@
 //! messages may share it. The write methods live on `Tx`; `Store` has short-hands that open and
 //! commit a transaction around one of them.
 //!
-//! The transaction is driven by plain `BEGIN IMMEDIATE` / `COMMIT` statements on a connection
+//! The transaction is driven by plain `BEGIN` / `COMMIT` statements on a connection
 //! of the pool (sqlx's own transaction keeps a depth count that a failed commit leaves wrong,
 //! and every later `begin` on that connection then fails). A transaction that does not end in
 //! a successful commit is rolled back before its connection is reused, and the connection is
 //! closed when even that fails: a full disk fails the writes it hits, not every later one.
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection};
-
+use crate::engine::{Conn, On};
 use crate::{Store, StoreError};
 
-/// A write transaction holding SQLite's write lock until `commit` (or until its connection is
-/// closed, when dropped).
+/// A write transaction holding the engine's write lock until `commit` (or until its connection
+/// is rolled back or closed, when dropped).
 #[derive(Debug)]
 pub struct Tx {
     /// The connection, until the commit or the drop ends the transaction.
-    conn: Option<PoolConnection<Sqlite>>,
+    conn: Option<Conn>,
     /// To seal the audit records written in it.
     pub(crate) seal: std::sync::Arc<crate::audit::Seal>,
 }
 
 impl Store {
-    /// Begins a write transaction. It takes the write lock at once: a deferred one that reads
-    /// first could not upgrade after another connection's commit (SQLITE_BUSY_SNAPSHOT).
+    /// Begins a write transaction; it takes the write lock at once (`engine.rs`).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let conn = self.writer().acquire().await?;
+        let conn = self.acquire_writer().await?;
         let mut tx = Tx {
             conn: Some(conn),
-            seal: self.seal.clone(),
+            seal: self.seal_handle(),
         };
-        sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()?).await?;
+        crate::engine::begin_on(tx.conn_mut()?).await?;
         Ok(tx)
     }
 }
@@ -46,14 +43,24 @@ impl Store {
 
 impl Tx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        sqlx::query("COMMIT").execute(self.conn()?).await?;
+        on!(self.conn()?, |db| sqlx::query("COMMIT")
+            .execute(db)
+            .await
+            .map(|_| ()))?;
         // Committed: the connection goes back to the pool as it is.
         drop(self.conn.take());
         Ok(())
     }
 
-    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        self.conn.as_deref_mut().ok_or(StoreError::Ended)
+    /// The transaction's connection, as the executor of whichever engine it is.
+    pub(crate) fn conn(
+        &mut self,
+    ) -> Result<On<&mut sqlx::SqliteConnection, &mut sqlx::PgConnection>, StoreError> {
+        Ok(self.conn_mut()?.on())
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> Result<&mut Conn, StoreError> {
+        self.conn.as_mut().ok_or(StoreError::Ended)
     }
 }
 
@@ -68,30 +75,47 @@ impl Drop for Tx {
 }
 
 /// Returns a connection whose transaction failed to the pool once it is rolled back and the
-/// `reset` statements ran; closes it when they fail (SQLite then rolls back what is open). An
-/// in-memory database lives in its one connection, so closing is only the last resort.
-pub(crate) fn release_after_failure(
-    mut conn: PoolConnection<Sqlite>,
-    reset: &'static [&'static str],
-) {
+/// `reset` statements ran; closes it when they fail (the database then rolls back what is
+/// open). An in-memory database lives in its one connection, so closing is only the last
+/// resort.
+pub(crate) fn release_after_failure(mut conn: Conn, reset: &'static [&'static str]) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         conn.close_on_drop();
         return;
     };
     runtime.spawn(async move {
-        let rolled_back = match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+        let rolled_back = match on!(conn.on(), |db| sqlx::query("ROLLBACK")
+            .execute(db)
+            .await
+            .map(|_| ()))
+        {
             Ok(_) => true,
             // SQLite already rolled back (a full disk at COMMIT does that).
             Err(e) => e.to_string().contains("no transaction is active"),
         };
         let mut usable = rolled_back;
         for &statement in reset {
-            usable &= sqlx::query(statement).execute(&mut *conn).await.is_ok();
+            usable &= on!(conn.on(), |db| sqlx::query(statement)
+                .execute(db)
+                .await
+                .map(|_| ()))
+            .is_ok();
         }
         if !usable {
             conn.close_on_drop();
         }
     });
+}
+
+#[cfg(test)]
+impl Tx {
+    /// The connection of a transaction on SQLite, for tests of SQLite's own failures.
+    pub(crate) fn sqlite_conn(&mut self) -> &mut sqlx::SqliteConnection {
+        match self.conn() {
+            Ok(On::Sqlite(c)) => c,
+            _ => panic!("an SQLite test runs on SQLite"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -126,12 +150,12 @@ mod tests {
         for _ in 0..6 {
             let mut tx = store.begin().await.unwrap();
             sqlx::query("PRAGMA defer_foreign_keys = ON")
-                .execute(tx.conn().unwrap())
+                .execute(tx.sqlite_conn())
                 .await
                 .unwrap();
             // a body of a message that does not exist: refused at COMMIT, not before
             sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (987654321, x'00')")
-                .execute(tx.conn().unwrap())
+                .execute(tx.sqlite_conn())
                 .await
                 .unwrap();
             let refused = tx.commit().await.unwrap_err();
@@ -153,7 +177,7 @@ mod tests {
         for _ in 0..3 {
             let mut tx = store.begin().await.unwrap();
             sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (987654321, x'00')")
-                .execute(tx.conn().unwrap())
+                .execute(tx.sqlite_conn())
                 .await
                 .unwrap_err();
             drop(tx);
@@ -174,13 +198,13 @@ mod tests {
         for _ in 0..6 {
             let mut tx = store.begin().await.unwrap();
             let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-                .fetch_one(tx.conn().unwrap())
+                .fetch_one(tx.sqlite_conn())
                 .await
                 .unwrap();
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "PRAGMA max_page_count = {pages}"
             )))
-            .execute(tx.conn().unwrap())
+            .execute(tx.sqlite_conn())
             .await
             .unwrap();
             let findings = serde_json::Value::String("x".repeat(1 << 20));

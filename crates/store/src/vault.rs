@@ -2,6 +2,7 @@
 //! and its processing state. Rows are never deleted; only the state moves on.
 
 use crate::columns::Json;
+use crate::engine::{Conn, On};
 use crate::filter::Filtered;
 use crate::packing::Packed;
 use crate::{Store, StoreError, now};
@@ -115,24 +116,33 @@ impl Store {
     /// Keeps several messages in one commit (group commit: one wait for the disk for all of
     /// them). When this returns every receipt is on disk; the ids come in the order given.
     pub async fn receive_many(&self, messages: &[Received<'_>]) -> Result<Vec<i64>, StoreError> {
-        let mut conn = self.writer().acquire().await?;
+        let mut conn = self.acquire_writer().await?;
+        let sqlite = conn.engine() == crate::Engine::Sqlite;
         let result = async {
-            // This commit, and only this one, waits for the disk: the receipt must survive a
-            // power cut before the carrier is told it arrived.
-            sqlx::query("PRAGMA synchronous = FULL")
-                .execute(&mut *conn)
-                .await?;
+            // This commit, and only this one, waits for the disk on SQLite: the receipt must
+            // survive a power cut before the carrier is told it arrived. (PostgreSQL commits
+            // every transaction durably.)
+            if let On::Sqlite(db) = conn.on() {
+                sqlx::query("PRAGMA synchronous = FULL").execute(db).await?;
+            }
             let ids = receive_on(&mut conn, self.seal(), messages).await?;
-            sqlx::query("PRAGMA synchronous = NORMAL")
-                .execute(&mut *conn)
-                .await?;
+            if let On::Sqlite(db) = conn.on() {
+                sqlx::query("PRAGMA synchronous = NORMAL")
+                    .execute(db)
+                    .await?;
+            }
             Ok(ids)
         }
         .await;
         if result.is_err() {
             // A failed commit (a full disk) may leave the connection inside its transaction
             // and with the wrong durability: rolled back and reset before it is reused.
-            crate::tx::release_after_failure(conn, &["PRAGMA synchronous = NORMAL"]);
+            let reset: &'static [&'static str] = if sqlite {
+                &["PRAGMA synchronous = NORMAL"]
+            } else {
+                &[]
+            };
+            crate::tx::release_after_failure(conn, reset);
         }
         result
     }
@@ -179,106 +189,120 @@ impl crate::Tx {
         findings: &serde_json::Value,
         key: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE messages SET state = ?, message_type = ?, findings = ?, processed_at = ? WHERE id = ?",
+        on!(self.conn()?, |db| {
+            sqlx::query(
+            "UPDATE messages SET state = $1, message_type = $2, findings = $3, processed_at = $4 WHERE id = $5",
         )
         .bind(state.as_str())
         .bind(message_type)
         .bind(findings.to_string())
         .bind(now())
         .bind(id)
-        .execute(self.conn()?)
-        .await?;
+        .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
         if let (Some(key), MessageState::Processed) = (key, state) {
-            sqlx::query("INSERT OR IGNORE INTO processed_keys (key, message_id) VALUES (?, ?)")
-                .bind(key)
-                .bind(id)
-                .execute(self.conn()?)
-                .await?;
+            on!(self.conn()?, |db| {
+                sqlx::query(
+                "INSERT INTO processed_keys (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+            )
+            .bind(key)
+            .bind(id)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
         }
         Ok(())
     }
 
     /// Marks a message as a duplicate of an earlier one processed under the same key.
     pub async fn mark_duplicate(&mut self, id: i64, of: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE messages SET state = 'duplicate', duplicate_of = ?, processed_at = ? WHERE id = ?")
+        on!(self.conn()?, |db| {
+            sqlx::query("UPDATE messages SET state = 'duplicate', duplicate_of = $1, processed_at = $2 WHERE id = $3")
             .bind(of)
             .bind(now())
             .bind(id)
-            .execute(self.conn()?)
-            .await?;
+            .execute(db)
+.await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
     /// The message processed under `key`, if any.
     pub async fn processed_under(&mut self, key: &str) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT message_id FROM processed_keys WHERE key = ?")
-                .bind(key)
-                .fetch_optional(self.conn()?)
-                .await?,
+        Ok(on!(self.conn()?, |db| sqlx::query_scalar(
+            "SELECT message_id FROM processed_keys WHERE key = $1"
         )
+        .bind(key)
+        .fetch_optional(db)
+        .await)?)
     }
 }
 
 impl Store {
     /// How much the store holds: for summaries and throughput reports.
     pub async fn totals(&self) -> Result<Totals, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM messages) AS messages, (SELECT COUNT(*) FROM flights) AS flights,
                     (SELECT COUNT(*) FROM manifest) AS api_persons,
                     (SELECT COUNT(*) FROM pnr_travellers) AS pnr_travellers",
         )
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(db)
+.await
+        })?)
     }
 
     /// Messages received but not processed (after a crash, these are processed again).
     pub async fn unprocessed(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM messages WHERE state = 'received' ORDER BY id")
-                .fetch_all(self.pool())
-                .await?,
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT id FROM messages WHERE state = 'received' ORDER BY id"
         )
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Parts of series kept as waiting for the others, oldest first: rebuilt at start.
     pub async fn waiting(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM messages WHERE state = 'waiting' ORDER BY id")
-                .fetch_all(self.pool())
-                .await?,
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT id FROM messages WHERE state = 'waiting' ORDER BY id"
         )
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Counts one more start of processing message `id` by recovery; returns the count
     /// (committed before the processing starts, so a crash during it is remembered).
     pub async fn start_attempt(&self, id: i64) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
-        let attempts: i64 = sqlx::query_scalar(
-            "UPDATE messages SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+        let attempts: i64 = on!(tx.conn()?, |db| sqlx::query_scalar(
+            "UPDATE messages SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
         )
         .bind(id)
-        .fetch_one(tx.conn()?)
-        .await?;
+        .fetch_one(db)
+        .await)?;
         tx.commit().await?;
         Ok(attempts)
     }
 
     pub async fn message(&self, id: i64) -> Result<Option<StoredMessage>, StoreError> {
-        Ok(sqlx::query_as::<_, MessageColumns>(SELECT_MESSAGE_BY_ID)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(StoredMessage::from))
+        Ok(on!(self.reader(), |db| sqlx::query_as::<_, MessageColumns>(
+            SELECT_MESSAGE_BY_ID
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await)?
+        .map(StoredMessage::from))
     }
 
     pub async fn message_body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let body: Option<Packed> =
-            sqlx::query_scalar("SELECT body FROM message_bodies WHERE message_id = ?")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
+        let body: Option<Packed> = on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT body FROM message_bodies WHERE message_id = $1"
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await)?;
         body.map(|b| Ok(b.bytes()?.into_owned())).transpose()
     }
 
@@ -297,8 +321,7 @@ impl Store {
             .eq("message_type", message_type)
             .then_bind("ORDER BY id DESC LIMIT ", limit)
             .then_bind("OFFSET ", offset)
-            .query_as::<MessageColumns>()
-            .fetch_all(self.pool())
+            .fetch_all::<MessageColumns, _, _>(self.reader())
             .await?;
         Ok(rows.into_iter().map(StoredMessage::from).collect())
     }
@@ -311,11 +334,11 @@ impl Store {
             state: MessageState,
             messages: i64,
         }
-        let rows = sqlx::query_as::<_, Count>(
+        let rows = on!(self.reader(), |db| sqlx::query_as::<_, Count>(
             "SELECT state, COUNT(*) AS messages FROM messages GROUP BY state ORDER BY state",
         )
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok(rows.into_iter().map(|c| (c.state, c.messages)).collect())
     }
 }
@@ -323,7 +346,7 @@ impl Store {
 /// The columns of a [`StoredMessage`], up to where a WHERE clause starts.
 const MESSAGE_COLUMNS: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages";
 
-const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages WHERE id = ?";
+const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages WHERE id = $1";
 
 /// A `messages` row as stored: a state that is not one of ours, or findings that do not parse,
 /// fail the read.
@@ -363,41 +386,49 @@ impl From<MessageColumns> for StoredMessage {
 
 /// Keeps the messages and their audit records in one transaction.
 async fn receive_on(
-    conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    conn: &mut Conn,
     seal: &crate::audit::Seal,
     messages: &[Received<'_>],
 ) -> Result<Vec<i64>, StoreError> {
     // Plain statements, not sqlx's transaction: see `tx.rs` for why.
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
+    crate::engine::begin_on(conn).await?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
         ids.push(receive_one(conn, seal, m).await?);
     }
-    sqlx::query("COMMIT").execute(&mut **conn).await?;
+    on!(conn.on(), |db| sqlx::query("COMMIT")
+        .execute(db)
+        .await
+        .map(|_| ()))?;
     Ok(ids)
 }
 
 async fn receive_one(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Conn,
     seal: &crate::audit::Seal,
     m: &Received<'_>,
 ) -> Result<i64, StoreError> {
     let at = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (received_at, channel, carrier, sha256, size) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    let id: i64 = on!(tx.on(), |db| {
+        sqlx::query_scalar(
+        "INSERT INTO messages (received_at, channel, carrier, sha256, size) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(&at)
     .bind(m.channel)
     .bind(m.carrier)
     .bind(digest(m.body))
     .bind(m.body.len() as i64)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO message_bodies (message_id, body) VALUES (?, ?)")
-        .bind(id)
-        .bind(crate::packing::pack(m.body))
-        .execute(&mut *tx)
-        .await?;
+    .fetch_one(db)
+.await
+    })?;
+    on!(tx.on(), |db| sqlx::query(
+        "INSERT INTO message_bodies (message_id, body) VALUES ($1, $2)"
+    )
+    .bind(id)
+    .bind(crate::packing::pack(m.body))
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected()))?;
     let detail = format!(
         "channel={} carrier={} bytes={}",
         m.channel,

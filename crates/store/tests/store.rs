@@ -1,4 +1,4 @@
-//! The store against an embedded SQLite database: the vault keeps bytes and states, keys are
+//! The store on both engines (SQLite, and PostgreSQL when configured): the vault keeps bytes and states, keys are
 //! recorded only after success, the audit chain verifies and a tampered record is found.
 #![allow(
     clippy::unwrap_used,
@@ -10,19 +10,11 @@
 use model::{Capacity, Document, FlightKey, Identity, Sex, Status};
 use store::*;
 
-fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("passage-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("passage.db")
-}
-
-#[tokio::test]
-async fn the_vault_keeps_every_byte_and_survives_a_reopen() {
-    let path = temp_db("vault");
+engines! {
+async fn the_vault_keeps_every_byte_and_survives_a_reopen(at: TestLocation) {
     let body = b"UNA:+.? 'UNB+UNOA:4+XQ+PIU+261127:0900+1'\xff\x00garbage";
     let id = {
-        let store = Store::open(&path).await.unwrap();
+        let store = Store::open_at(&at.location).await.unwrap();
         let id = store
             .receive(&Received {
                 channel: "http",
@@ -34,7 +26,7 @@ async fn the_vault_keeps_every_byte_and_survives_a_reopen() {
         assert_eq!(store.unprocessed().await.unwrap(), [id]);
         id
     };
-    let store = Store::open(&path).await.unwrap();
+    let store = Store::open_at(&at.location).await.unwrap();
     assert_eq!(store.message_body(id).await.unwrap().unwrap(), body);
     let m = store.message(id).await.unwrap().unwrap();
     assert_eq!(
@@ -48,10 +40,10 @@ async fn the_vault_keeps_every_byte_and_survives_a_reopen() {
         "a receipt not processed before a crash is processed after"
     );
 }
+}
 
-#[tokio::test]
-async fn keys_are_recorded_only_after_success() {
-    let store = Store::open_in_memory().await.unwrap();
+engines! {
+async fn keys_are_recorded_only_after_success(store: Store) {
     let first = store
         .receive(&Received {
             channel: "http",
@@ -120,11 +112,11 @@ async fn keys_are_recorded_only_after_success() {
         ]
     );
 }
+}
 
-#[tokio::test]
-async fn the_audit_chain_verifies_and_tampering_is_found() {
-    let path = temp_db("audit");
-    let store = Store::open(&path).await.unwrap();
+engines! {
+async fn the_audit_chain_verifies_and_tampering_is_found(at: TestLocation) {
+    let store = Store::open_at(&at.location).await.unwrap();
     for i in 0..5 {
         let subject = format!("message:{i}");
         store
@@ -160,28 +152,17 @@ async fn the_audit_chain_verifies_and_tampering_is_found() {
     assert_eq!(mine[0].purpose.as_deref(), Some("CASE-2026-17"));
 
     // The database refuses edits…
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    let refused = at
+        .raw("UPDATE audit SET actor = 'nobody' WHERE id = 3")
         .await
-        .unwrap();
-    assert!(
-        sqlx::query("UPDATE audit SET actor = 'nobody' WHERE id = 3")
-            .execute(&pool)
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("DELETE FROM audit WHERE id = 3")
-            .execute(&pool)
-            .await
-            .is_err()
-    );
+        .unwrap_err();
+    assert!(refused.to_string().contains("append-only"), "{refused}");
+    assert!(at.raw("DELETE FROM audit WHERE id = 3").await.is_err());
     // …and an edit made by someone who drops the trigger is found by the chain.
-    sqlx::query("DROP TRIGGER audit_no_update")
-        .execute(&pool)
+    at.raw(&at.drop_trigger("audit_no_update", "audit"))
         .await
         .unwrap();
-    sqlx::query("UPDATE audit SET actor = 'nobody' WHERE id = 3")
-        .execute(&pool)
+    at.raw("UPDATE audit SET actor = 'nobody' WHERE id = 3")
         .await
         .unwrap();
     assert_eq!(
@@ -193,10 +174,10 @@ async fn the_audit_chain_verifies_and_tampering_is_found() {
         }
     );
 }
+}
 
-#[tokio::test]
-async fn flights_and_manifests() {
-    let store = Store::open_in_memory().await.unwrap();
+engines! {
+async fn flights_and_manifests(store: Store) {
     let message = store
         .receive(&Received {
             channel: "http",
@@ -263,10 +244,10 @@ async fn flights_and_manifests() {
     assert_eq!(manifest[0].status, "boarded");
     assert_eq!(manifest[0].identity, identity);
 }
+}
 
-#[tokio::test]
-async fn a_person_without_a_passenger_reference_is_matched_not_added_twice() {
-    let store = Store::open_in_memory().await.unwrap();
+engines! {
+async fn a_person_without_a_passenger_reference_is_matched_not_added_twice(store: Store) {
     let message = store
         .receive(&Received {
             channel: "http",
@@ -319,10 +300,10 @@ async fn a_person_without_a_passenger_reference_is_matched_not_added_twice() {
     update(&identity).await;
     assert_eq!(store.manifest(flight).await.unwrap().len(), 2);
 }
+}
 
-#[tokio::test]
-async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth() {
-    let store = Store::open_in_memory().await.unwrap();
+engines! {
+async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth(store: Store) {
     let message = store
         .receive(&Received {
             channel: "http",
@@ -395,4 +376,5 @@ async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth() {
         Some("D:XXA:X7654321"),
         "separators in the number do not matter"
     );
+}
 }
