@@ -12,17 +12,19 @@ use store::Store;
 const PASSWORD: &str = "a long enough secret";
 const ANY: Source = Source::Unknown;
 
-async fn accounts_with_analyst() -> Accounts {
+async fn accounts_with_analyst(store: Store) -> Accounts {
     // Many attempts from one source: the per-source limit has its own test.
-    accounts_with(Policy {
-        sign_in_burst: 1000,
-        ..Policy::default()
-    })
+    accounts_with(
+        store,
+        Policy {
+            sign_in_burst: 1000,
+            ..Policy::default()
+        },
+    )
     .await
 }
 
-async fn accounts_with(policy: Policy) -> Accounts {
-    let store = Store::open_in_memory().await.unwrap();
+async fn accounts_with(store: Store, policy: Policy) -> Accounts {
     let accounts = Accounts::new(store, policy).unwrap();
     accounts
         .add_user(
@@ -44,9 +46,9 @@ fn t0() -> Timestamp {
     "2026-11-27T08:00:00Z".parse().unwrap()
 }
 
-#[tokio::test]
-async fn sign_in_opens_a_session_that_knows_the_user_and_roles() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn sign_in_opens_a_session_that_knows_the_user_and_roles(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let s = a
         .sign_in("ana", PASSWORD, ANY, t0())
         .await
@@ -73,10 +75,11 @@ async fn sign_in_opens_a_session_that_knows_the_user_and_roles() {
         ["session.signed_out", "session.signed_in", "user.added"]
     );
 }
+}
 
-#[tokio::test]
-async fn unknown_user_and_wrong_password_get_the_same_answer() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn unknown_user_and_wrong_password_get_the_same_answer(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     assert_eq!(
         a.sign_in("nobody", PASSWORD, ANY, t0())
             .await
@@ -92,10 +95,11 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
         Refusal::WrongCredentials
     );
 }
+}
 
-#[tokio::test]
-async fn five_failures_lock_the_account_for_fifteen_minutes() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn five_failures_lock_the_account_for_fifteen_minutes(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     for i in 1..=4 {
         let r = a
             .sign_in("ana", "wrong password!!", ANY, t0())
@@ -133,10 +137,11 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
     assert_eq!(user.failed_logins, 0);
     assert!(user.locked_until.is_none());
 }
+}
 
-#[tokio::test]
-async fn an_idle_session_ends_and_an_active_one_ends_after_twelve_hours() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn an_idle_session_ends_and_an_active_one_ends_after_twelve_hours(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let s = a
         .sign_in("ana", PASSWORD, ANY, t0())
         .await
@@ -161,10 +166,11 @@ async fn an_idle_session_ends_and_an_active_one_ends_after_twelve_hours() {
         assert_eq!(alive, now < t0() + SignedDuration::from_hours(12), "{now}");
     }
 }
+}
 
-#[tokio::test]
-async fn bearer_tokens_act_as_their_user_until_the_user_is_disabled() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn bearer_tokens_act_as_their_user_until_the_user_is_disabled(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let token = a
         .issue_token("setup", "ana", "batch", None)
         .await
@@ -190,10 +196,11 @@ async fn bearer_tokens_act_as_their_user_until_the_user_is_disabled() {
         Refusal::WrongCredentials
     );
 }
+}
 
-#[tokio::test]
-async fn weak_passwords_bad_names_and_taken_names_are_refused() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn weak_passwords_bad_names_and_taken_names_are_refused(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let spec = |username, password| UserSpec {
         username,
         display_name: "X",
@@ -213,12 +220,13 @@ async fn weak_passwords_bad_names_and_taken_names_are_refused() {
     ));
     assert!(a.add_user("setup", &spec("sup", PASSWORD)).await.is_ok());
 }
+}
 
 /// The probe of issue 13: wrong passwords sent all at once were all checked against the same
 /// old failure count, and the right one came through after them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_passwords_lock_the_account_and_the_right_one_is_refused() {
-    let a = accounts_with_analyst().await;
+    let a = accounts_with_analyst(Store::open_in_memory().await.unwrap()).await;
     let attempts: Vec<_> = (0..30)
         .map(|_| {
             let a = a.clone();
@@ -258,9 +266,9 @@ async fn concurrent_wrong_passwords_lock_the_account_and_the_right_one_is_refuse
     assert_eq!(counted["locked"], 26);
 }
 
-#[tokio::test]
-async fn a_source_is_limited_and_told_when_to_come_back() {
-    let a = accounts_with(Policy {
+store::engines! {
+async fn a_source_is_limited_and_told_when_to_come_back(store: Store) {
+    let a = accounts_with(store.clone(), Policy {
         sign_in_burst: 3,
         ..Policy::default()
     })
@@ -291,10 +299,11 @@ async fn a_source_is_limited_and_told_when_to_come_back() {
             .is_ok()
     );
 }
+}
 
-#[tokio::test]
-async fn a_password_over_1024_bytes_is_refused_before_hashing() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn a_password_over_1024_bytes_is_refused_before_hashing(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let huge = "x".repeat(15 * 1024 * 1024);
     let started = std::time::Instant::now();
     assert_eq!(
@@ -318,10 +327,11 @@ async fn a_password_over_1024_bytes_is_refused_before_hashing() {
             .is_ok()
     );
 }
+}
 
-#[tokio::test]
-async fn refusals_that_name_no_account_are_audited_together_once_a_minute() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn refusals_that_name_no_account_are_audited_together_once_a_minute(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     for i in 0..20 {
         let at = t0() + SignedDuration::from_secs(i);
         let r = a.sign_in(&format!("nobody{i}"), PASSWORD, ANY, at).await;
@@ -356,12 +366,13 @@ async fn refusals_that_name_no_account_are_audited_together_once_a_minute() {
         .unwrap();
     assert_eq!(unknown.1, 21);
 }
+}
 
+store::engines! {
 /// Seen from outside, a refusal takes as long whatever its reason: a disabled account is
 /// checked with argon2 like any other, and the paths that write nothing wait for the floor.
-#[tokio::test]
-async fn unknown_wrong_locked_and_disabled_take_the_same_time() {
-    let a = accounts_with_analyst().await;
+async fn unknown_wrong_locked_and_disabled_take_the_same_time(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     a.add_user(
         "setup",
         &UserSpec {
@@ -409,10 +420,11 @@ async fn unknown_wrong_locked_and_disabled_take_the_same_time() {
         "wrong, unknown, disabled, locked: {times:?}"
     );
 }
+}
 
-#[tokio::test]
-async fn tokens_expire_are_listed_revoked_one_by_one_and_end_with_a_new_password() {
-    let a = accounts_with_analyst().await;
+store::engines! {
+async fn tokens_expire_are_listed_revoked_one_by_one_and_end_with_a_new_password(store: Store) {
+    let a = accounts_with_analyst(store.clone()).await;
     let batch = a
         .issue_token("setup", "ana", "batch", Some(30))
         .await
@@ -478,4 +490,5 @@ async fn tokens_expire_are_listed_revoked_one_by_one_and_end_with_a_new_password
         actions[0],
         "user.password_set sessions ended, tokens revoked=1"
     );
+}
 }

@@ -15,6 +15,7 @@ use store::{AuditEntry, CriterionMove, CriterionVersionRow, NewCriterionVersion,
 use targeting::{Action, Actor, CheckError, CriteriaSet, Criterion, LifecycleError, Role, Version};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use store::Store;
 
@@ -112,6 +113,9 @@ pub struct Criteria {
     clock: Clock,
     /// The targeting criteria in force; `None` until loaded (nothing is evaluated then).
     targeter: std::sync::RwLock<Option<Arc<Targeter>>>,
+    /// The store's generation of criteria the targeter in force was built at (`-1`: none
+    /// yet); a move on another node moves it, and [`Criteria::sync`] rebuilds.
+    generation: AtomicI64,
 }
 
 impl std::fmt::Debug for Criteria {
@@ -128,6 +132,7 @@ impl Criteria {
             store,
             clock,
             targeter: std::sync::RwLock::new(None),
+            generation: AtomicI64::new(-1),
         }
     }
 
@@ -151,11 +156,25 @@ impl Criteria {
 
     /// Compiles the active versions and puts them in force. Returns how many.
     pub async fn load(&self) -> Result<usize, CriteriaError> {
+        // Read before the versions: a move committed meanwhile moves it again.
+        let generation = self.store().generations().await?.criteria;
         let active = self.store().active_criterion_versions().await?;
         let targeter = Targeter::build(&active);
         let n = targeter.len();
         self.set_targeter(targeter);
+        self.generation.store(generation, Ordering::Relaxed);
         Ok(n)
+    }
+
+    /// Rebuilds the targeter when a criterion moved in the store since it was built — on
+    /// this node or another one sharing the store. Returns whether it rebuilt.
+    pub async fn sync(&self) -> Result<bool, CriteriaError> {
+        let now = self.store().generations().await?.criteria;
+        if now == self.generation.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        self.load().await?;
+        Ok(true)
     }
 
     /// Checks a draft and keeps it as the criterion's next version (canonical text).

@@ -8,7 +8,7 @@ use screening::{Format, ImportFinding, ListVersion, Query};
 use store::{AuditEntry, HitSubject, NewListVersion};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use store::Store;
 
@@ -58,6 +58,9 @@ pub struct Watchlists {
     /// screener — bookings arrive days before the lists, and a fresh unit must not screen them
     /// without knowing which names are common.
     pnr_travellers_seen: AtomicU64,
+    /// The store's generation of lists the screener in force was built at (`-1`: none yet);
+    /// another node's import or review moves it, and [`Watchlists::sync`] rebuilds.
+    generation: AtomicI64,
 }
 
 impl std::fmt::Debug for Watchlists {
@@ -79,6 +82,7 @@ impl Watchlists {
             screener: std::sync::RwLock::new(None),
             screened_people: AtomicU64::new(0),
             pnr_travellers_seen: AtomicU64::new(0),
+            generation: AtomicI64::new(-1),
         }
     }
 
@@ -108,6 +112,9 @@ impl Watchlists {
     /// Builds the screener from the latest version of every list and the remembered false
     /// alarms, and puts it in force. Returns how many lists are in force.
     pub async fn load(&self) -> Result<usize, IntakeError> {
+        // Read before the lists: a change committed meanwhile moves it again, and the next
+        // sync rebuilds.
+        let generation = self.store().generations().await?.lists;
         let versions = self.latest_lists().await?;
         let suppressions = self.store().suppressions(&self.today().to_string()).await?;
         let mut config = self.config.clone();
@@ -119,7 +126,20 @@ impl Watchlists {
         let n = screener.lists();
         self.set_screener(screener);
         self.screened_people.store(traffic, Ordering::Relaxed);
+        self.generation.store(generation, Ordering::Relaxed);
         Ok(n)
+    }
+
+    /// Rebuilds the screener when the lists or remembered false alarms in the store changed
+    /// since it was built — by this node or another one sharing the store (cheap to ask
+    /// often: two rows). Returns whether it rebuilt.
+    pub async fn sync(&self) -> Result<bool, IntakeError> {
+        let now = self.store().generations().await?.lists;
+        if now == self.generation.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        self.load().await?;
+        Ok(true)
     }
 
     /// The measure of traffic whose doubling rebuilds the screener: persons on manifests and

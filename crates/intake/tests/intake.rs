@@ -1,4 +1,4 @@
-//! The intake end to end over an embedded store: a simulated day in send-time order, series,
+//! The intake end to end on each engine of the store: a simulated day in send-time order, series,
 //! duplicates, garbage, recovery, and no sensitive data left anywhere in the store.
 #![allow(
     clippy::unwrap_used,
@@ -10,18 +10,18 @@
 use intake::{Config, Intake, Outcome};
 use store::{MessageState, Received, Store, Verdict};
 
-async fn intake() -> Intake {
-    Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
+fn intake(store: Store) -> Intake {
+    Intake::new(store, Config::default())
 }
 
-#[tokio::test]
-async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
+store::engines! {
+async fn a_simulated_day_lands_in_the_store_without_sensitive_data(store: Store) {
     let sim =
         simulator::Simulator::new(simulator::Config::new(3, simulator::Size::Small, 1)).unwrap();
     let mut sent = Vec::new();
     let outcome = sim.run(|m| sent.push(m));
     sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
-    let intake = intake().await;
+    let intake = intake(store);
     let mut duplicates = 0;
     for m in &sent {
         let receipt = intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
@@ -137,9 +137,10 @@ async fn a_simulated_day_lands_in_the_store_without_sensitive_data() {
         Verdict::Intact { .. }
     ));
 }
+}
 
-#[tokio::test]
-async fn a_series_waits_for_its_parts() {
+store::engines! {
+async fn a_series_waits_for_its_parts(store: Store) {
     let Some(parts) = ["test7_part2.edi", "test7_part3.edi", "test7_part1.edi"]
         .iter()
         .map(|f| test_corpus::read(&format!("messages/astra/apis_edi_file_d02b/{f}")))
@@ -147,7 +148,7 @@ async fn a_series_waits_for_its_parts() {
     else {
         return;
     };
-    let intake = intake().await;
+    let intake = intake(store);
     let outcomes: Vec<_> = {
         let mut o = Vec::new();
         for p in &parts {
@@ -178,10 +179,11 @@ async fn a_series_waits_for_its_parts() {
         );
     }
 }
+}
 
-#[tokio::test]
-async fn garbage_is_kept_and_reported() {
-    let intake = intake().await;
+store::engines! {
+async fn garbage_is_kept_and_reported(store: Store) {
+    let intake = intake(store);
     let receipt = intake
         .receive("http", "XQ", b"\x00\xffnot a message at all")
         .await
@@ -212,10 +214,11 @@ async fn garbage_is_kept_and_reported() {
     );
     assert_eq!(intake.counters()["XQ"].failed, 1);
 }
+}
 
-#[tokio::test]
-async fn what_was_kept_before_a_crash_is_processed_on_recovery() {
-    let intake = intake().await;
+store::engines! {
+async fn what_was_kept_before_a_crash_is_processed_on_recovery(store: Store) {
+    let intake = intake(store);
     let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
     // Kept in the vault, then the process dies before reading it.
     let id = intake
@@ -244,6 +247,7 @@ async fn what_was_kept_before_a_crash_is_processed_on_recovery() {
     let again = intake.receive("http", "XQ", list).await.unwrap();
     assert_eq!(again.outcome, Outcome::Duplicate { of: id });
 }
+}
 
 #[tokio::test]
 async fn a_batch_lands_as_the_same_messages_one_by_one() {
@@ -254,7 +258,7 @@ async fn a_batch_lands_as_the_same_messages_one_by_one() {
     sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
     let sent: Vec<_> = sent.into_iter().take(120).collect();
 
-    let one_by_one = intake().await;
+    let one_by_one = intake(Store::open_in_memory().await.unwrap());
     let mut outcomes = Vec::new();
     for m in &sent {
         outcomes.push(
@@ -265,7 +269,7 @@ async fn a_batch_lands_as_the_same_messages_one_by_one() {
                 .outcome,
         );
     }
-    let batched = intake().await;
+    let batched = intake(Store::open_in_memory().await.unwrap());
     let mut batch_outcomes = Vec::new();
     for chunk in sent.chunks(32) {
         let bodies = chunk.iter().map(|m| m.bytes.clone()).collect();
@@ -286,8 +290,8 @@ async fn a_batch_lands_as_the_same_messages_one_by_one() {
     );
 }
 
-#[tokio::test]
-async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
+store::engines! {
+async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day(store: Store) {
     let sim =
         simulator::Simulator::new(simulator::Config::new(6, simulator::Size::Small, 1)).unwrap();
     let mut sent = Vec::new();
@@ -301,7 +305,7 @@ async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
     // The intake's clock is the simulated send time of the message being taken in.
     let clock = intake::SetClock::new(sent[0].at);
     let intake = Intake::new(
-        Store::open_in_memory().await.unwrap(),
+        store,
         Config {
             airports: zones,
             ..Config::default()
@@ -360,15 +364,16 @@ async fn carriers_timing_is_judged_against_the_push_windows_and_kept_per_day() {
         .sum();
     assert_eq!(received as usize, sent.len());
 }
+}
 
-#[tokio::test]
-async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
+store::engines! {
+async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest(store: Store) {
     let sim =
         simulator::Simulator::new(simulator::Config::new(3, simulator::Size::Small, 1)).unwrap();
     let mut sent = Vec::new();
     let outcome = sim.run(|m| sent.push(m));
     sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
-    let intake = intake().await;
+    let intake = intake(store);
     for m in &sent {
         intake.receive("http", &m.carrier, &m.bytes).await.unwrap();
     }
@@ -441,6 +446,7 @@ async fn a_list_arriving_after_the_close_out_does_not_unsettle_the_manifest() {
         .find(|p| p.reference.as_deref() == Some("LATE0001"))
         .unwrap();
     assert_eq!(newcomer.status, "not_boarded");
+}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

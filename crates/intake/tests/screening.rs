@@ -14,7 +14,7 @@ use intake::{Config, Intake};
 use screening::Format;
 use store::{Disposition, Store};
 
-async fn day() -> (Intake, simulator::Outcome, String) {
+async fn day(store: Store) -> (Intake, simulator::Outcome, String) {
     let mut config = simulator::Config::new(11, simulator::Size::Small, 1);
     // Plant listed people and look-alikes on most flights (the default is a realistic 3%).
     config.planted_share = 0.5;
@@ -26,8 +26,7 @@ async fn day() -> (Intake, simulator::Outcome, String) {
     // The intake's clock is the simulated send time of the message being taken in, and stays
     // on the simulated day afterwards: re-screening and expiry never read the real date.
     let clock = intake::SetClock::new(sent[0].at);
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
-        .with_clock(clock.clock());
+    let intake = Intake::new(store, Config::default()).with_clock(clock.clock());
     let report = intake
         .watchlists()
         .import("national", Format::Csv, csv.as_bytes(), "test-admin")
@@ -65,9 +64,9 @@ async fn api_hits(intake: &Intake) -> HashMap<(String, String), HashSet<String>>
     out
 }
 
-#[tokio::test]
-async fn planted_travellers_are_hit_with_explanations_and_look_alikes_are_explained() {
-    let (intake, outcome, _) = day().await;
+store::engines! {
+async fn planted_travellers_are_hit_with_explanations_and_look_alikes_are_explained(store: Store) {
+    let (intake, outcome, _) = day(store).await;
     let hits = api_hits(&intake).await;
     let listed: Vec<_> = outcome
         .truth
@@ -114,10 +113,11 @@ async fn planted_travellers_are_hit_with_explanations_and_look_alikes_are_explai
         .count();
     assert!(pnr > 0);
 }
+}
 
-#[tokio::test]
-async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescreens() {
-    let (intake, _, csv) = day().await;
+store::engines! {
+async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescreens(store: Store) {
+    let (intake, _, csv) = day(store).await;
     let store = intake.store();
     // The strongest hit: a planted traveller, who stays a hit whatever the traffic's name
     // frequencies (the screener counts them once the store holds enough travellers).
@@ -206,4 +206,5 @@ async fn a_remembered_false_alarm_is_suppressed_visibly_and_a_list_change_rescre
         store.verify_audit().await.unwrap(),
         store::Verdict::Intact { .. }
     ));
+}
 }

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use intake::criteria::{CriteriaError, Draft};
 use intake::{Config, Intake};
-use store::{Store, TargetingHitFilter};
+use store::TargetingHitFilter;
 use targeting::{Action, Actor, LifecycleError, Role};
 
 /// Cash and booked less than a week before departure: both drawn by the simulator (10% cash,
@@ -139,9 +139,9 @@ fn hit_keys(rows: &[store::TargetingHitRow]) -> HashSet<(String, String, String)
         .collect()
 }
 
-#[tokio::test]
-async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation() {
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+store::engines! {
+async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(store: Store) {
+    let intake = Intake::new(store, Config::default());
     let version = active(&intake, COURIER).await;
     assert_eq!(intake.criteria().targeter().unwrap().len(), 1);
     let sent = simulated(1);
@@ -206,10 +206,11 @@ async fn an_active_criterion_hits_what_it_says_with_its_version_and_explanation(
         evaluation.as_secs_f64() * 1e6 / travellers.max(1) as f64
     );
 }
+}
 
-#[tokio::test]
-async fn self_approval_is_refused_and_every_move_is_kept() {
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+store::engines! {
+async fn self_approval_is_refused_and_every_move_is_kept(store: Store) {
+    let intake = Intake::new(store, Config::default());
     let both = Actor::new("lead-1", &[Role::Analyst, Role::Supervisor]);
     let v = intake
         .criteria()
@@ -289,10 +290,11 @@ async fn self_approval_is_refused_and_every_move_is_kept() {
         1
     );
 }
+}
 
-#[tokio::test]
-async fn a_retired_version_stops_hitting_and_a_new_version_replaces_the_old() {
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+store::engines! {
+async fn a_retired_version_stops_hitting_and_a_new_version_replaces_the_old(store: Store) {
+    let intake = Intake::new(store, Config::default());
     let sent = simulated(2);
     let first_day = "2026-12-01";
     let (day1, day2): (Vec<&simulator::Sent>, Vec<&simulator::Sent>) =
@@ -352,11 +354,12 @@ async fn a_retired_version_stops_hitting_and_a_new_version_replaces_the_old() {
     );
     assert!(after.iter().all(|h| h.version_id == v1));
 }
+}
 
-#[tokio::test]
-async fn a_backtest_counts_what_the_history_holds() {
+store::engines! {
+async fn a_backtest_counts_what_the_history_holds(store: Store) {
     // History stored with no criterion in force.
-    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default());
+    let intake = Intake::new(store, Config::default());
     let sent = simulated(2);
     let all: Vec<&simulator::Sent> = sent.iter().collect();
     feed(&intake, &all).await;
@@ -420,4 +423,5 @@ async fn a_backtest_counts_what_the_history_holds() {
             .unwrap_err(),
         CriteriaError::Check(_)
     ));
+}
 }

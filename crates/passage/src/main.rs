@@ -40,6 +40,8 @@ enum Command {
     Criteria(commands::criteria::Args),
     /// The people who sign in: add (the first administrator too), roles, password, tokens.
     Users(commands::users::Args),
+    /// Create or upgrade the schema of the unit's store (SQLite or PostgreSQL) and report it.
+    Migrate(commands::migrate::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
     Simulate(commands::simulate::Args),
 }
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Screen(args) => commands::screen::run(&args),
         Command::Criteria(args) => commands::criteria::run(&args),
         Command::Users(args) => commands::users::run(&args),
+        Command::Migrate(args) => commands::migrate::run(&args),
     };
     match outcome {
         Ok(code) => code,

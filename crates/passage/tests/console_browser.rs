@@ -15,7 +15,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::browser::Browser;
-use common::{PASSWORD, unit_with_traffic};
+use common::{Engine, PASSWORD, unit_with_traffic_on};
 use serde_json::json;
 
 fn sign_in(b: &Browser, url: &str, user: &str) {
@@ -28,14 +28,25 @@ fn sign_in(b: &Browser, url: &str, user: &str) {
 
 #[test]
 fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it() {
+    an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it_on(Engine::Sqlite);
+}
+
+#[test]
+fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it_on_postgres() {
+    an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it_on(Engine::Postgres);
+}
+
+fn an_analyst_reviews_a_hit_in_the_browser_and_the_officer_audits_it_on(engine: Engine) {
     let Some(b) = Browser::start() else {
         return;
     };
-    let server = unit_with_traffic("console-browser");
+    let Some((server, _store)) = unit_with_traffic_on("console-browser", engine) else {
+        return;
+    };
     let url = &server.url;
     let shots = std::env::var_os("PASSAGE_SCREENSHOTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| common::data_dir("console-browser-shots"));
+        .unwrap_or_else(|| common::data_dir(&format!("console-browser-shots-{engine:?}")));
     let shot = |name: &str| b.screenshot(shots.join(format!("{name}.png")));
 
     b.goto(&format!("{url}/login"));

@@ -13,11 +13,23 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{data_dir, get, get_as, post, serve, simulate};
+use common::{Engine, data_dir, get, get_as, post, serve, simulate, unit_on};
 
 #[test]
 fn simulated_traffic_in_over_http_and_the_drop_folder() {
-    let data = data_dir("traffic");
+    simulated_traffic_in_over_http_and_the_drop_folder_on(Engine::Sqlite);
+}
+
+#[test]
+fn simulated_traffic_in_over_http_and_the_drop_folder_on_postgres() {
+    simulated_traffic_in_over_http_and_the_drop_folder_on(Engine::Postgres);
+}
+
+fn simulated_traffic_in_over_http_and_the_drop_folder_on(engine: Engine) {
+    let data = data_dir(&format!("traffic-{engine:?}"));
+    let Some(_store) = unit_on(&data, engine) else {
+        return;
+    };
     let server = serve(&data, &["--open-intake"]);
     let out = Command::new(env!("CARGO_BIN_EXE_passage"))
         .args([
@@ -235,11 +247,23 @@ fn bad_input_gets_a_clear_answer_and_is_kept() {
 
 #[test]
 fn a_killed_server_loses_nothing_it_acknowledged() {
+    a_killed_server_loses_nothing_it_acknowledged_on(Engine::Sqlite);
+}
+
+#[test]
+fn a_killed_server_loses_nothing_it_acknowledged_on_postgres() {
+    a_killed_server_loses_nothing_it_acknowledged_on(Engine::Postgres);
+}
+
+fn a_killed_server_loses_nothing_it_acknowledged_on(engine: Engine) {
     use sha2::{Digest, Sha256};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
-    let data = data_dir("crash");
+    let data = data_dir(&format!("crash-{engine:?}"));
+    let Some(_store) = unit_on(&data, engine) else {
+        return;
+    };
     let sim =
         simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
     let mut sent = Vec::new();

@@ -129,7 +129,7 @@ impl Tx {
         on!(self.conn()?, |db| sqlx::query(
             "UPDATE users SET disabled = $1 WHERE id = $2"
         )
-        .bind(i64::from(disabled))
+        .bind(disabled)
         .bind(user_id)
         .execute(db)
         .await
@@ -170,7 +170,7 @@ impl Tx {
     pub async fn login_succeeded(&mut self, user_id: i64, now: &str) -> Result<bool, StoreError> {
         let done = on!(self.conn()?, |db| sqlx::query(
             "UPDATE users SET failed_logins = 0, locked_until = NULL
-             WHERE id = $1 AND disabled = 0 AND (locked_until IS NULL OR locked_until <= $2)",
+             WHERE id = $1 AND disabled = FALSE AND (locked_until IS NULL OR locked_until <= $2)",
         )
         .bind(user_id)
         .bind(now)

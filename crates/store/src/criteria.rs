@@ -233,6 +233,7 @@ impl Tx {
         if done == 0 {
             return Ok(false);
         }
+        self.moved(crate::generations::Kind::Criteria).await?;
         on!(self.conn()?, |db| {
             sqlx::query(
             "INSERT INTO criteria_events (version_id, action, actor, role, from_state, to_state, at, note)

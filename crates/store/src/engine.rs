@@ -101,6 +101,15 @@ impl Location {
     }
 }
 
+/// Where a store's schema stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Schema {
+    /// The number of the latest migration applied (engine-specific: each folder numbers its
+    /// own).
+    pub version: i64,
+    pub applied: i64,
+}
+
 /// One value per engine: an executor, a connection, a statement. [`on!`] runs the same code on
 /// whichever it holds.
 #[derive(Clone, Copy)]
@@ -192,7 +201,7 @@ impl Store {
         // One connection writes (SQLite has one writer at a time; writes queue for it in the
         // pool, not in SQLite's busy loop); three read beside it (WAL), so that a read never
         // waits behind a queue of messages being taken in.
-        let write = Store::connect_sqlite(options.clone(), 1).await?;
+        let write = Store::connect_sqlite(options.clone(), 1, Some(path)).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(3)
             .connect_with(options.read_only(true))
@@ -210,7 +219,7 @@ impl Store {
     pub async fn open_in_memory() -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         // One connection: every connection to `:memory:` is a database of its own.
-        let pool = Store::connect_sqlite(options, 1).await?;
+        let pool = Store::connect_sqlite(options, 1, None).await?;
         let db = Db::Sqlite {
             read: pool.clone(),
             write: pool,
@@ -243,15 +252,39 @@ impl Store {
         })
     }
 
+    /// Connects and migrates. Two processes opening one new database file at once (a server
+    /// and an administrator's command) would both apply the first migration: they take turns
+    /// through a lock on a file beside it (PostgreSQL's migrations take an advisory lock).
     async fn connect_sqlite(
         options: SqliteConnectOptions,
         connections: u32,
+        file: Option<&Path>,
     ) -> Result<SqlitePool, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
             .connect_with(options)
             .await?;
+        let turn = match file {
+            Some(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".migrating");
+                let lock = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(PathBuf::from(name))
+                    .map_err(|e| StoreError::Setup(format!("the migration lock: {e}")))?;
+                let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+                    .await
+                    .map_err(|e| StoreError::Setup(format!("the migration lock: {e}")))?
+                    .map_err(|e| StoreError::Setup(format!("the migration lock: {e}")))?;
+                Some(lock)
+            }
+            None => None,
+        };
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        // The lock ends with the file's closing.
+        drop(turn);
         Ok(pool)
     }
 
@@ -306,6 +339,16 @@ impl Store {
 
     pub(crate) fn seal_handle(&self) -> Arc<Seal> {
         self.seal.clone()
+    }
+
+    /// The schema as migrated: the latest migration applied and how many were.
+    pub async fn schema_version(&self) -> Result<Schema, StoreError> {
+        Ok(on!(self.reader(), |db| sqlx::query_as::<_, Schema>(
+            "SELECT COALESCE(MAX(version), 0) AS version, COUNT(*) AS applied
+             FROM _sqlx_migrations WHERE success"
+        )
+        .fetch_one(db)
+        .await)?)
     }
 
     /// Closes every connection (waits for those in use to come back).

@@ -45,11 +45,13 @@ mod accounts;
 mod audit;
 mod bookings;
 mod columns;
+mod copy;
 mod counts;
 mod criteria;
 mod engine;
 mod filter;
 mod flights;
+mod generations;
 mod links;
 mod packing;
 mod screening;
@@ -58,18 +60,22 @@ mod tx;
 mod vault;
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, TokenRow, UserRow};
-pub use audit::{AuditEntry, AuditQuery, AuditRecord, Breach, Checkpoint, Verdict};
+pub use audit::{
+    AuditEntry, AuditQuery, AuditRecord, Breach, CHECKPOINT_FILE, Checkpoint, KEY_FILE, Verdict,
+};
 pub use bookings::{BookingVersion, NewBooking};
+pub use copy::CopyReport;
 pub use counts::{CountRow, FlightDelivery};
 pub use criteria::{
     CriterionEventRow, CriterionMove, CriterionStats, CriterionVersionRow, NewCriterionVersion,
     NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,
 };
 pub use engine::Store;
-pub use engine::{Engine, Location};
+pub use engine::{Engine, Location, Schema};
 pub use flights::{
     FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
 };
+pub use generations::Generations;
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,

@@ -217,6 +217,7 @@ impl Tx {
         .fetch_one(db)
 .await
         })?;
+        self.moved(crate::generations::Kind::Lists).await?;
         Ok(id)
     }
 
@@ -422,6 +423,7 @@ impl Tx {
         .fetch_one(db)
 .await
         })?;
+        self.moved(crate::generations::Kind::Lists).await?;
         self.audit(&crate::AuditEntry {
             actor: who,
             action: "suppression.created",

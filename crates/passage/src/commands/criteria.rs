@@ -15,7 +15,6 @@ use anyhow::Context;
 use intake::criteria::{CriteriaError, Draft};
 use intake::{Config, Intake};
 use jiff::civil::Date;
-use store::Store;
 use targeting::{Action, Actor, Criterion, Role};
 
 #[derive(clap::Args)]
@@ -30,6 +29,10 @@ pub struct Args {
         global = true
     )]
     data: PathBuf,
+    /// The unit's store: a `postgres://` URL, or the path of an SQLite file (default: the
+    /// embedded database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE", global = true)]
+    store: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -210,7 +213,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         std::fs::create_dir_all(&args.data)?;
-        let store = Store::open(&super::serve::db_path(&args.data))
+        let store = super::open_store(&args.data, args.store.as_deref())
             .await
             .context("opening the store")?;
         let accounts = Accounts::new(store.clone(), Policy::default())?;

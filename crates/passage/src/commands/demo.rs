@@ -14,6 +14,10 @@ pub struct Args {
     /// Data directory (created; an existing one is reused).
     #[arg(long, default_value = "passage-data")]
     data: PathBuf,
+    /// The store: a `postgres://` URL, or the path of an SQLite file (default: the embedded
+    /// database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE")]
+    store: Option<String>,
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -37,6 +41,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let serve = super::serve::Args {
             data: args.data.clone(),
+            store: args.store.clone(),
             bind: "127.0.0.1".into(),
             port: args.port,
             carriers: None,

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use intake::{Config, Intake, Outcome};
-use store::Store;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,6 +15,10 @@ pub struct Args {
     /// Data directory of the store.
     #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
     data: PathBuf,
+    /// The unit's store: a `postgres://` URL, or the path of an SQLite file (default: the
+    /// embedded database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE")]
+    store: Option<String>,
     /// The carrier the files come from.
     #[arg(long, default_value = "UNKNOWN")]
     carrier: String,
@@ -44,7 +47,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         std::fs::create_dir_all(&args.data)?;
-        let store = Store::open(&super::serve::db_path(&args.data)).await.context("opening the store")?;
+        let store = super::open_store(&args.data, args.store.as_deref()).await.context("opening the store")?;
         let intake = Intake::new(store, Config::default());
         // Travellers taken in are screened against the lists in force, as the server does.
         let lists = intake.watchlists().load().await.context("loading the watchlists in force")?;

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use screening::{Format, ListVersion, Matcher, Query};
-use store::Store;
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -45,6 +44,10 @@ struct QueryArgs {
     /// Data directory whose lists in force are used.
     #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
     data: PathBuf,
+    /// The unit's store: a `postgres://` URL, or the path of an SQLite file (default: the
+    /// embedded database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE")]
+    store: Option<String>,
     /// Show hits from this score on (default: each list's threshold).
     #[arg(long)]
     min_score: Option<f64>,
@@ -124,7 +127,7 @@ fn one(q: &QueryArgs) -> anyhow::Result<ExitCode> {
     let versions: Vec<ListVersion> = if q.lists.is_empty() {
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(async {
-            let store = Store::open(&super::serve::db_path(&q.data))
+            let store = super::open_store(&q.data, q.store.as_deref())
                 .await
                 .context("opening the store")?;
             store

@@ -2,7 +2,7 @@
 //! was received before a stop.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,13 +11,16 @@ use anyhow::Context;
 use intake::folder::DropFolder;
 use intake::{Config, Intake};
 use server::{Credentials, Limits, State};
-use store::Store;
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
     /// Data directory: the database and the drop folders live here.
     #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
     pub data: PathBuf,
+    /// The unit's store: a `postgres://` URL (several nodes may share it), or the path of an
+    /// SQLite file (default: the embedded database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE")]
+    pub store: Option<String>,
     /// Address to listen on.
     #[arg(long, env = "PASSAGE_BIND", default_value = "127.0.0.1")]
     pub bind: String,
@@ -90,9 +93,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     tracing::info!(tokens = credentials.len(), "carrier credentials");
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("creating {}", args.data.display()))?;
-    let store = Store::open(&db_path(&args.data))
-        .await
-        .context("opening the store")?;
+    let store = super::open_store(&args.data, args.store.as_deref()).await?;
     let airports = match (&args.airports, setup.airports) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
@@ -175,6 +176,16 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             {
                 tracing::error!(error = %e, "screening refresh");
             }
+            // What another node put in force (a list imported, a false alarm remembered, a
+            // criterion activated) is in force here within two seconds.
+            if round.is_multiple_of(2) {
+                if let Err(e) = state.watchlists.sync().await {
+                    tracing::error!(error = %e, "lists in force");
+                }
+                if let Err(e) = state.criteria.sync().await {
+                    tracing::error!(error = %e, "criteria in force");
+                }
+            }
             if let Err(e) = folder.sweep(&state.intake).await {
                 tracing::error!(error = %e, "drop folder");
             }
@@ -200,10 +211,6 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         address,
         folder,
     })
-}
-
-pub fn db_path(data: &Path) -> PathBuf {
-    data.join("passage.db")
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use accounts::{Accounts, Policy, Role, UserSpec, parse_roles};
 use anyhow::{Context, bail};
-use store::Store;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,6 +21,10 @@ pub struct Args {
         global = true
     )]
     data: PathBuf,
+    /// The unit's store: a `postgres://` URL, or the path of an SQLite file (default: the
+    /// embedded database in the data directory).
+    #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE", global = true)]
+    store: Option<String>,
     /// Who does this (kept in the audit log).
     #[arg(long = "as", default_value = "cli", global = true)]
     who: String,
@@ -95,7 +98,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         std::fs::create_dir_all(&args.data)?;
-        let store = Store::open(&super::serve::db_path(&args.data))
+        let store = super::open_store(&args.data, args.store.as_deref())
             .await
             .context("opening the store")?;
         let accounts = Accounts::new(store, Policy::default())?;

@@ -34,9 +34,51 @@ static TOKENS: Mutex<Vec<(String, HashMap<String, String>)>> = Mutex::new(Vec::n
 static USERS_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, HashMap<String, String>>>> =
     std::sync::LazyLock::new(Default::default);
 
+/// The store of each data directory that runs on PostgreSQL (`PASSAGE_STORE` for every
+/// command given that directory); the others use the embedded store inside them.
+static STORE_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The engine a test runs on.
+pub use store::Engine;
+
+/// Puts the unit of `data` on `engine`: on PostgreSQL a scratch database (dropped with the
+/// returned guard) that every `passage` command given `data` then uses. `None` when PostgreSQL
+/// is asked for but not configured outside CI: the test is skipped (in CI it fails).
+pub fn unit_on(
+    data: &std::path::Path,
+    engine: Engine,
+) -> Option<Option<store::testing::ScratchPostgres>> {
+    match engine {
+        Engine::Sqlite => Some(None),
+        Engine::Postgres => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let scratch = runtime.block_on(store::testing::ScratchPostgres::create())?;
+            STORE_OF
+                .lock()
+                .unwrap()
+                .insert(data.to_path_buf(), scratch.url().to_string());
+            Some(Some(scratch))
+        }
+    }
+}
+
+/// `passage` with the store of `data` when it is not the embedded one.
+fn command_for(data: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_passage"));
+    match STORE_OF.lock().unwrap().get(data) {
+        Some(url) => c.env("PASSAGE_STORE", url),
+        None => c.env_remove("PASSAGE_STORE"),
+    };
+    c
+}
+
 /// Runs `passage ARGS --data DATA` with `stdin`: exit code, standard output, standard error.
 pub fn run(data: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
+    let mut child = command_for(data)
         .args(args)
         .args(["--data", data.to_str().unwrap()])
         .stdin(Stdio::piped())
@@ -122,7 +164,7 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         .entry(data.to_path_buf())
         .or_insert_with(|| add_users(data))
         .clone();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
+    let mut child = command_for(data)
         .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
         .args(extra)
         .stdout(Stdio::piped())
@@ -228,8 +270,23 @@ pub fn simulate(extra: &[&str]) {
 /// list (half the planted travellers on it), so that there are hits to review.
 pub fn unit_with_traffic(name: &str) -> Server {
     let data = data_dir(name);
+    traffic_into(name, &data)
+}
+
+/// [`unit_with_traffic`] on `engine`, with the guard of its PostgreSQL database (`None`:
+/// PostgreSQL not configured outside CI).
+pub fn unit_with_traffic_on(
+    name: &str,
+    engine: Engine,
+) -> Option<(Server, Option<store::testing::ScratchPostgres>)> {
+    let data = data_dir(&format!("{name}-{engine:?}"));
+    let guard = unit_on(&data, engine)?;
+    Some((traffic_into(name, &data), guard))
+}
+
+fn traffic_into(name: &str, data: &std::path::Path) -> Server {
     let files = data_dir(&format!("{name}-files"));
-    let server = serve(&data, &["--open-intake"]);
+    let server = serve(data, &["--open-intake"]);
     simulate(&["--out", files.to_str().unwrap()]);
     let list = std::fs::read(files.join("watchlist.csv")).unwrap();
     let admin = server.bearer("admin-1");

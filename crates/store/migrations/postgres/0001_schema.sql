@@ -118,7 +118,7 @@ CREATE TABLE pnr_versions (
     message_id   BIGINT NOT NULL REFERENCES messages(id),
     received_at  TEXT NOT NULL,
     travellers   BIGINT NOT NULL,
-    booking      TEXT NOT NULL,          -- JSON of the filtered booking
+    booking      BYTEA NOT NULL,         -- the filtered booking as JSON, packed (store::packing)
     hash TEXT NOT NULL DEFAULT '',
     format BIGINT NOT NULL DEFAULT 1
 );
