@@ -12,19 +12,16 @@ mod common;
 use server::{Credentials, Limits};
 use sqlx::Connection;
 
-fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("passage-errors-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("passage.db")
-}
+use store::Engine;
+use store::testing::TestLocation;
 
-/// A connection of its own to the server's database file.
-fn beside(s: &common::TestServer, db: &std::path::Path) -> sqlx::SqliteConnection {
-    let url = format!("sqlite://{}", db.display());
-    s.runtime
-        .block_on(sqlx::SqliteConnection::connect(&url))
+/// A fresh store location on `engine` (`None`: PostgreSQL not configured outside CI).
+fn location_on(engine: Engine) -> Option<TestLocation> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .unwrap()
+        .block_on(store::testing::location_on(engine))
 }
 
 fn code(a: &common::Answer) -> String {
@@ -54,17 +51,24 @@ fn missing_things_are_404() {
 
 #[test]
 fn a_write_the_schema_refuses_is_409_not_503() {
-    let db = temp_db("constraint");
-    let s = common::start_at(Some(&db), Limits::default(), Credentials::open());
+    schema_refusal_on(Engine::Sqlite);
+}
+
+#[test]
+fn a_write_the_schema_refuses_is_409_not_503_on_postgres() {
+    schema_refusal_on(Engine::Postgres);
+}
+
+fn schema_refusal_on(engine: Engine) {
+    let Some(at) = location_on(engine) else {
+        return;
+    };
+    let s = common::start_at(Some(&at.location), Limits::default(), Credentials::open());
     assert_eq!(s.get("/api/v1/hits").status, 200);
     // One audit record per reader, action and subject: the second listing's audit record
     // breaks a unique index, as a write racing another on a natural key would.
-    let mut side = beside(&s, &db);
     s.runtime
-        .block_on(
-            sqlx::query("CREATE UNIQUE INDEX test_one_read ON audit (actor, action, subject)")
-                .execute(&mut side),
-        )
+        .block_on(at.raw("CREATE UNIQUE INDEX test_one_read ON audit (actor, action, subject)"))
         .unwrap();
     let a = s.get("/api/v1/hits");
     assert_eq!(
@@ -74,18 +78,27 @@ fn a_write_the_schema_refuses_is_409_not_503() {
         a.body
     );
     // The answer names no table, column or value.
-    assert!(!a.body.contains("audit") && !a.body.contains("UNIQUE"));
+    assert!(!a.body.contains("audit") && !a.body.contains("UNIQUE") && !a.body.contains("unique"));
 }
 
 #[test]
 fn a_store_that_cannot_write_is_503() {
-    let db = temp_db("locked");
-    let s = common::start_at(Some(&db), Limits::default(), Credentials::open());
-    let mut side = beside(&s, &db);
-    // Another process holds the write lock past the store's busy timeout (10 s).
-    s.runtime
-        .block_on(sqlx::query("BEGIN EXCLUSIVE").execute(&mut side))
-        .unwrap();
+    cannot_write_on(Engine::Sqlite);
+}
+
+#[test]
+fn a_store_that_cannot_write_is_503_on_postgres() {
+    cannot_write_on(Engine::Postgres);
+}
+
+fn cannot_write_on(engine: Engine) {
+    let Some(at) = location_on(engine) else {
+        return;
+    };
+    let s = common::start_at(Some(&at.location), Limits::default(), Credentials::open());
+    // Another process holds the write lock past the store's busy timeout (10 s): SQLite's
+    // file lock, or on PostgreSQL the advisory lock every writer of every node takes.
+    let mut side = s.runtime.block_on(Side::hold_write_lock(&at.location));
     let started = std::time::Instant::now();
     let ready = s.get_with("/ready", &[]);
     assert_eq!(ready.status, 503, "{}", ready.body);
@@ -105,9 +118,44 @@ fn a_store_that_cannot_write_is_503() {
         "{}",
         a.body
     );
-    s.runtime
-        .block_on(sqlx::query("ROLLBACK").execute(&mut side))
+    s.runtime.block_on(side.release());
+}
+
+/// A connection of another process to the store, holding its write lock.
+enum Side {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl Side {
+    async fn hold_write_lock(location: &store::Location) -> Side {
+        match location {
+            store::Location::Embedded(path) => {
+                let url = format!("sqlite://{}", path.display());
+                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query("BEGIN EXCLUSIVE").execute(&mut c).await.unwrap();
+                Side::Sqlite(c)
+            }
+            store::Location::Postgres { url, .. } => {
+                let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query("BEGIN").execute(&mut c).await.unwrap();
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(store::WRITE_LOCK)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                Side::Postgres(c)
+            }
+        }
+    }
+
+    async fn release(&mut self) {
+        match self {
+            Side::Sqlite(c) => sqlx::query("ROLLBACK").execute(c).await.map(|_| ()),
+            Side::Postgres(c) => sqlx::query("ROLLBACK").execute(c).await.map(|_| ()),
+        }
         .unwrap();
+    }
 }
 
 #[test]

@@ -31,7 +31,7 @@ use crate::audit::Seal;
 
 /// The advisory lock every PostgreSQL write transaction holds (`pg_advisory_xact_lock`): the
 /// number spells "PASSAGE" in ASCII, so that it does not collide with another application's.
-pub(crate) const WRITE_LOCK: i64 = 0x0050_4153_5341_4745;
+pub const WRITE_LOCK: i64 = 0x0050_4153_5341_4745;
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -373,6 +373,11 @@ pub(crate) async fn begin_on(conn: &mut Conn) -> Result<(), StoreError> {
         }
         Conn::Postgres(c) => {
             sqlx::query("BEGIN").execute(&mut **c).await?;
+            // As SQLite's busy timeout: a writer that waits longer for the lock fails (503)
+            // rather than hanging behind a stuck one.
+            sqlx::query("SET LOCAL lock_timeout = '10s'")
+                .execute(&mut **c)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(WRITE_LOCK)
                 .execute(&mut **c)

@@ -71,7 +71,7 @@ pub use criteria::{
     NewTargetingHit, StoredBooking, TargetingHitFilter, TargetingHitRow,
 };
 pub use engine::Store;
-pub use engine::{Engine, Location, Schema};
+pub use engine::{Engine, Location, Schema, WRITE_LOCK};
 pub use flights::{
     FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
 };

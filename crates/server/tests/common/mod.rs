@@ -30,14 +30,14 @@ pub fn start(limits: Limits, credentials: Credentials) -> TestServer {
     start_at(None, limits, credentials)
 }
 
-/// As [`start`], with the store in a file at `db` (so that a test can reach it beside the
-/// server) when given.
+/// As [`start`], with the store at `db` (a file or a PostgreSQL database, so that a test can
+/// reach it beside the server) when given.
 pub fn start_at(
-    db: Option<&std::path::Path>,
+    db: Option<&store::Location>,
     limits: Limits,
     credentials: Credentials,
 ) -> TestServer {
-    let db = db.map(std::path::Path::to_path_buf);
+    let db = db.cloned();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -45,7 +45,7 @@ pub fn start_at(
         .unwrap();
     let (url, token, state) = runtime.block_on(async move {
         let store = match db {
-            Some(path) => store::Store::open(&path).await.unwrap(),
+            Some(location) => store::Store::open_at(&location).await.unwrap(),
             None => store::Store::open_in_memory().await.unwrap(),
         };
         let intake = Intake::new(store, Config::default());
