@@ -130,8 +130,11 @@ impl Tx {
         flight: i64,
         persons: &[PersonUpdate<'_>],
     ) -> Result<u64, StoreError> {
-        let (referenced, unreferenced): (Vec<&PersonUpdate<'_>>, Vec<&PersonUpdate<'_>>) =
-            persons.iter().partition(|p| p.reference.is_some());
+        let referenced: Vec<(&str, &PersonUpdate<'_>)> = persons
+            .iter()
+            .filter_map(|p| p.reference.map(|r| (r, p)))
+            .collect();
+        let unreferenced = persons.iter().filter(|p| p.reference.is_none());
         let mut written = 0;
         for p in unreferenced {
             let r = PersonRow::of(p)?;
@@ -176,11 +179,22 @@ impl Tx {
                 }
             };
         }
-        for chunk in referenced.chunks(300) {
-            let rows: Vec<PersonRow<'_>> = chunk
-                .iter()
-                .map(|p| PersonRow::of(p))
-                .collect::<Result<_, _>>()?;
+        // Up to 300 persons per statement, and a reference at most once in each: a list that
+        // names a reference twice applies the second after the first, as one row each would
+        // (PostgreSQL refuses a statement that upserts one key twice; SQLite would apply them
+        // in order).
+        let mut rows: Vec<PersonRow<'_>> = Vec::with_capacity(300);
+        let mut in_statement: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for (reference, p) in referenced {
+            if rows.len() == 300 || in_statement.contains(reference) {
+                written += self.insert_persons(flight, &rows).await?;
+                rows.clear();
+                in_statement.clear();
+            }
+            in_statement.insert(reference);
+            rows.push(PersonRow::of(p)?);
+        }
+        if !rows.is_empty() {
             written += self.insert_persons(flight, &rows).await?;
         }
         Ok(written)

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The same simulated day ingested into the embedded store and into PostgreSQL: wall time,
+# travellers per second, CPU of Passage and of the PostgreSQL server, and whether the two
+# stores hold the same thing (row counts of every table, each flight's manifest by role and
+# status, each flight's booking versions).
+#
+#   bench/engines.sh [SIZE] [SEED]        # default: medium 5
+#
+# Needs a release build (cargo build --release -p passage), python3, psql, and PostgreSQL at
+# $PASSAGE_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-medium}
+seed=${2:-5}
+admin=${PASSAGE_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}
+bin=target/release/passage
+work=$(mktemp -d /tmp/passage-engines-XXXX)
+db=passage_bench_$$
+trap 'psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+"$bin" simulate --seed "$seed" --size "$size" --out "$work/day" >/dev/null 2>&1
+travellers=$(python3 - "$work/day" <<'EOF'
+import sys, pathlib
+n = 0
+for p in pathlib.Path(sys.argv[1], "messages").rglob("*"):
+    if p.is_file():
+        b = p.read_bytes()
+        n += b.count(b"NAD+FL+") + b.count(b"NAD+FM+") + b.count(b"TIF+")
+print(n)
+EOF
+)
+
+# CPU seconds (user + system) of the PostgreSQL server, from /proc: every live server process,
+# and the postmaster's reaped children (backends of closed connections end before we look).
+pg_cpu() {
+    python3 - <<'EOF'
+import os
+tick = os.sysconf("SC_CLK_TCK")
+total = 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if f.read().strip() not in ("postgres", "postmaster"):
+                continue
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+        with open(f"/proc/{fields[1]}/comm") as f:
+            parent_is_server = f.read().strip() in ("postgres", "postmaster")
+        if not parent_is_server:
+            total += int(fields[13]) + int(fields[14])
+    except OSError:
+        pass
+print(total / tick)
+EOF
+}
+
+run() {
+    local name=$1 store=$2
+    local before after
+    before=$(pg_cpu)
+    /usr/bin/time -f "%e %U %S" -o "$work/$name.time" \
+        "$bin" ingest "$work/day/messages" --data "$work/$name" ${store:+--store "$store"} >/dev/null
+    after=$(pg_cpu)
+    read -r wall user sys <"$work/$name.time"
+    python3 - "$name" "$wall" "$user" "$sys" "$before" "$after" "$travellers" <<'EOF'
+import sys
+name, wall, user, sys_, before, after, travellers = sys.argv[1:]
+wall, cpu = float(wall), float(user) + float(sys_)
+server = float(after) - float(before)
+t = int(travellers)
+print(f"| {name} | {wall:.1f} s | {t / wall:,.0f} | {cpu:.1f} s | {server:.1f} s | "
+      f"{(cpu + server) / t * 1e6:,.0f} µs |")
+EOF
+}
+
+psql "$admin" -qc "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+url=${admin%/*}/$db
+
+echo "$size day, seed $seed: $travellers travellers (API persons and PNR travellers, every push)"
+echo
+echo "| store | wall | travellers/s | CPU, Passage | CPU, PostgreSQL server | CPU per traveller |"
+echo "| --- | --- | --- | --- | --- | --- |"
+run sqlite ""
+run postgres "$url"
+
+# The same unit on both: every table's rows, each flight's manifest and booking versions.
+python3 - "$work/sqlite/passage.db" "$url" <<'EOF'
+import sqlite3, subprocess, sys
+lite = sqlite3.connect(sys.argv[1])
+url = sys.argv[2]
+def pg(sql):
+    out = subprocess.run(["psql", url, "-AtF", "\t", "-c", sql], check=True,
+                         capture_output=True, text=True).stdout
+    return sorted(tuple(l.split("\t")) for l in out.splitlines() if l)
+def lt(sql):
+    return sorted(tuple(str(v) for v in r) for r in lite.execute(sql))
+tables = [r[0] for r in lite.execute(
+    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%' "
+    "AND name <> '_sqlx_migrations'")]
+checks = {f"rows of {t}": f"SELECT COUNT(*) FROM {t}" for t in tables}
+checks["manifests"] = ("SELECT f.key, m.role, m.status, COUNT(*) FROM manifest m "
+                       "JOIN flights f ON f.id = m.flight_id GROUP BY f.key, m.role, m.status")
+checks["booking versions"] = ("SELECT f.key, v.locator, COUNT(*), MAX(v.version) FROM pnr_versions v "
+                              "JOIN flights f ON f.id = v.flight_id GROUP BY f.key, v.locator")
+checks["message states"] = "SELECT state, COUNT(*) FROM messages GROUP BY state"
+differ = [name for name, sql in checks.items() if lt(sql) != pg(sql)]
+flights = lite.execute("SELECT COUNT(*) FROM flights").fetchone()[0]
+print()
+if differ:
+    print("DIFFER:", ", ".join(differ))
+    sys.exit(1)
+print(f"same on both engines: {len(checks)} checks ({len(tables)} tables' rows, "
+      f"the manifests and booking versions of {flights} flights, message states)")
+EOF
