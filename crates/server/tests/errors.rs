@@ -133,7 +133,10 @@ impl Side {
             store::Location::Embedded(path) => {
                 let url = format!("sqlite://{}", path.display());
                 let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                sqlx::query("BEGIN EXCLUSIVE").execute(&mut c).await.unwrap();
+                sqlx::query("BEGIN EXCLUSIVE")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
                 Side::Sqlite(c)
             }
             store::Location::Postgres { url, .. } => {

@@ -378,3 +378,57 @@ async fn the_same_person_is_found_across_trips_by_document_or_name_and_birth(sto
     );
 }
 }
+
+engines! {
+/// A list that names one passenger reference twice (carriers send such lists) applies the
+/// second after the first, on both engines: one row, with the second's data.
+async fn a_reference_named_twice_in_one_list_is_one_person(store: Store) {
+    let message = store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body: b"x",
+        })
+        .await
+        .unwrap();
+    let key: FlightKey = "XQ103/AMS-JFK/2026-12-01".parse().unwrap();
+    let first = Identity {
+        surname: "SYNTH".into(),
+        given_names: vec!["ANNA".into()],
+        sex: Some(Sex::Female),
+        date_of_birth: Some(jiff::civil::date(1990, 1, 2)),
+        nationality: Some("XXA".into()),
+        documents: vec![],
+    };
+    let second = Identity {
+        given_names: vec!["ANNE".into()],
+        ..first.clone()
+    };
+    let person = |identity, status| PersonUpdate {
+        reference: Some("P1"),
+        booking: Some("QZX123"),
+        role: Capacity::Passenger,
+        status,
+        identity,
+        message,
+    };
+    let mut tx = store.begin().await.unwrap();
+    let flight = tx.flight_id(&key, None, None).await.unwrap();
+    let written = tx
+        .put_persons(
+            flight,
+            &[
+                person(&first, Status::Reported),
+                person(&second, Status::Boarded),
+            ],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(written, 2);
+    let manifest = store.manifest(flight).await.unwrap();
+    assert_eq!(manifest.len(), 1);
+    assert_eq!(manifest[0].identity, second);
+    assert_eq!(manifest[0].status, "boarded");
+}
+}
