@@ -55,6 +55,7 @@ mod generations;
 mod links;
 mod packing;
 mod screening;
+mod series;
 pub mod testing;
 mod tx;
 mod vault;

@@ -148,8 +148,8 @@ engines! {
         let (sa, sb) = (a.schema_version().await.unwrap(), b.schema_version().await.unwrap());
         assert_eq!(sa, sb);
         let expected = match at.engine() {
-            Engine::Sqlite => 37,
-            Engine::Postgres => 2,
+            Engine::Sqlite => 38,
+            Engine::Postgres => 3,
         };
         assert_eq!(sa.version, expected);
         a.close().await;
