@@ -18,6 +18,7 @@
 mod accounts;
 mod audit;
 mod bookings;
+mod claims;
 mod columns;
 mod counts;
 mod criteria;
