@@ -465,15 +465,21 @@ impl JetStream {
                 pending: None,
             };
         }
-        let consumer = self.inner.workers.lock().await.consumer.clone();
-        let pending = match consumer {
-            Some(mut c) => tokio::time::timeout(Duration::from_millis(250), c.info())
+        // Asked of NATS, never of the workers' pull (a worker waiting for deliveries holds it).
+        let info = async {
+            let stream = self
+                .inner
+                .js
+                .get_stream_no_info(self.inner.names.intake_stream())
                 .await
-                .ok()
-                .and_then(Result::ok)
-                .map(|i| i.num_pending + i.num_ack_pending as u64),
-            None => None,
+                .ok()?;
+            stream.consumer_info(WORKERS).await.ok()
         };
+        let pending = tokio::time::timeout(Duration::from_millis(250), info)
+            .await
+            .ok()
+            .flatten()
+            .map(|i| i.num_pending + i.num_ack_pending as u64);
         Status {
             engine: "nats",
             state: "connected",

@@ -266,3 +266,27 @@ async fn without_nats_the_bus_says_so_and_publishing_fails_in_time() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(!js.connected());
 }
+
+/// `/health` asks the bus for its status while workers wait for deliveries: the answer must
+/// not wait behind them.
+#[tokio::test]
+async fn status_answers_while_workers_wait_for_deliveries() {
+    let Some(url) = nats_url() else { return };
+    let (names, _streams) = names(&url, "status");
+    let (bus, _js) = node(&url, &names, Settings::default()).await;
+    let waiting = {
+        let bus = bus.clone();
+        tokio::spawn(async move { bus.next().await.map(|d| d.id()) })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = tokio::time::timeout(Duration::from_secs(1), bus.status())
+        .await
+        .expect("status waited behind a worker");
+    assert_eq!((status.state, status.pending), ("connected", Some(0)));
+    bus.publish(61).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, Some(61));
+}
