@@ -464,3 +464,54 @@ impl JetStreamOf {
         }
     }
 }
+
+/// NATS away: the receipt is still durable and answered `kept` (never "send it again") within
+/// the publication timeout; a node with NATS publishes what is still received at its start,
+/// and a worker processes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_nats_receipts_are_kept_and_published_later() {
+    let dir = temp_dir("away");
+    let settings = Settings {
+        publish_timeout: Duration::from_millis(300),
+        ..Settings::default()
+    };
+    // Nothing listens on port 1.
+    let away = JetStream::connect("nats://127.0.0.1:1", Names::under("t-away"), settings, 1)
+        .await
+        .unwrap();
+    let cut_off = Intake::new(
+        Store::open(&dir.join("passage.db")).await.unwrap(),
+        Config::default(),
+    )
+    .with_bus(Bus::JetStream(away));
+    let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
+    let started = std::time::Instant::now();
+    let receipt = cut_off.receive("http", "XQ", list).await.unwrap();
+    assert_eq!(receipt.outcome, Outcome::Kept);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        cut_off.store().unprocessed().await.unwrap(),
+        vec![receipt.message]
+    );
+    assert_eq!(cut_off.bus().status().await.state, "waiting_for_nats");
+    // Still away: the sweep fails to publish and keeps the id for the next one.
+    assert_eq!(cut_off.sweep_bus().await.unwrap(), 0);
+
+    let Some(url) = nats_url() else { return };
+    let (names, _streams) = names(&url, "away");
+    let js = JetStream::connect(&url, names, Settings::default(), 1)
+        .await
+        .unwrap();
+    let back = Intake::new(
+        Store::open(&dir.join("passage.db")).await.unwrap(),
+        Config::default(),
+    )
+    .with_bus(Bus::JetStream(js.clone()));
+    assert_eq!(back.publish_received().await.unwrap(), 1);
+    let d = Bus::JetStream(js).next().await.unwrap();
+    assert_eq!(d.id(), receipt.message);
+    assert_eq!(back.handle(d).await, Handled::Processed);
+    assert!(back.store().unprocessed().await.unwrap().is_empty());
+    drop((cut_off, back));
+    let _ = std::fs::remove_dir_all(&dir);
+}
