@@ -139,21 +139,27 @@ async fn an_id_held_by_a_node_that_died_goes_to_another() {
     assert_eq!(second_js.pending().await.unwrap(), 0);
 }
 
-/// While a worker tells progress the id is not given to another, however long it takes.
+/// While a worker tells progress the id is not given to another, however long it takes
+/// (here 5 s, two and a half ack waits).
 #[tokio::test]
 async fn progress_keeps_a_delivery_with_its_worker() {
     let Some(url) = nats_url() else { return };
     let (names, _streams) = names(&url, "progress");
-    let (worker, js) = node(&url, &names, quick()).await;
-    let (other, other_js) = node(&url, &names, quick()).await;
+    // Progress every 0.3 s against an ack wait of 2 s: room for a loaded machine.
+    let settings = Settings {
+        ack_wait: Duration::from_secs(2),
+        ..Settings::default()
+    };
+    let (worker, js) = node(&url, &names, settings.clone()).await;
+    let (other, other_js) = node(&url, &names, settings).await;
     worker.publish(31).await.unwrap();
     let d = next_within(&worker, Duration::from_secs(10)).await.unwrap();
     let watcher = tokio::spawn(async move {
-        next_within(&other, Duration::from_secs(3))
+        next_within(&other, Duration::from_secs(5))
             .await
             .map(|d| d.id())
     });
-    for _ in 0..10 {
+    for _ in 0..17 {
         tokio::time::sleep(Duration::from_millis(300)).await;
         d.progress().await.unwrap();
     }
