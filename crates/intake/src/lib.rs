@@ -29,8 +29,9 @@ mod sync;
 pub mod target;
 pub mod timing;
 pub mod watchlists;
+pub mod worker;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use model::{Capacity, Document, FlightKey, Identity, Sex, Status};
@@ -117,9 +118,16 @@ pub enum Outcome {
     Waiting,
     /// Could not be read: kept in the vault with its findings.
     Failed,
-    /// Kept in the vault, but could not be processed now (the store failed): it is processed
-    /// at the next start. Not to be sent again.
+    /// Kept in the vault, but could not be processed now (the store failed, or the bus could
+    /// not be reached): it is processed later. Not to be sent again.
     Kept,
+    /// Kept in the vault and queued on the bus: a worker (of this node or another) processes
+    /// it. Not to be sent again.
+    Queued,
+    /// Nothing done: another processing of the same message applied it first (a delivery
+    /// repeated by the bus, two workers on one id), or it is no longer where this processing
+    /// started. Never an answer to a carrier.
+    Skipped,
 }
 
 /// The answer to a carrier.
@@ -175,6 +183,8 @@ enum Parked {
     OverBudget,
     ReaderPanicked,
     Interrupted(i64),
+    /// Delivered by the bus this many times without its processing finishing.
+    Undelivered(u64),
 }
 
 /// What became of a part of a series.
@@ -271,6 +281,13 @@ pub struct Intake {
     /// Messages read at once, one per core: under a flood the CPU work waits here (cheaply),
     /// not in hundreds of threads that would starve the server's other answers.
     read_slots: Arc<tokio::sync::Semaphore>,
+    /// Between receiving and processing: none by default (the receiving task processes).
+    bus: bus::Bus,
+    /// Ids kept in the vault whose publication on the bus failed: published again by
+    /// `sweep_bus` once the bus answers.
+    unpublished: std::sync::Mutex<BTreeSet<i64>>,
+    /// The highest id still `received` at the previous `sweep_bus`.
+    swept_mark: std::sync::Mutex<Option<i64>>,
 }
 
 impl std::fmt::Debug for Intake {
@@ -304,7 +321,23 @@ impl Intake {
             read_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             )),
+            bus: bus::Bus::Inline,
+            unpublished: std::sync::Mutex::new(BTreeSet::new()),
+            swept_mark: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Puts a bus between receiving and processing: receiving keeps the message, publishes
+    /// its id and answers `queued`; `work` processes what the bus delivers. A step of
+    /// construction.
+    pub fn with_bus(mut self, bus: bus::Bus) -> Intake {
+        self.bus = bus;
+        self
+    }
+
+    /// The bus between receiving and processing.
+    pub fn bus(&self) -> &bus::Bus {
+        &self.bus
     }
 
     pub fn store(&self) -> &Store {
@@ -427,7 +460,13 @@ impl Intake {
             .await?;
         // The store audited the receipt in the same transaction.
         self.count(carrier, |c| c.received += 1);
-        match self.process_body(id, channel, carrier, body).await {
+        if self.bus.queues() {
+            return Ok(self.queue(id).await);
+        }
+        match self
+            .process_body(id, channel, carrier, body, MessageState::Received)
+            .await
+        {
             Ok(receipt) => Ok(receipt),
             Err(e) => {
                 // The message is kept: the sender must not be told to send it again (a
@@ -465,6 +504,13 @@ impl Intake {
         let ids = self.store.receive_many(&received).await?;
         drop(received);
         self.count(carrier, |c| c.received += ids.len() as u64);
+        if self.bus.queues() {
+            let mut receipts = Vec::with_capacity(ids.len());
+            for id in ids {
+                receipts.push(self.queue(id).await);
+            }
+            return Ok(receipts);
+        }
         let (send, mut readings) = tokio::sync::mpsc::channel(8);
         let config = self.config.clone();
         let screener = self.screener();
@@ -497,7 +543,7 @@ impl Intake {
         let mut receipts = Vec::with_capacity(ids.len());
         let mut tx = self.store.begin().await?;
         while let Some(reading) = readings.recv().await {
-            receipts.push(self.apply(&mut tx, reading).await?);
+            receipts.push(self.apply(&mut tx, reading, MessageState::Received).await?);
         }
         self.save_counts(&mut tx).await?;
         tx.commit().await?;
@@ -514,15 +560,9 @@ impl Intake {
     /// others.
     pub async fn recover(&self) -> Result<Recovery, IntakeError> {
         let mut report = Recovery::default();
-        for id in self.store.waiting().await? {
-            match self.process(id).await {
-                Ok(_) => report.series_parts += 1,
-                Err(e) => {
-                    tracing::error!(message = id, error = %e, "restoring a series part");
-                    report.errors += 1;
-                }
-            }
-        }
+        let (parts, errors) = self.restore().await?;
+        report.series_parts = parts;
+        report.errors = errors;
         for id in self.store.unprocessed().await? {
             let attempts = self.store.start_attempt(id).await?;
             if attempts > MAX_RECOVERY_ATTEMPTS {
@@ -532,8 +572,13 @@ impl Intake {
                     .await?
                     .map(|m| m.carrier)
                     .unwrap_or_default();
-                self.park(id, &carrier, Parked::Interrupted(attempts - 1))
-                    .await?;
+                self.park(
+                    id,
+                    &carrier,
+                    Parked::Interrupted(attempts - 1),
+                    MessageState::Received,
+                )
+                .await?;
                 report.parked += 1;
                 continue;
             }
@@ -547,6 +592,28 @@ impl Intake {
             }
         }
         Ok(report)
+    }
+
+    /// Puts the parts of series kept as waiting back to wait for their others (the waiting is
+    /// in memory): the first step of `recover`, and all of it with a bus, whose workers take
+    /// the received messages. Returns how many parts were restored.
+    pub async fn restore_series(&self) -> Result<usize, IntakeError> {
+        Ok(self.restore().await?.0)
+    }
+
+    /// Restores the waiting parts: how many were, and how many failed.
+    async fn restore(&self) -> Result<(usize, usize), IntakeError> {
+        let (mut parts, mut errors) = (0, 0);
+        for id in self.store.waiting().await? {
+            match self.process_from(id, MessageState::Waiting).await {
+                Ok(_) => parts += 1,
+                Err(e) => {
+                    tracing::error!(message = id, error = %e, "restoring a series part");
+                    errors += 1;
+                }
+            }
+        }
+        Ok((parts, errors))
     }
 
     /// What reading a message would find, keeping and writing nothing: the whole read phase
@@ -589,8 +656,15 @@ impl Intake {
     }
 
     /// Parks a message as failed, with a finding saying why; it is not processed again by
-    /// itself (an administrator sees it among the failed messages).
-    async fn park(&self, id: i64, carrier: &str, why: Parked) -> Result<Receipt, IntakeError> {
+    /// itself (an administrator sees it among the failed messages). Claimed from `from`, like
+    /// processing: a message another worker applied meanwhile is left as it is (`Skipped`).
+    async fn park(
+        &self,
+        id: i64,
+        carrier: &str,
+        why: Parked,
+        from: MessageState,
+    ) -> Result<Receipt, IntakeError> {
         let finding = match why {
             Parked::OverBudget => edifact::Finding::error(
                 "read_budget_exceeded",
@@ -610,12 +684,28 @@ impl Intake {
                      not processed again"
                 ),
             ),
+            Parked::Undelivered(deliveries) => edifact::Finding::error(
+                "deliveries_exhausted",
+                format!(
+                    "the bus delivered this message {deliveries} times without its processing \
+                     finishing: parked, not processed again"
+                ),
+            ),
         };
         let findings = serde_json::to_value([finding])
             .map_err(|e| IntakeError::Corrupt(format!("a finding as JSON: {e}")))?;
-        self.store
-            .finish(id, MessageState::Failed, None, &findings, None)
+        let mut tx = self.store.begin().await?;
+        if !tx.claim(id, from).await? {
+            return Ok(Receipt {
+                message: id,
+                outcome: Outcome::Skipped,
+                findings: 0,
+                contrl: None,
+            });
+        }
+        tx.finish(id, MessageState::Failed, None, &findings, None)
             .await?;
+        tx.commit().await?;
         self.count(carrier, |c| c.failed += 1);
         Ok(Receipt {
             message: id,
@@ -625,31 +715,49 @@ impl Intake {
         })
     }
 
-    /// Processes a message of the vault.
+    /// Processes a message of the vault received and not processed yet. A message processed
+    /// already (or being processed by another worker, which commits first) is `Skipped`:
+    /// processing is idempotent by message id.
     pub async fn process(&self, id: i64) -> Result<Receipt, IntakeError> {
+        self.process_from(id, MessageState::Received).await
+    }
+
+    /// Processes a message of the vault that is in state `from` (`received`, or `waiting`
+    /// for a part of a series restored at start); in any other state it is `Skipped`.
+    async fn process_from(&self, id: i64, from: MessageState) -> Result<Receipt, IntakeError> {
         let meta = self
             .store
             .message(id)
             .await?
             .ok_or(IntakeError::Unknown(id))?;
+        if meta.state != from {
+            return Ok(Receipt {
+                message: id,
+                outcome: Outcome::Skipped,
+                findings: 0,
+                contrl: None,
+            });
+        }
         let body = self
             .store
             .message_body(id)
             .await?
             .ok_or(IntakeError::Unknown(id))?;
-        self.process_body(id, &meta.channel, &meta.carrier, &body)
+        self.process_body(id, &meta.channel, &meta.carrier, &body, from)
             .await
     }
 
-    /// Processes message `id` of the vault, whose carrier and bytes the caller holds. The
-    /// reading (CPU work: parsing, legal filters, screening, targeting) runs on a blocking
-    /// thread, within the read budget; a message that exceeds it is parked as failed.
+    /// Processes message `id` of the vault, in state `from`, whose carrier and bytes the
+    /// caller holds. The reading (CPU work: parsing, legal filters, screening, targeting) runs
+    /// on a blocking thread, within the read budget; a message that exceeds it is parked as
+    /// failed.
     async fn process_body(
         &self,
         id: i64,
         channel: &str,
         carrier: &str,
         body: &[u8],
+        from: MessageState,
     ) -> Result<Receipt, IntakeError> {
         let senders_flights_only = senders_flights_only(channel);
         let config = self.config.clone();
@@ -684,23 +792,29 @@ impl Intake {
             Ok(Err(_panicked)) => {
                 // A reader must never panic; if one did, the message is kept and shown.
                 tracing::error!(message = id, "reading a message panicked");
-                return self.park(id, carrier, Parked::ReaderPanicked).await;
+                return self.park(id, carrier, Parked::ReaderPanicked, from).await;
             }
             Err(_elapsed) => {
                 tracing::error!(message = id, "reading a message exceeded its budget");
-                return self.park(id, carrier, Parked::OverBudget).await;
+                return self.park(id, carrier, Parked::OverBudget, from).await;
             }
         };
         // Everything the message changes is written in one transaction.
         let mut tx = self.store.begin().await?;
-        let receipt = self.apply(&mut tx, reading).await?;
+        let receipt = self.apply(&mut tx, reading, from).await?;
         self.save_counts(&mut tx).await?;
         tx.commit().await?;
         Ok(receipt)
     }
 
-    /// Writes what a reading of a message changes, in the caller's transaction.
-    async fn apply(&self, tx: &mut Tx, reading: Reading) -> Result<Receipt, IntakeError> {
+    /// Writes what a reading of a message changes, in the caller's transaction, once the
+    /// message is claimed from state `from` (else nothing: `Skipped`).
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        reading: Reading,
+        from: MessageState,
+    ) -> Result<Receipt, IntakeError> {
         let Reading {
             id,
             carrier,
@@ -719,6 +833,15 @@ impl Intake {
             findings,
             contrl: contrl.clone(),
         };
+        // First, under the write lock: whoever applies a message applies it once.
+        if !tx.claim(id, from).await? {
+            return Ok(Receipt {
+                message: id,
+                outcome: Outcome::Skipped,
+                findings: 0,
+                contrl: None,
+            });
+        }
         let Some(key) = key else {
             tx.finish(id, MessageState::Failed, None, &findings_json, None)
                 .await?;

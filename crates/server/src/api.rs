@@ -368,13 +368,14 @@ pub(crate) async fn audit_read(
     Ok(who.audit_read(&state.store, action, subject).await?)
 }
 
-/// Liveness: the process answers.
+/// Liveness: the process answers; with where the bus stands.
 #[utoipa::path(get, path = "/health", tag = "operations",
     responses((status = 200, description = "The process answers", body = Health)))]
 pub(crate) async fn health(Shared(state): Shared<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok".into(),
         uptime_seconds: state.started.elapsed().as_secs(),
+        bus: state.intake.bus().status().await.into(),
     })
 }
 
@@ -400,6 +401,7 @@ pub(crate) async fn ready(Shared(state): Shared<AppState>) -> Response {
     let ready = Ready {
         ready: status == StatusCode::OK,
         store: store.into(),
+        bus: state.intake.bus().status().await.into(),
     };
     (status, Json(ready)).into_response()
 }
@@ -440,7 +442,7 @@ pub(crate) async fn openapi() -> Response {
             (String = "application/octet-stream"))),
     security(("carrier" = [])),
     responses(
-        (status = 202, description = "Kept and processed (or waiting for the rest of a series)", body = Object),
+        (status = 202, description = "Kept and processed (or waiting for the rest of a series); with a bus, kept and queued (`outcome: queued`), or kept to be queued when the bus is back (`kept`): not to be sent again", body = Object),
         (status = 422, description = "Kept, but not readable as a message: the receipt says why", body = Object),
         (status = 400, description = "No body, or a body cut short", body = ErrorBody),
         (status = 401, description = "Not a carrier credential of this unit", body = ErrorBody),

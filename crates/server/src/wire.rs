@@ -39,6 +39,7 @@ pub struct Health {
     /// Always `ok` when the process answers.
     pub status: String,
     pub uptime_seconds: u64,
+    pub bus: BusState,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,6 +47,32 @@ pub struct Ready {
     pub ready: bool,
     /// `ok`, `failing` (an error) or `slow` (no answer within a second).
     pub store: String,
+    /// Not part of readiness: a node that cannot reach NATS still keeps receipts (and
+    /// publishes them when NATS is back).
+    pub bus: BusState,
+}
+
+/// Where the queue between receiving and processing stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BusState {
+    /// `inline` (each message processed as it is received), `in_process` or `nats`.
+    pub engine: String,
+    /// `connected`, or `waiting_for_nats` while NATS cannot be reached.
+    pub state: String,
+    /// Messages queued or being processed; absent when the bus could not say in time.
+    #[schema(required = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<u64>,
+}
+
+impl From<bus::Status> for BusState {
+    fn from(s: bus::Status) -> BusState {
+        BusState {
+            engine: s.engine.into(),
+            state: s.state.into(),
+            pending: s.pending,
+        }
+    }
 }
 
 /// Filters of the vault's list.

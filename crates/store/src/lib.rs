@@ -44,6 +44,7 @@ macro_rules! on {
 mod accounts;
 mod audit;
 mod bookings;
+mod claims;
 mod columns;
 mod copy;
 mod counts;

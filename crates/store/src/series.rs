@@ -31,7 +31,7 @@ impl Tx {
 
 #[cfg(test)]
 mod tests {
-    use crate::{MessageState, Received, Store};
+    use crate::{MessageState, Received};
 
     crate::engines! {
         async fn waiting_parts_are_found_by_their_series(store: Store) {

@@ -51,6 +51,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             rate_per_carrier: None,
             series_timeout_minutes: 10,
             airports: None,
+            bus: super::serve::BusArgs::default(),
         };
         let sim = Simulator::new(Config::new(args.seed, args.size, 1)).context("simulator data")?;
         let mut sent = Vec::new();

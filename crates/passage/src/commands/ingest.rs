@@ -74,7 +74,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     Outcome::Duplicate { .. } => duplicates += 1,
                     Outcome::Waiting => parts.push(receipt.message),
                     Outcome::Failed => failed.push((f.clone(), receipt.message)),
-                    Outcome::Kept => kept += 1,
+                    // Without a bus nothing is queued, and fresh receipts are never skipped.
+                    Outcome::Kept | Outcome::Queued | Outcome::Skipped => kept += 1,
                 }
                 bar.inc(1);
             }

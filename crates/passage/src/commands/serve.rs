@@ -52,6 +52,60 @@ pub struct Args {
     /// carriers' timing against the push windows; timing is counted as unknown without it.
     #[arg(long, env = "PASSAGE_AIRPORTS", value_name = "FILE")]
     pub airports: Option<PathBuf>,
+    #[command(flatten)]
+    pub bus: BusArgs,
+}
+
+/// The bus between receiving and processing.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct BusArgs {
+    /// `nats://HOST:4222` (NATS JetStream, shared by every node; several servers separated by
+    /// commas; a user and password in the URL are better given by PASSAGE_BUS than on the
+    /// command line), `memory` (a queue in this process), or absent: each message is
+    /// processed as it is received.
+    #[arg(long = "bus", env = "PASSAGE_BUS", value_name = "URL")]
+    pub url: Option<String>,
+    /// Subjects on the bus start with it (`PREFIX.intake.received`,
+    /// `PREFIX.carriers.CODE.messages`), streams with it in capitals (`PREFIX_INTAKE`).
+    #[arg(
+        long = "bus-prefix",
+        env = "PASSAGE_BUS_PREFIX",
+        default_value = "passage"
+    )]
+    pub prefix: String,
+    /// Messages this node processes at once from the bus (default: one per core).
+    #[arg(long = "bus-workers")]
+    pub workers: Option<usize>,
+    /// Seconds a delivery may go unanswered before another worker gets it (workers in good
+    /// health tell progress at a third of it).
+    #[arg(long = "bus-ack-wait", default_value_t = 30)]
+    pub ack_wait_seconds: u64,
+    /// Do not take carriers' messages from `PREFIX.carriers.*.messages`.
+    #[arg(long = "no-bus-carriers")]
+    pub no_carriers: bool,
+}
+
+/// The bus named by the flags, and the NATS connection when it is one.
+async fn connect_bus(
+    args: &BusArgs,
+    workers: usize,
+) -> anyhow::Result<(bus::Bus, Option<bus::JetStream>)> {
+    let settings = bus::Settings {
+        ack_wait: Duration::from_secs(args.ack_wait_seconds.max(1)),
+        ..bus::Settings::default()
+    };
+    match args.url.as_deref() {
+        None => Ok((bus::Bus::Inline, None)),
+        Some("memory") => Ok((bus::Bus::InProcess(bus::InProcess::new(settings)), None)),
+        Some(url) if url.starts_with("nats://") || url.starts_with("tls://") => {
+            let js =
+                bus::JetStream::connect(url, bus::Names::under(&args.prefix), settings, workers)
+                    .await
+                    .context("connecting to NATS")?;
+            Ok((bus::Bus::JetStream(js.clone()), Some(js)))
+        }
+        Some(_) => anyhow::bail!("--bus takes nats://HOST:PORT (or tls://…) or memory"),
+    }
 }
 
 /// What `start` may be given beyond the flags: the demo's zones and simulated clock.
@@ -115,6 +169,13 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     if let Some(clock) = setup.clock {
         intake = intake.with_clock(clock);
     }
+    let workers = args
+        .bus
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let (bus, nats) = connect_bus(&args.bus, workers).await?;
+    let queued = bus.queues();
+    intake = intake.with_bus(bus);
     // Lists first, so that what recovery processes is screened too.
     let lists = intake
         .watchlists()
@@ -152,20 +213,45 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         }
     });
     let sweeper = (state.clone(), folder.clone());
+    let carriers_off = args.bus.no_carriers;
     tokio::spawn(async move {
         let (state, folder) = sweeper;
         // Recovery runs after the server listens: whatever the vault holds, the unit answers
-        // at once (a message that stopped it before is parked, not retried for ever).
-        match state.intake.recover().await {
-            Ok(r) => tracing::info!(
-                series_parts = r.series_parts,
-                processed = r.processed,
-                failed = r.failed,
-                parked = r.parked,
-                errors = r.errors,
-                "recovered messages received before the last stop"
-            ),
-            Err(e) => tracing::error!(error = %e, "recovery"),
+        // at once (a message that stopped it before is parked, not retried for ever). With a
+        // bus, series parts are restored here and what is still received goes through the
+        // bus (published again: the bus and the claim make a repeat harmless).
+        if queued {
+            match state.intake.restore_series().await {
+                Ok(n) => tracing::info!(series_parts = n, "series parts restored"),
+                Err(e) => tracing::error!(error = %e, "restoring series"),
+            }
+            match state.intake.publish_received().await {
+                Ok(n) => tracing::info!(published = n, "received messages published on the bus"),
+                Err(e) => tracing::error!(error = %e, "publishing received messages"),
+            }
+            // Workers on every node take ids from the bus (once the series wait again); a
+            // node that cannot reach NATS waits for it and says so.
+            for _ in 0..workers {
+                let state = state.clone();
+                tokio::spawn(async move { state.intake.work().await });
+            }
+            if let Some(js) = nats.filter(|_| !carriers_off) {
+                let state = state.clone();
+                let max = state.limits.body_bytes;
+                tokio::spawn(async move { state.intake.take_from_carriers(&js, max).await });
+            }
+        } else {
+            match state.intake.recover().await {
+                Ok(r) => tracing::info!(
+                    series_parts = r.series_parts,
+                    processed = r.processed,
+                    failed = r.failed,
+                    parked = r.parked,
+                    errors = r.errors,
+                    "recovered messages received before the last stop"
+                ),
+                Err(e) => tracing::error!(error = %e, "recovery"),
+            }
         }
         let mut round: u64 = 0;
         loop {
@@ -191,6 +277,13 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             }
             if let Err(e) = state.intake.flush_series().await {
                 tracing::error!(error = %e, "series");
+            }
+            // Ids the bus never got (NATS away when they were kept) or lost.
+            if queued
+                && round.is_multiple_of(60)
+                && let Err(e) = state.intake.sweep_bus().await
+            {
+                tracing::error!(error = %e, "bus sweep");
             }
             // The audit's head, outside the database: what is cut off the end after this is
             // found by the verification.

@@ -1,0 +1,286 @@
+//! Processing through the bus: receiving publishes the id of what it kept, workers on every
+//! node take ids and process them, and a node publishes again what the vault still holds as
+//! received. The vault is the truth, the bus a list of what to do: an id published twice,
+//! delivered twice or lost by the bus changes nothing, because processing claims the message
+//! in its write transaction (`Tx::claim`) and a message no longer `received` is skipped.
+//!
+//! Carriers that deliver by message queue are taken here too: a message published on a
+//! carrier's subject is kept in the vault (channel `nats`) and only then acknowledged.
+
+use std::time::Duration;
+
+use bus::{CarrierDelivery, Delivery, JetStream};
+use store::{AuditEntry, MessageState};
+
+use crate::{Intake, IntakeError, MAX_RECOVERY_ATTEMPTS, Outcome, Parked, Receipt};
+
+/// How long a delivery that failed (the store could not write) waits before it comes back.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// What a worker did with one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Processed (whatever the outcome: processed, failed with findings, waiting, duplicate).
+    Processed,
+    /// Already applied, by this node or another: acknowledged without writing.
+    Skipped,
+    /// Parked as failed and put with the dead letters.
+    DeadLettered,
+    /// Not done now (the store failed): delivered again later.
+    Retried,
+}
+
+impl Intake {
+    /// Publishes a kept message's id; the carrier's answer. When the bus cannot be reached the
+    /// receipt is still durable: the answer is `kept` and the id is published again later.
+    pub(crate) async fn queue(&self, id: i64) -> Receipt {
+        let outcome = match self.bus.publish(id).await {
+            Ok(()) => Outcome::Queued,
+            Err(e) => {
+                tracing::warn!(message = id, error = %e, "bus: a kept message waits to be published");
+                crate::sync::lock(&self.unpublished).insert(id);
+                Outcome::Kept
+            }
+        };
+        Receipt {
+            message: id,
+            outcome,
+            findings: 0,
+            contrl: None,
+        }
+    }
+
+    /// Takes ids from the bus and processes them, one at a time, until the bus closes (never,
+    /// for NATS). Run as many as the node should process at once.
+    pub async fn work(&self) {
+        while let Some(d) = self.bus.next().await {
+            self.handle(d).await;
+        }
+    }
+
+    /// Processes one delivery and answers the bus: ack after the processing committed (or
+    /// when there was nothing to do), retry when the store failed, dead letter past the
+    /// attempts (the message parked as failed first).
+    pub async fn handle(&self, d: Delivery) -> Handled {
+        let id = d.id();
+        let meta = match self.store.message(id).await {
+            Ok(Some(meta)) => meta,
+            Ok(None) => {
+                tracing::error!(message = id, "bus: an id not in the vault");
+                return self.answer(
+                    id,
+                    d.dead_letter("not_in_the_vault").await,
+                    Handled::DeadLettered,
+                );
+            }
+            Err(e) => {
+                tracing::warn!(message = id, error = %e, "bus: reading a message's state");
+                return self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried);
+            }
+        };
+        // Done before (an ack lost, an id published again) or by another node.
+        if meta.state != MessageState::Received {
+            return self.answer(id, d.ack().await, Handled::Skipped);
+        }
+        // Counted in the store before processing starts, as recovery does: a message that
+        // stops nodes is parked however often its id is published again.
+        let attempts = match self.store.start_attempt(id).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(message = id, error = %e, "bus: counting an attempt");
+                return self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried);
+            }
+        };
+        let attempts_over = u64::try_from(attempts - 1).unwrap_or(0);
+        if d.exhausted() || attempts > MAX_RECOVERY_ATTEMPTS {
+            let deliveries = (d.attempt() - 1).max(attempts_over);
+            let parked = self
+                .park(
+                    id,
+                    &meta.carrier,
+                    Parked::Undelivered(deliveries),
+                    MessageState::Received,
+                )
+                .await;
+            return match parked {
+                Ok(_) => self.answer(
+                    id,
+                    d.dead_letter("deliveries_exhausted").await,
+                    Handled::DeadLettered,
+                ),
+                Err(e) => {
+                    tracing::warn!(message = id, error = %e, "bus: parking a message");
+                    self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
+                }
+            };
+        }
+        let work = self.process(id);
+        tokio::pin!(work);
+        // Progress while the message is read and applied, so the bus does not give it to
+        // another worker meanwhile.
+        let beat = (self.bus.settings().ack_wait / 3).max(Duration::from_millis(100));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
+        let result = loop {
+            tokio::select! {
+                r = &mut work => break r,
+                _ = ticks.tick() => {
+                    if let Err(e) = d.progress().await {
+                        tracing::warn!(message = id, error = %e, "bus: telling progress");
+                    }
+                }
+            }
+        };
+        match result {
+            Ok(receipt) if receipt.outcome == Outcome::Skipped => {
+                self.answer(id, d.ack().await, Handled::Skipped)
+            }
+            Ok(_) => self.answer(id, d.ack().await, Handled::Processed),
+            Err(e) => {
+                tracing::error!(message = id, error = %e, "bus: processing a message");
+                self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
+            }
+        }
+    }
+
+    /// Logs an answer the bus did not take (it delivers the id again; the claim makes that
+    /// harmless) and returns what was done.
+    fn answer(&self, id: i64, sent: Result<(), bus::BusError>, done: Handled) -> Handled {
+        if let Err(e) = sent {
+            tracing::warn!(message = id, error = %e, "bus: answering a delivery");
+        }
+        done
+    }
+
+    /// Publishes every message still `received` (at a start: whatever the bus lost or never
+    /// had). Returns how many were published; stops at the first failure (the sweep goes on
+    /// later).
+    pub async fn publish_received(&self) -> Result<usize, IntakeError> {
+        if !self.bus.queues() {
+            return Ok(0);
+        }
+        let ids = self.store.unprocessed().await?;
+        self.publish_all(&ids).await
+    }
+
+    async fn publish_all(&self, ids: &[i64]) -> Result<usize, IntakeError> {
+        let mut published = 0;
+        for &id in ids {
+            if let Err(e) = self.bus.publish(id).await {
+                tracing::warn!(error = %e, "bus: publishing again; the rest waits for the next sweep");
+                crate::sync::lock(&self.unpublished).extend(ids.iter().copied());
+                return Ok(published);
+            }
+            crate::sync::lock(&self.unpublished).remove(&id);
+            published += 1;
+        }
+        Ok(published)
+    }
+
+    /// Called about once a minute with a bus: publishes the ids whose publication failed, and,
+    /// when the bus has nothing queued or in hand, the messages that were already `received`
+    /// at the previous sweep (an id lost between the vault and the bus: a node stopped there,
+    /// or NATS lost it). Returns how many were published.
+    pub async fn sweep_bus(&self) -> Result<usize, IntakeError> {
+        if !self.bus.queues() {
+            return Ok(0);
+        }
+        let failed: Vec<i64> = crate::sync::lock(&self.unpublished)
+            .iter()
+            .copied()
+            .collect();
+        let mut published = self.publish_all(&failed).await?;
+        let received = self.store.unprocessed().await?;
+        let mark =
+            crate::sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));
+        let idle = self.bus.status().await.pending == Some(0);
+        if let (Some(mark), true) = (mark, idle) {
+            let lost: Vec<i64> = received.into_iter().filter(|id| *id <= mark).collect();
+            if !lost.is_empty() {
+                tracing::warn!(
+                    messages = lost.len(),
+                    "bus: received messages no worker holds; published again"
+                );
+                published += self.publish_all(&lost).await?;
+            }
+        }
+        Ok(published)
+    }
+
+    /// Takes the carriers' messages from their subjects, for ever: each is kept in the vault
+    /// (channel `nats`) and queued like one received over HTTP, then acknowledged; one the
+    /// vault cannot take now comes back. A subject whose carrier is not a carrier code (2–3
+    /// of `A-Z0-9`, as the drop folder's), an empty message or one over `max_bytes` is refused:
+    /// audited, and kept aside with its reason in the bus's dead stream.
+    pub async fn take_from_carriers(&self, js: &JetStream, max_bytes: usize) {
+        loop {
+            let d = js.carrier_deliveries().await;
+            self.take_carrier_message(d, max_bytes).await;
+        }
+    }
+
+    /// Keeps or refuses one carrier's message; returns the receipt when kept.
+    pub async fn take_carrier_message(
+        &self,
+        d: CarrierDelivery,
+        max_bytes: usize,
+    ) -> Option<Receipt> {
+        let refusal = if !crate::folder::is_carrier_code(d.carrier()) {
+            Some("not_a_carrier_code")
+        } else if d.body().is_empty() {
+            Some("empty")
+        } else if d.body().len() > max_bytes {
+            Some("too_large")
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            // The subject's token is the sender's choice: named in the audit only when it is
+            // a carrier code.
+            let carrier = if crate::folder::is_carrier_code(d.carrier()) {
+                d.carrier().to_string()
+            } else {
+                "unknown".to_string()
+            };
+            tracing::warn!(carrier, reason, "bus: a carrier's message was refused");
+            let audited = self
+                .store
+                .audit(&AuditEntry {
+                    actor: "system",
+                    action: "bus.refused",
+                    subject: &format!("carrier:{carrier}"),
+                    purpose: None,
+                    detail: &format!("channel=nats reason={reason} bytes={}", d.body().len()),
+                })
+                .await;
+            let sent = match audited {
+                Ok(_) => d.refuse(reason).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "bus: auditing a refusal");
+                    d.retry(RETRY_AFTER).await
+                }
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "bus: answering a carrier's message");
+            }
+            return None;
+        }
+        let carrier = d.carrier().to_string();
+        match self.receive("nats", &carrier, d.body()).await {
+            Ok(receipt) => {
+                // Kept: a lost ack brings the message again, kept twice and processed as a
+                // duplicate, never lost.
+                if let Err(e) = d.ack().await {
+                    tracing::warn!(carrier, error = %e, "bus: acknowledging a carrier's message");
+                }
+                Some(receipt)
+            }
+            Err(e) => {
+                tracing::warn!(carrier, error = %e, "bus: keeping a carrier's message");
+                if let Err(e) = d.retry(RETRY_AFTER).await {
+                    tracing::warn!(error = %e, "bus: answering a carrier's message");
+                }
+                None
+            }
+        }
+    }
+}

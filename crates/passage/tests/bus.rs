@@ -1,0 +1,228 @@
+//! `passage serve --bus nats://…` end to end: carriers' messages over HTTP are kept and
+//! answered `queued`, workers process them through NATS JetStream, and a server killed with
+//! SIGKILL mid-stream and started again processes every acknowledged message exactly once.
+//! Needs NATS on 127.0.0.1:4222 (`PASSAGE_TEST_NATS_URL` for another): skipped with the reason
+//! without it, failed when `CI` is set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{data_dir, get, serve};
+
+fn nats_url() -> Option<String> {
+    let url =
+        std::env::var("PASSAGE_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let address = url.trim_start_matches("nats://").to_string();
+    let reachable = std::net::ToSocketAddrs::to_socket_addrs(&address)
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok());
+    if reachable {
+        return Some(url);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("NATS is required in CI and does not answer at {url}");
+    }
+    eprintln!("skipped: NATS does not answer at {url} (set PASSAGE_TEST_NATS_URL)");
+    None
+}
+
+/// Removes the test's streams when it ends, passed or not.
+struct Streams {
+    url: String,
+    prefix: String,
+}
+
+impl Drop for Streams {
+    fn drop(&mut self) {
+        let (url, prefix) = (self.url.clone(), self.prefix.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                let js = bus::JetStream::connect(
+                    &url,
+                    bus::Names::under(&prefix),
+                    bus::Settings::default(),
+                    1,
+                )
+                .await
+                .unwrap();
+                let _ = tokio::time::timeout(Duration::from_secs(5), js.delete_streams()).await;
+            });
+        })
+        .join();
+    }
+}
+
+/// Waits until the vault holds no message still `received`.
+fn until_processed(url: &str, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let (status, page) = get(&format!("{url}/api/v1/messages?state=received&limit=1"));
+        assert_eq!(status, 200, "{page}");
+        if page["messages"].as_array().unwrap().is_empty() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "messages still received after {within:?}: {page}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_killed_node_on_the_bus_processes_every_acknowledged_message_once() {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let Some(nats) = nats_url() else { return };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let prefix = format!("t-e2e-{}-{nanos}", std::process::id());
+    let _streams = Streams {
+        url: nats.clone(),
+        prefix: prefix.clone(),
+    };
+    let args = [
+        "--open-intake",
+        "--bus",
+        nats.as_str(),
+        "--bus-prefix",
+        prefix.as_str(),
+        "--bus-ack-wait",
+        "2",
+    ];
+    let data = data_dir("bus-crash");
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    sent.retain(|m| !m.quirks.contains(&simulator::Quirk::Duplicate));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    let bodies: Vec<(String, Vec<u8>)> = sent.into_iter().map(|m| (m.carrier, m.bytes)).collect();
+
+    let mut server = serve(&data, &args);
+    let (_, health) = get(&format!("{}/health", server.url));
+    assert_eq!(health["bus"]["engine"], "nats", "{health}");
+    let url = server.url.clone();
+    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
+    let count = Arc::new(AtomicUsize::new(0));
+    let sender = {
+        let (acknowledged, count, url) = (acknowledged.clone(), count.clone(), url.clone());
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build()
+                .into();
+            for (carrier, body) in &bodies {
+                let Ok(mut r) = agent
+                    .post(format!("{url}/api/v1/messages"))
+                    .header("X-Passage-Carrier", carrier)
+                    .send(&body[..])
+                else {
+                    break; // the server is gone
+                };
+                let Ok(text) = r.body_mut().read_to_string() else {
+                    break;
+                };
+                assert_eq!(r.status().as_u16(), 202, "{text}");
+                let receipt: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(receipt["outcome"], "queued", "{receipt}");
+                let sha: String = Sha256::digest(body)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                acknowledged
+                    .lock()
+                    .unwrap()
+                    .push((receipt["message"].as_i64().unwrap(), sha));
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while count.load(Ordering::SeqCst) < 60 {
+        assert!(
+            !sender.is_finished(),
+            "the server stopped acknowledging before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGKILL in the middle of the traffic, workers holding deliveries.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    sender.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= 60);
+
+    let server = serve(&data, &args);
+    until_processed(&server.url, Duration::from_secs(180));
+    let (_, listed) = get(&format!("{}/api/v1/messages?limit=1000", server.url));
+    let listed = listed["messages"].as_array().unwrap();
+    for (id, sha) in &acknowledged {
+        let (status, m) = get(&format!("{}/api/v1/messages/{id}", server.url));
+        assert_eq!(status, 200, "acknowledged message {id} lost");
+        assert_eq!(m["sha256"].as_str(), Some(sha.as_str()));
+        assert_ne!(m["state"], "received", "message {id} not processed");
+        let copies = listed
+            .iter()
+            .filter(|x| x["sha256"].as_str() == Some(sha.as_str()))
+            .count();
+        assert_eq!(copies, 1, "message {id} kept more than once");
+    }
+
+    // Exactly once: a message applied twice would be marked a duplicate of itself (its key is
+    // taken by its own first application) and have its PNR deletions audited twice.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (self_duplicates, audited_twice, processed) = runtime.block_on(async {
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(data.join("passage.db"))
+                    .read_only(true),
+            )
+            .await
+            .unwrap();
+        let self_duplicates: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) AS n FROM messages WHERE duplicate_of = id")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        let audited_twice: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) AS n FROM (SELECT subject FROM audit WHERE action = 'pnr.deleted_on_receipt'
+                 GROUP BY subject HAVING COUNT(*) > 1)",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let processed: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) AS n FROM messages WHERE state = 'processed'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        (self_duplicates, audited_twice, processed)
+    });
+    assert_eq!(
+        self_duplicates, 0,
+        "a message taken as a duplicate of itself"
+    );
+    assert_eq!(audited_twice, 0, "a push's deletions audited twice");
+    assert!(processed >= 60, "{processed}");
+
+    let (_, health) = get(&format!("{}/health", server.url));
+    assert_eq!(health["bus"]["state"], "connected", "{health}");
+    let (_, verdict) = common::get_as("dpo-1", &format!("{}/api/v1/audit/verify", server.url));
+    assert_eq!(verdict["result"], "intact");
+}
