@@ -256,12 +256,30 @@ impl CarrierCounters {
 
 pub use clock::{Clock, SetClock};
 
+/// A series some of whose parts this node holds: the parts (message, duplicate key, the part
+/// as read), the sender, and since when this node waits. The store is the truth of which parts
+/// still wait (another node may have received some, or applied the series); this is what this
+/// node read of them.
 struct Pending {
-    series: Series,
-    /// The parts' messages with their duplicate keys.
-    messages: Vec<(i64, String)>,
+    parts: Vec<(i64, String, paxlst::Message)>,
     carrier: String,
     since: Instant,
+}
+
+impl Pending {
+    fn series(&self) -> Series {
+        let mut series = Series::new();
+        for (_, _, m) in &self.parts {
+            series.add(m.clone());
+        }
+        series
+    }
+}
+
+/// A series' key as the store keeps it beside its waiting parts.
+fn series_name(key: &SeriesKey) -> String {
+    // Length-prefixed: no sender and reference run into another pair's.
+    format!("{}:{}/{}", key.sender.len(), key.sender, key.reference)
 }
 
 /// The intake over a store.
@@ -908,41 +926,107 @@ impl Intake {
         m: paxlst::Message,
     ) -> Result<Part, IntakeError> {
         let series_key = SeriesKey::of(&m);
+        let name = series_name(&series_key);
         let carrier = m
             .interchange
             .as_ref()
             .map(|i| i.sender.clone())
             .unwrap_or_default();
+        // Under the write lock: the parts waiting in the store are those no node has applied,
+        // wherever they were received.
+        let waiting: Vec<i64> = tx
+            .waiting_in_series(&name)
+            .await?
+            .into_iter()
+            .filter(|w| *w != id)
+            .collect();
+        let known: Vec<i64> = self
+            .series
+            .lock()
+            .await
+            .get(&series_key)
+            .map(|p| p.parts.iter().map(|(id, _, _)| *id).collect())
+            .unwrap_or_default();
+        let unread: Vec<i64> = waiting
+            .iter()
+            .copied()
+            .filter(|w| !known.contains(w))
+            .collect();
+        let others = self.read_parts(&series_key, &unread).await?;
         let complete = {
             let mut all = self.series.lock().await;
             let pending = all.entry(series_key.clone()).or_insert_with(|| Pending {
-                series: Series::new(),
-                messages: Vec::new(),
+                parts: Vec::new(),
                 carrier: carrier.clone(),
                 since: Instant::now(),
             });
+            pending.parts.retain(|(p, _, _)| waiting.contains(p));
+            pending.parts.extend(others);
             // A part sent again while its series waits.
-            if let Some((of, _)) = pending.messages.iter().find(|(_, k)| k == key) {
+            if let Some((of, _, _)) = pending.parts.iter().find(|(_, k, _)| k == key) {
                 return Ok(Part::Duplicate(*of));
             }
-            pending.series.add(m);
-            pending.messages.push((id, key.to_string()));
-            if pending.series.is_complete() {
+            pending.parts.push((id, key.to_string(), m));
+            if pending.series().is_complete() {
                 all.remove(&series_key)
             } else {
                 None
             }
         };
         let Some(done) = complete else {
+            tx.set_series(id, &name).await?;
             return Ok(Part::Waiting);
         };
         self.apply_series(tx, done).await?;
         Ok(Part::Applied)
     }
 
+    /// Parts of a series this node has not read (another node received them), read again
+    /// from the vault.
+    async fn read_parts(
+        &self,
+        series: &SeriesKey,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String, paxlst::Message)>, IntakeError> {
+        let mut out = Vec::new();
+        for &id in ids {
+            let (Some(meta), Some(body)) = (
+                self.store.message(id).await?,
+                self.store.message_body(id).await?,
+            ) else {
+                invariant::never!("a waiting part {id} is not in the vault");
+                continue;
+            };
+            // Parts are small (one list each): read here, without screening, which ran when
+            // the part was received and runs again on the merged list.
+            let reading = read::read(
+                &self.config,
+                None,
+                None,
+                &read::Incoming {
+                    id,
+                    carrier: &meta.carrier,
+                    body: &body,
+                    now: self.now(),
+                    senders_flights_only: senders_flights_only(&meta.channel),
+                },
+            );
+            let Some(key) = reading.key else {
+                invariant::never!("a waiting part {id} no longer reads");
+                continue;
+            };
+            for (m, _) in reading.lists {
+                if m.is_series_part() && SeriesKey::of(&m) == *series {
+                    out.push((id, key.clone(), m));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn apply_series(&self, tx: &mut Tx, done: Pending) -> Result<(), IntakeError> {
         let carrier = done.carrier.as_str();
-        if let Some((list, findings)) = done.series.merge() {
+        if let Some((list, findings)) = done.series().merge() {
             if findings
                 .iter()
                 .any(|f| f.code == paxlst::code::SERIES_INCOMPLETE)
@@ -950,14 +1034,14 @@ impl Intake {
                 self.count(carrier, |c| c.incomplete_series += 1);
             }
             let last = done
-                .messages
+                .parts
                 .iter()
-                .map(|(id, _)| *id)
+                .map(|(id, _, _)| *id)
                 .max()
                 .unwrap_or_default();
             self.apply_list(tx, &list, last, carrier, None).await?;
             let findings = read::findings_json(&findings);
-            for (part, key) in &done.messages {
+            for (part, key, _) in &done.parts {
                 tx.finish(
                     *part,
                     MessageState::Processed,
@@ -974,21 +1058,37 @@ impl Intake {
     /// Processes, as incomplete, the series that have waited longer than the timeout.
     pub async fn flush_series(&self) -> Result<usize, IntakeError> {
         let timeout = self.config.series_timeout;
-        let expired: Vec<Pending> = {
+        let expired: Vec<(SeriesKey, Pending)> = {
             let mut all = self.series.lock().await;
             let keys: Vec<SeriesKey> = all
                 .iter()
                 .filter(|(_, p)| p.since.elapsed() >= timeout)
                 .map(|(k, _)| k.clone())
                 .collect();
-            keys.iter().filter_map(|k| all.remove(k)).collect()
+            keys.into_iter()
+                .filter_map(|k| all.remove(&k).map(|p| (k, p)))
+                .collect()
         };
-        let n = expired.len();
-        for done in expired {
+        let mut n = 0;
+        for (key, mut done) in expired {
             let mut tx = self.store.begin().await?;
+            // Under the write lock: only the parts still waiting (another node may have
+            // applied the series, or received parts this node has not read).
+            let waiting = tx.waiting_in_series(&series_name(&key)).await?;
+            done.parts.retain(|(p, _, _)| waiting.contains(p));
+            let unread: Vec<i64> = waiting
+                .iter()
+                .copied()
+                .filter(|w| !done.parts.iter().any(|(p, _, _)| p == w))
+                .collect();
+            done.parts.extend(self.read_parts(&key, &unread).await?);
+            if done.parts.is_empty() {
+                continue;
+            }
             self.apply_series(&mut tx, done).await?;
             self.save_counts(&mut tx).await?;
             tx.commit().await?;
+            n += 1;
         }
         Ok(n)
     }
