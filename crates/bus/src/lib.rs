@@ -54,6 +54,7 @@
 
 mod in_process;
 mod jetstream;
+pub mod testing;
 
 use std::time::Duration;
 

@@ -12,59 +12,13 @@ use std::time::Duration;
 
 use bus::{Bus, BusError, JetStream, Names, Settings};
 
-fn nats_url() -> Option<String> {
-    let url =
-        std::env::var("PASSAGE_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let address = url.trim_start_matches("nats://").to_string();
-    let reachable = std::net::ToSocketAddrs::to_socket_addrs(&address)
-        .ok()
-        .and_then(|mut a| a.next())
-        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok());
-    if reachable {
-        return Some(url);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("NATS is required in CI and does not answer at {url}");
-    }
-    eprintln!("skipped: NATS does not answer at {url} (set PASSAGE_TEST_NATS_URL)");
-    None
-}
+use bus::testing::nats_url;
 
 /// Names of this test's own streams, and a guard that deletes them when the test ends,
 /// passed or not.
-fn names(url: &str, test: &str) -> (Names, Streams) {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let names = Names::under(&format!("t-{test}-{}-{nanos}", std::process::id()));
-    let guard = Streams {
-        url: url.to_string(),
-        names: names.clone(),
-    };
-    (names, guard)
-}
-
-struct Streams {
-    url: String,
-    names: Names,
-}
-
-impl Drop for Streams {
-    fn drop(&mut self) {
-        let (url, names) = (self.url.clone(), self.names.clone());
-        // On a runtime of its own: the test's may be gone (a panic unwinding).
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().unwrap();
-            runtime.block_on(async {
-                let js = JetStream::connect(&url, names, Settings::default(), 1)
-                    .await
-                    .unwrap();
-                let _ = tokio::time::timeout(Duration::from_secs(5), js.delete_streams()).await;
-            });
-        })
-        .join();
-    }
+fn names(url: &str, test: &str) -> (Names, bus::testing::ScratchStreams) {
+    let streams = bus::testing::ScratchStreams::new(url, test);
+    (streams.names.clone(), streams)
 }
 
 fn quick() -> Settings {

@@ -16,50 +16,7 @@ use std::time::Duration;
 
 use common::{data_dir, get, serve};
 
-fn nats_url() -> Option<String> {
-    let url =
-        std::env::var("PASSAGE_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let address = url.trim_start_matches("nats://").to_string();
-    let reachable = std::net::ToSocketAddrs::to_socket_addrs(&address)
-        .ok()
-        .and_then(|mut a| a.next())
-        .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok());
-    if reachable {
-        return Some(url);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("NATS is required in CI and does not answer at {url}");
-    }
-    eprintln!("skipped: NATS does not answer at {url} (set PASSAGE_TEST_NATS_URL)");
-    None
-}
-
-/// Removes the test's streams when it ends, passed or not.
-struct Streams {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for Streams {
-    fn drop(&mut self) {
-        let (url, prefix) = (self.url.clone(), self.prefix.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().unwrap();
-            runtime.block_on(async {
-                let js = bus::JetStream::connect(
-                    &url,
-                    bus::Names::under(&prefix),
-                    bus::Settings::default(),
-                    1,
-                )
-                .await
-                .unwrap();
-                let _ = tokio::time::timeout(Duration::from_secs(5), js.delete_streams()).await;
-            });
-        })
-        .join();
-    }
-}
+use bus::testing::{ScratchStreams, nats_url};
 
 /// Waits until the vault holds no message still `received`.
 fn until_processed(url: &str, within: Duration) {
@@ -85,15 +42,8 @@ fn a_killed_node_on_the_bus_processes_every_acknowledged_message_once() {
     use std::sync::{Arc, Mutex};
 
     let Some(nats) = nats_url() else { return };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let prefix = format!("t-e2e-{}-{nanos}", std::process::id());
-    let _streams = Streams {
-        url: nats.clone(),
-        prefix: prefix.clone(),
-    };
+    let streams = ScratchStreams::new(&nats, "e2e");
+    let prefix = streams.prefix.clone();
     let args = [
         "--open-intake",
         "--bus",
