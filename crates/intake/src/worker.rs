@@ -17,6 +17,10 @@ use crate::{Intake, IntakeError, MAX_RECOVERY_ATTEMPTS, Outcome, Parked, Receipt
 /// How long a delivery that failed (the store could not write) waits before it comes back.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
+/// How long a worker waits for its carrier's earlier messages before applying anyway (well
+/// within the bus's ack wait, so no progress needs telling meanwhile).
+const ORDER_WAIT: Duration = Duration::from_secs(5);
+
 /// What a worker did with one delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handled {
@@ -114,6 +118,7 @@ impl Intake {
                 }
             };
         }
+        self.after_earlier(&meta.carrier, id).await;
         let work = self.process(id);
         tokio::pin!(work);
         // Progress while the message is read and applied, so the bus does not give it to
@@ -140,6 +145,26 @@ impl Intake {
                 self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
             }
         }
+    }
+
+    /// Waits, at most [`ORDER_WAIT`], until the carrier's messages received before `id` are
+    /// processed: workers read in parallel, and a close-out applied before its list (or a
+    /// change before the list it changes) would leave the manifest wrong. The wait is bounded:
+    /// an earlier message that no worker holds (all of them waiting behind it) or that waits
+    /// for the bus does not stop the carrier's traffic.
+    async fn after_earlier(&self, carrier: &str, id: i64) {
+        let since = tokio::time::Instant::now();
+        while since.elapsed() < ORDER_WAIT {
+            match self.store.earlier_unprocessed(carrier, id).await {
+                Ok(false) => return,
+                Ok(true) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(e) => {
+                    tracing::warn!(message = id, error = %e, "bus: asking for earlier messages");
+                    return;
+                }
+            }
+        }
+        tracing::warn!(message = id, "bus: applied before an earlier message of its carrier");
     }
 
     /// Logs an answer the bus did not take (it delivers the id again; the claim makes that
