@@ -2,7 +2,7 @@
 # Two `passage serve` nodes on one PostgreSQL database and one NATS stream take in a simulated
 # day at the carriers' pace, half of the messages sent to each; the first node is killed
 # (SIGKILL) midway and started again. Then: every acknowledged message processed exactly once,
-# the same unit as an embedded-store ingest of the same day (rows of every table but the
+# the same unit as one embedded-store node given the same messages (rows of every table but the
 # audit, each flight's manifest, each booking's versions, messages by state), and the audit
 # verifying.
 #

@@ -164,7 +164,10 @@ impl Intake {
                 }
             }
         }
-        tracing::warn!(message = id, "bus: applied before an earlier message of its carrier");
+        tracing::warn!(
+            message = id,
+            "bus: applied before an earlier message of its carrier"
+        );
     }
 
     /// Logs an answer the bus did not take (it delivers the id again; the claim makes that
