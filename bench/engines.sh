@@ -88,26 +88,11 @@ run postgres "$url"
 
 # The same unit on both: every table's rows, each flight's manifest and booking versions.
 python3 - "$work/sqlite/passage.db" "$url" <<'EOF'
-import sqlite3, subprocess, sys
-lite = sqlite3.connect(sys.argv[1])
-url = sys.argv[2]
-def pg(sql):
-    out = subprocess.run(["psql", url, "-AtF", "\t", "-c", sql], check=True,
-                         capture_output=True, text=True).stdout
-    return sorted(tuple(l.split("\t")) for l in out.splitlines() if l)
-def lt(sql):
-    return sorted(tuple(str(v) for v in r) for r in lite.execute(sql))
-tables = [r[0] for r in lite.execute(
-    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%' "
-    "AND name <> '_sqlx_migrations'")]
-checks = {f"rows of {t}": f"SELECT COUNT(*) FROM {t}" for t in tables}
-checks["manifests"] = ("SELECT f.key, m.role, m.status, COUNT(*) FROM manifest m "
-                       "JOIN flights f ON f.id = m.flight_id GROUP BY f.key, m.role, m.status")
-checks["booking versions"] = ("SELECT f.key, v.locator, COUNT(*), MAX(v.version) FROM pnr_versions v "
-                              "JOIN flights f ON f.id = v.flight_id GROUP BY f.key, v.locator")
-checks["message states"] = "SELECT state, COUNT(*) FROM messages GROUP BY state"
-differ = [name for name, sql in checks.items() if lt(sql) != pg(sql)]
-flights = lite.execute("SELECT COUNT(*) FROM flights").fetchone()[0]
+import sqlite3, sys
+sys.path.insert(0, "bench")
+from same_unit import compare
+checks, tables, differ = compare(sys.argv[1], sys.argv[2])
+flights = sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM flights").fetchone()[0]
 print()
 if differ:
     print("DIFFER:", ", ".join(differ))

@@ -34,6 +34,8 @@ install -m 600 "$work/n1/audit.key" "$work/n2/audit.key"
 
 python3 - "$bin" "$work" "$url" "$nats" "$rate" <<'EOF'
 import json, os, signal, sqlite3, subprocess, sys, time, urllib.request
+sys.path.insert(0, "bench")
+from same_unit import compare, psql as psql_at
 
 bin_, work, url, nats, rate = sys.argv[1:6]
 rate = float(rate)
@@ -50,9 +52,7 @@ def start(n, extra=(), embedded=False):
     return p, line.removeprefix("listening on ")
 
 def psql(sql):
-    out = subprocess.run(["psql", url, "-AtF", "\t", "-c", sql], check=True,
-                         capture_output=True, text=True).stdout
-    return [tuple(l.split("\t")) for l in out.splitlines() if l]
+    return psql_at(url, sql)
 
 messages = [json.loads(l) for l in open(f"{work}/day/manifest.jsonl")]
 
@@ -129,28 +129,17 @@ twice = psql("SELECT subject, COUNT(*) FROM audit WHERE action = 'sensitive.dele
              "GROUP BY subject HAVING COUNT(*) > 1")
 assert not twice, f"a message's deletions audited twice: {twice[:3]}"
 
-def lt(sql):
-    return sorted(tuple(str(v) for v in r) for r in lite.execute(sql))
-tables = [r[0] for r in lite.execute(
-    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite%' "
-    "AND name NOT IN ('_sqlx_migrations', 'audit', 'carrier_counts', 'generations')")]
-checks = {f"rows of {t}": f"SELECT COUNT(*) FROM {t}" for t in tables}
-checks["manifests"] = ("SELECT f.key, m.role, m.status, COUNT(*) FROM manifest m "
-                       "JOIN flights f ON f.id = m.flight_id GROUP BY f.key, m.role, m.status")
-checks["booking versions"] = ("SELECT f.key, v.locator, COUNT(*), MAX(v.version) FROM pnr_versions v "
-                              "JOIN flights f ON f.id = v.flight_id GROUP BY f.key, v.locator")
-checks["message states"] = "SELECT state, COUNT(*) FROM messages GROUP BY state"
-differ = [name for name, sql in checks.items() if lt(sql) != sorted(psql(sql))]
+checks, _, differ = compare(f"{work}/nembedded/passage.db", url,
+                           ("audit", "carrier_counts", "generations"))
 print(f"{len(messages)} messages sent in {sent_for:.1f} s ({rate:.0f}/s asked), "
       f"{len(acknowledged)} acknowledged, {refused} refused while a node was down or busy; "
       f"all processed {done_after:.1f} s after the first")
 print("exactly once: every acknowledged message in a final state, none applied twice")
 if differ:
     print("DIFFER from the embedded store:", ", ".join(differ))
-    for name in differ:
-        a, b = set(lt(checks[name])), set(psql(checks[name]))
-        print(f"  {name}: {len(a - b)} rows only embedded, {len(b - a)} only on the two nodes;"
-              f" e.g. {sorted(a - b)[:3]} / {sorted(b - a)[:3]}")
+    for name, (only_embedded, only_nodes) in differ.items():
+        print(f"  {name}: {len(only_embedded)} rows only embedded, {len(only_nodes)} only on "
+              f"the two nodes; e.g. {only_embedded[:3]} / {only_nodes[:3]}")
     sys.exit(1)
 print(f"same unit as the embedded store's run: {len(checks)} checks")
 EOF

@@ -198,40 +198,12 @@ impl Filtered {
         S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
         P: sqlx::Executor<'e, Database = sqlx::Postgres>,
     {
-        on!(on, |db| bind_all(
-            sqlx::query_as::<Db, T>(sqlx::AssertSqlSafe(self.sql.clone())),
-            &self.args
+        on!(on, |db| sqlx::query_as_with::<Db, T, _>(
+            sqlx::AssertSqlSafe(self.sql.clone()),
+            arguments::<Db>(&self.args)?
         )
         .fetch_all(db)
         .await)
-    }
-
-    /// Runs the statement on `on`, the first column of each row read as `T`.
-    pub(crate) async fn fetch_scalars<'e, T, S, P>(
-        &self,
-        on: On<S, P>,
-    ) -> Result<Vec<T>, sqlx::Error>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
-            + sqlx::Type<sqlx::Postgres>
-            + Send
-            + Unpin,
-        S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
-        P: sqlx::Executor<'e, Database = sqlx::Postgres>,
-    {
-        on!(on, |db| {
-            let mut q = sqlx::query_scalar::<Db, T>(sqlx::AssertSqlSafe(self.sql.clone()));
-            for a in &self.args {
-                q = match a {
-                    Arg::Text(s) => q.bind(s.clone()),
-                    Arg::Int(i) => q.bind(*i),
-                    Arg::Real(x) => q.bind(*x),
-                };
-            }
-            q.fetch_all(db).await
-        })
     }
 
     /// Runs the statement on `on`; the rows it changed.
@@ -240,38 +212,35 @@ impl Filtered {
         S: sqlx::Executor<'e, Database = sqlx::Sqlite>,
         P: sqlx::Executor<'e, Database = sqlx::Postgres>,
     {
-        on!(on, |db| {
-            let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(self.sql.clone()));
-            for a in &self.args {
-                q = match a {
-                    Arg::Text(s) => q.bind(s.clone()),
-                    Arg::Int(i) => q.bind(*i),
-                    Arg::Real(x) => q.bind(*x),
-                };
-            }
-            q.execute(db).await.map(|r| r.rows_affected())
-        })
+        on!(on, |db| sqlx::query_with::<Db, _>(
+            sqlx::AssertSqlSafe(self.sql.clone()),
+            arguments::<Db>(&self.args)?
+        )
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))
     }
 }
 
-fn bind_all<'q, DB, T>(
-    mut q: sqlx::query::QueryAs<'q, DB, T, <DB as sqlx::Database>::Arguments>,
-    args: &[Arg],
-) -> sqlx::query::QueryAs<'q, DB, T, <DB as sqlx::Database>::Arguments>
+/// The bound values as the engine's arguments, in placeholder order.
+fn arguments<DB>(args: &[Arg]) -> Result<<DB as sqlx::Database>::Arguments, sqlx::Error>
 where
     DB: sqlx::Database,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    f64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    use sqlx::Arguments;
+    let mut out = <DB as sqlx::Database>::Arguments::default();
     for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s.clone()),
-            Arg::Int(i) => q.bind(*i),
-            Arg::Real(x) => q.bind(*x),
-        };
+        match a {
+            Arg::Text(s) => out.add(s.clone()),
+            Arg::Int(i) => out.add(*i),
+            Arg::Real(x) => out.add(*x),
+        }
+        .map_err(sqlx::Error::Encode)?;
     }
-    q
+    Ok(out)
 }
 
 /// The plan SQLite chooses for a built statement, one line per step (`SEARCH audit USING

@@ -581,14 +581,17 @@ impl Store {
         )
         .push_bind(limit);
         let rows = q.fetch_all::<HitRow, _, _>(self.reader()).await?;
+        #[derive(sqlx::FromRow)]
+        struct Total {
+            hits: i64,
+        }
         let mut count = Filtered::new("SELECT COUNT(*) AS hits FROM hits h");
         filter(&mut count);
-        let total: i64 = count
-            .fetch_scalars::<i64, _, _>(self.reader())
+        let total = count
+            .fetch_all::<Total, _, _>(self.reader())
             .await?
-            .into_iter()
-            .next()
-            .unwrap_or(0);
+            .first()
+            .map_or(0, |t| t.hits);
         Ok((rows, total))
     }
 
