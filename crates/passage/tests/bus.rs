@@ -37,10 +37,6 @@ fn until_processed(url: &str, within: Duration) {
 
 #[test]
 fn a_killed_node_on_the_bus_processes_every_acknowledged_message_once() {
-    use sha2::{Digest, Sha256};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Mutex};
-
     let Some(nats) = nats_url() else { return };
     let streams = ScratchStreams::new(&nats, "e2e");
     let prefix = streams.prefix.clone();
@@ -54,67 +50,13 @@ fn a_killed_node_on_the_bus_processes_every_acknowledged_message_once() {
         "2",
     ];
     let data = data_dir("bus-crash");
-    let sim =
-        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
-    let mut sent = Vec::new();
-    sim.run(|m| sent.push(m));
-    sent.retain(|m| !m.quirks.contains(&simulator::Quirk::Duplicate));
-    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
-    let bodies: Vec<(String, Vec<u8>)> = sent.into_iter().map(|m| (m.carrier, m.bytes)).collect();
+    let bodies = common::small_day_without_duplicates();
 
     let mut server = serve(&data, &args);
     let (_, health) = get(&format!("{}/health", server.url));
     assert_eq!(health["bus"]["engine"], "nats", "{health}");
-    let url = server.url.clone();
-    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
-    let count = Arc::new(AtomicUsize::new(0));
-    let sender = {
-        let (acknowledged, count, url) = (acknowledged.clone(), count.clone(), url.clone());
-        std::thread::spawn(move || {
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(30)))
-                .build()
-                .into();
-            for (carrier, body) in &bodies {
-                let Ok(mut r) = agent
-                    .post(format!("{url}/api/v1/messages"))
-                    .header("X-Passage-Carrier", carrier)
-                    .send(&body[..])
-                else {
-                    break; // the server is gone
-                };
-                let Ok(text) = r.body_mut().read_to_string() else {
-                    break;
-                };
-                assert_eq!(r.status().as_u16(), 202, "{text}");
-                let receipt: serde_json::Value = serde_json::from_str(&text).unwrap();
-                assert_eq!(receipt["outcome"], "queued", "{receipt}");
-                let sha: String = Sha256::digest(body)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                acknowledged
-                    .lock()
-                    .unwrap()
-                    .push((receipt["message"].as_i64().unwrap(), sha));
-                count.fetch_add(1, Ordering::SeqCst);
-            }
-        })
-    };
-    while count.load(Ordering::SeqCst) < 60 {
-        assert!(
-            !sender.is_finished(),
-            "the server stopped acknowledging before the kill"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
     // SIGKILL in the middle of the traffic, workers holding deliveries.
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
-    sender.join().unwrap();
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 60);
+    let acknowledged = common::send_and_kill(&mut server, bodies, 60, Some("queued"));
 
     let server = serve(&data, &args);
     until_processed(&server.url, Duration::from_secs(180));

@@ -256,72 +256,15 @@ fn a_killed_server_loses_nothing_it_acknowledged_on_postgres() {
 }
 
 fn a_killed_server_loses_nothing_it_acknowledged_on(engine: Engine) {
-    use sha2::{Digest, Sha256};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Mutex};
-
     let data = data_dir(&format!("crash-{engine:?}"));
     let Some(_store) = unit_on(&data, engine) else {
         return;
     };
-    let sim =
-        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
-    let mut sent = Vec::new();
-    sim.run(|m| sent.push(m));
-    sent.retain(|m| !m.quirks.contains(&simulator::Quirk::Duplicate));
-    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
-    let bodies: Vec<(String, Vec<u8>)> = sent.into_iter().map(|m| (m.carrier, m.bytes)).collect();
+    let bodies = common::small_day_without_duplicates();
 
     let mut server = serve(&data, &["--open-intake"]);
-    let url = server.url.clone();
-    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
-    let count = Arc::new(AtomicUsize::new(0));
-    let sender = {
-        let (acknowledged, count, url) = (acknowledged.clone(), count.clone(), url.clone());
-        std::thread::spawn(move || {
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into();
-            for (carrier, body) in &bodies {
-                let Ok(mut r) = agent
-                    .post(format!("{url}/api/v1/messages"))
-                    .header("X-Passage-Carrier", carrier)
-                    .send(&body[..])
-                else {
-                    break; // the server is gone
-                };
-                let Ok(text) = r.body_mut().read_to_string() else {
-                    break;
-                };
-                if r.status().is_success() {
-                    let receipt: serde_json::Value = serde_json::from_str(&text).unwrap();
-                    let sha: String = Sha256::digest(body)
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
-                    acknowledged
-                        .lock()
-                        .unwrap()
-                        .push((receipt["message"].as_i64().unwrap(), sha));
-                    count.fetch_add(1, Ordering::SeqCst);
-                }
-            }
-        })
-    };
-    while count.load(Ordering::SeqCst) < 60 {
-        assert!(
-            !sender.is_finished(),
-            "the server stopped acknowledging before the kill"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
     // SIGKILL in the middle of the traffic.
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
-    sender.join().unwrap();
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 60);
+    let acknowledged = common::send_and_kill(&mut server, bodies, 60, None);
 
     let server = serve(&data, &["--open-intake"]);
     let (_, listed) = get(&format!("{}/api/v1/messages?limit=1000", server.url));

@@ -299,3 +299,87 @@ fn traffic_into(name: &str, data: &std::path::Path) -> Server {
     simulate(&["--to", &server.url, "--rate", "5000"]);
     server
 }
+
+/// A small simulated day (seed 9) in send order without the simulator's deliberate duplicates,
+/// as (carrier, bytes).
+pub fn small_day_without_duplicates() -> Vec<(String, Vec<u8>)> {
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    sent.retain(|m| !m.quirks.contains(&simulator::Quirk::Duplicate));
+    sent.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.file.cmp(&b.file)));
+    sent.into_iter().map(|m| (m.carrier, m.bytes)).collect()
+}
+
+/// Sends `bodies` to `server` over HTTP from another thread and kills the server (SIGKILL)
+/// once `after` of them are acknowledged, in the middle of the traffic. Returns every
+/// acknowledged message's id with the SHA-256 of its bytes. With `outcome`, every answer must
+/// be a 202 with that outcome (e.g. `queued`); without, only successes count.
+pub fn send_and_kill(
+    server: &mut Server,
+    bodies: Vec<(String, Vec<u8>)>,
+    after: usize,
+    outcome: Option<&'static str>,
+) -> Vec<(i64, String)> {
+    use sha2::{Digest, Sha256};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let url = server.url.clone();
+    let acknowledged: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
+    let count = Arc::new(AtomicUsize::new(0));
+    let sender = {
+        let (acknowledged, count) = (acknowledged.clone(), count.clone());
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(std::time::Duration::from_secs(30)))
+                .build()
+                .into();
+            for (carrier, body) in &bodies {
+                let Ok(mut r) = agent
+                    .post(format!("{url}/api/v1/messages"))
+                    .header("X-Passage-Carrier", carrier)
+                    .send(&body[..])
+                else {
+                    break; // the server is gone
+                };
+                let Ok(text) = r.body_mut().read_to_string() else {
+                    break;
+                };
+                match outcome {
+                    Some(_) => assert_eq!(r.status().as_u16(), 202, "{text}"),
+                    None if !r.status().is_success() => continue,
+                    None => {}
+                }
+                let receipt: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if let Some(expected) = outcome {
+                    assert_eq!(receipt["outcome"], expected, "{receipt}");
+                }
+                let sha: String = Sha256::digest(body)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                acknowledged
+                    .lock()
+                    .unwrap()
+                    .push((receipt["message"].as_i64().unwrap(), sha));
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while count.load(Ordering::SeqCst) < after {
+        assert!(
+            !sender.is_finished(),
+            "the server stopped acknowledging before the kill"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    sender.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= after);
+    acknowledged
+}
