@@ -141,26 +141,17 @@ impl Store {
                 };
                 copied += 1;
             }
+            // Numbering continues after the copied rows.
+            if copied > 0 && kinds.iter().any(|(c, _)| c == "id") {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))
+                     WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL"
+                );
+                if let On::Postgres(db) = tx.conn()? {
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(db).await?;
+                }
+            }
             tables.push((table, copied));
-        }
-        // Numbering continues after the copied rows.
-        for table in TABLES {
-            if !self
-                .column_kinds(table)
-                .await?
-                .iter()
-                .any(|(c, _)| c == "id")
-            {
-                continue;
-            }
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))
-                 WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL
-                 AND EXISTS (SELECT 1 FROM {table})"
-            );
-            if let On::Postgres(db) = tx.conn()? {
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(db).await?;
-            }
         }
         tx.commit().await?;
         // Statistics for the planner: without them the searches of a freshly loaded database
