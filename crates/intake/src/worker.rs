@@ -10,16 +10,21 @@
 use std::time::Duration;
 
 use bus::{CarrierDelivery, Delivery, JetStream};
-use store::{AuditEntry, MessageState};
+use invariant::Surely;
+use store::{AuditEntry, Lease, MessageState};
 
 use crate::{Intake, IntakeError, MAX_RECOVERY_ATTEMPTS, Outcome, Parked, Receipt};
 
 /// How long a delivery that failed (the store could not write) waits before it comes back.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
-/// How long a worker waits for its carrier's earlier messages before applying anyway (well
-/// within the bus's ack wait, so no progress needs telling meanwhile).
-const ORDER_WAIT: Duration = Duration::from_secs(5);
+/// How long a carrier's earlier message may wait for a worker of its own before a worker
+/// holding a later one takes it over (its id waits in the bus behind the later one, or was
+/// lost between the vault and the bus).
+const ORDER_WAIT: Duration = Duration::from_secs(2);
+
+/// How often a worker looks again at an earlier message it waits for.
+const POLL: Duration = Duration::from_millis(20);
 
 /// What a worker did with one delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +38,21 @@ pub enum Handled {
     /// Not done now (the store failed): delivered again later.
     Retried,
 }
+
+/// What came of applying a delivered message in its carrier's order.
+enum Step {
+    /// Applied by another worker meanwhile: nothing to do.
+    Done,
+    /// Processed here.
+    Applied(Receipt),
+    /// Past its attempts: parked, not processed.
+    Exhausted { attempts: i64 },
+}
+
+/// The messages whose leases a worker holds now (the delivered one, and an earlier one of its
+/// carrier while it applies that first).
+#[derive(Default)]
+struct Held(std::sync::Mutex<Vec<i64>>);
 
 impl Intake {
     /// Publishes a kept message's id; the carrier's answer. When the bus cannot be reached the
@@ -86,88 +106,203 @@ impl Intake {
         if meta.state != MessageState::Received {
             return self.answer(id, d.ack().await, Handled::Skipped);
         }
-        // Counted in the store before processing starts, as recovery does: a message that
-        // stops nodes is parked however often its id is published again.
-        let attempts = match self.store.start_attempt(id).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(message = id, error = %e, "bus: counting an attempt");
-                return self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried);
+        let held = Held::default();
+        let step = self
+            .beating(&d, &held, self.apply_in_order(&d, &meta.carrier, &held))
+            .await;
+        match step {
+            Ok(Step::Done) => self.answer(id, d.ack().await, Handled::Skipped),
+            Ok(Step::Applied(receipt)) if receipt.outcome == Outcome::Skipped => {
+                self.answer(id, d.ack().await, Handled::Skipped)
             }
-        };
-        let attempts_over = u64::try_from(attempts - 1).unwrap_or(0);
-        if d.exhausted() || attempts > MAX_RECOVERY_ATTEMPTS {
-            let deliveries = (d.attempt() - 1).max(attempts_over);
-            let parked = self
-                .park(
-                    id,
-                    &meta.carrier,
-                    Parked::Undelivered(deliveries),
-                    MessageState::Received,
-                )
-                .await;
-            return match parked {
-                Ok(_) => self.answer(
-                    id,
-                    d.dead_letter("deliveries_exhausted").await,
-                    Handled::DeadLettered,
-                ),
-                Err(e) => {
-                    tracing::warn!(message = id, error = %e, "bus: parking a message");
-                    self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
-                }
-            };
-        }
-        self.after_earlier(&meta.carrier, id).await;
-        let work = self.process(id);
-        tokio::pin!(work);
-        // Progress while the message is read and applied, so the bus does not give it to
-        // another worker meanwhile.
-        let beat = (self.bus.settings().ack_wait / 3).max(Duration::from_millis(100));
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
-        let result = loop {
-            tokio::select! {
-                r = &mut work => break r,
-                _ = ticks.tick() => {
-                    if let Err(e) = d.progress().await {
-                        tracing::warn!(message = id, error = %e, "bus: telling progress");
+            Ok(Step::Applied(_)) => self.answer(id, d.ack().await, Handled::Processed),
+            Ok(Step::Exhausted { attempts }) => {
+                let attempts_over = u64::try_from(attempts - 1).unwrap_or(0);
+                let deliveries = (d.attempt() - 1).max(attempts_over);
+                let parked = self
+                    .park(
+                        id,
+                        &meta.carrier,
+                        Parked::Undelivered(deliveries),
+                        MessageState::Received,
+                    )
+                    .await;
+                match parked {
+                    Ok(_) => self.answer(
+                        id,
+                        d.dead_letter("deliveries_exhausted").await,
+                        Handled::DeadLettered,
+                    ),
+                    Err(e) => {
+                        tracing::warn!(message = id, error = %e, "bus: parking a message");
+                        self.release(id).await;
+                        self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
                     }
                 }
             }
-        };
-        match result {
-            Ok(receipt) if receipt.outcome == Outcome::Skipped => {
-                self.answer(id, d.ack().await, Handled::Skipped)
-            }
-            Ok(_) => self.answer(id, d.ack().await, Handled::Processed),
             Err(e) => {
                 tracing::error!(message = id, error = %e, "bus: processing a message");
+                self.release(id).await;
                 self.answer(id, d.retry(RETRY_AFTER).await, Handled::Retried)
             }
         }
     }
 
-    /// Waits, at most [`ORDER_WAIT`], until the carrier's messages received before `id` are
-    /// processed: workers read in parallel, and a close-out applied before its list (or a
-    /// change before the list it changes) would leave the manifest wrong. The wait is bounded:
-    /// an earlier message that no worker holds (all of them waiting behind it) or that waits
-    /// for the bus does not stop the carrier's traffic.
-    async fn after_earlier(&self, carrier: &str, id: i64) {
+    /// Takes the lease on the delivered message, applies the carrier's earlier messages that
+    /// no live worker holds, then the message itself.
+    async fn apply_in_order(
+        &self,
+        d: &Delivery,
+        carrier: &str,
+        held: &Held,
+    ) -> Result<Step, IntakeError> {
+        let id = d.id();
+        let Some(attempts) = self.lease(id, held).await? else {
+            return Ok(Step::Done);
+        };
+        if d.exhausted() || attempts > MAX_RECOVERY_ATTEMPTS {
+            return Ok(Step::Exhausted { attempts });
+        }
+        self.after_earlier(carrier, id, held).await?;
+        Ok(Step::Applied(self.process(id).await?))
+    }
+
+    /// Runs `work` while telling the bus the delivery is in hand and renewing the leases held,
+    /// so that neither the bus nor a worker of another node takes the messages meanwhile. The
+    /// two run side by side: a renewal waiting for the store's write lock never stops `work`,
+    /// which may be holding it.
+    async fn beating<T>(
+        &self,
+        d: &Delivery,
+        held: &Held,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        let beat = (self.lease_length() / 3).max(Duration::from_millis(100));
+        let heartbeat = async {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
+            loop {
+                ticks.tick().await;
+                if let Err(e) = d.progress().await {
+                    tracing::warn!(message = d.id(), error = %e, "bus: telling progress");
+                }
+                let ids: Vec<i64> = crate::sync::lock(&held.0).clone();
+                for id in ids {
+                    if let Err(e) = self.store.renew_lease(id, self.lease_end()).await {
+                        tracing::warn!(message = id, error = %e, "bus: renewing a lease");
+                    }
+                }
+            }
+        };
+        tokio::pin!(work);
+        tokio::select! {
+            r = &mut work => r,
+            // The heartbeat never ends; were it to, the work finishes without it.
+            () = heartbeat => work.await,
+        }
+    }
+
+    /// Takes the lease on message `id` for this worker, waiting while another worker holds
+    /// it (a worker applying it as an earlier message of its carrier). `None` when it was
+    /// applied meanwhile; otherwise the attempts counted, this one included.
+    async fn lease(&self, id: i64, held: &Held) -> Result<Option<i64>, IntakeError> {
         let since = tokio::time::Instant::now();
-        while since.elapsed() < ORDER_WAIT {
-            match self.store.earlier_unprocessed(carrier, id).await {
-                Ok(false) => return,
-                Ok(true) => tokio::time::sleep(Duration::from_millis(20)).await,
-                Err(e) => {
-                    tracing::warn!(message = id, error = %e, "bus: asking for earlier messages");
-                    return;
+        let mut warned_at = Duration::ZERO;
+        loop {
+            let now = jiff::Timestamp::now();
+            match self.store.take_lease(id, now, self.lease_end()).await? {
+                Lease::Taken { attempts } => {
+                    crate::sync::lock(&held.0).push(id);
+                    return Ok(Some(attempts));
+                }
+                Lease::Done => return Ok(None),
+                Lease::Held { until } => {
+                    let waited = since.elapsed();
+                    if waited >= warned_at + self.lease_length() {
+                        warned_at = waited;
+                        tracing::warn!(message = id, "bus: waiting for another worker's lease");
+                    }
+                    let left = until.duration_since(now).unsigned_abs();
+                    tokio::time::sleep(left.clamp(POLL, Duration::from_secs(1))).await;
                 }
             }
         }
-        tracing::warn!(
-            message = id,
-            "bus: applied before an earlier message of its carrier"
-        );
+    }
+
+    /// Applies, in receipt order, the carrier's messages received before `id` and not applied
+    /// yet: waits while a live worker holds one (its lease runs), and takes one over when no
+    /// worker has held it for [`ORDER_WAIT`] (its delivery waits in the bus behind this one,
+    /// or the worker holding it died). Workers read in parallel, and a close-out applied
+    /// before its list (or a change before the list it changes) would leave the manifest
+    /// wrong.
+    async fn after_earlier(&self, carrier: &str, id: i64, held: &Held) -> Result<(), IntakeError> {
+        let since = tokio::time::Instant::now();
+        let mut warned_at = Duration::ZERO;
+        while let Some(earlier) = self.store.earliest_unprocessed(carrier, id).await? {
+            let now = jiff::Timestamp::now();
+            if earlier.leased_at(now) || since.elapsed() < ORDER_WAIT {
+                let waited = since.elapsed();
+                if waited >= warned_at + self.lease_length() {
+                    warned_at = waited;
+                    tracing::warn!(
+                        message = id,
+                        earlier = earlier.id,
+                        "bus: waiting for an earlier message of the carrier"
+                    );
+                }
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+            let Lease::Taken { attempts } = self
+                .store
+                .take_lease(earlier.id, now, self.lease_end())
+                .await?
+            else {
+                continue;
+            };
+            tracing::info!(
+                message = id,
+                earlier = earlier.id,
+                "bus: applying an earlier message no worker holds"
+            );
+            crate::sync::lock(&held.0).push(earlier.id);
+            let applied = if attempts > MAX_RECOVERY_ATTEMPTS {
+                self.park(
+                    earlier.id,
+                    carrier,
+                    Parked::Interrupted(attempts - 1),
+                    MessageState::Received,
+                )
+                .await
+                .map(|_| ())
+            } else {
+                self.process(earlier.id).await.map(|_| ())
+            };
+            crate::sync::lock(&held.0).retain(|h| *h != earlier.id);
+            if applied.is_err() {
+                self.release(earlier.id).await;
+            }
+            applied?;
+        }
+        Ok(())
+    }
+
+    /// How long a lease lasts: the bus's ack wait, after which the bus gives an unanswered
+    /// delivery to another worker too.
+    fn lease_length(&self) -> Duration {
+        self.bus.settings().ack_wait
+    }
+
+    fn lease_end(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+            .saturating_add(self.lease_length())
+            .surely_or(jiff::Timestamp::MAX, "a lease's end")
+    }
+
+    /// Gives a lease up after a failure, so that the next delivery need not wait for it.
+    async fn release(&self, id: i64) {
+        if let Err(e) = self.store.release_lease(id).await {
+            tracing::warn!(message = id, error = %e, "bus: releasing a lease");
+        }
     }
 
     /// Logs an answer the bus did not take (it delivers the id again; the claim makes that

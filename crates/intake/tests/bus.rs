@@ -159,6 +159,9 @@ async fn a_delivery_repeated_is_skipped_without_writing() {
     assert_eq!(intake.counters()[&m.carrier].processed, 1, "counted once");
 }
 
+/// A one-passenger list of a synthetic flight.
+const LIST: &[u8] = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
+
 /// Past its attempts a message is parked as failed with a finding, and its id put with the
 /// dead letters; it is not processed.
 #[tokio::test]
@@ -167,8 +170,7 @@ async fn a_message_past_its_deliveries_is_parked_and_dead_lettered() {
     let bus = Bus::InProcess(queue.clone());
     let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
         .with_bus(bus.clone());
-    let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
-    let id = intake.receive("http", "XQ", list).await.unwrap().message;
+    let id = intake.receive("http", "XQ", LIST).await.unwrap().message;
     // Two workers die mid-message (their deliveries dropped unanswered).
     for _ in 0..2 {
         let d = bus.next().await.unwrap();
@@ -193,6 +195,54 @@ async fn a_message_past_its_deliveries_is_parked_and_dead_lettered() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A carrier's messages are applied in the order received even when the worker holding the
+/// earlier one stops answering: the worker holding the later one waits while the earlier
+/// one's lease runs, then applies the earlier one first. Two copies of one list show the
+/// order: the one applied first is processed, the other a duplicate of it.
+#[tokio::test]
+async fn a_carriers_messages_apply_in_receipt_order_across_a_dead_worker() {
+    let settings = Settings {
+        ack_wait: Duration::from_secs(1),
+        ..Settings::default()
+    };
+    let queue = InProcess::new(settings);
+    let bus = Bus::InProcess(queue.clone());
+    let intake = Intake::new(Store::open_in_memory().await.unwrap(), Config::default())
+        .with_bus(bus.clone());
+    let first = intake.receive("http", "XQ", LIST).await.unwrap().message;
+    let second = intake.receive("http", "XQ", LIST).await.unwrap().message;
+    // A worker takes the first and stops there, its lease running and its delivery unanswered.
+    let stuck = bus.next().await.unwrap();
+    assert_eq!(stuck.id(), first);
+    let now = jiff::Timestamp::now();
+    let until = now + jiff::SignedDuration::from_millis(800);
+    assert_eq!(
+        intake.store().take_lease(first, now, until).await.unwrap(),
+        store::Lease::Taken { attempts: 1 }
+    );
+    let later = bus.next().await.unwrap();
+    assert_eq!(later.id(), second);
+    let started = std::time::Instant::now();
+    assert_eq!(intake.handle(later).await, Handled::Processed);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(600) && waited < Duration::from_secs(10),
+        "waited {waited:?} for the earlier message's lease"
+    );
+    let first_state = intake.store().message(first).await.unwrap().unwrap();
+    let second_state = intake.store().message(second).await.unwrap().unwrap();
+    assert_eq!(first_state.state, MessageState::Processed);
+    assert_eq!(second_state.state, MessageState::Duplicate);
+    assert_eq!(second_state.duplicate_of, Some(first));
+    // The stuck delivery comes back and finds nothing to do.
+    drop(stuck);
+    let again = bus.next().await.unwrap();
+    assert_eq!(again.id(), first);
+    assert_eq!(intake.handle(again).await, Handled::Skipped);
+    assert_eq!(intake.counters()["XQ"].processed, 1);
+    assert_eq!(queue.pending(), 0);
 }
 
 use bus::testing::nats_url;

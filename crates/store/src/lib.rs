@@ -53,6 +53,7 @@ mod engine;
 mod filter;
 mod flights;
 mod generations;
+mod leases;
 mod links;
 mod packing;
 mod screening;
@@ -78,6 +79,7 @@ pub use flights::{
     FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
 };
 pub use generations::Generations;
+pub use leases::{Earlier, Lease};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,

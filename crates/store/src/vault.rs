@@ -263,20 +263,6 @@ impl Store {
         .await)?)
     }
 
-    /// Whether `carrier` has a message received before message `id` that is not processed
-    /// yet (receipt order within a carrier: what a worker waits for before applying).
-    pub async fn earlier_unprocessed(&self, carrier: &str, id: i64) -> Result<bool, StoreError> {
-        Ok(on!(self.reader(), |db| {
-            sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'received' AND carrier = $1 AND id < $2)"
-        )
-        .bind(carrier)
-        .bind(id)
-        .fetch_one(db)
-        .await
-        })?)
-    }
-
     /// Parts of series kept as waiting for the others, oldest first: rebuilt at start.
     pub async fn waiting(&self) -> Result<Vec<i64>, StoreError> {
         Ok(on!(self.reader(), |db| sqlx::query_scalar(
