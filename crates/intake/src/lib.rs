@@ -582,34 +582,70 @@ impl Intake {
         report.series_parts = parts;
         report.errors = errors;
         for id in self.store.unprocessed().await? {
-            let attempts = self.store.start_attempt(id).await?;
-            if attempts > MAX_RECOVERY_ATTEMPTS {
-                let carrier = self
-                    .store
-                    .message(id)
-                    .await?
-                    .map(|m| m.carrier)
-                    .unwrap_or_default();
-                self.park(
-                    id,
-                    &carrier,
-                    Parked::Interrupted(attempts - 1),
-                    MessageState::Received,
-                )
-                .await?;
-                report.parked += 1;
-                continue;
-            }
-            match self.process(id).await {
-                Ok(r) if r.outcome == Outcome::Failed => report.failed += 1,
-                Ok(_) => report.processed += 1,
-                Err(e) => {
-                    tracing::error!(message = id, error = %e, "recovering a message");
-                    report.errors += 1;
-                }
-            }
+            self.recover_one(id, &mut report).await?;
         }
         Ok(report)
+    }
+
+    /// Without a bus, about once a minute: processes the messages that were kept but still
+    /// not processed at the previous sweep (the store failed between keeping and processing
+    /// them, e.g. while PostgreSQL restarted), as a start's recovery would. Messages kept
+    /// since the previous sweep are left to the task that received them. Returns what was
+    /// done; with a bus, nothing (its sweep publishes them again).
+    pub async fn sweep_kept(&self) -> Result<Recovery, IntakeError> {
+        let mut report = Recovery::default();
+        if self.bus.queues() {
+            return Ok(report);
+        }
+        let received = self.store.unprocessed().await?;
+        let mark = sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));
+        let Some(mark) = mark else {
+            return Ok(report);
+        };
+        for id in received.into_iter().filter(|id| *id <= mark) {
+            self.recover_one(id, &mut report).await?;
+        }
+        if report.processed + report.failed + report.parked > 0 {
+            tracing::warn!(
+                processed = report.processed,
+                failed = report.failed,
+                parked = report.parked,
+                "kept messages processed late"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Processes one message kept but not processed, or parks it when its processing was
+    /// started `MAX_RECOVERY_ATTEMPTS` times already; counts what it did in `report`.
+    async fn recover_one(&self, id: i64, report: &mut Recovery) -> Result<(), IntakeError> {
+        let attempts = self.store.start_attempt(id).await?;
+        if attempts > MAX_RECOVERY_ATTEMPTS {
+            let carrier = self
+                .store
+                .message(id)
+                .await?
+                .ok_or(IntakeError::Unknown(id))?
+                .carrier;
+            self.park(
+                id,
+                &carrier,
+                Parked::Interrupted(attempts - 1),
+                MessageState::Received,
+            )
+            .await?;
+            report.parked += 1;
+            return Ok(());
+        }
+        match self.process(id).await {
+            Ok(r) if r.outcome == Outcome::Failed => report.failed += 1,
+            Ok(_) => report.processed += 1,
+            Err(e) => {
+                tracing::error!(message = id, error = %e, "recovering a message");
+                report.errors += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Puts the parts of series kept as waiting back to wait for their others (the waiting is

@@ -339,6 +339,27 @@ impl Intake {
         Ok(published)
     }
 
+    /// Publishes the ids whose publication failed (NATS was away when they were kept); called
+    /// every few seconds, so that once NATS is back they are processed within seconds.
+    /// Returns how many were published.
+    pub async fn publish_unpublished(&self) -> Result<usize, IntakeError> {
+        let failed: Vec<i64> = crate::sync::lock(&self.unpublished)
+            .iter()
+            .copied()
+            .collect();
+        if failed.is_empty() {
+            return Ok(0);
+        }
+        let published = self.publish_all(&failed).await?;
+        if published > 0 {
+            tracing::info!(
+                published,
+                "bus: kept messages published after the bus came back"
+            );
+        }
+        Ok(published)
+    }
+
     /// Called about once a minute with a bus: publishes the ids whose publication failed, and,
     /// when the bus has nothing queued or in hand, the messages that were already `received`
     /// at the previous sweep (an id lost between the vault and the bus: a node stopped there,
@@ -347,11 +368,7 @@ impl Intake {
         if !self.bus.queues() {
             return Ok(0);
         }
-        let failed: Vec<i64> = crate::sync::lock(&self.unpublished)
-            .iter()
-            .copied()
-            .collect();
-        let mut published = self.publish_all(&failed).await?;
+        let mut published = self.publish_unpublished().await?;
         let received = self.store.unprocessed().await?;
         let mark =
             crate::sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));

@@ -487,3 +487,44 @@ async fn concurrent_receipts_are_each_kept_once_with_their_own_id() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+store::engines! {
+/// Without a bus, a message kept while the store failed to process it is processed by the
+/// sweep a minute later, without waiting for a restart; a message kept since the previous
+/// sweep is left to the task that received it.
+async fn what_was_kept_but_not_processed_is_swept_a_minute_later(store: Store) {
+    let intake = intake(store);
+    let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
+    let id = keep(intake.store(), list).await;
+    // The first sweep only marks what it found.
+    assert_eq!(intake.sweep_kept().await.unwrap(), intake::Recovery::default());
+    let later = keep(intake.store(), list).await;
+    let swept = intake.sweep_kept().await.unwrap();
+    assert_eq!(swept.processed, 1);
+    assert_eq!(
+        intake.store().message(id).await.unwrap().unwrap().state,
+        MessageState::Processed
+    );
+    assert_eq!(
+        intake.store().message(later).await.unwrap().unwrap().state,
+        MessageState::Received,
+        "kept since the previous sweep: not this sweep's"
+    );
+    // The next sweep takes it (a duplicate of the first), the one after finds nothing.
+    assert_eq!(intake.sweep_kept().await.unwrap().processed, 1);
+    assert_eq!(intake.sweep_kept().await.unwrap(), intake::Recovery::default());
+    assert!(intake.store().unprocessed().await.unwrap().is_empty());
+}
+}
+
+/// Keeps a message in the vault without processing it (as if the processing failed).
+async fn keep(store: &Store, body: &[u8]) -> i64 {
+    store
+        .receive(&Received {
+            channel: "http",
+            carrier: "XQ",
+            body,
+        })
+        .await
+        .unwrap()
+}

@@ -239,7 +239,10 @@ impl Store {
         let options = PgConnectOptions::from_str(url)?.application_name("passage");
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(std::time::Duration::from_secs(30))
+            // While PostgreSQL restarts, a request waits this long for it (sqlx retries a
+            // refused connection), then fails: a carrier told to send again in 10 s rather
+            // than held for 30, as the write lock's `lock_timeout`.
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect_with(options)
             .await?;
         check_collation(&pool).await?;

@@ -278,6 +278,20 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             if let Err(e) = state.intake.flush_series().await {
                 tracing::error!(error = %e, "series");
             }
+            // Without a bus: what was kept while the store failed to process it.
+            if !queued
+                && round.is_multiple_of(60)
+                && let Err(e) = state.intake.sweep_kept().await
+            {
+                tracing::error!(error = %e, "kept messages");
+            }
+            // Ids the bus did not take when they were kept (NATS was away).
+            if queued
+                && round.is_multiple_of(5)
+                && let Err(e) = state.intake.publish_unpublished().await
+            {
+                tracing::error!(error = %e, "publishing kept messages");
+            }
             // Ids the bus never got (NATS away when they were kept) or lost.
             if queued
                 && round.is_multiple_of(60)

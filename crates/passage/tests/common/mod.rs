@@ -9,6 +9,7 @@
 )]
 
 pub mod browser;
+pub mod link;
 pub mod session;
 
 use std::collections::HashMap;
@@ -64,6 +65,14 @@ pub fn unit_on(
             Some(Some(scratch))
         }
     }
+}
+
+/// Every `passage` command given `data` uses the store at `url` (e.g. through a [`link::Link`]).
+pub fn use_store(data: &std::path::Path, url: &str) {
+    STORE_OF
+        .lock()
+        .unwrap()
+        .insert(data.to_path_buf(), url.to_string());
 }
 
 /// `passage` with the store of `data` when it is not the embedded one.
