@@ -4,14 +4,18 @@
 # Server-Timing header 15 times (min / median / max, ms). Needs a release build:
 #   cargo build --release -p passage && bench/console-pages.sh [DATA_DIR]
 # The data directory is made once (simulate + ingest, a few minutes) and reused.
+#   SIZE=medium DAYS=30 DAY=2026-12-15 bench/console-pages.sh /tmp/cp30   # 30 medium days
 set -euo pipefail
 P=${PASSAGE:-target/release/passage}
 DATA=${1:-/tmp/passage-console-bench}
 PORT=${PORT:-8097}
 B=http://127.0.0.1:$PORT
 PASSWORD='a long enough password'
+SIZE=${SIZE:-large}
+DAYS=${DAYS:-1}
+DAY=${DAY:-2026-12-01}
 if [ ! -f "$DATA/passage.db" ]; then
-  "$P" simulate --seed 5 --size large --out "$DATA-files" > /dev/null
+  "$P" simulate --seed 5 --size "$SIZE" --days "$DAYS" --out "$DATA-files" > /dev/null
   "$P" ingest "$DATA-files/messages" --data "$DATA" | tail -3
 fi
 USERS=$("$P" users list --data "$DATA")
@@ -32,7 +36,6 @@ timing() {
     curl -s -o /dev/null -D - -b "$JAR" "$B$1" | grep -i '^server-timing' | grep -o 'dur=[0-9.]*' | cut -d= -f2
   done | sort -n | awk '{a[NR]=$1} END {printf "min %s  median %s  max %s ms\n", a[1], a[int((NR+1)/2)], a[NR]}'
 }
-DAY=2026-12-01
 FLIGHT=$(curl -s -b "$JAR" "$B/flights?date=$DAY" | grep -o 'href="/flights/[^"]*"' | sed -n 1p | sed 's/href="//; s/"//')
 TRAVELLER=$(curl -s -b "$JAR" "$B$FLIGHT" | grep -o 'href="/travellers/[0-9]*"' | sed -n 30p | sed 's/href="//; s/"//')
 SURNAME=$(curl -s -b "$JAR" "$B$TRAVELLER" | grep -o 'id="traveller-name">[^,<]*' | sed 's/.*>//')

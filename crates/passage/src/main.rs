@@ -4,7 +4,7 @@ mod commands;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 // Reading allocates many small values per traveller; mimalloc reuses them faster than the
 // system allocator (about 30% on typed PAXLST, see bench/RESULTS.md).
@@ -47,8 +47,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             // clap exits 2 for usage errors, 0 for --help and --version.
@@ -66,6 +69,14 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // `serve --config FILE`: the file fills what the command line and environment leave.
+    if let (Command::Serve(args), Some(serve)) =
+        (&mut cli.command, matches.subcommand_matches("serve"))
+        && let Err(e) = commands::config::apply(args, serve)
+    {
+        eprintln!("passage: {e:#}");
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         Command::Parse(args) => commands::parse::run(&args),
         Command::Demo(args) => commands::demo::run(&args),

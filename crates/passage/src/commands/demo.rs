@@ -40,6 +40,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let serve = super::serve::Args {
+            config: None,
             data: args.data.clone(),
             store: args.store.clone(),
             bind: "127.0.0.1".into(),

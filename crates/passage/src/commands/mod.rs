@@ -1,3 +1,4 @@
+pub mod config;
 pub mod criteria;
 pub mod demo;
 pub mod ingest;

@@ -14,6 +14,10 @@ use server::{Credentials, Limits, State};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
+    /// A TOML file with these settings, one key per flag (`port = 8080`, `bus-workers = 4`):
+    /// the command line and the environment win over it.
+    #[arg(long, env = "PASSAGE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Data directory: the database and the drop folders live here.
     #[arg(long, env = "PASSAGE_DATA", default_value = "passage-data")]
     pub data: PathBuf,
