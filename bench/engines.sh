@@ -19,42 +19,11 @@ db=passage_bench_$$
 trap 'psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 "$bin" simulate --seed "$seed" --size "$size" --out "$work/day" >/dev/null 2>&1
-travellers=$(python3 - "$work/day" <<'EOF'
-import sys, pathlib
-n = 0
-for p in pathlib.Path(sys.argv[1], "messages").rglob("*"):
-    if p.is_file():
-        b = p.read_bytes()
-        n += b.count(b"NAD+FL+") + b.count(b"NAD+FM+") + b.count(b"TIF+")
-print(n)
-EOF
-)
+travellers=$(python3 bench/measure.py travellers "$work/day/messages")
 
-# CPU seconds (user + system) of the PostgreSQL server, from /proc: every live server process,
-# and the postmaster's reaped children (backends of closed connections end before we look).
+# CPU seconds (user + system) of the PostgreSQL server.
 pg_cpu() {
-    python3 - <<'EOF'
-import os
-tick = os.sysconf("SC_CLK_TCK")
-total = 0
-for pid in os.listdir("/proc"):
-    if not pid.isdigit():
-        continue
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if f.read().strip() not in ("postgres", "postmaster"):
-                continue
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-        with open(f"/proc/{fields[1]}/comm") as f:
-            parent_is_server = f.read().strip() in ("postgres", "postmaster")
-        if not parent_is_server:
-            total += int(fields[13]) + int(fields[14])
-    except OSError:
-        pass
-print(total / tick)
-EOF
+    python3 bench/measure.py pg-cpu
 }
 
 run() {

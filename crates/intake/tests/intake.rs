@@ -221,15 +221,7 @@ async fn what_was_kept_before_a_crash_is_processed_on_recovery(store: Store) {
     let intake = intake(store);
     let list = b"UNB+UNOA:4+XQ+PIU+261127:0900+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+XQ101+++XQ'LOC+125+AMS'DTM+189:2612011005:201'LOC+87+JFK'DTM+232:2612011240:201'NAD+FL+++SYNTH:ANNA'ATT+2++F'DTM+329:900102'NAT+2+XXA'RFF+ABO:P1'DOC+P+X1'DTM+36:301231'LOC+91+XXA'CNT+42:1'UNT+18+1'UNZ+1+1'";
     // Kept in the vault, then the process dies before reading it.
-    let id = intake
-        .store()
-        .receive(&Received {
-            channel: "http",
-            carrier: "XQ",
-            body: list,
-        })
-        .await
-        .unwrap();
+    let id = keep(intake.store(), list).await;
     assert_eq!(intake.recover().await.unwrap().processed, 1);
     assert_eq!(
         intake.store().message(id).await.unwrap().unwrap().state,

@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 #[test]
@@ -35,9 +34,7 @@ fn serve_takes_its_settings_from_the_file() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    let (url, _output) = common::listening(&mut child);
     let (_, health) = common::get(&format!("{url}/health"));
     assert_eq!(health["bus"]["engine"], "in_process", "{health}");
     let (status, receipt) = common::post(

@@ -180,9 +180,7 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    let (url, lines) = listening(&mut child);
     TOKENS.lock().unwrap().push((url.clone(), tokens.clone()));
     Server {
         child,
@@ -191,6 +189,17 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         data: data.to_path_buf(),
         _stdout: lines,
     }
+}
+
+/// The URL a started `passage serve` listens on (its first line), and the rest of its
+/// standard output, to keep open while it runs.
+pub fn listening(
+    child: &mut Child,
+) -> (String, std::io::Lines<BufReader<std::process::ChildStdout>>) {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    (url, lines)
 }
 
 pub fn data_dir(name: &str) -> std::path::PathBuf {
