@@ -214,21 +214,30 @@ impl Seal {
                 .fetch_optional(db)
                 .await
                 .map(|r| r.is_some()))?;
-                if sealed || file.exists() {
+                // Sealed by another process that made the key since it was read here.
+                let made_meanwhile = if sealed || file.exists() {
+                    read_key(&key_path)?
+                } else {
+                    None
+                };
+                if let Some(key) = made_meanwhile {
+                    (key, false)
+                } else if sealed || file.exists() {
                     return Err(seal_error(format!(
                         "the audit key {} is missing but the audit log was sealed with one; \
                          restore it from the backup (a new key would fail every record)",
                         key_path.display()
                     )));
-                }
-                match make_key(&key_path)? {
-                    Some(key) => (key, true),
-                    // Another process made it first.
-                    None => (
-                        read_key(&key_path)?
-                            .ok_or_else(|| seal_error("the audit key vanished while read"))?,
-                        false,
-                    ),
+                } else {
+                    match make_key(&key_path)? {
+                        Some(key) => (key, true),
+                        // Another process made it first.
+                        None => (
+                            read_key(&key_path)?
+                                .ok_or_else(|| seal_error("the audit key vanished while read"))?,
+                            false,
+                        ),
+                    }
                 }
             }
         };
@@ -447,7 +456,10 @@ fn read_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
 fn make_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(seal_error)?;
-    let tmp = path.with_extension(format!("key.{}.tmp", std::process::id()));
+    // Unique per call: two stores of one process may make the key at once.
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(seal_error)?;
+    let tmp = path.with_extension(format!("key.{}.{}.tmp", std::process::id(), hex(&nonce)));
     let shown = |e: std::io::Error| seal_error(format!("making {}: {e}", path.display()));
     {
         let mut f = std::fs::OpenOptions::new()

@@ -95,6 +95,19 @@ impl Store {
             ));
         };
         let mut tx = self.begin().await?;
+        // The vault's partitions of every month the copy brings (PostgreSQL keeps a month's
+        // bytes apart: store/src/partitions.rs).
+        let span: (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT MIN(received_at), MAX(received_at) FROM messages")
+                .fetch_one(source)
+                .await?;
+        if let (Some(first), Some(last)) = span {
+            let (first, last) = (
+                crate::partitions::month_of(&first)?,
+                crate::partitions::month_of(&last)?,
+            );
+            crate::partitions::ensure_between(tx.conn_mut()?, first, last).await?;
+        }
         let mut tables = Vec::with_capacity(TABLES.len());
         for table in TABLES {
             let kinds = self.column_kinds(table).await?;
@@ -248,6 +261,8 @@ mod tests {
                 crate::Engine::Postgres => {
                     "SELECT table_name::text FROM information_schema.tables
                      WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'
+                     AND table_name NOT IN (SELECT c.relname FROM pg_inherits i
+                                            JOIN pg_class c ON c.oid = i.inhrelid)
                      ORDER BY table_name"
                 }
             };

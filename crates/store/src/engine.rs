@@ -249,10 +249,24 @@ impl Store {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let db = Db::Postgres(pool);
         let seal = Seal::beside(dir, Store::on_pool(&db, true)).await?;
-        Ok(Store {
+        let store = Store {
             db,
             seal: Arc::new(seal),
-        })
+        };
+        // The vault's partitions for this month and the next ones (store/src/partitions.rs).
+        let today = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        let made = store.ensure_partitions(today).await?;
+        // Receipts of those months are kept in the default partition meanwhile: the node
+        // serves, and says so (each hour while serving too).
+        for name in &made.blocked {
+            tracing::error!(
+                partition = %name,
+                "receipts of this month sit in the vault's default partition; its partition is not made"
+            );
+        }
+        Ok(store)
     }
 
     /// Connects and migrates. Two processes opening one new database file at once (a server

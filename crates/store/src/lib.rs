@@ -56,6 +56,7 @@ mod generations;
 mod leases;
 mod links;
 mod packing;
+mod partitions;
 mod screening;
 mod series;
 pub mod testing;
@@ -81,6 +82,7 @@ pub use flights::{
 pub use generations::Generations;
 pub use leases::{Earlier, Lease};
 pub use links::{Link, LinkPerson, PnrTraveller};
+pub use partitions::{MONTHS_AHEAD, Made, Partition};
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,
     ScreenAgainPnr, SuppressionRow,

@@ -298,7 +298,9 @@ impl Store {
 
     pub async fn message_body(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         let body: Option<Packed> = on!(self.reader(), |db| sqlx::query_scalar(
-            "SELECT body FROM message_bodies WHERE message_id = $1"
+            // The receipt time names the partition (PostgreSQL): one month's index is read.
+            "SELECT body FROM message_bodies WHERE message_id = $1 \
+             AND received_at = (SELECT received_at FROM messages WHERE id = $1)"
         )
         .bind(id)
         .fetch_optional(db)
@@ -422,9 +424,10 @@ async fn receive_one(
 .await
     })?;
     on!(tx.on(), |db| sqlx::query(
-        "INSERT INTO message_bodies (message_id, body) VALUES ($1, $2)"
+        "INSERT INTO message_bodies (message_id, received_at, body) VALUES ($1, $2, $3)"
     )
     .bind(id)
+    .bind(&at)
     .bind(crate::packing::pack(m.body))
     .execute(db)
     .await

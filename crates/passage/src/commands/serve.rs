@@ -303,6 +303,26 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             {
                 tracing::error!(error = %e, "bus sweep");
             }
+            // The vault's partitions ahead of the months to come (PostgreSQL).
+            if round % 3600 == 1800 {
+                let today = jiff::Timestamp::now()
+                    .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .date();
+                match state.store.ensure_partitions(today).await {
+                    Ok(made) => {
+                        for name in made.made {
+                            tracing::info!(partition = %name, "vault partition made");
+                        }
+                        for name in made.blocked {
+                            tracing::error!(
+                                partition = %name,
+                                "receipts of this month sit in the vault's default partition; its partition is not made"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "vault partitions"),
+                }
+            }
             // The audit's head, outside the database: what is cut off the end after this is
             // found by the verification.
             if round % 30 == 1 {
