@@ -500,6 +500,23 @@ impl Intake {
         }
     }
 
+    /// The CONTRL for a kept message, written now from its bytes: what a carrier whose receipt
+    /// was `queued` (processing on a worker) asks for later. `None` when the interchange asks
+    /// for none; `Unknown` when the vault has no such message. Parsed on a blocking thread.
+    pub async fn contrl(&self, id: i64) -> Result<Option<String>, IntakeError> {
+        let body = self
+            .store
+            .message_body(id)
+            .await?
+            .ok_or(IntakeError::Unknown(id))?;
+        let (config, now) = (self.config.clone(), self.now());
+        tokio::task::spawn_blocking(move || {
+            read::contrl_of(&config, id, &edifact::parse(&body), now)
+        })
+        .await
+        .map_err(|e| IntakeError::Corrupt(format!("writing a CONTRL stopped: {e}")))
+    }
+
     /// Keeps several messages of one channel and carrier in one commit (one wait for the disk),
     /// then processes them in order in one write transaction, reading the next message on a
     /// blocking thread while the store writes the previous one. Every receipt is durable before

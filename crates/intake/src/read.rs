@@ -95,21 +95,7 @@ pub(crate) fn read(
     } = incoming;
     let today = crate::utc_date(now);
     let parsed = edifact::parse(body);
-    let contrl = edifact::contrl::assess(&parsed, 0, &[]).map(|report| {
-        let date = now.strftime("%y%m%d").to_string();
-        let time = now.strftime("%H%M").to_string();
-        let reference = format!("C{id}");
-        String::from_utf8_lossy(&edifact::contrl::write(
-            &report,
-            &edifact::contrl::Reply {
-                sender: &config.identity,
-                control_reference: &reference,
-                date: &date,
-                time: &time,
-            },
-        ))
-        .into_owned()
-    });
+    let contrl = contrl_of(config, id, &parsed, now);
     let mut reading = Reading {
         id,
         carrier: carrier.to_string(),
@@ -316,6 +302,31 @@ fn content_hash(json: &str) -> String {
     }
     h.update(rest.as_bytes());
     hex(&h.finalize())
+}
+
+/// The CONTRL answering message `id` as parsed, written at `now` (control reference `C{id}`,
+/// the same however often it is written); `None` when the interchange asks for none.
+pub(crate) fn contrl_of(
+    config: &Config,
+    id: i64,
+    parsed: &edifact::Parsed<'_>,
+    now: jiff::Timestamp,
+) -> Option<String> {
+    edifact::contrl::assess(parsed, 0, &[]).map(|report| {
+        let date = now.strftime("%y%m%d").to_string();
+        let time = now.strftime("%H%M").to_string();
+        let reference = format!("C{id}");
+        String::from_utf8_lossy(&edifact::contrl::write(
+            &report,
+            &edifact::contrl::Reply {
+                sender: &config.identity,
+                control_reference: &reference,
+                date: &date,
+                time: &time,
+            },
+        ))
+        .into_owned()
+    })
 }
 
 #[cfg(test)]

@@ -119,6 +119,40 @@ fn a_carrier_sends_with_the_token_of_its_file() {
         (status, body["error"]["code"].as_str()),
         (401, Some("unknown_carrier_credential"))
     );
+    // The receipt again, with its CONTRL: for the carrier that sent it only. A trailer that
+    // miscounts the segments gets an error report; asked again it is the same report (but
+    // for the time of writing in its UNB).
+    let miscounted =
+        b"UNB+UNOA:4+ZQ+PIU+261127:0900+R6'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'UNT+9+1'UNZ+1+R6'";
+    let zq = [("Authorization", "Bearer another-token-of-zq")];
+    let (status, first) = post(&intake, &zq, miscounted);
+    assert!(status == 202 || status == 422, "{first}");
+    let id = first["message"].as_i64().unwrap();
+    let receipt_url = format!("{}/api/v1/receipts/{id}", server.url);
+    let (status, again) = common::get_with(&receipt_url, &zq);
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["message"], id);
+    let after_unb = |v: &serde_json::Value| {
+        let contrl = v["contrl"].as_str().unwrap();
+        contrl.split_once("UNH+").unwrap().1.to_string()
+    };
+    assert!(after_unb(&again).contains("UCI+R6+ZQ+PIU"), "{again}");
+    assert_eq!(after_unb(&again), after_unb(&first));
+    let (status, _) = common::get_with(
+        &receipt_url,
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+    );
+    assert_eq!(
+        status, 404,
+        "another carrier's message does not exist for XQ"
+    );
+    let (status, _) = common::get_with(&receipt_url, &[]);
+    assert_eq!(status, 401);
+    let (status, _) = common::get_with(
+        &receipt_url,
+        &[("Authorization", &server.bearer("admin-1"))],
+    );
+    assert_eq!(status, 401, "a user's token is no carrier credential");
 }
 
 /// Sends the head of an upload declaring `declared` bytes and `sent` bytes of its body, then

@@ -201,4 +201,31 @@ fn nats_away_under_a_node_keeps_messages_and_processes_them_when_back() {
     });
     let (_, all) = get(&format!("{}/api/v1/messages?limit=1000", server.url));
     assert_eq!(all["messages"].as_array().unwrap().len(), 20);
+
+    // A queued answer carries no CONTRL: the carrier asks for its receipt once the message
+    // is read. An interchange whose trailer miscounts its messages gets its error report.
+    let miscounted =
+        b"UNB+UNOA:4+XQ+PIU+261127:0900+R77'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'UNT+2+1'UNZ+5+R77'";
+    let (status, queued) = send(&server.url, "XQ", miscounted);
+    assert_eq!(status, 202, "{queued}");
+    assert_eq!(queued["outcome"], "queued", "{queued}");
+    assert!(queued["contrl"].is_null(), "{queued}");
+    let id = queued["message"].as_i64().unwrap();
+    let receipt_url = format!("{}/api/v1/receipts/{id}", server.url);
+    let as_carrier =
+        |carrier: &str| common::get_with(&receipt_url, &[("X-Passage-Carrier", carrier)]);
+    until(Duration::from_secs(30), "the message read", || {
+        as_carrier("XQ").1["state"] != "received"
+    });
+    let (status, receipt) = as_carrier("XQ");
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["message"], id);
+    let contrl = receipt["contrl"].as_str().unwrap();
+    assert!(
+        contrl.contains("CONTRL") && contrl.contains("UCI+R77+XQ+PIU"),
+        "{contrl}"
+    );
+    // Another carrier's message does not exist for it.
+    let (status, other) = as_carrier("YY");
+    assert_eq!(status, 404, "{other}");
 }

@@ -48,6 +48,12 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         api(
             Method::GET,
+            "/api/v1/receipts/{id}",
+            Access::Carrier,
+            get(receipt),
+        ),
+        api(
+            Method::GET,
             "/api/v1/messages",
             Access::Roles(QUALITY),
             get(messages),
@@ -454,15 +460,7 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
-    let bearer = header_str(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-    let named = header_str(&headers, "x-passage-carrier");
-    let Some(carrier) = state.credentials.carrier(bearer, named) else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unknown_carrier_credential",
-            "the bearer token is not a carrier credential of this unit",
-        ));
-    };
+    let carrier = carrier_of(&state, &headers)?;
     if let Some(rate) = &state.limits.rate
         && let Err(wait) = rate.take(&carrier)
     {
@@ -548,6 +546,52 @@ fn parse_state(s: &str) -> Result<MessageState> {
 }
 
 /// Messages of the vault, newest first.
+/// The carrier a request's credential names (the bearer token; with open intake, the
+/// `X-Passage-Carrier` header), or 401.
+fn carrier_of(state: &State, headers: &HeaderMap) -> Result<String> {
+    let bearer = header_str(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+    let named = header_str(headers, "x-passage-carrier");
+    state.credentials.carrier(bearer, named).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_carrier_credential",
+            "the bearer token is not a carrier credential of this unit",
+        )
+    })
+}
+
+/// A carrier's receipt, asked for again: where its message stands and the CONTRL for it
+/// (with a bus the first answer is `queued`, before the message is read). Only the carrier
+/// that sent the message sees it; for any other the message does not exist.
+#[utoipa::path(get, path = "/api/v1/receipts/{id}", tag = "intake",
+    params(("id" = i64, Path, description = "The `message` of the receipt", example = 1)),
+    security(("carrier" = [])),
+    responses(
+        (status = 200, description = "Where the message stands, with its CONTRL", body = CarrierReceipt),
+        (status = 401, description = "Not a carrier credential of this unit", body = ErrorBody),
+        (status = 404, description = "No message of this carrier with that id", body = ErrorBody)))]
+pub(crate) async fn receipt(
+    Shared(state): Shared<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<CarrierReceipt>> {
+    let carrier = carrier_of(&state, &headers)?;
+    let message = state
+        .store
+        .message(id)
+        .await?
+        .filter(|m| m.carrier == carrier)
+        .ok_or_else(|| ApiError::not_found("message"))?;
+    let contrl = state.intake.contrl(id).await?;
+    Ok(Json(CarrierReceipt {
+        message: id,
+        state: message.state,
+        message_type: message.message_type,
+        findings: message.findings.as_array().map_or(0, Vec::len),
+        contrl,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/messages", tag = "messages", params(MessageQuery),
     responses((status = 200, description = "A page of messages", body = MessageList)))]
 pub(crate) async fn messages(

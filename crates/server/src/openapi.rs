@@ -34,6 +34,7 @@ use crate::wire::{CriterionAction, ErrorBody};
         crate::api::metrics,
         crate::api::openapi,
         crate::api::receive,
+        crate::api::receipt,
         crate::api::messages,
         crate::api::message,
         crate::api::message_raw,

@@ -89,6 +89,24 @@ pub struct MessageQuery {
     pub offset: Option<i64>,
 }
 
+/// Where a carrier's message stands, for the carrier that sent it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CarrierReceipt {
+    /// The vault id the first answer gave.
+    pub message: i64,
+    /// `received` (queued, not read yet), `processed`, `waiting` (a part of a series),
+    /// `failed` or `duplicate`.
+    #[schema(value_type = String)]
+    pub state: store::MessageState,
+    /// PAXLST, PNRGOV … once read.
+    pub message_type: Option<String>,
+    /// How many findings reading it left (0 before it is read).
+    pub findings: usize,
+    /// The CONTRL syntax report, when the interchange asks for one (UNB acknowledgement
+    /// request, or errors).
+    pub contrl: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageList {
     #[schema(value_type = Vec<Object>)]

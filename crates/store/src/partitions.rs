@@ -152,7 +152,6 @@ pub(crate) fn month_of(received_at: &str) -> Result<Date, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::TestLocation;
     use crate::{Engine, Received};
 
     fn date(s: &str) -> Date {

@@ -220,6 +220,25 @@ pub fn get(url: &str) -> (u16, serde_json::Value) {
     request_get(url, auth.as_deref())
 }
 
+/// GET with exactly these headers (no user's token): as a carrier, for instance.
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.call().unwrap();
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+    )
+}
+
 fn request_get(url: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
