@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use invariant::Surely;
 use tokio::sync::Mutex;
 
-use crate::{BusError, Delivery, Inner as DeliveryInner, Settings, Status};
+use crate::{Access, BusError, Delivery, Inner as DeliveryInner, Settings, Status};
 
 /// The names of the streams, subjects and consumers, under a prefix, so that tests (and units
 /// sharing one NATS) keep apart.
@@ -165,14 +165,26 @@ impl JetStream {
         settings: Settings,
         workers: usize,
     ) -> Result<JetStream, BusError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("passage")
-            .retry_on_initial_connect()
-            .connection_timeout(Duration::from_secs(2))
-            .max_reconnects(None)
-            .connect(url)
-            .await
-            .map_err(unreachable)?;
+        JetStream::connect_with(url, names, settings, workers, &Access::default()).await
+    }
+
+    /// As [`JetStream::connect`], proving this node to NATS as `access` says (a credentials
+    /// file, TLS).
+    pub async fn connect_with(
+        url: &str,
+        names: Names,
+        settings: Settings,
+        workers: usize,
+        access: &Access,
+    ) -> Result<JetStream, BusError> {
+        let options = access.apply(
+            async_nats::ConnectOptions::new()
+                .name("passage")
+                .retry_on_initial_connect()
+                .connection_timeout(Duration::from_secs(2))
+                .max_reconnects(None),
+        )?;
+        let client = options.connect(url).await.map_err(unreachable)?;
         let js = jetstream::ContextBuilder::new()
             .timeout(settings.publish_timeout)
             .build(client.clone());

@@ -30,7 +30,8 @@
 //! max_payload: 16MB            # the same limit as the HTTP intake (NATS's default is 1 MB)
 //! authorization: {
 //!   users: [
-//!     # the Passage nodes: the whole prefix and JetStream's API
+//!     # the Passage nodes: the whole prefix and JetStream's API (or, better, `nkey: U…` with
+//!     # the seed given to each node by --bus-credentials, see `Access`)
 //!     { user: passage, password: $PASSAGE_NODE_PASSWORD,
 //!       permissions: { publish: ["passage.>", "$JS.API.>", "$JS.ACK.>"], subscribe: ["_INBOX.>", "passage.>"] } }
 //!     # one user per carrier: its own subject only, and the stream's acknowledgement
@@ -52,12 +53,14 @@
     )
 )]
 
+mod access;
 mod in_process;
 mod jetstream;
 pub mod testing;
 
 use std::time::Duration;
 
+pub use access::Access;
 pub use in_process::InProcess;
 pub use jetstream::{CarrierDelivery, DeadLetter, JetStream, Names, REASON_HEADER, SUBJECT_HEADER};
 

@@ -45,6 +45,10 @@ struct ServeFile {
     bus_workers: Option<usize>,
     bus_ack_wait: Option<u64>,
     no_bus_carriers: Option<bool>,
+    bus_credentials: Option<PathBuf>,
+    bus_ca: Option<PathBuf>,
+    bus_cert: Option<PathBuf>,
+    bus_key: Option<PathBuf>,
 }
 
 /// Fills the settings `matches` did not get from the command line or the environment with
@@ -99,6 +103,13 @@ pub fn apply(args: &mut Args, matches: &ArgMatches) -> anyhow::Result<()> {
     take_some!(airports, "airports", args.airports);
     take_some!(bus, "url", args.bus.url);
     take_some!(bus_workers, "workers", args.bus.workers);
+    take_some!(bus_credentials, "credentials", args.bus.credentials);
+    take_some!(bus_ca, "ca", args.bus.ca);
+    take_some!(bus_cert, "cert", args.bus.cert);
+    take_some!(bus_key, "key", args.bus.key);
+    if args.bus.cert.is_some() != args.bus.key.is_some() {
+        bail!("bus-cert and bus-key go together: the node's certificate and its key");
+    }
     Ok(())
 }
 

@@ -87,6 +87,44 @@ pub struct BusArgs {
     /// Do not take carriers' messages from `PREFIX.carriers.*.messages`.
     #[arg(long = "no-bus-carriers")]
     pub no_carriers: bool,
+    /// The node's NATS credentials: a `.creds` file (user JWT and nkey seed, as `nsc` writes
+    /// it) or a user nkey seed (`SU…`), readable by this user only.
+    #[arg(
+        long = "bus-credentials",
+        env = "PASSAGE_BUS_CREDENTIALS",
+        value_name = "FILE"
+    )]
+    pub credentials: Option<PathBuf>,
+    /// The CA certificate (PEM) that signed the NATS servers' certificates: TLS is required.
+    #[arg(long = "bus-ca", env = "PASSAGE_BUS_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// This node's certificate (PEM), for NATS servers that verify clients (with --bus-key).
+    #[arg(
+        long = "bus-cert",
+        env = "PASSAGE_BUS_CERT",
+        value_name = "FILE",
+        requires = "key"
+    )]
+    pub cert: Option<PathBuf>,
+    /// This node's private key (PEM, readable by this user only), with --bus-cert.
+    #[arg(
+        long = "bus-key",
+        env = "PASSAGE_BUS_KEY",
+        value_name = "FILE",
+        requires = "cert"
+    )]
+    pub key: Option<PathBuf>,
+}
+
+impl BusArgs {
+    /// What the node shows NATS.
+    fn access(&self) -> bus::Access {
+        bus::Access {
+            credentials: self.credentials.clone(),
+            ca: self.ca.clone(),
+            client: self.cert.clone().zip(self.key.clone()),
+        }
+    }
 }
 
 /// The bus named by the flags, and the NATS connection when it is one.
@@ -102,10 +140,15 @@ async fn connect_bus(
         None => Ok((bus::Bus::Inline, None)),
         Some("memory") => Ok((bus::Bus::InProcess(bus::InProcess::new(settings)), None)),
         Some(url) if url.starts_with("nats://") || url.starts_with("tls://") => {
-            let js =
-                bus::JetStream::connect(url, bus::Names::under(&args.prefix), settings, workers)
-                    .await
-                    .context("connecting to NATS")?;
+            let js = bus::JetStream::connect_with(
+                url,
+                bus::Names::under(&args.prefix),
+                settings,
+                workers,
+                &args.access(),
+            )
+            .await
+            .context("connecting to NATS")?;
             Ok((bus::Bus::JetStream(js.clone()), Some(js)))
         }
         Some(_) => anyhow::bail!("--bus takes nats://HOST:PORT (or tls://…) or memory"),
