@@ -240,21 +240,11 @@ pub fn get_with(url: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value)
 }
 
 fn request_get(url: &str, auth: Option<&str>) -> (u16, serde_json::Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut req = agent.get(url).header("X-Passage-Purpose", "TEST-1");
+    let mut headers = vec![("X-Passage-Purpose", "TEST-1")];
     if let Some(a) = auth {
-        req = req.header("Authorization", a);
+        headers.push(("Authorization", a));
     }
-    let mut r = req.call().unwrap();
-    let status = r.status().as_u16();
-    let body = r.body_mut().read_to_string().unwrap();
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
-    )
+    get_with(url, &headers)
 }
 
 pub fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, serde_json::Value) {
