@@ -614,12 +614,7 @@ impl Intake {
         if self.bus.queues() {
             return Ok(report);
         }
-        let received = self.store.unprocessed().await?;
-        let mark = sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));
-        let Some(mark) = mark else {
-            return Ok(report);
-        };
-        for id in received.into_iter().filter(|id| *id <= mark) {
+        for id in self.received_since_last_sweep().await? {
             self.recover_one(id, &mut report).await?;
         }
         if report.processed + report.failed + report.parked > 0 {
@@ -633,36 +628,66 @@ impl Intake {
         Ok(report)
     }
 
+    /// The messages still `received` that were already `received` at the previous sweep (none
+    /// at the first): what no task took up in a minute. Remembers this sweep's mark; the two
+    /// sweeps (`sweep_kept` without a bus, `sweep_bus` with one) share it, one per node.
+    pub(crate) async fn received_since_last_sweep(&self) -> Result<Vec<i64>, IntakeError> {
+        let received = self.store.unprocessed().await?;
+        let mark = sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));
+        Ok(match mark {
+            Some(mark) => received.into_iter().filter(|id| *id <= mark).collect(),
+            None => Vec::new(),
+        })
+    }
+
     /// Processes one message kept but not processed, or parks it when its processing was
     /// started `MAX_RECOVERY_ATTEMPTS` times already; counts what it did in `report`.
     async fn recover_one(&self, id: i64, report: &mut Recovery) -> Result<(), IntakeError> {
         let attempts = self.store.start_attempt(id).await?;
-        if attempts > MAX_RECOVERY_ATTEMPTS {
-            let carrier = self
-                .store
-                .message(id)
-                .await?
-                .ok_or(IntakeError::Unknown(id))?
-                .carrier;
-            self.park(
-                id,
-                &carrier,
-                Parked::Interrupted(attempts - 1),
-                MessageState::Received,
-            )
-            .await?;
-            report.parked += 1;
-            return Ok(());
-        }
-        match self.process(id).await {
-            Ok(r) if r.outcome == Outcome::Failed => report.failed += 1,
-            Ok(_) => report.processed += 1,
+        match self.resume(id, None, attempts).await {
+            Ok(None) => report.parked += 1,
+            Ok(Some(r)) if r.outcome == Outcome::Failed => report.failed += 1,
+            Ok(Some(_)) => report.processed += 1,
+            // Parking failed: the store is in trouble, the caller stops.
+            Err(e) if attempts > MAX_RECOVERY_ATTEMPTS => return Err(e),
             Err(e) => {
                 tracing::error!(message = id, error = %e, "recovering a message");
                 report.errors += 1;
             }
         }
         Ok(())
+    }
+
+    /// Takes up a message whose processing starts for the `attempts`-th time, its earlier
+    /// starts interrupted (a crash, a worker gone): processes it, or parks it as failed past
+    /// `MAX_RECOVERY_ATTEMPTS` (`None`). `carrier` is looked up when not given.
+    pub(crate) async fn resume(
+        &self,
+        id: i64,
+        carrier: Option<&str>,
+        attempts: i64,
+    ) -> Result<Option<Receipt>, IntakeError> {
+        if attempts <= MAX_RECOVERY_ATTEMPTS {
+            return self.process(id).await.map(Some);
+        }
+        let carrier = match carrier {
+            Some(c) => c.to_string(),
+            None => {
+                self.store
+                    .message(id)
+                    .await?
+                    .ok_or(IntakeError::Unknown(id))?
+                    .carrier
+            }
+        };
+        self.park(
+            id,
+            &carrier,
+            Parked::Interrupted(attempts - 1),
+            MessageState::Received,
+        )
+        .await?;
+        Ok(None)
     }
 
     /// Puts the parts of series kept as waiting back to wait for their others (the waiting is

@@ -49,6 +49,33 @@ enum Step {
     Exhausted { attempts: i64 },
 }
 
+/// A wait that is told in the log once per `every` (a lease's length) while it lasts.
+struct Waiting {
+    since: tokio::time::Instant,
+    every: Duration,
+    told: Duration,
+}
+
+impl Waiting {
+    fn new(every: Duration) -> Waiting {
+        Waiting {
+            since: tokio::time::Instant::now(),
+            every,
+            told: Duration::ZERO,
+        }
+    }
+
+    /// Whether another `every` has passed since the wait began or was last told.
+    fn due(&mut self) -> bool {
+        let waited = self.since.elapsed();
+        let due = waited >= self.told + self.every;
+        if due {
+            self.told = waited;
+        }
+        due
+    }
+}
+
 /// The messages whose leases a worker holds now (the delivered one, and an earlier one of its
 /// carrier while it applies that first).
 #[derive(Default)]
@@ -205,8 +232,7 @@ impl Intake {
     /// it (a worker applying it as an earlier message of its carrier). `None` when it was
     /// applied meanwhile; otherwise the attempts counted, this one included.
     async fn lease(&self, id: i64, held: &Held) -> Result<Option<i64>, IntakeError> {
-        let since = tokio::time::Instant::now();
-        let mut warned_at = Duration::ZERO;
+        let mut waiting = Waiting::new(self.lease_length());
         loop {
             let now = jiff::Timestamp::now();
             match self.store.take_lease(id, now, self.lease_end()).await? {
@@ -216,9 +242,7 @@ impl Intake {
                 }
                 Lease::Done => return Ok(None),
                 Lease::Held { until } => {
-                    let waited = since.elapsed();
-                    if waited >= warned_at + self.lease_length() {
-                        warned_at = waited;
+                    if waiting.due() {
                         tracing::warn!(message = id, "bus: waiting for another worker's lease");
                     }
                     let left = until.duration_since(now).unsigned_abs();
@@ -235,14 +259,11 @@ impl Intake {
     /// before its list (or a change before the list it changes) would leave the manifest
     /// wrong.
     async fn after_earlier(&self, carrier: &str, id: i64, held: &Held) -> Result<(), IntakeError> {
-        let since = tokio::time::Instant::now();
-        let mut warned_at = Duration::ZERO;
+        let mut waiting = Waiting::new(self.lease_length());
         while let Some(earlier) = self.store.earliest_unprocessed(carrier, id).await? {
             let now = jiff::Timestamp::now();
-            if earlier.leased_at(now) || since.elapsed() < ORDER_WAIT {
-                let waited = since.elapsed();
-                if waited >= warned_at + self.lease_length() {
-                    warned_at = waited;
+            if earlier.leased_at(now) || waiting.since.elapsed() < ORDER_WAIT {
+                if waiting.due() {
                     tracing::warn!(
                         message = id,
                         earlier = earlier.id,
@@ -265,18 +286,7 @@ impl Intake {
                 "bus: applying an earlier message no worker holds"
             );
             crate::sync::lock(&held.0).push(earlier.id);
-            let applied = if attempts > MAX_RECOVERY_ATTEMPTS {
-                self.park(
-                    earlier.id,
-                    carrier,
-                    Parked::Interrupted(attempts - 1),
-                    MessageState::Received,
-                )
-                .await
-                .map(|_| ())
-            } else {
-                self.process(earlier.id).await.map(|_| ())
-            };
+            let applied = self.resume(earlier.id, Some(carrier), attempts).await;
             crate::sync::lock(&held.0).retain(|h| *h != earlier.id);
             if applied.is_err() {
                 self.release(earlier.id).await;
@@ -369,19 +379,14 @@ impl Intake {
             return Ok(0);
         }
         let mut published = self.publish_unpublished().await?;
-        let received = self.store.unprocessed().await?;
-        let mark =
-            crate::sync::lock(&self.swept_mark).replace(received.last().copied().unwrap_or(0));
+        let lost = self.received_since_last_sweep().await?;
         let idle = self.bus.status().await.pending == Some(0);
-        if let (Some(mark), true) = (mark, idle) {
-            let lost: Vec<i64> = received.into_iter().filter(|id| *id <= mark).collect();
-            if !lost.is_empty() {
-                tracing::warn!(
-                    messages = lost.len(),
-                    "bus: received messages no worker holds; published again"
-                );
-                published += self.publish_all(&lost).await?;
-            }
+        if idle && !lost.is_empty() {
+            tracing::warn!(
+                messages = lost.len(),
+                "bus: received messages no worker holds; published again"
+            );
+            published += self.publish_all(&lost).await?;
         }
         Ok(published)
     }

@@ -36,10 +36,6 @@ pub struct Made {
     pub blocked: Vec<String>,
 }
 
-fn first_of_month(d: Date) -> Date {
-    d.first_of_month()
-}
-
 fn month(d: Date) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
@@ -51,7 +47,8 @@ impl Store {
         if matches!(self.reader(), On::Sqlite(_)) {
             return Ok(Made::default());
         }
-        let to = first_of_month(today)
+        let to = today
+            .first_of_month()
             .checked_add(i32::from(MONTHS_AHEAD).months())
             .map_err(|e| StoreError::Setup(format!("a partition's month: {e}")))?;
         let mut tx = self.begin().await?;
@@ -99,8 +96,8 @@ pub(crate) async fn ensure_between(
     let On::Postgres(db) = conn.on() else {
         return Ok(made);
     };
-    let mut start = first_of_month(from);
-    let last = first_of_month(to);
+    let mut start = from.first_of_month();
+    let last = to.first_of_month();
     while start <= last {
         let end = start
             .checked_add(1.month())
@@ -144,9 +141,9 @@ pub(crate) fn month_of(received_at: &str) -> Result<Date, StoreError> {
     let t: jiff::Timestamp = received_at
         .parse()
         .map_err(|e| StoreError::Corrupt(format!("a receipt time: {e}")))?;
-    Ok(first_of_month(
-        t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
-    ))
+    Ok(t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .first_of_month())
 }
 
 #[cfg(test)]
