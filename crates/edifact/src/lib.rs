@@ -27,6 +27,7 @@ mod charset;
 pub mod contrl;
 pub mod date;
 mod envelope;
+pub mod excise;
 pub mod finding;
 mod scan;
 mod segment;

@@ -235,6 +235,12 @@ impl<'a> Element<'a> {
         self.input.get(self.start..self.end).unwrap_or_default()
     }
 
+    /// Byte offset of the element in the input.
+    #[inline]
+    pub fn offset(&self) -> usize {
+        self.start
+    }
+
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.start >= self.end

@@ -6,7 +6,7 @@
 //! carrying Annex I data (API data, contacts of the passenger, seats, frequent flyer, tickets,
 //! infants and minors).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pnrgov::Booking;
 use pnrgov::sensitive::Category;
@@ -40,6 +40,9 @@ impl Regime {
 pub struct Deletions {
     pub sensitive: BTreeMap<&'static str, usize>,
     pub not_allowed: BTreeMap<&'static str, usize>,
+    /// The segments (positions in the interchange) that held what went: the vault keeps the
+    /// message without them (`edifact::excise`).
+    pub segments: BTreeSet<usize>,
 }
 
 impl Deletions {
@@ -47,12 +50,25 @@ impl Deletions {
         self.sensitive.is_empty() && self.not_allowed.is_empty()
     }
 
-    fn sensitive(&mut self, c: Category) {
+    fn sensitive(&mut self, c: Category, segment: usize) {
         *self.sensitive.entry(c.name()).or_default() += 1;
+        self.segments.insert(segment);
     }
 
-    fn not_allowed(&mut self, what: &'static str) {
+    fn not_allowed(&mut self, what: &'static str, segment: usize) {
         *self.not_allowed.entry(what).or_default() += 1;
+        self.segments.insert(segment);
+    }
+
+    /// Adds what `other` deleted.
+    pub fn add(&mut self, other: Deletions) {
+        for (k, v) in other.sensitive {
+            *self.sensitive.entry(k).or_default() += v;
+        }
+        for (k, v) in other.not_allowed {
+            *self.not_allowed.entry(k).or_default() += v;
+        }
+        self.segments.extend(other.segments);
     }
 }
 
@@ -67,10 +83,10 @@ fn remark_allowed(regime: &Regime, text: &str) -> bool {
 
 fn keep_ssr(regime: &Regime, ssr: &pnrgov::Ssr, deleted: &mut Deletions) -> bool {
     if let Some(c) = ssr.sensitive {
-        deleted.sensitive(c);
+        deleted.sensitive(c, ssr.segment);
         false
     } else if !regime.allowed_ssrs.contains(&ssr.code.as_str()) {
-        deleted.not_allowed("ssr");
+        deleted.not_allowed("ssr", ssr.segment);
         false
     } else {
         true
@@ -79,10 +95,10 @@ fn keep_ssr(regime: &Regime, ssr: &pnrgov::Ssr, deleted: &mut Deletions) -> bool
 
 fn keep_remark(regime: &Regime, r: &pnrgov::Remark, deleted: &mut Deletions) -> bool {
     if let Some(c) = r.sensitive {
-        deleted.sensitive(c);
+        deleted.sensitive(c, r.segment);
         false
     } else if !remark_allowed(regime, &r.text) {
-        deleted.not_allowed("remark");
+        deleted.not_allowed("remark", r.segment);
         false
     } else {
         true
@@ -99,8 +115,8 @@ pub fn filter_booking(regime: &Regime, booking: &mut Booking) -> Deletions {
     for t in &mut booking.travellers {
         t.ssrs.retain(|s| keep_ssr(regime, s, &mut deleted));
         t.remarks.retain(|r| keep_remark(regime, r, &mut deleted));
-        if t.fare.take().is_some() {
-            deleted.not_allowed("fare");
+        if let Some(fare) = t.fare.take() {
+            deleted.not_allowed("fare", fare.segment);
         }
     }
     for i in &mut booking.itinerary {
@@ -120,16 +136,25 @@ pub fn filter_booking(regime: &Regime, booking: &mut Booking) -> Deletions {
                 .or_else(|| table.text(&text));
             match sensitive {
                 Some(c) => {
-                    deleted.sensitive(c);
+                    deleted.sensitive(c, line.segment);
                     false
                 }
                 None => true,
             }
         });
     }
-    if !booking.unread.is_empty() {
-        deleted.not_allowed("unread segment");
-        booking.unread.clear();
+    for unread in booking.unread.drain(..) {
+        deleted.not_allowed("unread segment", unread.segment);
+    }
+    deleted
+}
+
+/// A push's segments that no booking holds and the reader could not place: not data the
+/// regime lists, so the vault does not keep them either.
+pub fn filter_push(push: &pnrgov::Push) -> Deletions {
+    let mut deleted = Deletions::default();
+    for unread in &push.unread {
+        deleted.not_allowed("unread segment", unread.segment);
     }
     deleted
 }

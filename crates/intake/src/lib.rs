@@ -922,6 +922,7 @@ impl Intake {
             key,
             lists,
             pushes,
+            kept,
         } = reading;
         let receipt = |outcome| Receipt {
             message: id,
@@ -937,6 +938,11 @@ impl Intake {
                 findings: 0,
                 contrl: None,
             });
+        }
+        // What the law does not let the unit keep leaves the vault with the message's first
+        // write, whatever becomes of the message (applied, duplicate, refused).
+        if let Some(kept) = &kept {
+            tx.keep_filtered(id, kept).await?;
         }
         let Some(key) = key else {
             tx.finish(id, MessageState::Failed, None, &findings_json, None)

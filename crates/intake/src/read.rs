@@ -29,6 +29,9 @@ pub(crate) struct Reading {
     /// Each list with what screening found for its persons (`None`: screened when applied).
     pub lists: Vec<(paxlst::Message, Option<Vec<TravellerHits>>)>,
     pub pushes: Vec<PreparedPush>,
+    /// The bytes the vault keeps in place of those received, when the legal filters took
+    /// segments out (`None`: every byte may be kept).
+    pub kept: Option<Vec<u8>>,
 }
 
 /// A PNR push ready to keep: the flight, and each booking filtered under the law.
@@ -107,6 +110,7 @@ pub(crate) fn read(
         key: None,
         lists: Vec::new(),
         pushes: Vec::new(),
+        kept: None,
     };
     if parsed.interchanges.iter().all(|x| x.messages.is_empty()) {
         reading.findings = counted(&parsed.findings);
@@ -119,6 +123,8 @@ pub(crate) fn read(
     let mut over_limits = 0;
     // A carrier acts only on flights it operates or markets.
     let mut foreign = false;
+    // Segments the law does not let the vault keep.
+    let mut excised = std::collections::BTreeSet::new();
     for (x, m) in parsed.messages() {
         reading
             .message_type
@@ -138,11 +144,23 @@ pub(crate) fn read(
                     .filter(|t| !name_within_limits(&t.surname, t.given_name.as_deref()))
                     .count();
             }
-            if let Some(push) = read.push()
-                && let Some(prepared) = prepare_push(config, screener, targeter, push, today)
-            {
-                flight_key = prepared.key.to_string();
-                reading.pushes.push(prepared);
+            if let Some(push) = read.push() {
+                let mut deleted = legal::filter_push(push);
+                let bookings: Vec<pnrgov::Booking> = push
+                    .bookings
+                    .iter()
+                    .map(|b| {
+                        let mut booking = b.clone();
+                        deleted.add(legal::filter_booking(&config.regime, &mut booking));
+                        booking
+                    })
+                    .collect();
+                excised.extend(deleted.segments.iter().copied());
+                let filtered = Filtered { bookings, deleted };
+                if let Some(prepared) = prepare_push(screener, targeter, push, filtered, today) {
+                    flight_key = prepared.key.to_string();
+                    reading.pushes.push(prepared);
+                }
             }
         } else {
             let read = paxlst::read_message(&parsed, x, m);
@@ -191,6 +209,9 @@ pub(crate) fn read(
         reading.lists.clear();
         reading.pushes.clear();
     }
+    if !excised.is_empty() {
+        reading.kept = Some(edifact::excise::without_segments(&parsed, &excised));
+    }
     reading.has_errors = findings.iter().any(Finding::is_error);
     reading.findings = counted(&findings);
     reading.findings_json = findings_json(&findings);
@@ -217,30 +238,31 @@ pub(crate) fn read(
     reading
 }
 
-/// A push's bookings through the legal filters, with their travellers for linking.
+/// A push's bookings through the legal filters, and what the filters took out.
+struct Filtered {
+    bookings: Vec<pnrgov::Booking>,
+    deleted: Deletions,
+}
+
+/// A push's filtered bookings ready to keep, with their travellers for linking.
 fn prepare_push(
-    config: &Config,
     screener: Option<&Screener>,
     targeter: Option<&Targeter>,
     push: &pnrgov::Push,
+    filtered: Filtered,
     today: jiff::civil::Date,
 ) -> Option<PreparedPush> {
     let flight = push.flight.as_ref()?;
     let key = pnr_flight_key(flight)?;
-    let mut deleted = Deletions::default();
-    let mut bookings = Vec::with_capacity(push.bookings.len());
+    let Filtered {
+        bookings: filtered,
+        deleted,
+    } = filtered;
+    let mut bookings = Vec::with_capacity(filtered.len());
     let mut to_screen = Vec::new();
     let mut targets = Vec::new();
     let departure = flight.departure.as_ref().map(|t| t.at.to_string());
-    for b in &push.bookings {
-        let mut booking = b.clone();
-        let gone = legal::filter_booking(&config.regime, &mut booking);
-        for (k, v) in gone.sensitive {
-            *deleted.sensitive.entry(k).or_default() += v;
-        }
-        for (k, v) in gone.not_allowed {
-            *deleted.not_allowed.entry(k).or_default() += v;
-        }
+    for booking in filtered {
         let locator = booking.locator().unwrap_or("?").to_string();
         if screener.is_some() {
             // screened together below, on every core

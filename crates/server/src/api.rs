@@ -628,10 +628,12 @@ pub(crate) async fn message(
     Ok(Json(m))
 }
 
-/// The bytes as received (audited).
+/// The bytes as kept (audited): as received, less the segments the law does not let the unit
+/// keep, deleted on receipt (the message's `body` says `as_received` or `filtered`; its
+/// `sha256` and `size` are of what was received).
 #[utoipa::path(get, path = "/api/v1/messages/{id}/raw", tag = "messages",
     params(("id" = i64, Path, description = "Vault id", example = 1)),
-    responses((status = 200, description = "The bytes as received", body = String,
+    responses((status = 200, description = "The bytes as kept", body = String,
         content_type = "application/edifact")))]
 pub(crate) async fn message_raw(
     Shared(state): Shared<AppState>,

@@ -197,7 +197,10 @@ impl Store {
             .pragma("mmap_size", "268435456")
             // Checkpoint every ~16 MiB of WAL: pages rewritten between checkpoints (manifests,
             // flights) are copied back once.
-            .pragma("wal_autocheckpoint", "4000");
+            .pragma("wal_autocheckpoint", "4000")
+            // Deleted and rewritten content is overwritten, not left in free space: what the
+            // law says to delete or mask is gone from the file, not only from the tables.
+            .pragma("secure_delete", "ON");
         // One connection writes (SQLite has one writer at a time; writes queue for it in the
         // pool, not in SQLite's busy loop); three read beside it (WAL), so that a read never
         // waits behind a queue of messages being taken in.

@@ -88,7 +88,7 @@ pub use screening::{
     ScreenAgainPnr, SuppressionRow,
 };
 pub use tx::Tx;
-pub use vault::{MessageState, Received, StoredMessage, Totals};
+pub use vault::{BodyKept, MessageState, Received, StoredMessage, Totals};
 
 /// What went wrong in the store. Never carries personal data.
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,7 @@
-//! The vault: every received message byte for byte, with its hash, carrier, channel and time,
-//! and its processing state. Rows are never deleted; only the state moves on.
+//! The vault: every received message with its hash, carrier, channel and time, and its
+//! processing state. The bytes are kept as received, except what the law does not let the unit
+//! keep (taken out once, when the message is read: `Tx::keep_filtered`); the SHA-256 and size
+//! are always those of the message as received.
 
 use crate::columns::Json;
 use crate::engine::{Conn, On};
@@ -92,6 +94,22 @@ pub struct StoredMessage {
     pub message_type: Option<String>,
     pub findings: serde_json::Value,
     pub duplicate_of: Option<i64>,
+    /// What the vault holds of its bytes.
+    pub body: BodyKept,
+}
+
+/// What the vault holds of a message's bytes. `sha256` and `size` are always those of the
+/// message as received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKept {
+    /// Every byte as received: the law took nothing out.
+    AsReceived,
+    /// The message without the segments the law does not let the unit keep (Directive
+    /// 2016/681 Art. 13(4)), deleted on receipt.
+    Filtered,
+    /// Deleted when its retention period ended.
+    Erased,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -212,6 +230,31 @@ impl crate::Tx {
             .await
             .map(|r| r.rows_affected())
             })?;
+        }
+        Ok(())
+    }
+
+    /// Keeps `kept` in place of the bytes received: the message as the law lets the unit keep
+    /// it (Directive 2016/681 Art. 13(4)). Done once, when the message is read; the database
+    /// refuses any other change of a body. The message's `sha256` and `size` stay those of
+    /// what was received.
+    pub async fn keep_filtered(&mut self, id: i64, kept: &[u8]) -> Result<(), StoreError> {
+        let packed = crate::packing::pack(kept);
+        let changed = on!(self.conn()?, |db| {
+            sqlx::query(
+                "UPDATE message_bodies SET body = $1, filtered = TRUE WHERE message_id = $2 \
+                 AND received_at = (SELECT received_at FROM messages WHERE id = $2)",
+            )
+            .bind(&packed)
+            .bind(id)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        if changed != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "message {id}: {changed} bodies to filter, not one"
+            )));
         }
         Ok(())
     }
@@ -346,9 +389,13 @@ impl Store {
 }
 
 /// The columns of a [`StoredMessage`], up to where a WHERE clause starts.
-const MESSAGE_COLUMNS: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages";
+const MESSAGE_COLUMNS: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of, \
+     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered \
+     FROM messages";
 
-const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of FROM messages WHERE id = $1";
+const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of, \
+     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered \
+     FROM messages WHERE id = $1";
 
 /// A `messages` row as stored: a state that is not one of ours, or findings that do not parse,
 /// fail the read.
@@ -366,6 +413,8 @@ struct MessageColumns {
     /// None until the message is read.
     findings: Option<Json>,
     duplicate_of: Option<i64>,
+    /// None when the body is no longer kept.
+    body_filtered: Option<bool>,
 }
 
 impl From<MessageColumns> for StoredMessage {
@@ -382,6 +431,11 @@ impl From<MessageColumns> for StoredMessage {
             // A message not read yet has no findings: shown as null, as before.
             findings: m.findings.map_or(serde_json::Value::Null, |f| f.0),
             duplicate_of: m.duplicate_of,
+            body: match m.body_filtered {
+                Some(false) => BodyKept::AsReceived,
+                Some(true) => BodyKept::Filtered,
+                None => BodyKept::Erased,
+            },
         }
     }
 }

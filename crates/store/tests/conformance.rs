@@ -99,6 +99,48 @@ engines! {
 }
 
 engines! {
+    /// A body is rewritten once, to what the law lets the unit keep; never again, and never
+    /// otherwise. The digest and size stay those of what was received.
+    async fn a_body_is_filtered_once_and_then_fixed(at: TestLocation) {
+        let store = Store::open_at(&at.location).await.unwrap();
+        let id = store
+            .receive(&Received {
+                channel: "http",
+                carrier: "XQ",
+                body: b"UNH+1'SSR+VJML'UNT+3+1'",
+            })
+            .await
+            .unwrap();
+        let received = store.message(id).await.unwrap().unwrap();
+        assert_eq!(received.body, BodyKept::AsReceived);
+        let mut tx = store.begin().await.unwrap();
+        tx.keep_filtered(id, b"UNH+1'UNT+2+1'").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.message_body(id).await.unwrap().unwrap(), b"UNH+1'UNT+2+1'");
+        let filtered = store.message(id).await.unwrap().unwrap();
+        assert_eq!(filtered.body, BodyKept::Filtered);
+        assert_eq!((filtered.sha256, filtered.size), (received.sha256, received.size));
+
+        let mut tx = store.begin().await.unwrap();
+        let e = tx.keep_filtered(id, b"UNH+1'SSR+VJML'UNT+3+1'").await.unwrap_err();
+        assert!(e.to_string().contains("legally filtered once"), "{e}");
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        let e = tx.keep_filtered(id + 1, b"x").await.unwrap_err();
+        assert!(e.to_string().contains("not one"), "{e}");
+        drop(tx);
+        store.close().await;
+        let e = at
+            .raw("UPDATE message_bodies SET body = body, filtered = FALSE")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("legally filtered once"), "{e}");
+        let store = Store::open_at(&at.location).await.unwrap();
+        assert_eq!(store.message_body(id).await.unwrap().unwrap(), b"UNH+1'UNT+2+1'");
+    }
+}
+
+engines! {
     /// What is append-only is refused by the database itself, whoever asks.
     async fn the_database_refuses_to_rewrite_what_is_append_only(at: TestLocation) {
         let store = Store::open_at(&at.location).await.unwrap();

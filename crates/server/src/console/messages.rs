@@ -202,6 +202,8 @@ struct MessagePage {
     line: MessageLine,
     findings: Vec<FindingLine>,
     sees_raw: bool,
+    /// The text key saying what the vault holds of the bytes.
+    kept: &'static str,
 }
 
 pub(crate) async fn message(
@@ -227,8 +229,14 @@ pub(crate) async fn message(
             }
         })
         .collect();
+    let kept = match m.body {
+        store::BodyKept::AsReceived => "message.kept_as_received",
+        store::BodyKept::Filtered => "message.kept_filtered",
+        store::BodyKept::Erased => "message.kept_erased",
+    };
     Ok(html(&MessagePage {
         c: Chrome::new(&who, "nav.messages", &format!("/messages/{id}"), false),
+        kept,
         line: line(&m)?,
         m,
         findings,
@@ -242,6 +250,7 @@ struct RawPage {
     c: Chrome,
     id: i64,
     segments: Vec<String>,
+    filtered: bool,
 }
 
 /// The bytes as text, one segment a line: a segment ends at its terminator (`'` unless the
@@ -299,6 +308,7 @@ pub(crate) async fn raw(
     if let Some(redirect) = purpose_first(&who, &here) {
         return Ok(redirect);
     }
+    let m = state.store.message(id).await?.ok_or(PageError::NotFound)?;
     let body = state
         .store
         .message_body(id)
@@ -309,6 +319,7 @@ pub(crate) async fn raw(
         c: Chrome::new(&who, "nav.messages", &here, true),
         id,
         segments: segments(&body),
+        filtered: m.body == store::BodyKept::Filtered,
     }))
 }
 
