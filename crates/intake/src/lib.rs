@@ -1123,9 +1123,12 @@ impl Intake {
                 .map(|(id, _, _)| *id)
                 .max()
                 .unwrap_or_default();
-            self.apply_list(tx, &list, last, carrier, None).await?;
+            let flight = self.apply_list(tx, &list, last, carrier, None).await?;
             let findings = read::findings_json(&findings);
             for (part, key, _) in &done.parts {
+                if let Some(flight) = flight {
+                    tx.message_flight(*part, flight).await?;
+                }
                 tx.finish(
                     *part,
                     MessageState::Processed,
@@ -1185,9 +1188,9 @@ impl Intake {
         message: i64,
         carrier: &str,
         hits: Option<Vec<TravellerHits>>,
-    ) -> Result<(), IntakeError> {
+    ) -> Result<Option<i64>, IntakeError> {
         let Some(key) = api_flight_key(list) else {
-            return Ok(());
+            return Ok(None);
         };
         let first = list.legs.first();
         let last = list.legs.last();
@@ -1196,6 +1199,7 @@ impl Intake {
         let flight = tx
             .flight_id(&key, departure.as_deref(), arrival.as_deref())
             .await?;
+        tx.message_flight(message, flight).await?;
         let departs = first
             .and_then(|l| l.departure)
             .and_then(|d| self.config.airports.instant(&key.origin, d.datetime()));
@@ -1305,7 +1309,7 @@ impl Intake {
                 self.keep_hits(store, flight, message, &hits).await?;
             }
         }
-        Ok(())
+        Ok(Some(flight))
     }
 
     /// Keeps what screening found on a flight's travellers.
@@ -1366,6 +1370,7 @@ impl Intake {
                 push.arrival.as_deref(),
             )
             .await?;
+        tx.message_flight(message, flight).await?;
         let first = !tx.has_bookings(flight).await?;
         let departs = push
             .departure_at

@@ -13,6 +13,8 @@
 use jiff::civil::{Date, DateTime};
 use serde::{Deserialize, Serialize};
 
+pub mod airports;
+
 /// What identifies a flight: carrier, number, route and scheduled local departure date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FlightKey {

@@ -12,7 +12,7 @@ use crate::engine::On;
 use crate::{Store, StoreError};
 
 /// Every table of the schema, each after the tables it refers to.
-pub(crate) const TABLES: [&str; 22] = [
+pub(crate) const TABLES: [&str; 26] = [
     "agencies",
     "users",
     "messages",
@@ -35,6 +35,10 @@ pub(crate) const TABLES: [&str; 22] = [
     "api_tokens",
     "list_owners",
     "generations",
+    "message_flights",
+    "legal_holds",
+    "retention_runs",
+    "statistics",
 ];
 
 /// Rows copied per table.

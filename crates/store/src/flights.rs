@@ -98,6 +98,21 @@ impl Tx {
     }
 
     /// The flight's status: scheduled, closed or cancelled.
+    /// Records that `message` spoke of `flight`: the message's bytes are deleted when the
+    /// flight's data are due (retention).
+    pub async fn message_flight(&mut self, message: i64, flight: i64) -> Result<(), StoreError> {
+        on!(self.conn()?, |db| sqlx::query(
+            "INSERT INTO message_flights (message_id, flight_id) VALUES ($1, $2) \
+             ON CONFLICT (message_id, flight_id) DO NOTHING"
+        )
+        .bind(message)
+        .bind(flight)
+        .execute(db)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     pub async fn flight_status(&mut self, flight: i64) -> Result<String, StoreError> {
         Ok(on!(self.conn()?, |db| sqlx::query_scalar(
             "SELECT status FROM flights WHERE id = $1"
@@ -318,6 +333,18 @@ impl Store {
         .bind(date)
         .fetch_all(db)
 .await
+        })?)
+    }
+
+    pub async fn flight_by_id(&self, id: i64) -> Result<Option<FlightRow>, StoreError> {
+        Ok(on!(self.reader(), |db| {
+            sqlx::query_as(
+            "SELECT id, key, carrier, number, origin, destination, departure_date, departure_local, \
+             arrival_local, status FROM flights WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await
         })?)
     }
 

@@ -57,6 +57,7 @@ mod leases;
 mod links;
 mod packing;
 mod partitions;
+mod retention;
 mod screening;
 mod series;
 pub mod testing;
@@ -83,6 +84,9 @@ pub use generations::Generations;
 pub use leases::{Earlier, Lease};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use partitions::{MONTHS_AHEAD, Made, Partition};
+pub use retention::{
+    Erased, HoldRow, Mode, NewHold, Oldest, PersonFacts, RunRow, RunStart, StatisticsRow,
+};
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,
     ScreenAgainPnr, SuppressionRow,

@@ -52,6 +52,16 @@ impl Tx {
         Ok(())
     }
 
+    /// Ends the transaction without keeping anything it wrote (a dry run).
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        on!(self.conn()?, |db| sqlx::query("ROLLBACK")
+            .execute(db)
+            .await
+            .map(|_| ()))?;
+        drop(self.conn.take());
+        Ok(())
+    }
+
     /// The transaction's connection, as the executor of whichever engine it is.
     pub(crate) fn conn(
         &mut self,

@@ -1,0 +1,461 @@
+//! Keeping data only as long as the law allows. A [`Policy`] holds the periods of the unit's
+//! law (the EU's by default); a run of [`Retention`] at a clock `now` applies them, in an
+//! order that never loses what a later step needs:
+//!
+//! 1. statistics: each flight's counts are kept before anything of it is erased;
+//! 2. API data (border-control regime): a flight's persons 24 hours after its arrival, with
+//!    their hits, links and the bytes of the lists that brought them;
+//! 3. PNR data: booking versions received more than 6 months ago, with a booking's last
+//!    version its travellers, hits and links; the bytes of the pushes;
+//! 4. the bytes of messages applied to no flight, after their short period;
+//! 5. the last period (5 years): everything of a flight, objective links and holds included;
+//! 6. the records of each message's collection, after the audit's period;
+//! 7. remembered false alarms whose hits are gone.
+//!
+//! Steps 2 and 3 keep what has an objective link (a confirmed hit, a legal hold: the store's
+//! `retention.rs`). Every flight is erased in one transaction, so a run killed halfway resumes
+//! where it stopped; a run is refused when its clock is behind the last run's.
+
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+mod policy;
+pub mod statistics;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use model::airports::AirportZones;
+use serde::Serialize;
+use store::{Erased, FlightRow, Mode, RunStart, Store, StoreError};
+
+pub use policy::{ApiRegime, EU_2016_681, EXAMPLE_THIRD_COUNTRY, Period, Policy, PolicyError};
+
+/// Flights (or messages) read per page.
+const PAGE: i64 = 500;
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RetentionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "the clock ({now}) is behind the last retention run's ({last}): refused, so that \
+         nothing the last run judged is judged again under an earlier clock"
+    )]
+    ClockBehind { now: String, last: String },
+    #[error("stored data do not read: {0}")]
+    Stored(String),
+}
+
+/// A step of a run, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Statistics,
+    Api,
+    Pnr,
+    Bodies,
+    LastPeriod,
+    Messages,
+    Suppressions,
+}
+
+impl Step {
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Statistics => "statistics",
+            Step::Api => "API data",
+            Step::Pnr => "PNR data",
+            Step::Bodies => "message bytes",
+            Step::LastPeriod => "last period",
+            Step::Messages => "message records",
+            Step::Suppressions => "remembered false alarms",
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The run's number (none for a dry run, which is not recorded).
+    pub run: Option<i64>,
+    pub now: String,
+    pub dry_run: bool,
+    /// Flights whose statistics were taken.
+    pub counted: u64,
+    /// What each step erased. A dry run judges each step as if it ran alone: the last
+    /// period's step may count data an earlier step would erase first.
+    pub steps: Vec<(Step, Erased)>,
+    /// The sum of the steps.
+    pub erased: Erased,
+}
+
+/// What is due and when, for `retention status` and the DPO's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    pub policy: String,
+    pub policy_sha256: String,
+    pub now: String,
+    pub oldest: store::Oldest,
+    /// When the oldest data of each kind fall due (none: nothing of that kind is held).
+    pub next_pnr_due: Option<String>,
+    pub next_body_due: Option<String>,
+    pub next_last_period_due: Option<String>,
+    pub last_runs: Vec<store::RunRow>,
+    /// What a run now would erase (a dry run).
+    pub due_now: Report,
+}
+
+/// Retention over one store under one policy.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    store: Store,
+    policy: Policy,
+    airports: AirportZones,
+}
+
+impl Retention {
+    pub fn new(store: Store, policy: Policy, airports: AirportZones) -> Retention {
+        Retention {
+            store,
+            policy,
+            airports,
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies the policy at `now`; in a dry run counts what would go and keeps everything.
+    /// `progress` hears each step and how many flights or messages it has judged.
+    pub async fn run(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Report, RetentionError> {
+        let run = match mode {
+            Mode::Erase => match self
+                .store
+                .start_retention_run(&self.policy.name, &self.policy.sha256, now)
+                .await?
+            {
+                RunStart::Started(id) => Some(id),
+                RunStart::ClockBehind { last } => {
+                    return Err(RetentionError::ClockBehind {
+                        now: now.to_string(),
+                        last,
+                    });
+                }
+            },
+            Mode::DryRun => {
+                if let Some(last) = self
+                    .store
+                    .retention_runs(1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .filter(|r| r.now.parse::<Timestamp>().is_ok_and(|t| now < t))
+                {
+                    return Err(RetentionError::ClockBehind {
+                        now: now.to_string(),
+                        last: last.now,
+                    });
+                }
+                None
+            }
+        };
+        let mut report = Report {
+            run,
+            now: now.to_string(),
+            dry_run: mode == Mode::DryRun,
+            ..Report::default()
+        };
+        let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        report.counted += self.count_all(today, mode, progress).await?;
+        let steps = [
+            (Step::Api, self.api(now, today, mode, progress).await?),
+            (Step::Pnr, self.pnr(now, mode, progress).await?),
+            (Step::Bodies, self.bodies(now, mode, progress).await?),
+            (
+                Step::LastPeriod,
+                self.last_period(now, mode, progress).await?,
+            ),
+            (Step::Messages, self.messages(now, mode, progress).await?),
+            (
+                Step::Suppressions,
+                self.store.erase_orphan_suppressions(mode).await?,
+            ),
+        ];
+        for (step, erased) in steps {
+            report.erased.add(&erased);
+            report.steps.push((step, erased));
+        }
+        if let Some(id) = run {
+            self.store.finish_retention_run(id, &report.erased).await?;
+            for (kind, n) in report.erased.named() {
+                metrics::counter!("passage_retention_erased_total", "kind" => kind).increment(n);
+            }
+            metrics::gauge!("passage_retention_last_run_timestamp_seconds")
+                .set(now.as_second() as f64);
+            tracing::info!(run = id, erased = ?report.erased, "retention run finished");
+        }
+        self.store.flush_erased().await?;
+        Ok(report)
+    }
+
+    /// What is due when, and what a run now would erase.
+    pub async fn status(&self, now: Timestamp) -> Result<Status, RetentionError> {
+        let oldest = self.store.oldest_held().await?;
+        let due = |at: &Option<String>, period: &Period| {
+            at.as_deref()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .map(|t| period.after(t).to_string())
+        };
+        let next_pnr_due = due(&oldest.pnr_version, &self.policy.unlinked_kept);
+        let next_body_due = due(&oldest.body, &self.policy.unapplied_kept);
+        let next_last_period_due = due(&oldest.message, &self.policy.deleted_after);
+        let due_now = self.run(now, Mode::DryRun, &mut |_, _| {}).await?;
+        Ok(Status {
+            policy: self.policy.name.clone(),
+            policy_sha256: self.policy.sha256.clone(),
+            now: now.to_string(),
+            oldest,
+            next_pnr_due,
+            next_body_due,
+            next_last_period_due,
+            last_runs: self.store.retention_runs(10).await?,
+            due_now,
+        })
+    }
+
+    /// Keeps the statistics of every flight departed two days before `today` or earlier not
+    /// counted yet: late lists and close-outs are in by then. (A flight whose data fall due
+    /// sooner is counted right before they are erased.)
+    async fn count_all(
+        &self,
+        today: Date,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<u64, RetentionError> {
+        let settled = today
+            .checked_sub(jiff::Span::new().days(2))
+            .map_err(|e| RetentionError::Stored(format!("a date out of range: {e}")))?;
+        let (mut after, mut counted) = (0, 0);
+        loop {
+            let page = self
+                .store
+                .flights_to_count(&settled.to_string(), after, PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for flight in &page {
+                if mode == Mode::Erase && self.count(flight).await? {
+                    counted += 1;
+                }
+            }
+            progress(Step::Statistics, counted);
+        }
+        Ok(counted)
+    }
+
+    /// Keeps a flight's statistics unless kept already; true when it counted them now.
+    async fn count(&self, flight: &FlightRow) -> Result<bool, RetentionError> {
+        if self.store.is_counted(flight.id).await? {
+            return Ok(false);
+        }
+        let cells = statistics::flight_cells(&self.store, flight).await?;
+        Ok(self.store.count_flight(flight.id, &cells).await?)
+    }
+
+    /// The instant from which a flight's API period runs: its arrival under the border-control
+    /// regime (its departure when the arrival is not known), its departure under the PNR
+    /// regime (API data are sent by then). Local times become instants in the airport's zone,
+    /// or at the earliest instant they can be when the zone is not known, so that no period
+    /// ends late.
+    fn api_clock(&self, flight: &FlightRow) -> Option<Timestamp> {
+        let local = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<DateTime>().ok());
+        let departure = local(&flight.departure_local)
+            .map(|d| (flight.origin.as_str(), d))
+            .or_else(|| {
+                let date: Date = flight.departure_date.parse().ok()?;
+                Some((
+                    flight.origin.as_str(),
+                    date.to_datetime(jiff::civil::time(0, 0, 0, 0)),
+                ))
+            });
+        let arrival = local(&flight.arrival_local).map(|a| (flight.destination.as_str(), a));
+        let (airport, at) = match self.policy.api_regime {
+            ApiRegime::BorderControl => arrival.or(departure)?,
+            ApiRegime::Pnr => departure?,
+        };
+        self.airports.instant_or_earliest(airport, at)
+    }
+
+    async fn api(
+        &self,
+        now: Timestamp,
+        today: Date,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Erased, RetentionError> {
+        let mut erased = Erased::default();
+        let period = match self.policy.api_regime {
+            ApiRegime::BorderControl => self.policy.api_deleted_after_arrival,
+            ApiRegime::Pnr => self.policy.unlinked_kept,
+        };
+        let (mut after, mut judged) = (0, 0);
+        loop {
+            let page = self
+                .store
+                .flights_with_api_to_judge(&today.to_string(), after, PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for flight in &page {
+                judged += 1;
+                let Some(clock) = self.api_clock(flight) else {
+                    invariant::never!("a stored flight has no readable departure date");
+                    continue;
+                };
+                if period.after(clock) > now {
+                    continue;
+                }
+                if mode == Mode::Erase {
+                    self.count(flight).await?;
+                }
+                erased.add(&self.store.erase_api(flight.id, mode).await?);
+            }
+            progress(Step::Api, judged);
+        }
+        Ok(erased)
+    }
+
+    async fn pnr(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Erased, RetentionError> {
+        let mut erased = Erased::default();
+        let before = self.policy.unlinked_kept.before(now).to_string();
+        let (mut after, mut judged) = (0, 0);
+        loop {
+            let page = self
+                .store
+                .flights_with_versions_before(&before, after, PAGE)
+                .await?;
+            let Some(&last) = page.last() else { break };
+            after = last;
+            for flight in page {
+                judged += 1;
+                if mode == Mode::Erase
+                    && let Some(row) = self.store.flight_by_id(flight).await?
+                {
+                    self.count(&row).await?;
+                }
+                erased.add(&self.store.erase_pnr(flight, &before, mode).await?);
+            }
+            progress(Step::Pnr, judged);
+        }
+        Ok(erased)
+    }
+
+    async fn bodies(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Erased, RetentionError> {
+        let mut erased = Erased::default();
+        let before = self.policy.unlinked_kept.before(now).to_string();
+        let unapplied = self.policy.unapplied_kept.before(now).to_string();
+        // Under the border-control regime the lists' bytes went with their flights' API data.
+        let kind = match self.policy.api_regime {
+            ApiRegime::BorderControl => Some("PNRGOV"),
+            ApiRegime::Pnr => None,
+        };
+        loop {
+            let n = self
+                .store
+                .erase_bodies(kind, &before, &unapplied, PAGE, mode)
+                .await?;
+            erased.bodies += n;
+            progress(Step::Bodies, erased.bodies);
+            // A dry run rolls back: the same page would come again.
+            if n == 0 || mode == Mode::DryRun {
+                break;
+            }
+        }
+        Ok(erased)
+    }
+
+    async fn last_period(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Erased, RetentionError> {
+        let mut erased = Erased::default();
+        let before = self.policy.deleted_after.before(now);
+        // A flight departs at most a few days after its first message (PNR from 48 hours
+        // before): flights departed later cannot have all their messages before `before`.
+        let latest_departure = before
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .checked_add(jiff::Span::new().days(7))
+            .map_err(|e| RetentionError::Stored(format!("a date out of range: {e}")))?;
+        let (mut after, mut judged) = (0, 0);
+        loop {
+            let page = self
+                .store
+                .flights_past_last_period(
+                    &latest_departure.to_string(),
+                    &before.to_string(),
+                    after,
+                    PAGE,
+                )
+                .await?;
+            let Some(&last) = page.last() else { break };
+            after = last;
+            for flight in page {
+                judged += 1;
+                if mode == Mode::Erase
+                    && let Some(row) = self.store.flight_by_id(flight).await?
+                {
+                    self.count(&row).await?;
+                }
+                erased.add(&self.store.erase_flight(flight, mode).await?);
+            }
+            progress(Step::LastPeriod, judged);
+        }
+        Ok(erased)
+    }
+
+    async fn messages(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Erased, RetentionError> {
+        let mut erased = Erased::default();
+        let before = self.policy.audit_kept.before(now).to_string();
+        loop {
+            let page = self.store.erase_messages(&before, PAGE, mode).await?;
+            erased.add(&page);
+            progress(Step::Messages, erased.messages);
+            if page.messages == 0 || mode == Mode::DryRun {
+                break;
+            }
+        }
+        Ok(erased)
+    }
+}
