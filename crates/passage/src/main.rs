@@ -40,6 +40,8 @@ enum Command {
     Criteria(commands::criteria::Args),
     /// The people who sign in: add (the first administrator too), roles, password, tokens.
     Users(commands::users::Args),
+    /// Retention under the law: what is due, a run that erases it, legal holds.
+    Retention(commands::retention::Args),
     /// Create or upgrade the schema of the unit's store (SQLite or PostgreSQL) and report it.
     Migrate(commands::migrate::Args),
     /// Generate a synthetic country's traffic (PAXLST, PNRGOV) with quirks and ground truth.
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Criteria(args) => commands::criteria::run(&args),
         Command::Users(args) => commands::users::run(&args),
         Command::Migrate(args) => commands::migrate::run(&args),
+        Command::Retention(args) => commands::retention::run(&args),
     };
     match outcome {
         Ok(code) => code,

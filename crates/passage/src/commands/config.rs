@@ -40,6 +40,8 @@ struct ServeFile {
     rate_per_carrier: Option<f64>,
     series_timeout_minutes: Option<u64>,
     airports: Option<PathBuf>,
+    retention_policy: Option<PathBuf>,
+    retention_minutes: Option<u64>,
     bus: Option<String>,
     bus_prefix: Option<String>,
     bus_workers: Option<usize>,
@@ -84,6 +86,11 @@ pub fn apply(args: &mut Args, matches: &ArgMatches) -> anyhow::Result<()> {
         "series_timeout_minutes",
         args.series_timeout_minutes
     );
+    take!(
+        retention_minutes,
+        "retention_minutes",
+        args.retention_minutes
+    );
     take!(bus_prefix, "prefix", args.bus.prefix);
     take!(bus_ack_wait, "ack_wait_seconds", args.bus.ack_wait_seconds);
     take!(no_bus_carriers, "no_carriers", args.bus.no_carriers);
@@ -101,6 +108,7 @@ pub fn apply(args: &mut Args, matches: &ArgMatches) -> anyhow::Result<()> {
     take_some!(carriers, "carriers", args.carriers);
     take_some!(rate_per_carrier, "rate_per_carrier", args.rate_per_carrier);
     take_some!(airports, "airports", args.airports);
+    take_some!(retention_policy, "retention_policy", args.retention_policy);
     take_some!(bus, "url", args.bus.url);
     take_some!(bus_workers, "workers", args.bus.workers);
     take_some!(bus_credentials, "credentials", args.bus.credentials);

@@ -52,6 +52,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             rate_per_carrier: None,
             series_timeout_minutes: 10,
             airports: None,
+            retention_policy: None,
+            // The demo's clock runs 720 times faster: API data would be erased minutes after
+            // the flights land, while the demo is being explored. `passage retention status
+            // --data DIR` shows what is due; `retention run` applies it.
+            retention_minutes: 0,
             bus: super::serve::BusArgs::default(),
         };
         let sim = Simulator::new(Config::new(args.seed, args.size, 1)).context("simulator data")?;

@@ -5,6 +5,7 @@ pub mod ingest;
 pub mod lists;
 pub mod migrate;
 pub mod parse;
+pub mod retention;
 pub mod screen;
 pub mod serve;
 pub mod simulate;

@@ -56,6 +56,17 @@ pub struct Args {
     /// carriers' timing against the push windows; timing is counted as unknown without it.
     #[arg(long, env = "PASSAGE_AIRPORTS", value_name = "FILE")]
     pub airports: Option<PathBuf>,
+    /// The retention policy in force (TOML, see crates/retention/policies/); the EU Directive
+    /// 2016/681 profile when absent. A file that does not read stops the start.
+    #[arg(
+        long = "retention-policy",
+        env = "PASSAGE_RETENTION_POLICY",
+        value_name = "FILE"
+    )]
+    pub retention_policy: Option<PathBuf>,
+    /// Minutes between retention runs (0: this node runs none; another node of the unit must).
+    #[arg(long, default_value_t = 60)]
+    pub retention_minutes: u64,
     #[command(flatten)]
     pub bus: BusArgs,
 }
@@ -192,6 +203,8 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
     // Before anything is opened: a bad credentials file stops the start.
     let credentials = credentials(args)?;
     tracing::info!(tokens = credentials.len(), "carrier credentials");
+    let policy = super::retention::policy(args.retention_policy.as_deref())?;
+    tracing::info!(policy = %policy.name, sha256 = %policy.sha256, "retention policy");
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("creating {}", args.data.display()))?;
     let store = super::open_store(&args.data, args.store.as_deref()).await?;
@@ -205,6 +218,7 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         (None, Some(zones)) => zones,
         (None, None) => intake::timing::AirportZones::default(),
     };
+    let retention = retention::Retention::new(store.clone(), policy, airports.clone());
     let mut intake = Intake::new(
         store,
         Config {
@@ -259,6 +273,30 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             tracing::error!(error = %e, "server stopped");
         }
     });
+    if args.retention_minutes > 0 {
+        let every = Duration::from_secs(args.retention_minutes * 60);
+        let state = state.clone();
+        tokio::spawn(async move {
+            // The first run a minute after start (recovery first), then at each period.
+            tokio::time::sleep(Duration::from_secs(60).min(every)).await;
+            loop {
+                match retention
+                    .run(state.intake.now(), store::Mode::Erase, &mut |_, _| {})
+                    .await
+                {
+                    Ok(report) => {
+                        tracing::info!(run = ?report.run, erased = ?report.erased, "retention")
+                    }
+                    // Another node ran with a clock a little ahead: its run did the work.
+                    Err(e @ ::retention::RetentionError::ClockBehind { .. }) => {
+                        tracing::warn!(error = %e, "retention")
+                    }
+                    Err(e) => tracing::error!(error = %e, "retention"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
     let sweeper = (state.clone(), folder.clone());
     let carriers_off = args.bus.no_carriers;
     tokio::spawn(async move {
