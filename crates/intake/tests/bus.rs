@@ -40,6 +40,7 @@ async fn applied(store: &Store) -> (Vec<(MessageState, i64)>, store::Totals, usi
             subject: None,
             from: None,
             to: None,
+            category: None,
             limit: 1_000_000,
         })
         .await
@@ -448,6 +449,7 @@ async fn a_carrier_publishing_on_its_subject_lands_in_the_vault() {
             subject: None,
             from: None,
             to: None,
+            category: None,
             limit: 10,
         })
         .await

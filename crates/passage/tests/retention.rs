@@ -14,7 +14,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{data_dir, passage, run};
+use common::session::Session;
+use common::{PASSWORD, data_dir, passage, run};
 use jiff::{Timestamp, ToSpan, tz::TimeZone};
 
 /// Every byte of every file under `dir`.
@@ -104,21 +105,86 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         others.len()
     );
 
-    passage(
-        &data,
-        &[
-            "retention",
-            "hold",
-            "--flight",
-            &held_flight,
-            "--reason",
-            "an open case",
-            "--case",
-            "CASE-7",
-            "--by",
-            "dpo-1",
-        ],
-        "",
+    // The DPO places the hold from the console (a supervisor may too; an analyst may not see
+    // the page), and a second one on a booking, released again.
+    {
+        let server = common::serve(&data, &["--retention-minutes", "0"]);
+        let mut analyst = Session::new(&server.url);
+        analyst.sign_in("analyst-1", PASSWORD);
+        assert_eq!(analyst.get("/retention").status, 403);
+        let mut dpo = Session::new(&server.url);
+        assert_eq!(dpo.sign_in("dpo-1", PASSWORD).status, 303);
+        let page = dpo.get("/retention");
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("id=\"policy\">eu-2016-681<"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("6 months") && page.body.contains("24 hours"));
+        let placed = dpo.post(
+            "/retention/holds",
+            "/retention",
+            &[
+                ("flight", &held_flight),
+                ("case", "CASE-7"),
+                ("reason", "an open case"),
+            ],
+        );
+        assert_eq!(placed.status, 303, "{}", placed.body);
+        let refused = dpo.post(
+            "/retention/holds",
+            "/retention",
+            &[
+                ("flight", &held_flight),
+                ("case", ""),
+                ("reason", "no case"),
+            ],
+        );
+        assert_eq!(refused.status, 400);
+        let other = &flights.iter().find(|(k, _)| *k != held_flight).unwrap().0;
+        let booking = {
+            let store = store::Store::open(&data.join("passage.db")).await.unwrap();
+            let f = store.flight(other).await.unwrap().unwrap();
+            let b = store.bookings(f.id).await.unwrap()[0].locator.clone();
+            store.close().await;
+            b
+        };
+        let placed = dpo.post(
+            "/retention/holds",
+            "/retention",
+            &[
+                ("flight", other),
+                ("booking", &booking),
+                ("case", "CASE-8"),
+                ("reason", "a day"),
+            ],
+        );
+        assert_eq!(placed.status, 303);
+        let page = dpo.get("/retention");
+        assert!(page.body.contains("CASE-7") && page.body.contains("CASE-8"));
+        let id = {
+            let before = page.body.split("CASE-8").next().unwrap();
+            let row = before.rsplit("id=\"hold-").next().unwrap();
+            row.split('"').next().unwrap().to_string()
+        };
+        let released = dpo.post(&format!("/retention/holds/{id}/release"), "/retention", &[]);
+        assert_eq!(released.status, 303);
+        let page = dpo.get("/retention");
+        assert!(page.body.contains("CASE-7") && !page.body.contains("CASE-8"));
+        let audit = dpo.get("/audit?kind=administration");
+        assert!(audit.body.contains("retention.hold_placed"));
+        assert!(audit.body.contains("retention.hold_released"));
+        assert!(
+            !audit.body.contains("message.received"),
+            "only administration"
+        );
+    }
+    let holds = passage(&data, &["retention", "holds"], "");
+    assert_eq!(holds.lines().count(), 1, "{holds}");
+    assert!(
+        holds.contains("CASE-7") && holds.contains("whole flight"),
+        "{holds}"
     );
     let out = passage(
         &data,

@@ -10,7 +10,9 @@
 //! 4. the bytes of messages applied to no flight, after their short period;
 //! 5. the last period (5 years): everything of a flight, objective links and holds included;
 //! 6. the records of each message's collection, after the audit's period;
-//! 7. remembered false alarms whose hits are gone.
+//! 7. remembered false alarms whose hits are gone;
+//! 8. audit records past the audit's period, behind a cut of the chain that keeps what remains
+//!    verifiable.
 //!
 //! Steps 2 and 3 keep what has an objective link (a confirmed hit, a legal hold: the store's
 //! `retention.rs`). Every flight is erased in one transaction, so a run killed halfway resumes
@@ -65,6 +67,7 @@ pub enum Step {
     LastPeriod,
     Messages,
     Suppressions,
+    Audit,
 }
 
 impl Step {
@@ -77,6 +80,7 @@ impl Step {
             Step::LastPeriod => "last period",
             Step::Messages => "message records",
             Step::Suppressions => "remembered false alarms",
+            Step::Audit => "audit records",
         }
     }
 }
@@ -109,6 +113,10 @@ pub struct Status {
     pub next_body_due: Option<String>,
     pub next_last_period_due: Option<String>,
     pub last_runs: Vec<store::RunRow>,
+    /// Booking versions and API persons past the depersonalisation period, kept by an
+    /// objective link. This version does not mask them yet (Art. 12(2)): they are shown so
+    /// that the DPO sees them.
+    pub past_depersonalisation: (i64, i64),
     /// What a run now would erase (a dry run).
     pub due_now: Report,
 }
@@ -194,6 +202,12 @@ impl Retention {
                 Step::Suppressions,
                 self.store.erase_orphan_suppressions(mode).await?,
             ),
+            (
+                Step::Audit,
+                self.store
+                    .erase_audit(&self.policy.audit_kept.before(now).to_string(), mode)
+                    .await?,
+            ),
         ];
         for (step, erased) in steps {
             report.erased.add(&erased);
@@ -214,6 +228,13 @@ impl Retention {
 
     /// What is due when, and what a run now would erase.
     pub async fn status(&self, now: Timestamp) -> Result<Status, RetentionError> {
+        let mut status = self.summary(now).await?;
+        status.due_now = self.run(now, Mode::DryRun, &mut |_, _| {}).await?;
+        Ok(status)
+    }
+
+    /// What is held and when it falls due, without the dry run (a page's cost).
+    pub async fn summary(&self, now: Timestamp) -> Result<Status, RetentionError> {
         let oldest = self.store.oldest_held().await?;
         let due = |at: &Option<String>, period: &Period| {
             at.as_deref()
@@ -223,7 +244,10 @@ impl Retention {
         let next_pnr_due = due(&oldest.pnr_version, &self.policy.unlinked_kept);
         let next_body_due = due(&oldest.body, &self.policy.unapplied_kept);
         let next_last_period_due = due(&oldest.message, &self.policy.deleted_after);
-        let due_now = self.run(now, Mode::DryRun, &mut |_, _| {}).await?;
+        let past_depersonalisation = self
+            .store
+            .held_since_before(&self.policy.depersonalise_after.before(now).to_string())
+            .await?;
         Ok(Status {
             policy: self.policy.name.clone(),
             policy_sha256: self.policy.sha256.clone(),
@@ -233,7 +257,8 @@ impl Retention {
             next_body_due,
             next_last_period_due,
             last_runs: self.store.retention_runs(10).await?,
-            due_now,
+            past_depersonalisation,
+            due_now: Report::default(),
         })
     }
 

@@ -85,7 +85,12 @@ impl Period {
 
 impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.span)
+        use jiff::fmt::friendly::{Designator, Spacing, SpanPrinter};
+        // "6 months", "24 hours", "5 years": as a policy is written.
+        let printer = SpanPrinter::new()
+            .designator(Designator::Verbose)
+            .spacing(Spacing::BetweenUnitsAndDesignators);
+        f.write_str(&printer.span_to_string(&self.span))
     }
 }
 
@@ -284,6 +289,9 @@ mod tests {
             "2027-08-30T12:00:00Z"
         );
         assert_eq!(eu.audit_kept, eu.deleted_after);
+        assert_eq!(eu.depersonalise_after.to_string(), "6 months");
+        assert_eq!(eu.api_deleted_after_arrival.to_string(), "24 hours");
+        assert_eq!(eu.deleted_after.to_string(), "5 years");
         let other = Policy::parse(EXAMPLE_THIRD_COUNTRY).unwrap();
         assert_eq!(other.api_regime, ApiRegime::Pnr);
         assert_ne!(other.sha256, eu.sha256);

@@ -72,6 +72,8 @@ pub struct State {
     pub credentials: Credentials,
     pub limits: Limits,
     pub started: std::time::Instant,
+    /// Retention under the policy in force (the EU profile unless `serve` was given another).
+    pub retention: Option<retention::Retention>,
 }
 
 impl State {
@@ -82,6 +84,17 @@ impl State {
         credentials: Credentials,
         limits: Limits,
     ) -> State {
+        let retention = match retention::Policy::eu_2016_681() {
+            Ok(policy) => Some(retention::Retention::new(
+                intake.store().clone(),
+                policy,
+                intake.airports().clone(),
+            )),
+            Err(e) => {
+                invariant::never!("the shipped retention policy does not read: {e}");
+                None
+            }
+        };
         State {
             store: intake.store().clone(),
             watchlists: intake.watchlists().clone(),
@@ -91,7 +104,14 @@ impl State {
             credentials,
             limits,
             started: std::time::Instant::now(),
+            retention,
         }
+    }
+
+    /// With retention under `retention`'s policy (the one `serve` was given).
+    pub fn with_retention(mut self, retention: retention::Retention) -> State {
+        self.retention = Some(retention);
+        self
     }
 }
 

@@ -13,6 +13,10 @@ pub const LISTS_READ: &[Role] = &[Analyst, Supervisor, Administrator, DataProtec
 pub const LISTS_WRITE: &[Role] = &[Supervisor, Administrator];
 #[allow(dead_code)] // the audit view arrives with the console
 pub const AUDIT: &[Role] = &[DataProtectionOfficer];
+/// The retention page: the policy, what is due, the runs and the legal holds.
+pub const RETENTION: &[Role] = &[DataProtectionOfficer, Supervisor];
+/// Placing and releasing legal holds (a case keeps data past their periods).
+pub const HOLDS: &[Role] = &[DataProtectionOfficer, Supervisor];
 pub const AUDIT_CHECK: &[Role] = &[DataProtectionOfficer, Administrator];
 pub const OPERATIONS: &[Role] = &[Administrator, CarrierLiaison];
 #[allow(dead_code)]

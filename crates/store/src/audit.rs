@@ -49,11 +49,82 @@ pub struct AuditRecord {
     pub at: String,
     pub actor: String,
     pub action: String,
+    /// What kind of record it is under Art. 13(5): told by the action, set when read.
+    #[sqlx(skip)]
+    pub category: AuditCategory,
     pub subject: String,
     pub purpose: Option<String>,
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// The kinds of record Directive 2016/681 Art. 13(5) names — collection, consultation,
+/// disclosure, erasure — and the administration of the unit (users, criteria, lists, holds,
+/// reviews). Told from the action by [`AuditCategory::of`], so that a record's kind is as
+/// protected as its action (the hash chain covers the action).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditCategory {
+    Collection,
+    Consultation,
+    Disclosure,
+    Erasure,
+    #[default]
+    Administration,
+}
+
+impl AuditCategory {
+    pub const ALL: [AuditCategory; 5] = [
+        AuditCategory::Collection,
+        AuditCategory::Consultation,
+        AuditCategory::Disclosure,
+        AuditCategory::Erasure,
+        AuditCategory::Administration,
+    ];
+
+    /// The kind of a record, by its action: what a person read (`….viewed`, `….read`,
+    /// `….listed`, `….searched`), what left the unit (`….disclosed`, `….sent`,
+    /// `….exported`, `….unmasked`), what was deleted (`….erased`, `….deleted…`, `….cut`),
+    /// what came in (`message.received`, refused deliveries, list imports); the rest is
+    /// administration.
+    pub fn of(action: &str) -> AuditCategory {
+        let verb = action.rsplit('.').next().unwrap_or(action);
+        match verb {
+            "viewed" | "raw_viewed" | "diff_viewed" | "entries_viewed" | "read" | "listed"
+            | "searched" => AuditCategory::Consultation,
+            "disclosed" | "sent" | "exported" | "unmasked" => AuditCategory::Disclosure,
+            "erased" | "deleted" | "deleted_on_receipt" | "cut" => AuditCategory::Erasure,
+            _ => match action {
+                "message.received" | "drop.refused" | "bus.refused" | "watchlist.imported" => {
+                    AuditCategory::Collection
+                }
+                _ => AuditCategory::Administration,
+            },
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditCategory::Collection => "collection",
+            AuditCategory::Consultation => "consultation",
+            AuditCategory::Disclosure => "disclosure",
+            AuditCategory::Erasure => "erasure",
+            AuditCategory::Administration => "administration",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuditCategory> {
+        AuditCategory::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// Records with their kind told.
+fn classified(mut records: Vec<AuditRecord>) -> Vec<AuditRecord> {
+    for r in &mut records {
+        r.category = AuditCategory::of(&r.action);
+    }
+    records
 }
 
 /// What the data protection officer searches the log for; `None` matches anything.
@@ -64,6 +135,8 @@ pub struct AuditQuery<'a> {
     pub subject: Option<&'a str>,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
+    /// Only records of this kind.
+    pub category: Option<AuditCategory>,
     pub limit: i64,
 }
 
@@ -278,6 +351,18 @@ impl Seal {
         )
     }
 
+    fn cut_mac(&self, upto: i64, hash: &str, records: i64) -> String {
+        hmac(
+            &self.key,
+            &[
+                b"passage-audit-cut\n",
+                &upto.to_be_bytes(),
+                hash.as_bytes(),
+                &records.to_be_bytes(),
+            ],
+        )
+    }
+
     fn line_mac(&self, line: &str) -> String {
         hmac(&self.key, &[b"passage-audit-checkpoint\n", line.as_bytes()])
     }
@@ -294,9 +379,17 @@ impl Seal {
             .map_err(|_| seal_error("checkpoint lock poisoned"))?;
         // Counted from the last checkpoint on (the whole log only once per process); one
         // statement, so count and head are of the same moment.
-        let (since, base) = match before {
-            Some((records, last)) => (last, records),
-            None => (0, 0),
+        // Behind the latest cut, the records it removed count as they were.
+        let cut = on!(pool, |db| sqlx::query_as::<_, (i64, i64, String)>(
+            "SELECT upto, records, hash FROM audit_cuts ORDER BY upto DESC LIMIT 1"
+        )
+        .fetch_optional(db)
+        .await)?;
+        let (since, base) = match (before, &cut) {
+            (Some((_, last)), Some((upto, records, _))) if *upto > last => (*upto, *records),
+            (Some((records, last)), _) => (last, records),
+            (None, Some((upto, records, _))) => (*upto, *records),
+            (None, None) => (0, 0),
         };
         #[derive(sqlx::FromRow)]
         struct Head {
@@ -311,9 +404,10 @@ impl Seal {
         .bind(since)
         .fetch_optional(db)
         .await)?;
-        let (records, last, hash) = match head {
-            Some(h) => (base + h.records, h.id, h.hash),
-            None => (0, 0, GENESIS.to_string()),
+        let (records, last, hash) = match (head, cut) {
+            (Some(h), _) => (base + h.records, h.id, h.hash),
+            (None, Some((upto, records, hash))) => (records, upto, hash),
+            (None, None) => (0, 0, GENESIS.to_string()),
         };
         if kind != "seal" {
             match before {
@@ -496,19 +590,43 @@ impl Store {
         subject: Option<&str>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        Ok(Filtered::new(RECORD)
-            .eq("subject", subject)
-            .then_bind("ORDER BY id DESC LIMIT ", limit)
-            .fetch_all::<AuditRecord, _, _>(self.reader())
-            .await?)
+        Ok(classified(
+            Filtered::new(RECORD)
+                .eq("subject", subject)
+                .then_bind("ORDER BY id DESC LIMIT ", limit)
+                .fetch_all::<AuditRecord, _, _>(self.reader())
+                .await?,
+        ))
     }
 
     /// Records matching a search, newest first: exact actor, action prefix (`traveller.`),
     /// subject prefix, and a period of days (inclusive, YYYY-MM-DD).
     pub async fn audit_search(&self, q: &AuditQuery<'_>) -> Result<Vec<AuditRecord>, StoreError> {
-        Ok(audit_search(q)
-            .fetch_all::<AuditRecord, _, _>(self.reader())
-            .await?)
+        // A kind is the actions of that kind the log holds (a few dozen, read from the
+        // action index alone).
+        let actions = match q.category {
+            Some(category) => {
+                let all: Vec<String> = on!(self.reader(), |db| sqlx::query_scalar(
+                    "SELECT DISTINCT action FROM audit"
+                )
+                .fetch_all(db)
+                .await)?;
+                let of_kind: Vec<String> = all
+                    .into_iter()
+                    .filter(|a| AuditCategory::of(a) == category)
+                    .collect();
+                if of_kind.is_empty() {
+                    return Ok(Vec::new());
+                }
+                Some(of_kind)
+            }
+            None => None,
+        };
+        Ok(classified(
+            audit_search(q, actions.as_deref())
+                .fetch_all::<AuditRecord, _, _>(self.reader())
+                .await?,
+        ))
     }
 
     /// Writes a checkpoint of the log's head outside the database, unless nothing was added
@@ -538,12 +656,29 @@ impl Store {
 .await
         })?;
         let records = rows.len() as i64;
+        // The chain starts after the latest cut (records older than the audit's period were
+        // deleted behind it), whose MAC must hold.
+        let cut = on!(self.reader(), |db| sqlx::query_as::<_, CutRow>(
+            "SELECT upto, hash, records, mac FROM audit_cuts ORDER BY upto DESC LIMIT 1"
+        )
+        .fetch_optional(db)
+        .await)?;
+        if let Some(c) = &cut
+            && !same(&c.mac, &seal.cut_mac(c.upto, &c.hash, c.records))
+        {
+            return Ok(Verdict::Broken {
+                at: c.upto,
+                records,
+                reason: Breach::Mac,
+            });
+        }
+        let (cut_upto, cut_records) = cut.as_ref().map_or((0, 0), |c| (c.upto, c.records));
         // Records without a MAC are allowed only up to the seal.
         let sealed_after = match &checkpoints {
             Ok(c) => c.iter().find(|c| c.kind == "seal").map(|c| c.last),
             Err(_) => None,
         };
-        let mut prev = GENESIS.to_string();
+        let mut prev = cut.map_or_else(|| GENESIS.to_string(), |c| c.hash);
         let mut unsealed = 0;
         // (number, hash) of every record, in order.
         let mut heads: Vec<(i64, String)> = Vec::with_capacity(rows.len());
@@ -596,12 +731,13 @@ impl Store {
         let mut broken: Option<i64> = None;
         let mut expected = 0;
         for c in &checkpoints {
-            if c.last == 0 {
+            // Nothing to hold: no record yet, or only records cut since.
+            if c.last == 0 || c.last <= cut_upto {
                 continue;
             }
             match heads.binary_search_by_key(&c.last, |(id, _)| *id) {
                 Ok(i) => {
-                    let holds = i as i64 + 1 == c.records
+                    let holds = cut_records + i as i64 + 1 == c.records
                         && heads.get(i).is_some_and(|(_, h)| *h == c.hash);
                     if !holds {
                         broken = Some(broken.map_or(c.last, |b| b.min(c.last)));
@@ -620,8 +756,11 @@ impl Store {
                 reason: Breach::Checkpoint,
             });
         }
-        if expected > records {
-            return Ok(Verdict::Truncated { records, expected });
+        if expected > cut_records + records {
+            return Ok(Verdict::Truncated {
+                records: cut_records + records,
+                expected,
+            });
         }
         let anchored = checkpoints.iter().map(|c| c.records).max().unwrap_or(0);
         Ok(Verdict::Intact {
@@ -629,6 +768,94 @@ impl Store {
             unsealed,
             anchored,
         })
+    }
+}
+
+/// The latest cut of the log.
+#[derive(sqlx::FromRow)]
+struct CutRow {
+    upto: i64,
+    hash: String,
+    records: i64,
+    mac: String,
+}
+
+/// What a cut of the log removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AuditCut {
+    /// The last record removed.
+    pub upto: i64,
+    /// Records removed by this cut.
+    pub removed: i64,
+}
+
+impl Store {
+    /// Deletes the records written before `before` (the audit's period has ended for them),
+    /// after recording the cut: the last record removed, its hash and how many records the
+    /// log had held up to it, with a MAC under the unit's key, so that what remains still
+    /// verifies from there (and checkpoints of later heads still hold). The cut is itself
+    /// recorded (`audit.cut`). None when nothing is due.
+    pub async fn cut_audit(&self, before: &str) -> Result<Option<AuditCut>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Last {
+            id: i64,
+            hash: String,
+        }
+        let mut tx = self.begin().await?;
+        let last = on!(tx.conn()?, |db| sqlx::query_as::<_, Last>(
+            "SELECT id, hash FROM audit WHERE at < $1 ORDER BY id DESC LIMIT 1"
+        )
+        .bind(before)
+        .fetch_optional(db)
+        .await)?;
+        let Some(last) = last else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let previous: Option<i64> = on!(tx.conn()?, |db| sqlx::query_scalar(
+            "SELECT MAX(records) FROM audit_cuts"
+        )
+        .fetch_one(db)
+        .await)?;
+        let removed: i64 = on!(tx.conn()?, |db| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit WHERE id <= $1"
+        )
+        .bind(last.id)
+        .fetch_one(db)
+        .await)?;
+        let records = previous.unwrap_or(0) + removed;
+        let mac = self.seal().cut_mac(last.id, &last.hash, records);
+        on!(tx.conn()?, |db| sqlx::query(
+            "INSERT INTO audit_cuts (upto, hash, records, at, mac) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(last.id)
+        .bind(&last.hash)
+        .bind(records)
+        .bind(now())
+        .bind(&mac)
+        .execute(db)
+        .await
+        .map(|_| ()))?;
+        on!(tx.conn()?, |db| sqlx::query(
+            "DELETE FROM audit WHERE id <= $1"
+        )
+        .bind(last.id)
+        .execute(db)
+        .await
+        .map(|_| ()))?;
+        tx.audit(&AuditEntry {
+            actor: "system",
+            action: "audit.cut",
+            subject: &format!("audit:{}", last.id),
+            purpose: Some("retention policy"),
+            detail: &format!("{removed} records up to {} erased", last.id),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(AuditCut {
+            upto: last.id,
+            removed,
+        }))
     }
 }
 
@@ -642,7 +869,7 @@ const RECORD: &str =
 /// SQLite keeps the row number in every index), so a filter matching many records sorts small
 /// index entries, not whole records, and the actor and period indexes give the newest first and
 /// stop at the limit; then only the records shown are read.
-fn audit_search(q: &AuditQuery<'_>) -> Filtered {
+fn audit_search(q: &AuditQuery<'_>, actions: Option<&[String]>) -> Filtered {
     // The last day is inclusive: everything before the next day's first instant ('T' < '9').
     let to_next_day = q.to.map(|d| format!("{d}T99"));
     let mut f = Filtered::new(
@@ -652,6 +879,7 @@ fn audit_search(q: &AuditQuery<'_>) -> Filtered {
     f.eq("actor", q.actor)
         .prefix("action", q.action)
         .prefix("subject", q.subject)
+        .any_of("action", actions)
         .cmp("at", ">=", q.from)
         .cmp("at", "<", to_next_day)
         .then_bind("ORDER BY at DESC, id DESC LIMIT ", q.limit)
@@ -671,15 +899,21 @@ pub(crate) async fn append(
         id: i64,
         hash: String,
     }
-    let (last, prev) = match on!(conn.on(), |db| sqlx::query_as::<_, Last>(
+    let last = match on!(conn.on(), |db| sqlx::query_as::<_, Last>(
         "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"
     )
     .fetch_optional(db)
     .await)?
     {
-        Some(l) => (l.id, l.hash),
-        None => (0, GENESIS.to_string()),
+        Some(l) => Some(l),
+        // Every record cut: the chain goes on from the cut.
+        None => on!(conn.on(), |db| sqlx::query_as::<_, Last>(
+            "SELECT upto AS id, hash FROM audit_cuts ORDER BY upto DESC LIMIT 1"
+        )
+        .fetch_optional(db)
+        .await)?,
     };
+    let (last, prev) = last.map_or_else(|| (0, GENESIS.to_string()), |l| (l.id, l.hash));
     // The number is part of the MAC, so it is chosen here (the write lock is held).
     let id = last + 1;
     let at = now();
@@ -767,8 +1001,14 @@ mod tests {
                 "audit_at",
             ),
         ];
-        for (name, q, index) in cases {
-            let plan = crate::filter::plan(store.sqlite_reader(), &mut audit_search(&q)).await;
+        let kind = ["traveller.viewed".to_string(), "hit.read".to_string()];
+        for (name, q, actions, index) in cases
+            .into_iter()
+            .map(|(n, q, i)| (n, q, None, i))
+            .chain([("kind", none.clone(), Some(&kind[..]), "audit_action")])
+        {
+            let plan =
+                crate::filter::plan(store.sqlite_reader(), &mut audit_search(&q, actions)).await;
             assert!(
                 plan.iter().any(|p| p.starts_with("SEARCH audit USING ")
                     && p.contains(&format!("INDEX {index} ("))),

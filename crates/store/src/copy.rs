@@ -12,13 +12,14 @@ use crate::engine::On;
 use crate::{Store, StoreError};
 
 /// Every table of the schema, each after the tables it refers to.
-pub(crate) const TABLES: [&str; 26] = [
+pub(crate) const TABLES: [&str; 27] = [
     "agencies",
     "users",
     "messages",
     "message_bodies",
     "processed_keys",
     "audit",
+    "audit_cuts",
     "flights",
     "manifest",
     "pnr_versions",

@@ -170,6 +170,25 @@ impl Filtered {
         self
     }
 
+    /// `column IN (values…)` when values are given (at least one).
+    pub(crate) fn any_of(
+        &mut self,
+        column: &'static str,
+        values: Option<&[String]>,
+    ) -> &mut Filtered {
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            self.and().push(column).push(" IN (");
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.push_bind(v.clone());
+            }
+            self.push(")");
+        }
+        self
+    }
+
     /// Constant SQL after the WHERE clause (`ORDER BY …`).
     pub(crate) fn then(&mut self, sql: &'static str) -> &mut Filtered {
         self.sql.push(' ');

@@ -66,7 +66,8 @@ mod vault;
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, TokenRow, UserRow};
 pub use audit::{
-    AuditEntry, AuditQuery, AuditRecord, Breach, CHECKPOINT_FILE, Checkpoint, KEY_FILE, Verdict,
+    AuditCategory, AuditCut, AuditEntry, AuditQuery, AuditRecord, Breach, CHECKPOINT_FILE,
+    Checkpoint, KEY_FILE, Verdict,
 };
 pub use bookings::{BookingVersion, NewBooking};
 pub use copy::CopyReport;

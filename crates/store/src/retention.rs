@@ -27,6 +27,8 @@ pub struct Erased {
     pub flights: u64,
     pub holds: u64,
     pub suppressions: u64,
+    /// Audit records past the audit's period (deleted behind a cut of the chain).
+    pub audit_records: u64,
 }
 
 impl Erased {
@@ -42,10 +44,11 @@ impl Erased {
         self.flights += o.flights;
         self.holds += o.holds;
         self.suppressions += o.suppressions;
+        self.audit_records += o.audit_records;
     }
 
     /// Each count with its name, for metrics and reports.
-    pub fn named(&self) -> [(&'static str, u64); 11] {
+    pub fn named(&self) -> [(&'static str, u64); 12] {
         [
             ("api_persons", self.api_persons),
             ("pnr_versions", self.pnr_versions),
@@ -58,6 +61,7 @@ impl Erased {
             ("flights", self.flights),
             ("holds", self.holds),
             ("suppressions", self.suppressions),
+            ("audit_records", self.audit_records),
         ]
     }
 
@@ -479,34 +483,39 @@ impl Store {
     pub async fn erase_api(&self, flight: i64, mode: Mode) -> Result<Erased, StoreError> {
         let mut tx = self.begin().await?;
         let mut erased = Erased::default();
-        let persons =
+        // The persons without an objective link, judged once; then their rows by number.
+        let sql =
             format!("SELECT m.id FROM manifest m WHERE m.flight_id = $1 AND NOT {PERSON_LINKED}");
-        erased.hits = tx
-            .execute_for(
-                &format!("DELETE FROM hits WHERE flight_id = $1 AND manifest_id IN ({persons})"),
-                flight,
-            )
-            .await?;
-        erased.targeting_hits = tx
-            .execute_for(
-                &format!(
-                    "DELETE FROM targeting_hits WHERE flight_id = $1 AND manifest_id IN ({persons})"
-                ),
-                flight,
-            )
-            .await?;
-        erased.links = tx
-            .execute_for(
-                &format!("DELETE FROM links WHERE manifest_id IN ({persons})"),
-                flight,
-            )
-            .await?;
-        erased.api_persons = tx
-            .execute_for(
-                &format!("DELETE FROM manifest WHERE id IN ({persons})"),
-                flight,
-            )
-            .await?;
+        let persons: Vec<i64> = on!(tx.conn()?, |db| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(flight)
+        .fetch_all(db)
+        .await)?;
+        for chunk in persons.chunks(ID_CHUNK) {
+            let list = placeholders(2, chunk.len());
+            let with_flight = |head: &str| {
+                let mut values = vec![flight];
+                values.extend_from_slice(chunk);
+                (format!("{head} IN ({list})"), values)
+            };
+            let (sql, values) =
+                with_flight("DELETE FROM hits WHERE flight_id = $1 AND manifest_id");
+            erased.hits += tx.execute_with(&sql, &values).await?;
+            let (sql, values) =
+                with_flight("DELETE FROM targeting_hits WHERE flight_id = $1 AND manifest_id");
+            erased.targeting_hits += tx.execute_with(&sql, &values).await?;
+            let list = placeholders(1, chunk.len());
+            erased.links += tx
+                .execute_with(
+                    &format!("DELETE FROM links WHERE manifest_id IN ({list})"),
+                    chunk,
+                )
+                .await?;
+            erased.api_persons += tx
+                .execute_with(&format!("DELETE FROM manifest WHERE id IN ({list})"), chunk)
+                .await?;
+        }
         erased.bodies = tx
             .execute_for(
                 "DELETE FROM message_bodies WHERE message_id IN (
@@ -687,6 +696,7 @@ impl Store {
                 )
                 .await?,
             messages: 0,
+            audit_records: 0,
             flights: {
                 tx.execute_for("DELETE FROM message_flights WHERE flight_id = $1", flight)
                     .await?;
@@ -709,15 +719,13 @@ impl Store {
     ) -> Result<Erased, StoreError> {
         let mut tx = self.begin().await?;
         let mut erased = Erased::default();
+        // A message whose data were applied to a flight keeps its `message_flights` row until
+        // the flight is erased: every row referring to it (manifest, versions, hits) is gone by
+        // then (a foreign key would refuse the delete otherwise, and the run would stop).
         let due = "SELECT ms.id FROM messages ms WHERE ms.received_at < $1 \
              AND ms.state IN ('processed', 'failed', 'duplicate') \
              AND NOT EXISTS (SELECT 1 FROM message_flights mf WHERE mf.message_id = ms.id) \
              AND NOT EXISTS (SELECT 1 FROM messages d WHERE d.duplicate_of = ms.id) \
-             AND NOT EXISTS (SELECT 1 FROM manifest m WHERE m.first_message = ms.id \
-                             OR m.last_message = ms.id) \
-             AND NOT EXISTS (SELECT 1 FROM pnr_versions v WHERE v.message_id = ms.id) \
-             AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.message_id = ms.id) \
-             AND NOT EXISTS (SELECT 1 FROM targeting_hits t WHERE t.message_id = ms.id) \
              ORDER BY ms.id LIMIT $2";
         let ids: Vec<i64> = on!(tx.conn()?, |db| sqlx::query_scalar(sqlx::AssertSqlSafe(
             due
@@ -738,6 +746,49 @@ impl Store {
         }
         tx.end(mode).await?;
         Ok(erased)
+    }
+
+    /// Erases the audit records written before `before` behind a cut of the chain
+    /// (`cut_audit`); in a dry run counts them.
+    pub async fn erase_audit(&self, before: &str, mode: Mode) -> Result<Erased, StoreError> {
+        let audit_records = match mode {
+            Mode::Erase => self
+                .cut_audit(before)
+                .await?
+                .map_or(0, |c| c.removed as u64),
+            Mode::DryRun => {
+                let n: i64 = on!(self.reader(), |db| sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM audit WHERE at < $1"
+                )
+                .bind(before)
+                .fetch_one(db)
+                .await)?;
+                n as u64
+            }
+        };
+        Ok(Erased {
+            audit_records,
+            ..Erased::default()
+        })
+    }
+
+    /// Booking versions received, and API persons last reported, before `before`: the data
+    /// past the depersonalisation period that an objective link keeps.
+    pub async fn held_since_before(&self, before: &str) -> Result<(i64, i64), StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Held {
+            versions: i64,
+            persons: i64,
+        }
+        let held = on!(self.reader(), |db| sqlx::query_as::<_, Held>(
+            "SELECT (SELECT COUNT(*) FROM pnr_versions WHERE received_at < $1) AS versions, \
+             (SELECT COUNT(*) FROM manifest m JOIN messages ms ON ms.id = m.last_message \
+              WHERE ms.received_at < $1) AS persons"
+        )
+        .bind(before)
+        .fetch_one(db)
+        .await)?;
+        Ok((held.versions, held.persons))
     }
 
     /// Whether a flight's statistics are kept already.
@@ -793,7 +844,30 @@ pub struct PersonFacts {
     pub date_of_birth: Option<String>,
 }
 
+/// Row numbers bound per statement (well under both engines' limits on parameters).
+const ID_CHUNK: usize = 1000;
+
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Tx {
+    /// Runs one statement with `values` bound in order as `$1, $2, …`; the rows it changed.
+    async fn execute_with(&mut self, sql: &str, values: &[i64]) -> Result<u64, StoreError> {
+        let sql = sql.to_string();
+        Ok(on!(self.conn()?, |db| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for v in values {
+                q = q.bind(*v);
+            }
+            q.execute(db).await.map(|r| r.rows_affected())
+        })?)
+    }
+
     /// Runs one statement whose only parameter is `$1`; the rows it changed.
     async fn execute_for(&mut self, sql: &str, value: i64) -> Result<u64, StoreError> {
         let sql = sql.to_string();

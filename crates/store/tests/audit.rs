@@ -342,3 +342,101 @@ async fn a_lost_or_shared_key_stops_the_open() {
     assert!(e.contains("is missing but the audit log was sealed"), "{e}");
     assert!(!key.exists(), "no new key replaces the lost one");
 }
+
+engines! {
+    /// The audit's period ends: records before a time are deleted behind a cut, and what
+    /// remains verifies from it, checkpoints of later heads included. Deleting past the cut is
+    /// refused by the database, and a cut written without the key is found.
+    async fn records_past_their_period_go_behind_a_cut_that_still_verifies(at: TestLocation) {
+        let store = Store::open_at(&at.location).await.unwrap();
+        write(&store, 20).await;
+        store.checkpoint_audit().await.unwrap();
+        let middle = jiff::Timestamp::now().to_string();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        write(&store, 10).await;
+        store.checkpoint_audit().await.unwrap();
+        let before = match store.verify_audit().await.unwrap() {
+            Verdict::Intact { records, .. } => records,
+            other => panic!("{other:?}"),
+        };
+        let cut = store.cut_audit(&middle).await.unwrap().unwrap();
+        assert_eq!(cut.removed, before - 10);
+        // What remains: the ten later records and the cut's own record.
+        let left = store.audit_records(None, 100).await.unwrap();
+        assert_eq!(left.len(), 11);
+        assert_eq!(left[0].action, "audit.cut");
+        assert_eq!(left[0].category, AuditCategory::Erasure);
+        assert_eq!(left[1].category, AuditCategory::Collection);
+        store.checkpoint_audit().await.unwrap();
+        assert!(
+            matches!(store.verify_audit().await.unwrap(), Verdict::Intact { records: 11, .. }),
+            "{:?}",
+            store.verify_audit().await
+        );
+        // Nothing more is due before the same time.
+        assert_eq!(store.cut_audit(&middle).await.unwrap(), None);
+        store.close().await;
+        // Past the cut, the log is still append-only.
+        let last = left[1].id;
+        let e = at
+            .raw(&format!("DELETE FROM audit WHERE id = {last}"))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+        let e = at.raw("DELETE FROM audit_cuts").await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+        // A node started after the cut counts the records behind it as they were.
+        let store = Store::open_at(&at.location).await.unwrap();
+        write(&store, 3).await;
+        let c = store.checkpoint_audit().await.unwrap().unwrap();
+        assert_eq!(c.records, before + 1 + 3, "the cut's record and three more");
+        assert!(matches!(
+            store.verify_audit().await.unwrap(),
+            Verdict::Intact { records: 14, .. }
+        ));
+        store.close().await;
+        // A cut written without the key (to delete recent records) does not verify.
+        at.raw(&format!(
+            "INSERT INTO audit_cuts (upto, hash, records, at, mac) \
+             VALUES ({last}, 'x', 30, '2030-01-01', 'forged')"
+        ))
+        .await
+        .unwrap();
+        let store = Store::open_at(&at.location).await.unwrap();
+        assert!(matches!(
+            store.verify_audit().await.unwrap(),
+            Verdict::Broken { reason: Breach::Mac, .. }
+        ));
+    }
+}
+
+#[test]
+fn every_action_has_its_kind() {
+    use AuditCategory::*;
+    for (action, kind) in [
+        ("message.received", Collection),
+        ("drop.refused", Collection),
+        ("bus.refused", Collection),
+        ("watchlist.imported", Collection),
+        ("traveller.viewed", Consultation),
+        ("message.raw_viewed", Consultation),
+        ("manifest.viewed", Consultation),
+        ("bookings.viewed", Consultation),
+        ("hit.read", Consultation),
+        ("hits.listed", Consultation),
+        ("travellers.searched", Consultation),
+        ("audit.searched", Consultation),
+        ("watchlist.diff_viewed", Consultation),
+        ("pnr.deleted_on_receipt", Erasure),
+        ("retention.erased", Erasure),
+        ("audit.cut", Erasure),
+        ("retention.hold_placed", Administration),
+        ("user.added", Administration),
+        ("session.signed_in", Administration),
+        ("purpose.stated", Administration),
+        ("criterion.created", Administration),
+    ] {
+        assert_eq!(AuditCategory::of(action), kind, "{action}");
+        assert_eq!(AuditCategory::parse(kind.as_str()), Some(kind));
+    }
+}

@@ -30,3 +30,16 @@ pub async fn open_store(data: &Path, store: Option<&str>) -> anyhow::Result<stor
         .await
         .with_context(|| format!("opening the {} store", location.engine()))
 }
+
+/// Airport time zones from a file of `IATA,ZONE` lines; none when no file is given.
+pub fn airports(path: Option<&Path>) -> anyhow::Result<model::airports::AirportZones> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            model::airports::AirportZones::parse(&text)
+                .with_context(|| format!("reading airport zones from {}", path.display()))
+        }
+        None => Ok(model::airports::AirportZones::default()),
+    }
+}

@@ -118,23 +118,10 @@ pub fn policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
     }
 }
 
-/// Airport zones from a file, none when absent.
-pub fn airports(path: Option<&std::path::Path>) -> anyhow::Result<model::airports::AirportZones> {
-    match path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            model::airports::AirportZones::parse(&text)
-                .with_context(|| format!("reading airport zones from {}", path.display()))
-        }
-        None => Ok(model::airports::AirportZones::default()),
-    }
-}
-
 impl Unit {
     async fn open(&self) -> anyhow::Result<(store::Store, Retention)> {
         let policy = policy(self.policy.as_deref())?;
-        let airports = airports(self.airports.as_deref())?;
+        let airports = super::airports(self.airports.as_deref())?;
         let store = super::open_store(&self.data, self.store.as_deref()).await?;
         Ok((store.clone(), Retention::new(store, policy, airports)))
     }
@@ -209,6 +196,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 line("message bytes", &o.body, &status.next_body_due);
                 line("message records", &o.message, &status.next_last_period_due);
                 println!("  legal holds in force       {}", o.active_holds);
+                let (versions, persons) = status.past_depersonalisation;
+                if versions + persons > 0 {
+                    println!(
+                        "  past depersonalisation     {versions} booking version(s), {persons} \
+                         API person(s) kept by an objective link, not masked yet (masking of \
+                         Art. 12(2) comes in a later version)"
+                    );
+                }
                 println!("  flights to count           {}", o.flights_to_count);
                 match status.last_runs.first() {
                     Some(r) => println!(

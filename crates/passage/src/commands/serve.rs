@@ -209,14 +209,8 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
         .with_context(|| format!("creating {}", args.data.display()))?;
     let store = super::open_store(&args.data, args.store.as_deref()).await?;
     let airports = match (&args.airports, setup.airports) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            intake::timing::AirportZones::parse(&text)
-                .with_context(|| format!("reading airport zones from {}", path.display()))?
-        }
         (None, Some(zones)) => zones,
-        (None, None) => intake::timing::AirportZones::default(),
+        (path, _) => super::airports(path.as_deref())?,
     };
     let retention = retention::Retention::new(store.clone(), policy, airports.clone());
     let mut intake = Intake::new(
@@ -257,7 +251,9 @@ pub async fn start(args: &Args, setup: Setup) -> anyhow::Result<Running> {
             .rate_per_carrier
             .map(|r| server::RateLimit::new(r, (r * 10.0).max(1.0))),
     };
-    let state = Arc::new(State::new(intake, accounts, credentials, limits));
+    let state = Arc::new(
+        State::new(intake, accounts, credentials, limits).with_retention(retention.clone()),
+    );
     // The folder takes what HTTP takes: no file larger than a message may be.
     let folder = DropFolder::new(args.data.join("drop"), state.limits.body_bytes);
     folder.prepare().context("creating the drop folders")?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Query, State as Shared};
 use serde::Deserialize;
-use store::{AuditEntry, AuditQuery, AuditRecord, Breach, Verdict};
+use store::{AuditCategory, AuditEntry, AuditQuery, AuditRecord, Breach, Verdict};
 
 use super::{Chrome, PageResult, html};
 use crate::State;
@@ -21,6 +21,8 @@ pub(crate) struct AuditForm {
     subject: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// collection, consultation, disclosure, erasure, administration.
+    kind: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,6 +34,9 @@ struct AuditPage {
     subject: String,
     from: String,
     to: String,
+    /// The kind searched for ("" for all), and every kind for the choice.
+    kind: String,
+    kinds: [AuditCategory; 5],
     records: Vec<AuditRecord>,
     verdict: Verdict,
 }
@@ -44,6 +49,17 @@ fn breach_key(b: &Breach) -> &'static str {
         Breach::Checkpoint => "audit.breach.checkpoint",
         Breach::NoSeal => "audit.breach.no_seal",
         Breach::ForgedCheckpoint => "audit.breach.forged_checkpoint",
+    }
+}
+
+/// The text key naming a kind of record.
+fn kind_key(kind: &str) -> &'static str {
+    match AuditCategory::parse(kind) {
+        Some(AuditCategory::Collection) => "audit.kind.collection",
+        Some(AuditCategory::Consultation) => "audit.kind.consultation",
+        Some(AuditCategory::Disclosure) => "audit.kind.disclosure",
+        Some(AuditCategory::Erasure) => "audit.kind.erasure",
+        Some(AuditCategory::Administration) | None => "audit.kind.administration",
     }
 }
 
@@ -67,15 +83,17 @@ pub(crate) async fn page(
         subject: given(&f.subject),
         from: day(&f.from),
         to: day(&f.to),
+        category: given(&f.kind).and_then(AuditCategory::parse),
         limit: 500,
     };
     let detail = format!(
-        "actor={} action={} subject={} from={} to={}",
+        "actor={} action={} subject={} from={} to={} kind={}",
         query.actor.unwrap_or(""),
         query.action.unwrap_or(""),
         query.subject.unwrap_or(""),
         query.from.unwrap_or(""),
-        query.to.unwrap_or("")
+        query.to.unwrap_or(""),
+        query.category.map_or("", AuditCategory::as_str)
     );
     // Recorded first, so the officer's own look is in what they see.
     store
@@ -96,6 +114,8 @@ pub(crate) async fn page(
         subject: query.subject.unwrap_or("").to_string(),
         from: query.from.unwrap_or("").to_string(),
         to: query.to.unwrap_or("").to_string(),
+        kind: query.category.map_or("", AuditCategory::as_str).to_string(),
+        kinds: AuditCategory::ALL,
         records,
         verdict,
     }))

@@ -13,6 +13,7 @@ mod hits;
 mod lists;
 mod login;
 mod messages;
+mod retention;
 mod search;
 mod targeting;
 mod texts;
@@ -55,7 +56,7 @@ pub(crate) struct NavItem {
 }
 
 /// The menu: an entry is shown only to the roles its pages admit.
-const MENU: [(&str, &str, &[Role]); 11] = [
+const MENU: [(&str, &str, &[Role]); 12] = [
     ("nav.today", "/", ANYONE),
     ("nav.flights", "/flights", QUALITY),
     ("nav.search", "/travellers", PERSONAL),
@@ -66,6 +67,7 @@ const MENU: [(&str, &str, &[Role]); 11] = [
     ("nav.messages", "/messages", QUALITY),
     ("nav.carriers", "/carriers", QUALITY),
     ("nav.audit", "/audit", AUDIT),
+    ("nav.retention", "/retention", RETENTION),
     ("nav.users", "/users", USERS),
 ];
 
@@ -113,6 +115,8 @@ pub(crate) fn html<T: Template>(page: &T) -> Response {
 pub(crate) enum PageError {
     Store,
     NotFound,
+    /// A form that asks for what cannot be done: the text key saying why.
+    Refused(&'static str),
 }
 
 impl From<store::StoreError> for PageError {
@@ -158,6 +162,7 @@ impl IntoResponse for PageError {
             PageError::NotFound => {
                 refusal_page(StatusCode::NOT_FOUND, ENGLISH.get("error.not_found"))
             }
+            PageError::Refused(key) => refusal_page(StatusCode::BAD_REQUEST, ENGLISH.get(key)),
         }
     }
 }
@@ -318,6 +323,24 @@ pub(crate) fn routes() -> Vec<Route> {
             "/audit",
             Access::Roles(AUDIT),
             get(audit::page),
+        ),
+        page(
+            Method::GET,
+            "/retention",
+            Access::Roles(RETENTION),
+            get(retention::page),
+        ),
+        page(
+            Method::POST,
+            "/retention/holds",
+            Access::Roles(HOLDS),
+            post(retention::place),
+        ),
+        page(
+            Method::POST,
+            "/retention/holds/{id}/release",
+            Access::Roles(HOLDS),
+            post(retention::release),
         ),
         page(
             Method::GET,

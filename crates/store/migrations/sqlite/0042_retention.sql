@@ -64,3 +64,5 @@ CREATE TABLE statistics (
 -- were last erased (a later list puts new ones to judge).
 CREATE INDEX pnr_versions_received ON pnr_versions(received_at);
 ALTER TABLE flights ADD COLUMN api_erased_at TEXT;
+-- A message is erased only when no duplicate refers to it.
+CREATE INDEX messages_duplicate_of ON messages(duplicate_of) WHERE duplicate_of IS NOT NULL;
