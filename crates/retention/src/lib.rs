@@ -42,6 +42,26 @@ pub use policy::{ApiRegime, EU_2016_681, EXAMPLE_THIRD_COUNTRY, Period, Policy, 
 /// Flights (or messages) read per page.
 const PAGE: i64 = 500;
 
+/// Goes through what `$fetch` gives page after page (each page after the `$key` of the last
+/// item of the one before), `$body` for each item in turn, telling `$progress` how many were
+/// judged. (A macro: async closures borrowing the run are not `Send` for every lifetime, and
+/// `serve` runs retention on a spawned task.)
+macro_rules! paged {
+    ($step:expr, $progress:expr, |$after:ident| $fetch:expr, |$k:ident| $key:expr, |$item:ident| $body:block) => {{
+        let (mut $after, mut judged) = (0i64, 0u64);
+        loop {
+            let page = $fetch;
+            let Some($k) = page.last() else { break };
+            $after = $key;
+            for $item in page {
+                judged += 1;
+                $body
+            }
+            $progress($step, judged);
+        }
+    }};
+}
+
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RetentionError {
@@ -274,22 +294,30 @@ impl Retention {
         let settled = today
             .checked_sub(jiff::Span::new().days(2))
             .map_err(|e| RetentionError::Stored(format!("a date out of range: {e}")))?;
-        let (mut after, mut counted) = (0, 0);
-        loop {
-            let page = self
-                .store
-                .flights_to_count(&settled.to_string(), after, PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            for flight in &page {
-                if mode == Mode::Erase && self.count(flight).await? {
+        let settled = settled.to_string();
+        let mut counted = 0;
+        paged!(
+            Step::Statistics,
+            progress,
+            |after| self.store.flights_to_count(&settled, after, PAGE).await?,
+            |f| f.id,
+            |flight| {
+                if mode == Mode::Erase && self.count(&flight).await? {
                     counted += 1;
                 }
             }
-            progress(Step::Statistics, counted);
-        }
+        );
         Ok(counted)
+    }
+
+    /// Keeps the statistics of the flight numbered `flight` before it is erased from.
+    async fn count_id(&self, flight: i64, mode: Mode) -> Result<(), RetentionError> {
+        if mode == Mode::Erase
+            && let Some(row) = self.store.flight_by_id(flight).await?
+        {
+            self.count(&row).await?;
+        }
+        Ok(())
     }
 
     /// Keeps a flight's statistics unless kept already; true when it counted them now.
@@ -337,30 +365,29 @@ impl Retention {
             ApiRegime::BorderControl => self.policy.api_deleted_after_arrival,
             ApiRegime::Pnr => self.policy.unlinked_kept,
         };
-        let (mut after, mut judged) = (0, 0);
-        loop {
-            let page = self
-                .store
-                .flights_with_api_to_judge(&today.to_string(), after, PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            for flight in &page {
-                judged += 1;
-                let Some(clock) = self.api_clock(flight) else {
+        let today = today.to_string();
+        paged!(
+            Step::Api,
+            progress,
+            |after| {
+                self.store
+                    .flights_with_api_to_judge(&today, after, PAGE)
+                    .await?
+            },
+            |f| f.id,
+            |flight| {
+                let Some(clock) = self.api_clock(&flight) else {
                     invariant::never!("a stored flight has no readable departure date");
                     continue;
                 };
-                if period.after(clock) > now {
-                    continue;
+                if period.after(clock) <= now {
+                    if mode == Mode::Erase {
+                        self.count(&flight).await?;
+                    }
+                    erased.add(&self.store.erase_api(flight.id, mode).await?);
                 }
-                if mode == Mode::Erase {
-                    self.count(flight).await?;
-                }
-                erased.add(&self.store.erase_api(flight.id, mode).await?);
             }
-            progress(Step::Api, judged);
-        }
+        );
         Ok(erased)
     }
 
@@ -372,25 +399,20 @@ impl Retention {
     ) -> Result<Erased, RetentionError> {
         let mut erased = Erased::default();
         let before = self.policy.unlinked_kept.before(now).to_string();
-        let (mut after, mut judged) = (0, 0);
-        loop {
-            let page = self
-                .store
-                .flights_with_versions_before(&before, after, PAGE)
-                .await?;
-            let Some(&last) = page.last() else { break };
-            after = last;
-            for flight in page {
-                judged += 1;
-                if mode == Mode::Erase
-                    && let Some(row) = self.store.flight_by_id(flight).await?
-                {
-                    self.count(&row).await?;
-                }
+        paged!(
+            Step::Pnr,
+            progress,
+            |after| {
+                self.store
+                    .flights_with_versions_before(&before, after, PAGE)
+                    .await?
+            },
+            |id| *id,
+            |flight| {
+                self.count_id(flight, mode).await?;
                 erased.add(&self.store.erase_pnr(flight, &before, mode).await?);
             }
-            progress(Step::Pnr, judged);
-        }
+        );
         Ok(erased)
     }
 
@@ -438,30 +460,21 @@ impl Retention {
             .date()
             .checked_add(jiff::Span::new().days(7))
             .map_err(|e| RetentionError::Stored(format!("a date out of range: {e}")))?;
-        let (mut after, mut judged) = (0, 0);
-        loop {
-            let page = self
-                .store
-                .flights_past_last_period(
-                    &latest_departure.to_string(),
-                    &before.to_string(),
-                    after,
-                    PAGE,
-                )
-                .await?;
-            let Some(&last) = page.last() else { break };
-            after = last;
-            for flight in page {
-                judged += 1;
-                if mode == Mode::Erase
-                    && let Some(row) = self.store.flight_by_id(flight).await?
-                {
-                    self.count(&row).await?;
-                }
+        let (latest_departure, before) = (latest_departure.to_string(), before.to_string());
+        paged!(
+            Step::LastPeriod,
+            progress,
+            |after| {
+                self.store
+                    .flights_past_last_period(&latest_departure, &before, after, PAGE)
+                    .await?
+            },
+            |id| *id,
+            |flight| {
+                self.count_id(flight, mode).await?;
                 erased.add(&self.store.erase_flight(flight, mode).await?);
             }
-            progress(Step::LastPeriod, judged);
-        }
+        );
         Ok(erased)
     }
 
