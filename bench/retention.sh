@@ -45,8 +45,9 @@ import json, sys
 clock, wall, user, sys_, path = sys.argv[1:]
 report = json.load(open(path))
 erased = {k: v for k, v in report["erased"].items() if v}
+steps = ", ".join(f"{s} {t:.1f}" for s, t in report["seconds"] if t >= 0.05)
 print(f"  run at {clock}: {float(wall):6.1f} s wall, {float(user) + float(sys_):6.1f} s CPU (passage), "
-      f"statistics of {report['counted']} flights; erased {erased}")
+      f"statistics of {report['counted']} flights; erased {erased}; seconds by step: {steps}")
 PY
 done
 stat -c "  database file after the last run: %s bytes" "$work/data/passage.db" 2>/dev/null || true

@@ -62,6 +62,31 @@ macro_rules! paged {
     }};
 }
 
+/// Keeps a flight's statistics unless kept already; true when it counted them now.
+async fn count(store: &Store, flight: &FlightRow) -> Result<bool, RetentionError> {
+    if store.is_counted(flight.id).await? {
+        return Ok(false);
+    }
+    let cells = statistics::flight_cells(store, flight).await?;
+    Ok(store.count_flight(flight.id, &cells).await?)
+}
+
+/// Counts `flights` at once, one task each; how many were counted now.
+async fn count_together(store: &Store, flights: Vec<FlightRow>) -> Result<u64, RetentionError> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for flight in flights {
+        let store = store.clone();
+        tasks.spawn(async move { count(&store, &flight).await });
+    }
+    let mut counted = 0;
+    while let Some(done) = tasks.join_next().await {
+        let now =
+            done.map_err(|e| RetentionError::Stored(format!("counting a flight stopped: {e}")))??;
+        counted += u64::from(now);
+    }
+    Ok(counted)
+}
+
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RetentionError {
@@ -106,7 +131,7 @@ impl Step {
 }
 
 /// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     /// The run's number (none for a dry run, which is not recorded).
     pub run: Option<i64>,
@@ -119,10 +144,12 @@ pub struct Report {
     pub steps: Vec<(Step, Erased)>,
     /// The sum of the steps.
     pub erased: Erased,
+    /// How long each step took, in seconds.
+    pub seconds: Vec<(Step, f64)>,
 }
 
 /// What is due and when, for `retention status` and the DPO's page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Status {
     pub policy: String,
     pub policy_sha256: String,
@@ -208,28 +235,33 @@ impl Retention {
             ..Report::default()
         };
         let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let started = std::time::Instant::now();
         report.counted += self.count_all(today, mode, progress).await?;
-        let steps = [
-            (Step::Api, self.api(now, today, mode, progress).await?),
-            (Step::Pnr, self.pnr(now, mode, progress).await?),
-            (Step::Bodies, self.bodies(now, mode, progress).await?),
-            (
-                Step::LastPeriod,
-                self.last_period(now, mode, progress).await?,
-            ),
-            (Step::Messages, self.messages(now, mode, progress).await?),
-            (
-                Step::Suppressions,
-                self.store.erase_orphan_suppressions(mode).await?,
-            ),
-            (
-                Step::Audit,
-                self.store
-                    .erase_audit(&self.policy.audit_kept.before(now).to_string(), mode)
-                    .await?,
-            ),
-        ];
-        for (step, erased) in steps {
+        report
+            .seconds
+            .push((Step::Statistics, started.elapsed().as_secs_f64()));
+        let audit_before = self.policy.audit_kept.before(now).to_string();
+        for step in [
+            Step::Api,
+            Step::Pnr,
+            Step::Bodies,
+            Step::LastPeriod,
+            Step::Messages,
+            Step::Suppressions,
+            Step::Audit,
+        ] {
+            let started = std::time::Instant::now();
+            let erased = match step {
+                Step::Statistics => Erased::default(),
+                Step::Api => self.api(now, today, mode, progress).await?,
+                Step::Pnr => self.pnr(now, mode, progress).await?,
+                Step::Bodies => self.bodies(now, mode, progress).await?,
+                Step::LastPeriod => self.last_period(now, mode, progress).await?,
+                Step::Messages => self.messages(now, mode, progress).await?,
+                Step::Suppressions => self.store.erase_orphan_suppressions(mode).await?,
+                Step::Audit => self.store.erase_audit(&audit_before, mode).await?,
+            };
+            report.seconds.push((step, started.elapsed().as_secs_f64()));
             report.erased.add(&erased);
             report.steps.push((step, erased));
         }
@@ -295,18 +327,25 @@ impl Retention {
             .checked_sub(jiff::Span::new().days(2))
             .map_err(|e| RetentionError::Stored(format!("a date out of range: {e}")))?;
         let settled = settled.to_string();
-        let mut counted = 0;
+        if mode == Mode::DryRun {
+            return Ok(0);
+        }
+        // A flight at a time on each core: reading its bookings is most of the cost.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let (mut counted, mut batch) = (0, Vec::with_capacity(cores));
         paged!(
             Step::Statistics,
             progress,
             |after| self.store.flights_to_count(&settled, after, PAGE).await?,
             |f| f.id,
             |flight| {
-                if mode == Mode::Erase && self.count(&flight).await? {
-                    counted += 1;
+                batch.push(flight);
+                if batch.len() == cores {
+                    counted += count_together(&self.store, std::mem::take(&mut batch)).await?;
                 }
             }
         );
+        counted += count_together(&self.store, batch).await?;
         Ok(counted)
     }
 
@@ -322,11 +361,7 @@ impl Retention {
 
     /// Keeps a flight's statistics unless kept already; true when it counted them now.
     async fn count(&self, flight: &FlightRow) -> Result<bool, RetentionError> {
-        if self.store.is_counted(flight.id).await? {
-            return Ok(false);
-        }
-        let cells = statistics::flight_cells(&self.store, flight).await?;
-        Ok(self.store.count_flight(flight.id, &cells).await?)
+        count(&self.store, flight).await
     }
 
     /// The instant from which a flight's API period runs: its arrival under the border-control

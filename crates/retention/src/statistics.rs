@@ -53,16 +53,30 @@ fn add(
         .or_default() += 1;
 }
 
-/// A flight's cells, from what the store holds of it now.
+/// A flight's cells, from what the store holds of it now. Reading the bookings is CPU work:
+/// it runs on a blocking thread, off the async runtime.
 pub async fn flight_cells(
     store: &Store,
     flight: &FlightRow,
+) -> Result<Vec<StatisticsRow>, RetentionError> {
+    let persons = store.manifest_facts(flight.id).await?;
+    let versions = store.bookings(flight.id).await?;
+    let flight = flight.clone();
+    tokio::task::spawn_blocking(move || cells(&flight, persons, versions))
+        .await
+        .map_err(|e| RetentionError::Stored(format!("counting a flight stopped: {e}")))?
+}
+
+fn cells(
+    flight: &FlightRow,
+    persons: Vec<store::PersonFacts>,
+    versions: Vec<store::BookingVersion>,
 ) -> Result<Vec<StatisticsRow>, RetentionError> {
     let day: Date = flight.departure_date.parse().map_err(|e| {
         RetentionError::Stored(format!("flight {}: departure date: {e}", flight.id))
     })?;
     let mut cells: BTreeMap<Key, i64> = BTreeMap::new();
-    for p in store.manifest_facts(flight.id).await? {
+    for p in persons {
         let birth = p.date_of_birth.as_deref().and_then(|d| d.parse().ok());
         add(
             &mut cells,
@@ -73,7 +87,7 @@ pub async fn flight_cells(
             age_band(birth, day),
         );
     }
-    for version in store.bookings(flight.id).await? {
+    for version in versions {
         let booking = pnrgov::stored::read(version.format, &version.booking).map_err(|e| {
             RetentionError::Stored(format!("flight {}: a booking version: {e}", flight.id))
         })?;

@@ -734,14 +734,21 @@ impl Store {
         .bind(limit)
         .fetch_all(db)
         .await)?;
-        for id in ids {
+        for chunk in ids.chunks(ID_CHUNK) {
+            let list = placeholders(1, chunk.len());
             erased.bodies += tx
-                .execute_for("DELETE FROM message_bodies WHERE message_id = $1", id)
+                .execute_with(
+                    &format!("DELETE FROM message_bodies WHERE message_id IN ({list})"),
+                    chunk,
+                )
                 .await?;
-            tx.execute_for("DELETE FROM processed_keys WHERE message_id = $1", id)
-                .await?;
+            tx.execute_with(
+                &format!("DELETE FROM processed_keys WHERE message_id IN ({list})"),
+                chunk,
+            )
+            .await?;
             erased.messages += tx
-                .execute_for("DELETE FROM messages WHERE id = $1", id)
+                .execute_with(&format!("DELETE FROM messages WHERE id IN ({list})"), chunk)
                 .await?;
         }
         tx.end(mode).await?;
@@ -821,8 +828,9 @@ impl Store {
     pub async fn erase_orphan_suppressions(&self, mode: Mode) -> Result<Erased, StoreError> {
         let mut tx = self.begin().await?;
         let suppressions = on!(tx.conn()?, |db| sqlx::query(
-            "DELETE FROM suppressions WHERE NOT EXISTS (SELECT 1 FROM hits h \
-             WHERE h.fingerprint = suppressions.fingerprint OR h.suppression_id = suppressions.id)"
+            "DELETE FROM suppressions WHERE \
+             NOT EXISTS (SELECT 1 FROM hits h WHERE h.fingerprint = suppressions.fingerprint) \
+             AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.suppression_id = suppressions.id)"
         )
         .execute(db)
         .await

@@ -66,3 +66,17 @@ CREATE INDEX pnr_versions_received ON pnr_versions(received_at);
 ALTER TABLE flights ADD COLUMN api_erased_at TEXT;
 -- A message is erased only when no duplicate refers to it.
 CREATE INDEX messages_duplicate_of ON messages(duplicate_of) WHERE duplicate_of IS NOT NULL;
+
+-- Erasing a row makes the database look for the rows that refer to it (foreign keys): the
+-- referring columns are indexed, or each erased message or person would read whole tables.
+CREATE INDEX processed_keys_message ON processed_keys(message_id);
+CREATE INDEX pnr_versions_message ON pnr_versions(message_id);
+CREATE INDEX manifest_first_message ON manifest(first_message);
+CREATE INDEX manifest_last_message ON manifest(last_message);
+CREATE INDEX hits_message ON hits(message_id);
+CREATE INDEX hits_manifest ON hits(manifest_id) WHERE manifest_id IS NOT NULL;
+CREATE INDEX targeting_hits_message ON targeting_hits(message_id);
+CREATE INDEX targeting_hits_manifest ON targeting_hits(manifest_id) WHERE manifest_id IS NOT NULL;
+-- A remembered false alarm is erased when no hit refers to it or shares its fingerprint.
+CREATE INDEX hits_fingerprint ON hits(fingerprint);
+CREATE INDEX hits_suppression ON hits(suppression_id) WHERE suppression_id IS NOT NULL;
