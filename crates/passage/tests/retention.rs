@@ -172,6 +172,34 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         assert_eq!(released.status, 303);
         let page = dpo.get("/retention");
         assert!(page.body.contains("CASE-7") && !page.body.contains("CASE-8"));
+        // An analyst sees beside a traveller when their data leave the unit.
+        let (held_person, other_person) = {
+            let store = store::Store::open(&data.join("passage.db")).await.unwrap();
+            let f = store.flight(&held_flight).await.unwrap().unwrap();
+            let held = store.manifest(f.id).await.unwrap()[0].id;
+            let f = store.flight(other).await.unwrap().unwrap();
+            let other = store.manifest(f.id).await.unwrap()[0].id;
+            store.close().await;
+            (held, other)
+        };
+        let stated = analyst.post(
+            "/purpose",
+            "/purpose?next=/",
+            &[("purpose", "CASE-7"), ("next", "/")],
+        );
+        assert_eq!(stated.status, 303);
+        let page = analyst.get(&format!("/travellers/{other_person}"));
+        assert!(
+            page.body.contains("API data deleted at 2026-12-0"),
+            "{}",
+            page.body
+        );
+        let page = analyst.get(&format!("/travellers/{held_person}"));
+        assert!(
+            page.body.contains("API data kept by an objective link"),
+            "{}",
+            page.body
+        );
         let audit = dpo.get("/audit?kind=administration");
         assert!(audit.body.contains("retention.hold_placed"));
         assert!(audit.body.contains("retention.hold_released"));

@@ -364,6 +364,24 @@ impl Retention {
         count(&self.store, flight).await
     }
 
+    /// When a flight's API data without an objective link are erased.
+    pub fn api_due(&self, flight: &FlightRow) -> Option<Timestamp> {
+        let period = match self.policy.api_regime {
+            ApiRegime::BorderControl => self.policy.api_deleted_after_arrival,
+            ApiRegime::Pnr => self.policy.unlinked_kept,
+        };
+        self.api_clock(flight).map(|clock| period.after(clock))
+    }
+
+    /// When data received at `received` are erased: without an objective link (PNR), and at
+    /// the last period whatever links them.
+    pub fn pnr_due(&self, received: Timestamp) -> (Timestamp, Timestamp) {
+        (
+            self.policy.unlinked_kept.after(received),
+            self.policy.deleted_after.after(received),
+        )
+    }
+
     /// The instant from which a flight's API period runs: its arrival under the border-control
     /// regime (its departure when the arrival is not known), its departure under the PNR
     /// regime (API data are sent by then). Local times become instants in the airport's zone,

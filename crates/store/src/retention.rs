@@ -798,6 +798,35 @@ impl Store {
         Ok((held.versions, held.persons))
     }
 
+    /// Whether a manifest person has an objective link (a confirmed hit on them or their
+    /// linked PNR traveller, a legal hold on them, their booking or their flight).
+    pub async fn person_linked(&self, manifest_id: i64) -> Result<bool, StoreError> {
+        let sql = format!("SELECT m.id FROM manifest m WHERE m.id = $1 AND {PERSON_LINKED}");
+        let found: Option<i64> = on!(self.reader(), |db| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(manifest_id)
+        .fetch_optional(db)
+        .await)?;
+        Ok(found.is_some())
+    }
+
+    /// Whether a booking of a flight has an objective link.
+    pub async fn booking_linked(&self, flight: i64, locator: &str) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT v.id FROM pnr_versions v WHERE v.flight_id = $1 AND v.locator = $2 \
+             AND {BOOKING_LINKED} LIMIT 1"
+        );
+        let found: Option<i64> = on!(self.reader(), |db| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(flight)
+        .bind(locator)
+        .fetch_optional(db)
+        .await)?;
+        Ok(found.is_some())
+    }
+
     /// Whether a flight's statistics are kept already.
     pub async fn is_counted(&self, flight: i64) -> Result<bool, StoreError> {
         let at: Option<Option<String>> = on!(self.reader(), |db| sqlx::query_scalar(

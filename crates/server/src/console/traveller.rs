@@ -60,6 +60,68 @@ struct TravellerPage {
     trips: Vec<(String, store::Trip)>,
     hits: Vec<HitLine>,
     messages: Vec<(i64, Vec<SegmentLine>)>,
+    /// When this traveller's data leave the unit, as the policy in force says.
+    kept: Vec<KeptLine>,
+}
+
+/// One line of "kept until": what, and the text saying until when.
+#[derive(Debug)]
+pub(crate) struct KeptLine {
+    pub what: &'static str,
+    pub until: String,
+}
+
+fn minute(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// When the person's API data and their booking leave the unit (or are masked), under the
+/// policy in force: what the data protection rules promise the traveller, shown beside the data.
+async fn kept_lines(
+    state: &State,
+    flight: &store::FlightRow,
+    person: &store::ManifestRow,
+    booking: Option<(&str, &str)>,
+) -> Result<Vec<KeptLine>, PageError> {
+    let Some(retention) = state.retention.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let mut lines = Vec::new();
+    let last = |received: jiff::Timestamp| retention.pnr_due(received).1;
+    let received_of = |m: Option<store::StoredMessage>| {
+        m.and_then(|m| m.received_at.parse::<jiff::Timestamp>().ok())
+    };
+    let api_received = received_of(state.store.message(person.last_message).await?);
+    if state.store.person_linked(person.id).await? {
+        if let Some(r) = api_received {
+            lines.push(KeptLine {
+                what: "traveller.kept_api_linked",
+                until: minute(last(r)),
+            });
+        }
+    } else if let Some(due) = retention.api_due(flight) {
+        lines.push(KeptLine {
+            what: "traveller.kept_api",
+            until: minute(due),
+        });
+    }
+    if let Some((locator, received)) = booking
+        && let Ok(received) = received.parse::<jiff::Timestamp>()
+    {
+        let (unlinked, last) = retention.pnr_due(received);
+        if state.store.booking_linked(flight.id, locator).await? {
+            lines.push(KeptLine {
+                what: "traveller.kept_pnr_linked",
+                until: minute(last),
+            });
+        } else {
+            lines.push(KeptLine {
+                what: "traveller.kept_pnr",
+                until: minute(unlinked),
+            });
+        }
+    }
+    Ok(lines)
 }
 
 /// A booking's text values joined, the absent ones left out.
@@ -329,6 +391,14 @@ pub(crate) async fn page(
             messages.push((message_id, segments));
         }
     }
+    let kept = kept_lines(
+        &state,
+        &flight,
+        &person,
+        pnr.as_ref()
+            .map(|p| (p.locator.as_str(), p.received_at.as_str())),
+    )
+    .await?;
     let i = &person.identity;
     Ok(html(&TravellerPage {
         c: Chrome::new(&who, "nav.flights", &here, true),
@@ -347,5 +417,6 @@ pub(crate) async fn page(
         trips,
         hits,
         messages,
+        kept,
     }))
 }
