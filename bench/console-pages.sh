@@ -21,7 +21,7 @@ fi
 USERS=$("$P" users list --data "$DATA")
 grep -q '^bench' <<< "$USERS" ||
   echo "$PASSWORD" | "$P" users add bench --roles analyst --agency PIU --data "$DATA"
-"$P" serve --data "$DATA" --port "$PORT" > /dev/null 2>&1 &
+"$P" serve --data "$DATA" --port "$PORT" --retention-minutes 0 > /dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER' EXIT
 # A large store takes a few seconds to open (the screener counts name frequencies first).

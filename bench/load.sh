@@ -21,7 +21,7 @@ for RATE in $RATES; do
   echo 'a long enough password' | "$P" users add reader --roles analyst --agency PIU --data "$DATA" > /dev/null
   "$P" lists import --data "$DATA" --list national --format csv "$WORK/day/watchlist.csv" > /dev/null
   TOKEN=$("$P" users token reader --data "$DATA" 2>/dev/null)
-  "$P" serve --data "$DATA" --port 0 --open-intake > "$WORK/serve-$RATE.out" 2>/dev/null &
+  "$P" serve --data "$DATA" --port 0 --open-intake --retention-minutes 0 > "$WORK/serve-$RATE.out" 2>/dev/null &
   SERVER=$!
   for _ in $(seq 1 100); do grep -q '^listening on ' "$WORK/serve-$RATE.out" 2>/dev/null && break; sleep 0.1; done
   URL=$(sed -n 's/^listening on //p' "$WORK/serve-$RATE.out")

@@ -44,7 +44,7 @@ count = travellers(f"{work}/day/messages")
 
 def start(data, store=None, prefix=None):
     where = ["--store", store, "--bus", nats, "--bus-prefix", prefix] if store else []
-    p = subprocess.Popen([bin_, "serve", "--data", data, *where, "--open-intake", "--port", "0"],
+    p = subprocess.Popen([bin_, "serve", "--data", data, *where, "--open-intake", "--port", "0", "--retention-minutes", "0"],
                          stdout=subprocess.PIPE, stderr=open(f"{data}.log", "a"), text=True)
     line = p.stdout.readline().strip()
     assert line.startswith("listening on "), line

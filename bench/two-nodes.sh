@@ -45,7 +45,7 @@ def start(n, extra=(), embedded=False):
     data = f"{work}/n{n}"
     where = [] if embedded else ["--store", url, "--bus", nats, "--bus-prefix", prefix]
     p = subprocess.Popen(
-        [bin_, "serve", "--data", data, *where, "--open-intake", "--port", "0", *extra],
+        [bin_, "serve", "--data", data, *where, "--open-intake", "--port", "0", "--retention-minutes", "0", *extra],
         stdout=subprocess.PIPE, stderr=open(f"{data}.log", "a"), text=True)
     line = p.stdout.readline().strip()
     assert line.startswith("listening on "), line

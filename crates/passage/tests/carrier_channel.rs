@@ -34,6 +34,7 @@ fn refused_start(args: &[&str]) -> (bool, String) {
     let data = data_dir("refused-start");
     let mut child = Command::new(env!("CARGO_BIN_EXE_passage"))
         .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
+        .args(["--retention-minutes", "0"])
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -20,7 +20,7 @@ fn serve_takes_its_settings_from_the_file() {
     std::fs::write(
         &file,
         format!(
-            "data = \"{}\"\nport = 0\nopen-intake = true\nbus = \"memory\"\n",
+            "data = \"{}\"\nport = 0\nopen-intake = true\nbus = \"memory\"\nretention-minutes = 0\n",
             data.display()
         ),
     )

@@ -282,3 +282,36 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&files);
 }
+
+#[test]
+fn a_policy_that_does_not_hold_stops_the_start() {
+    let data = data_dir("retention-policy");
+    std::fs::create_dir_all(&data).unwrap();
+    let policy = data.join("policy.toml");
+    std::fs::write(
+        &policy,
+        retention::EU_2016_681.replace(
+            "deleted_after = \"5 years\"",
+            "deleted_after = \"3 months\"",
+        ),
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let (code, _, err) = run(
+        &data,
+        &["retention", "status", "--retention-policy", policy],
+        "",
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("longer than pnr.deleted_after"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
+        .args(["--retention-policy", policy])
+        .env_remove("PASSAGE_STORE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pnr.deleted_after"), "{err}");
+    let _ = std::fs::remove_dir_all(&data);
+}

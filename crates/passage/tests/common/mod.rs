@@ -173,8 +173,16 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         .entry(data.to_path_buf())
         .or_insert_with(|| add_users(data))
         .clone();
+    // The simulated traffic is of 2026-12-01: the hourly retention run would erase its API
+    // data under a test's feet. Tests of retention ask for it.
+    let retention: &[&str] = if extra.contains(&"--retention-minutes") {
+        &[]
+    } else {
+        &["--retention-minutes", "0"]
+    };
     let mut child = command_for(data)
         .args(["serve", "--port", "0", "--data", data.to_str().unwrap()])
+        .args(retention)
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
