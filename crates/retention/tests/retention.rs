@@ -143,6 +143,28 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     }
     held_persons.extend([a.manifest_id, b.manifest_id]);
     held_bookings.extend([(one.id, a.locator.clone()), (one.id, b.locator.clone())]);
+    // A hold on one more person of flight one, released after the API run: the person is
+    // erased at the next run.
+    let d = store
+        .manifest(one.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .find(|m| ![a.manifest_id, b.manifest_id, c.manifest_id].contains(m))
+        .unwrap();
+    let released = store
+        .place_hold(&NewHold {
+            flight_id: one.id,
+            locator: None,
+            manifest_id: Some(d),
+            reason: "a question to the border post",
+            case_reference: "CASE-2",
+            placed_by: "supervisor",
+        })
+        .await
+        .unwrap();
+    held_persons.insert(d);
     let bodies_before = store.messages(None, None, None, 100_000, 0).await.unwrap();
     let kinds = |kind: &str| {
         bodies_before
@@ -179,6 +201,7 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     }
     assert_eq!(left, held_persons);
     assert_eq!(api.erased.api_persons as usize, api_total - held_persons.len());
+    assert!(left.contains(&d), "held");
     assert_eq!(api.counted as usize, flights.len(), "every flight counted first");
     assert_eq!(api.erased.hits, 1, "the false alarm went with its person");
     for id in &lists {
@@ -193,6 +216,20 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     };
     assert_eq!(counted("api") as usize, api_total);
     assert!(counted("pnr") > 0);
+
+    // The person's hold is released: the next run erases them, and nothing else.
+    assert!(store.release_hold(released, "supervisor").await.unwrap());
+    let next = retention
+        .run(at("2026-12-05T00:00:00Z"), Mode::Erase, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(next.erased.api_persons, 1, "{next:?}");
+    held_persons.remove(&d);
+    let mut left = BTreeSet::new();
+    for f in &flights {
+        left.extend(persons(&store, f.id).await);
+    }
+    assert_eq!(left, held_persons);
 
     // A clock behind the last run's is refused.
     let e = retention
@@ -234,14 +271,14 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     let erasures = store.audit_records(None, 100_000).await.unwrap();
     assert_eq!(
         erasures.iter().filter(|r| r.action == "retention.erased").count(),
-        3,
+        4,
         "one erasure record per run (the dry run and the refused run wrote none)"
     );
     assert!(erasures.iter().all(|r| r.category == store::AuditCategory::of(&r.action)));
     assert!(erasures.iter().any(|r| r.category == store::AuditCategory::Erasure));
     let last = retention.run(five_years, Mode::Erase, &mut |_, _| {}).await.unwrap();
     assert_eq!(last.erased.flights as usize, flights.len());
-    assert_eq!(last.erased.holds, 1);
+    assert_eq!(last.erased.holds, 2, "the hold in force and the released one");
     assert!(store.flights_on("2026-12-01").await.unwrap().is_empty());
     assert!(store.messages(None, None, None, 10, 0).await.unwrap().is_empty());
     assert!(store.hits(None, None, 10).await.unwrap().is_empty());

@@ -457,7 +457,8 @@ impl Store {
     }
 
     /// Flights departed on or before `date` whose API data were not judged since their last
-    /// change, after `after`.
+    /// change, or that still hold persons (an objective link kept them: a hold released or a
+    /// hit reviewed again since makes them due), after `after`.
     pub async fn flights_with_api_to_judge(
         &self,
         date: &str,
@@ -468,7 +469,9 @@ impl Store {
             "SELECT id, key, carrier, number, origin, destination, departure_date, \
              departure_local, arrival_local, status FROM flights \
              WHERE departure_date <= $1 AND id > $2 \
-             AND (api_erased_at IS NULL OR api_erased_at < updated_at) ORDER BY id LIMIT $3"
+             AND (api_erased_at IS NULL OR api_erased_at < updated_at \
+                  OR EXISTS (SELECT 1 FROM manifest m WHERE m.flight_id = flights.id)) \
+             ORDER BY id LIMIT $3"
         )
         .bind(date)
         .bind(after)
