@@ -404,13 +404,13 @@ impl Intake {
         self
     }
 
-    /// The intake's time: the wall clock, or the demo's simulated one. The only source of
-    /// "now" for reading, timing, re-screening and expiry, so tests can set it.
     /// The airports' time zones the intake judges timing with.
     pub fn airports(&self) -> &timing::AirportZones {
         &self.config.airports
     }
 
+    /// The intake's time: the wall clock, or the demo's simulated one. The only source of
+    /// "now" for reading, timing, re-screening and expiry, so tests can set it.
     pub fn now(&self) -> jiff::Timestamp {
         (self.clock)()
     }
