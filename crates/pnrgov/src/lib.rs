@@ -32,6 +32,7 @@
 
 pub mod airimp;
 pub mod code;
+pub mod depersonalise;
 pub mod model;
 mod read;
 pub mod sensitive;

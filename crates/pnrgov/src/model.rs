@@ -538,6 +538,10 @@ pub struct Booking {
     pub unread: Vec<RawSegment>,
     /// Segment index of SRC.
     pub segment: usize,
+    /// Set once the booking was depersonalised (Directive 2016/681 Art. 12(2)): what it
+    /// masks is gone, and readers show it as masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<crate::depersonalise::Masked>,
 }
 
 impl Booking {

@@ -8,10 +8,13 @@
 //! 3. PNR data: booking versions received more than 6 months ago, with a booking's last
 //!    version its travellers, hits and links; the bytes of the pushes;
 //! 4. the bytes of messages applied to no flight, after their short period;
-//! 5. the last period (5 years): everything of a flight, objective links and holds included;
-//! 6. the records of each message's collection, after the audit's period;
-//! 7. remembered false alarms whose hits are gone;
-//! 8. audit records past the audit's period, behind a cut of the chain that keeps what remains
+//! 5. masking: what is still held of a flight 6 months after its data were transferred is
+//!    depersonalised (Art. 12(2)): names, contacts, payment, frequent flyer, remarks and API
+//!    data taken out of the rows, the originals sealed under a key outside the database;
+//! 6. the last period (5 years): everything of a flight, objective links and holds included;
+//! 7. the records of each message's collection, after the audit's period;
+//! 8. remembered false alarms whose hits are gone;
+//! 9. audit records past the audit's period, behind a cut of the chain that keeps what remains
 //!    verifiable.
 //!
 //! Steps 2 and 3 keep what has an objective link (a confirmed hit, a legal hold: the store's
@@ -28,6 +31,7 @@
     )
 )]
 
+mod masking;
 mod policy;
 pub mod statistics;
 
@@ -35,7 +39,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use model::airports::AirportZones;
 use serde::Serialize;
-use store::{Erased, FlightRow, Mode, RunStart, Store, StoreError};
+use store::{Erased, FlightRow, Masked, Mode, RunStart, Store, StoreError};
 
 pub use policy::{ApiRegime, EU_2016_681, EXAMPLE_THIRD_COUNTRY, Period, Policy, PolicyError};
 
@@ -109,6 +113,7 @@ pub enum Step {
     Api,
     Pnr,
     Bodies,
+    Mask,
     LastPeriod,
     Messages,
     Suppressions,
@@ -122,6 +127,7 @@ impl Step {
             Step::Api => "API data",
             Step::Pnr => "PNR data",
             Step::Bodies => "message bytes",
+            Step::Mask => "masking",
             Step::LastPeriod => "last period",
             Step::Messages => "message records",
             Step::Suppressions => "remembered false alarms",
@@ -144,6 +150,8 @@ pub struct Report {
     pub steps: Vec<(Step, Erased)>,
     /// The sum of the steps.
     pub erased: Erased,
+    /// What the masking step depersonalised.
+    pub masked: Masked,
     /// How long each step took, in seconds.
     pub seconds: Vec<(Step, f64)>,
 }
@@ -160,10 +168,11 @@ pub struct Status {
     pub next_body_due: Option<String>,
     pub next_last_period_due: Option<String>,
     pub last_runs: Vec<store::RunRow>,
-    /// Booking versions and API persons past the depersonalisation period, kept by an
-    /// objective link. This version does not mask them yet (Art. 12(2)): they are shown so
-    /// that the DPO sees them.
+    /// Booking versions and API persons past the depersonalisation period still held
+    /// unmasked (a run masks them).
     pub past_depersonalisation: (i64, i64),
+    /// Originals sealed at masking, by kind.
+    pub sealed: Vec<(String, i64)>,
     /// What a run now would erase (a dry run).
     pub due_now: Report,
 }
@@ -236,6 +245,7 @@ impl Retention {
         };
         let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
         let started = std::time::Instant::now();
+        self.store.prepare_retention().await?;
         report.counted += self.count_all(today, mode, progress).await?;
         report
             .seconds
@@ -245,6 +255,7 @@ impl Retention {
             Step::Api,
             Step::Pnr,
             Step::Bodies,
+            Step::Mask,
             Step::LastPeriod,
             Step::Messages,
             Step::Suppressions,
@@ -259,6 +270,10 @@ impl Retention {
                 Step::Api => self.api(now, today, mode, progress).await?,
                 Step::Pnr => self.pnr(now, mode, progress).await?,
                 Step::Bodies => self.bodies(now, mode, progress).await?,
+                Step::Mask => {
+                    report.masked = self.mask(now, mode, progress).await?;
+                    Erased::default()
+                }
                 Step::LastPeriod => self.last_period(now, mode, progress).await?,
                 Step::Messages => self.messages(now, mode, progress).await?,
                 Step::Suppressions => self.store.erase_orphan_suppressions(mode).await?,
@@ -269,9 +284,14 @@ impl Retention {
             report.steps.push((step, erased));
         }
         if let Some(id) = run {
-            self.store.finish_retention_run(id, &report.erased).await?;
+            self.store
+                .finish_retention_run(id, &report.erased, &report.masked)
+                .await?;
             for (kind, n) in report.erased.named() {
                 metrics::counter!("passage_retention_erased_total", "kind" => kind).increment(n);
+            }
+            for (kind, n) in report.masked.named() {
+                metrics::counter!("passage_retention_masked_total", "kind" => kind).increment(n);
             }
             metrics::gauge!("passage_retention_last_run_timestamp_seconds")
                 .set(now.as_second() as f64);
@@ -313,6 +333,7 @@ impl Retention {
             next_last_period_due,
             last_runs: self.store.retention_runs(10).await?,
             past_depersonalisation,
+            sealed: self.store.sealed_counts().await?,
             due_now: Report::default(),
         })
     }
@@ -499,6 +520,45 @@ impl Retention {
             }
         }
         Ok(erased)
+    }
+
+    async fn mask(
+        &self,
+        now: Timestamp,
+        mode: Mode,
+        progress: &mut (dyn FnMut(Step, u64) + Send),
+    ) -> Result<Masked, RetentionError> {
+        let before = self.policy.depersonalise_after.before(now).to_string();
+        if mode == Mode::DryRun {
+            // Counted, not sealed and rolled back: the DPO's page asks often.
+            return Ok(self.store.count_to_mask(&before).await?);
+        }
+        // Flights with nothing left to mask (the unlinked data went at the same age) are
+        // marked at once rather than read one by one.
+        let mut masked = Masked {
+            flights: self.store.mark_nothing_to_mask(&before, mode).await?,
+            ..Masked::default()
+        };
+        let at = now.to_string();
+        paged!(
+            Step::Mask,
+            progress,
+            |after| self.store.flights_to_mask(&before, after, PAGE).await?,
+            |id| *id,
+            |flight| {
+                let to_mask = self.store.to_mask(flight).await?;
+                let at = at.clone();
+                // Reading and writing bookings is CPU work: off the async runtime.
+                let mask =
+                    tokio::task::spawn_blocking(move || masking::masks(flight, to_mask, &at))
+                        .await
+                        .map_err(|e| {
+                            RetentionError::Stored(format!("masking a flight stopped: {e}"))
+                        })??;
+                masked.add(&self.store.mask_flight(&mask, now, mode).await?);
+            }
+        );
+        Ok(masked)
     }
 
     async fn last_period(

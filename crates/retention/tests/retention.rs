@@ -29,8 +29,15 @@ async fn ingest(store: &Store) {
     }
 }
 
-/// A confirmed (or other) hit on a subject, as an analyst's review leaves it.
-async fn hit(store: &Store, flight: i64, subject: HitSubject, disposition: Disposition) {
+/// A confirmed (or other) hit on a subject, as an analyst's review leaves it; its explanation
+/// carries the traveller's `name`, as the intake's do.
+async fn hit(
+    store: &Store,
+    flight: i64,
+    subject: HitSubject,
+    name: &str,
+    disposition: Disposition,
+) {
     let message = store.messages(None, None, None, 1, 0).await.unwrap()[0].id;
     let mut tx = store.begin().await.unwrap();
     tx.put_hits(&[NewHit {
@@ -41,7 +48,9 @@ async fn hit(store: &Store, flight: i64, subject: HitSubject, disposition: Dispo
         list_version: 1,
         entry_id: format!("e{flight}"),
         score: 0.95,
-        explanation: "{}".into(),
+        explanation: format!(
+            r#"{{"version":1,"comparisons":[{{"entry":"LISTED","field":"name","query":"{name}","reason":"name score","score":1.0,"weight":1.0}}],"entry_name":"LISTED","name_score":1.0,"quality":"primary","threshold":0.8}}"#
+        ),
         fingerprint: "f".into(),
         suppression: None,
     }])
@@ -51,7 +60,7 @@ async fn hit(store: &Store, flight: i64, subject: HitSubject, disposition: Dispo
     let id = store.hits(Some("open"), Some(flight), 10).await.unwrap()[0].id;
     let mut tx = store.begin().await.unwrap();
     assert!(
-        tx.review_hit(id, disposition, "analyst", "reviewed")
+        tx.review_hit(id, disposition, "analyst", &format!("reviewed: {name}"))
             .await
             .unwrap()
     );
@@ -108,15 +117,25 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
         v
     });
     let (a, b, c) = (by_booking.remove(0), by_booking.remove(0), by_booking.remove(0));
-    hit(&store, one.id, HitSubject::Api { manifest_id: a.manifest_id }, Disposition::Confirmed).await;
+    let surname = |id: i64| {
+        let store = store.clone();
+        async move {
+            store.manifest_person(id).await.unwrap().unwrap().1.identity.surname
+        }
+    };
+    let (surname_a, surname_b) = (surname(a.manifest_id).await, surname(b.manifest_id).await);
+    let identity_a = store.manifest_person(a.manifest_id).await.unwrap().unwrap().1.identity;
+    hit(&store, one.id, HitSubject::Api { manifest_id: a.manifest_id }, &surname_a, Disposition::Confirmed).await;
     hit(
         &store,
         one.id,
         HitSubject::Pnr { locator: b.locator.clone(), traveller: b.traveller.clone() },
+        &surname_b,
         Disposition::Confirmed,
     )
     .await;
-    hit(&store, one.id, HitSubject::Api { manifest_id: c.manifest_id }, Disposition::FalseAlarm).await;
+    let surname_c = surname(c.manifest_id).await;
+    hit(&store, one.id, HitSubject::Api { manifest_id: c.manifest_id }, &surname_c, Disposition::FalseAlarm).await;
     let two = &linked[1].0;
     store
         .place_hold(&NewHold {
@@ -264,6 +283,52 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     }
     assert_eq!(store.hits(None, None, 100).await.unwrap().len(), 2, "the confirmed hits stay");
 
+    // What the objective links kept is depersonalised (Art. 12(2)) in the same run: no name,
+    // document or birth date left in the rows, the bookings or the explanations; the originals
+    // sealed, and they open to the values they replaced.
+    assert_eq!(pnr.masked.api_persons as usize, held_persons.len(), "{:?}", pnr.masked);
+    assert!(pnr.masked.pnr_versions as usize >= held_bookings.len(), "{:?}", pnr.masked);
+    assert_eq!(pnr.masked.hits, 2);
+    for f in &flights {
+        for m in store.manifest(f.id).await.unwrap() {
+            assert!(m.masked_at.is_some());
+            assert_eq!(m.identity, model::Identity::default());
+        }
+        for b in store.bookings(f.id).await.unwrap() {
+            let booking = pnrgov::stored::read(b.format, &b.booking).unwrap();
+            assert!(booking.masked.is_some());
+            assert!(booking.travellers.iter().all(|t| t.surname.is_empty() && t.documents.is_empty()));
+            for name in [&surname_a, &surname_b] {
+                assert!(!b.booking.contains(name.as_str()), "a kept booking still names its traveller");
+            }
+        }
+    }
+    for h in store.hits(None, None, 100).await.unwrap() {
+        assert!(h.masked_at.is_some() && h.note.is_none());
+        use stored_json::Versioned;
+        let e = screening::StoredExplanation::read_value(&h.explanation).unwrap();
+        assert_eq!(e.traveller_name(), Some(""));
+        assert!(e.masked.is_some());
+        let sealed = store
+            .unseal_explanation(store::SealedKind::Hit, h.flight_id, h.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let original = screening::StoredExplanation::read_value(&sealed.explanation).unwrap();
+        assert!([&surname_a, &surname_b].contains(&&original.traveller_name().unwrap().to_string()));
+        assert!(sealed.note.unwrap().starts_with("reviewed: "));
+    }
+    let original = store.unseal_person(one.id, a.manifest_id).await.unwrap().unwrap();
+    assert_eq!(original.identity, identity_a);
+    assert_eq!(original.surname, surname_a);
+    let kinds: Vec<String> = store.sealed_counts().await.unwrap().into_iter().map(|(k, _)| k).collect();
+    for kind in ["booking_version", "hit", "person", "pnr_traveller"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} sealed: {kinds:?}");
+    }
+    // Nothing left to mask: a run at the same clock masks nothing.
+    let again = retention.run(seven_months, Mode::Erase, &mut |_, _| {}).await.unwrap();
+    assert_eq!(again.masked.rows(), 0, "{:?}", again.masked);
+
     // Five years and a month after receipt: nothing but the statistics and the audit.
     let five_years = received
         .to_zoned_datetime(TimeZone::UTC)
@@ -273,11 +338,12 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     let erasures = store.audit_records(None, 100_000).await.unwrap();
     assert_eq!(
         erasures.iter().filter(|r| r.action == "retention.erased").count(),
-        4,
+        5,
         "one erasure record per run (the dry run and the refused run wrote none)"
     );
     assert!(erasures.iter().all(|r| r.category == store::AuditCategory::of(&r.action)));
     assert!(erasures.iter().any(|r| r.category == store::AuditCategory::Erasure));
+    assert_eq!(erasures.iter().filter(|r| r.action == "retention.masked").count(), 1);
     let last = retention.run(five_years, Mode::Erase, &mut |_, _| {}).await.unwrap();
     assert_eq!(last.erased.flights as usize, flights.len());
     assert_eq!(last.erased.holds, 2, "the hold in force and the released one");
@@ -285,6 +351,7 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     assert!(store.messages(None, None, None, 10, 0).await.unwrap().is_empty());
     assert!(store.hits(None, None, 10).await.unwrap().is_empty());
     assert!(store.holds(false).await.unwrap().is_empty());
+    assert!(store.sealed_counts().await.unwrap().is_empty(), "the sealed originals went too");
     assert_eq!(store.statistics("2026-12-01", "2026-12-01").await.unwrap(), statistics);
     // The audit's period has ended for every record written before: what is left is the cut
     // and this run's erasure record, and the chain verifies from the cut.

@@ -34,6 +34,10 @@ pub struct StoredExplanation {
     pub name_score: f64,
     pub comparisons: Vec<StoredComparison>,
     pub threshold: f64,
+    /// When the traveller's side was masked (Directive 2016/681 Art. 12(2)): the values
+    /// compared are gone, and readers show them as masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<String>,
 }
 
 /// One comparison between the traveller and the entry, as kept.
@@ -90,6 +94,7 @@ impl From<&Explanation> for StoredExplanation {
             name_score: e.name_score,
             comparisons: e.comparisons.iter().map(StoredComparison::from).collect(),
             threshold: e.threshold,
+            masked: None,
         }
     }
 }
@@ -104,6 +109,16 @@ impl stored_json::Versioned for StoredExplanation {
 }
 
 impl StoredExplanation {
+    /// The explanation with the traveller's values taken out, masked at `at`; the entry's side
+    /// (what the list says) and the scores stay.
+    pub fn mask(mut self, at: &str) -> StoredExplanation {
+        for c in &mut self.comparisons {
+            c.query = String::new();
+        }
+        self.masked = Some(at.to_string());
+        self
+    }
+
     /// The traveller's name as screened: the query side of the whole-name comparison.
     pub fn traveller_name(&self) -> Option<&str> {
         self.comparisons

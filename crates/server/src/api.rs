@@ -284,6 +284,7 @@ impl From<StoreError> for ApiError {
             StoreError::Database(_)
             | StoreError::Migration(_)
             | StoreError::Seal(_)
+            | StoreError::SealingKey(_)
             | StoreError::Setup(_)
             | StoreError::Ended => {
                 tracing::error!(error = %e, "store");

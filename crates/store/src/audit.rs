@@ -13,8 +13,8 @@
 //! Records from before the key existed carry no MAC; the first checkpoint (the seal, written
 //! when the key is made) says up to which record that is allowed.
 
-use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -22,7 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// A pool of either engine.
-type Pool<'a> = crate::engine::On<&'a sqlx::SqlitePool, &'a sqlx::PgPool>;
+pub(crate) type Pool<'a> = crate::engine::On<&'a sqlx::SqlitePool, &'a sqlx::PgPool>;
 
 use crate::filter::Filtered;
 
@@ -94,7 +94,9 @@ impl AuditCategory {
             "viewed" | "raw_viewed" | "diff_viewed" | "entries_viewed" | "read" | "listed"
             | "searched" => AuditCategory::Consultation,
             "disclosed" | "sent" | "exported" | "unmasked" => AuditCategory::Disclosure,
-            "erased" | "deleted" | "deleted_on_receipt" | "cut" => AuditCategory::Erasure,
+            "erased" | "deleted" | "deleted_on_receipt" | "cut" | "masked" => {
+                AuditCategory::Erasure
+            }
             _ => match action {
                 "message.received" | "drop.refused" | "bus.refused" | "watchlist.imported" => {
                     AuditCategory::Collection
@@ -278,7 +280,7 @@ impl Seal {
     pub(crate) async fn beside(dir: &Path, pool: Pool<'_>) -> Result<Seal, StoreError> {
         let key_path = dir.join(KEY_FILE);
         let file = dir.join(CHECKPOINT_FILE);
-        let (key, made) = match read_key(&key_path)? {
+        let (key, made) = match crate::keys::read(&key_path, "audit key").map_err(seal_error)? {
             Some(key) => (key, false),
             None => {
                 let sealed = on!(pool, |db| sqlx::query(
@@ -289,7 +291,7 @@ impl Seal {
                 .map(|r| r.is_some()))?;
                 // Sealed by another process that made the key since it was read here.
                 let made_meanwhile = if sealed || file.exists() {
-                    read_key(&key_path)?
+                    crate::keys::read(&key_path, "audit key").map_err(seal_error)?
                 } else {
                     None
                 };
@@ -302,11 +304,12 @@ impl Seal {
                         key_path.display()
                     )));
                 } else {
-                    match make_key(&key_path)? {
+                    match crate::keys::make(&key_path).map_err(seal_error)? {
                         Some(key) => (key, true),
                         // Another process made it first.
                         None => (
-                            read_key(&key_path)?
+                            crate::keys::read(&key_path, "audit key")
+                                .map_err(seal_error)?
                                 .ok_or_else(|| seal_error("the audit key vanished while read"))?,
                             false,
                         ),
@@ -328,8 +331,7 @@ impl Seal {
 
     /// A key of its own for a database in memory, sealed at once.
     pub(crate) async fn in_memory(pool: Pool<'_>) -> Result<Seal, StoreError> {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(seal_error)?;
+        let key = crate::keys::random().map_err(seal_error)?;
         let seal = Seal {
             key,
             file: None,
@@ -503,75 +505,6 @@ impl Seal {
             });
         }
         Ok(out)
-    }
-}
-
-/// Reads the key file: 64 hex digits. `None` when there is none.
-fn read_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(seal_error(format!("reading {}: {e}", path.display()))),
-    };
-    let meta = file
-        .metadata()
-        .map_err(|e| seal_error(format!("reading {}: {e}", path.display())))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(seal_error(format!(
-            "the audit key {} may be read or written by group or others (mode {mode:03o}); \
-             chmod 600 it",
-            path.display()
-        )));
-    }
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .map_err(|e| seal_error(format!("reading {}: {e}", path.display())))?;
-    let text = text.trim();
-    let mut key = [0u8; 32];
-    let ok = text.len() == 64
-        && key.iter_mut().enumerate().all(|(i, b)| {
-            text.get(2 * i..2 * i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .map(|v| *b = v)
-                .is_some()
-        });
-    if !ok {
-        return Err(seal_error(format!(
-            "{} is not an audit key (64 hexadecimal digits)",
-            path.display()
-        )));
-    }
-    Ok(Some(key))
-}
-
-/// Makes a key file (mode 0600) where there is none: written whole under another name, then
-/// linked into place, so that no process reads half a key. `None` when another made it first.
-fn make_key(path: &Path) -> Result<Option<[u8; 32]>, StoreError> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(seal_error)?;
-    // Unique per call: two stores of one process may make the key at once.
-    let mut nonce = [0u8; 8];
-    getrandom::fill(&mut nonce).map_err(seal_error)?;
-    let tmp = path.with_extension(format!("key.{}.{}.tmp", std::process::id(), hex(&nonce)));
-    let shown = |e: std::io::Error| seal_error(format!("making {}: {e}", path.display()));
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(shown)?;
-        f.write_all(format!("{}\n", hex(&key)).as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(shown)?;
-    }
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(Some(key)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
-        Err(e) => Err(shown(e)),
     }
 }
 

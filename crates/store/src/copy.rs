@@ -12,7 +12,7 @@ use crate::engine::On;
 use crate::{Store, StoreError};
 
 /// Every table of the schema, each after the tables it refers to.
-pub(crate) const TABLES: [&str; 27] = [
+pub(crate) const TABLES: [&str; 28] = [
     "agencies",
     "users",
     "messages",
@@ -40,6 +40,7 @@ pub(crate) const TABLES: [&str; 27] = [
     "legal_holds",
     "retention_runs",
     "statistics",
+    "sealed",
 ];
 
 /// Rows copied per table.

@@ -105,6 +105,8 @@ pub struct TargetingHitRow {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
     pub note: Option<String>,
+    /// When the traveller's side was masked (Art. 12(2)); the note is sealed with it.
+    pub masked_at: Option<String>,
 }
 
 /// What a criterion version has produced since it was activated.
@@ -155,7 +157,7 @@ fn subject_key(s: &HitSubject) -> String {
 const VERSION_COLUMNS: &str = "id, criterion, number, text, weight, justification, review_by, author, state, approved_by, created_at, updated_at";
 
 const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key AS flight, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.version_id, \
-     c.criterion, c.number AS criterion_version, h.score, h.explanation, h.state, h.created_at, h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
+     c.criterion, c.number AS criterion_version, h.score, h.explanation, h.state, h.created_at, h.updated_at, h.reviewed_by, h.reviewed_at, h.note, h.masked_at";
 
 const HIT_FROM: &str = "targeting_hits h JOIN flights f ON f.id = h.flight_id JOIN criteria_versions c ON c.id = h.version_id";
 
@@ -283,7 +285,8 @@ impl Tx {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11)
                  ON CONFLICT (flight_id, subject, version_id) DO UPDATE SET
                      message_id = excluded.message_id, score = excluded.score,
-                     explanation = excluded.explanation, updated_at = excluded.updated_at
+                     explanation = excluded.explanation, updated_at = excluded.updated_at,
+                     masked_at = NULL
                  RETURNING created_at = updated_at AS inserted",
             )
             .bind(h.flight_id)

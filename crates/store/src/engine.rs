@@ -28,6 +28,7 @@ use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
 
 use crate::StoreError;
 use crate::audit::Seal;
+use crate::sealing::Sealer;
 
 /// The advisory lock every PostgreSQL write transaction holds (`pg_advisory_xact_lock`): the
 /// number spells "PASSAGE" in ASCII, so that it does not collide with another application's.
@@ -135,6 +136,8 @@ pub struct Store {
     db: Db,
     /// The audit's key and checkpoints, kept outside the database.
     seal: Arc<Seal>,
+    /// The key that seals the originals of masked data, kept outside the database.
+    sealer: Arc<crate::sealing::Sealer>,
 }
 
 /// A connection taken from a pool for a write transaction.
@@ -212,9 +215,11 @@ impl Store {
         let dir = path.parent().unwrap_or(Path::new(""));
         let db = Db::Sqlite { read, write };
         let seal = Seal::beside(dir, Store::on_pool(&db, true)).await?;
+        let sealer = Sealer::beside(dir, Store::on_pool(&db, true)).await?;
         Ok(Store {
             db,
             seal: Arc::new(seal),
+            sealer: Arc::new(sealer),
         })
     }
 
@@ -232,6 +237,7 @@ impl Store {
         Ok(Store {
             db,
             seal: Arc::new(seal),
+            sealer: Arc::new(Sealer::in_memory()?),
         })
     }
 
@@ -252,9 +258,11 @@ impl Store {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let db = Db::Postgres(pool);
         let seal = Seal::beside(dir, Store::on_pool(&db, true)).await?;
+        let sealer = Sealer::beside(dir, Store::on_pool(&db, true)).await?;
         let store = Store {
             db,
             seal: Arc::new(seal),
+            sealer: Arc::new(sealer),
         };
         // The vault's partitions for this month and the next ones (store/src/partitions.rs).
         let today = jiff::Timestamp::now()
@@ -359,6 +367,10 @@ impl Store {
 
     pub(crate) fn seal_handle(&self) -> Arc<Seal> {
         self.seal.clone()
+    }
+
+    pub(crate) fn sealer(&self) -> &Sealer {
+        &self.sealer
     }
 
     /// The schema as migrated: the latest migration applied and how many were.

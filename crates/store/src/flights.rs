@@ -36,6 +36,9 @@ pub struct ManifestRow {
     pub identity: Identity,
     pub first_message: i64,
     pub last_message: i64,
+    /// When the person's data were masked (Directive 2016/681 Art. 12(2)): `identity` is then
+    /// empty, and the original sealed.
+    pub masked_at: Option<String>,
 }
 
 /// What a list says about one person.
@@ -172,7 +175,7 @@ impl Tx {
                 Some(id) => on!(self.conn()?, |db| {
                     sqlx::query(
                     "UPDATE manifest SET role = $1, sex = $2, nationality = $3, document_state = $4, identity = $5,
-                     last_message = $6, person_key = $7,
+                     last_message = $6, person_key = $7, masked_at = NULL,
                      status = CASE WHEN status IN ('reported', 'removed') THEN $8 ELSE status END
                      WHERE id = $9",
                 )
@@ -362,7 +365,8 @@ impl Store {
 
     pub async fn manifest(&self, flight: i64) -> Result<Vec<ManifestRow>, StoreError> {
         Ok(on!(self.reader(), |db| sqlx::query_as(
-            "SELECT id, reference, booking, role, status, identity, first_message, last_message
+            "SELECT id, reference, booking, role, status, identity, first_message, last_message,
+                    masked_at
              FROM manifest WHERE flight_id = $1 ORDER BY id",
         )
         .bind(flight)
@@ -379,7 +383,8 @@ const UPSERT_PERSON: &str = " ON CONFLICT(flight_id, reference) WHERE reference 
      surname = excluded.surname, given_names = excluded.given_names, sex = excluded.sex, \
      date_of_birth = excluded.date_of_birth, nationality = excluded.nationality, \
      document_number = excluded.document_number, document_state = excluded.document_state, \
-     identity = excluded.identity, last_message = excluded.last_message, person_key = excluded.person_key";
+     identity = excluded.identity, last_message = excluded.last_message, person_key = excluded.person_key, \
+     masked_at = NULL";
 
 /// A person's columns, prepared for a multi-row statement.
 struct PersonRow<'a> {

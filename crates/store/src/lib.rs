@@ -53,12 +53,14 @@ mod engine;
 mod filter;
 mod flights;
 mod generations;
+mod keys;
 mod leases;
 mod links;
 mod packing;
 mod partitions;
 mod retention;
 mod screening;
+mod sealing;
 mod series;
 pub mod testing;
 mod tx;
@@ -92,6 +94,10 @@ pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,
     ScreenAgainPnr, SuppressionRow,
 };
+pub use sealing::{
+    FlightMask, KEY_FILE as SEALING_KEY_FILE, Masked, SealedBookingVersion, SealedExplanation,
+    SealedKind, SealedPerson, SealedPnrTraveller, ToMask,
+};
 pub use tx::Tx;
 pub use vault::{BodyKept, MessageState, Received, StoredMessage, Totals};
 
@@ -112,6 +118,10 @@ pub enum StoreError {
     /// read, a checkpoint file that cannot be written).
     #[error("audit seal: {0}")]
     Seal(String),
+    /// The key that seals masked originals, outside the database (missing while originals are
+    /// sealed, or others may read it).
+    #[error("sealing key: {0}")]
+    SealingKey(String),
     /// The database is not set up as Passage needs it (e.g. a PostgreSQL collation).
     #[error("store setup: {0}")]
     Setup(String),

@@ -126,7 +126,8 @@ impl Tx {
                 });
                 q.push(
                 " ON CONFLICT (flight_id, locator, reference) DO UPDATE SET surname = excluded.surname, \
-                 given_name = excluded.given_name, birth_dates = excluded.birth_dates, documents = excluded.documents",
+                 given_name = excluded.given_name, birth_dates = excluded.birth_dates, documents = excluded.documents, \
+                 masked_at = NULL",
             );
                 q.build().execute(db).await.map(|r| r.rows_affected())
             })?;

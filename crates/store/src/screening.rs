@@ -103,6 +103,8 @@ pub struct HitRow {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
     pub note: Option<String>,
+    /// When the traveller's side was masked (Art. 12(2)); the note is sealed with it.
+    pub masked_at: Option<String>,
 }
 
 /// A remembered false alarm.
@@ -190,7 +192,7 @@ impl HitCount {
 
 const HIT_COLUMNS: &str = "h.id, h.flight_id, f.key AS flight, h.subject, h.manifest_id, h.locator, h.traveller, h.message_id, h.list, \
      h.list_version, h.entry_id, h.score, h.explanation, h.fingerprint, h.state, h.suppression_id, h.created_at, \
-     h.updated_at, h.reviewed_by, h.reviewed_at, h.note";
+     h.updated_at, h.reviewed_by, h.reviewed_at, h.note, h.masked_at";
 
 const VERSION_COLUMNS: &str = "id, list, number, format, source_sha256, published, imported_at, imported_by, entries, added, changed, removed";
 
@@ -242,7 +244,7 @@ impl Tx {
                      message_id = excluded.message_id, list_version = excluded.list_version,
                      score = excluded.score, explanation = excluded.explanation,
                      fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
-                     suppression_id = excluded.suppression_id,
+                     suppression_id = excluded.suppression_id, masked_at = NULL,
                      state = CASE WHEN hits.state IN ('open', 'suppressed') THEN excluded.state ELSE hits.state END
                  RETURNING created_at = updated_at AS inserted",
             )

@@ -26,6 +26,10 @@ pub struct StoredExplanation {
     #[serde(default = "version_1")]
     pub version: u32,
     pub steps: Vec<StoredStep>,
+    /// When the traveller's values were masked (Directive 2016/681 Art. 12(2)): readers show
+    /// them as masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<String>,
 }
 
 /// One condition as kept: `booking.lead_time_hours = 5 < 24 ✓`.
@@ -58,7 +62,20 @@ impl From<&Explanation> for StoredExplanation {
         StoredExplanation {
             version: VERSION,
             steps: e.steps.iter().map(StoredStep::from).collect(),
+            masked: None,
         }
+    }
+}
+
+impl StoredExplanation {
+    /// The explanation with the traveller's values taken out, masked at `at`; the conditions
+    /// and their truth stay.
+    pub fn mask(mut self, at: &str) -> StoredExplanation {
+        for step in &mut self.steps {
+            step.value = String::new();
+        }
+        self.masked = Some(at.to_string());
+        self
     }
 }
 

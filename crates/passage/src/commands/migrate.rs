@@ -17,8 +17,8 @@ pub struct Args {
     /// The unit's store: a `postgres://` URL, or the path of an SQLite file.
     #[arg(long, env = "PASSAGE_STORE", value_name = "URL|FILE")]
     store: Option<String>,
-    /// Copy a unit from this embedded database (its `audit.key` and `audit.checkpoints` beside
-    /// it come along) into the store, which must be PostgreSQL and hold no data yet.
+    /// Copy a unit from this embedded database (its `audit.key`, `audit.checkpoints` and
+    /// `sealing.key` beside it come along) into the store, which must be PostgreSQL and hold no data yet.
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
 }
@@ -60,15 +60,29 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Copies the audit's key and checkpoints from beside `from` into `data` (mode 0600), so that
-/// the copied log verifies under its own key; a different key already in `data` stops the copy.
+/// Copies the audit's key and checkpoints, and the sealing key, from beside `from` into `data`
+/// (mode 0600), so that the copied log verifies under its own key and the sealed originals
+/// open; a different key already in `data` stops the copy. (A unit last opened before masking
+/// existed has no sealing key, and nothing sealed.)
 fn bring_the_seal(from: &std::path::Path, data: &std::path::Path) -> anyhow::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let source = from.parent().unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    for name in [store::KEY_FILE, store::CHECKPOINT_FILE] {
+    for name in [
+        store::KEY_FILE,
+        store::CHECKPOINT_FILE,
+        store::SEALING_KEY_FILE,
+    ] {
         let (src, dst) = (source.join(name), data.join(name));
-        let bytes = std::fs::read(&src).with_context(|| format!("reading {}", src.display()))?;
+        let bytes = match std::fs::read(&src) {
+            Ok(bytes) => bytes,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound && name == store::SEALING_KEY_FILE =>
+            {
+                continue;
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", src.display())),
+        };
         match std::fs::read(&dst) {
             Ok(existing) if existing == bytes => continue,
             Ok(_) => anyhow::bail!(
