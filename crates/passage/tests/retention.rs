@@ -1,7 +1,9 @@
 //! Retention through the real binary on the embedded store: a simulated day ingested, a legal
 //! hold placed, runs at injected clocks; after the PNR period no surname of a traveller without
 //! an objective link is left in any file of the data directory (every byte read, after the run's
-//! checkpoint), while the held flight's bookings still read. The search is first shown to find
+//! checkpoint), and the held flight's travellers are kept masked: their names are not in any
+//! file either, its bookings and persons are all there, the console shows them as masked, and
+//! their sealed originals open to the names they replaced. The search is first shown to find
 //! the surnames while they are held, so that "not found" means gone.
 #![allow(
     clippy::unwrap_used,
@@ -97,6 +99,14 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         })
         .collect();
     assert!(others.len() > 50, "{}", others.len());
+    // The held flight's own long names, for the masking that keeps them.
+    let held_long: BTreeSet<String> = held_names
+        .iter()
+        .filter(|n| n.len() >= 7 && n.bytes().all(|b| b.is_ascii_uppercase()))
+        .cloned()
+        .collect();
+    assert!(held_long.len() >= 5, "{held_long:?}");
+    assert!(found(&all_bytes(&data), &held_long).len() * 2 > held_long.len());
     let before = found(&all_bytes(&data), &others);
     assert!(
         before.len() * 2 > others.len(),
@@ -240,7 +250,8 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         .to_string();
     let out = passage(&data, &["retention", "run", "--now", &seven_months], "");
     assert!(out.contains("pnr_versions"), "{out}");
-    let left = found(&all_bytes(&data), &others);
+    let mut left = found(&all_bytes(&data), &others);
+    left.extend(found(&all_bytes(&data), &held_long));
     if !left.is_empty() {
         // Where they stand, for whoever reads a failure.
         for n in &left {
@@ -260,15 +271,46 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
     }
     assert!(left.is_empty(), "still in the data directory: {left:?}");
 
-    // What the hold protects still reads; the status says nothing more is due.
+    // What the hold protects is kept, masked: every person and booking of the flight is
+    // there without a name, and the sealed originals open to the names they replaced.
     let held = surnames(&data).await;
-    let (_, still) = held.iter().find(|(k, _)| *k == held_flight).unwrap();
-    assert!(!still.is_empty());
-    assert!(
-        held.iter()
-            .filter(|(k, _)| *k != held_flight)
-            .all(|(_, n)| n.is_empty())
-    );
+    assert!(held.iter().all(|(_, n)| n.is_empty()), "{held:?}");
+    let (held_person, sealed_surname) = {
+        let store = store::Store::open(&data.join("passage.db")).await.unwrap();
+        let f = store.flight(&held_flight).await.unwrap().unwrap();
+        let manifest = store.manifest(f.id).await.unwrap();
+        assert!(!manifest.is_empty() && manifest.iter().all(|m| m.masked_at.is_some()));
+        assert!(!store.bookings(f.id).await.unwrap().is_empty());
+        let original = store
+            .unseal_person(f.id, manifest[0].id)
+            .await
+            .unwrap()
+            .unwrap();
+        store.close().await;
+        (manifest[0].id, original.surname)
+    };
+    assert!(held_names.contains(&sealed_surname), "{sealed_surname}");
+    {
+        let server = common::serve(&data, &["--retention-minutes", "0"]);
+        let mut analyst = Session::new(&server.url);
+        analyst.sign_in("analyst-1", PASSWORD);
+        analyst.post(
+            "/purpose",
+            "/purpose?next=/",
+            &[("purpose", "CASE-7"), ("next", "/")],
+        );
+        let page = analyst.get(&format!("/travellers/{held_person}"));
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("id=\"masked\""), "{}", page.body);
+        assert!(page.body.contains(">masked<"), "{}", page.body);
+        assert!(!page.body.contains(&sealed_surname), "{}", page.body);
+        let mut dpo = Session::new(&server.url);
+        dpo.sign_in("dpo-1", PASSWORD);
+        let page = dpo.get("/retention");
+        assert!(page.body.contains("id=\"sealed\""), "{}", page.body);
+        let audit = dpo.get("/audit?kind=erasure");
+        assert!(audit.body.contains("retention.masked"), "{}", audit.body);
+    }
     let status: serde_json::Value = serde_json::from_str(&passage(
         &data,
         &["retention", "status", "--json", "--now", &seven_months],

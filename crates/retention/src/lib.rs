@@ -406,6 +406,11 @@ impl Retention {
         )
     }
 
+    /// When what an objective link keeps of data received at `received` is masked.
+    pub fn masked_from(&self, received: Timestamp) -> Timestamp {
+        self.policy.depersonalise_after.after(received)
+    }
+
     /// The instant from which a flight's API period runs: its arrival under the border-control
     /// regime (its departure when the arrival is not known), its departure under the PNR
     /// regime (API data are sent by then). Local times become instants in the airport's zone,

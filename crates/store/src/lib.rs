@@ -89,6 +89,7 @@ pub use links::{Link, LinkPerson, PnrTraveller};
 pub use partitions::{MONTHS_AHEAD, Made, Partition};
 pub use retention::{
     Erased, HoldRow, Mode, NewHold, Oldest, PersonFacts, RunRow, RunStart, StatisticsRow,
+    counts_text,
 };
 pub use screening::{
     Disposition, HitRow, HitSubject, ListVersionRow, NewHit, NewListVersion, ScreenAgainApi,

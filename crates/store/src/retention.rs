@@ -75,6 +75,17 @@ impl Erased {
     }
 }
 
+/// Named counts as a reader sees them: the non-zero ones, "name n" joined by commas (empty
+/// when all are zero).
+pub fn counts_text(named: &[(&'static str, u64)]) -> String {
+    named
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether a step's writes are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -877,8 +888,8 @@ impl Store {
         })
     }
 
-    /// Booking versions received, and API persons last reported, before `before`: the data
-    /// past the depersonalisation period that an objective link keeps.
+    /// Booking versions received, and API persons last reported, before `before` and not
+    /// masked: the data past the depersonalisation period that the next run masks.
     pub async fn held_since_before(&self, before: &str) -> Result<(i64, i64), StoreError> {
         #[derive(sqlx::FromRow)]
         struct Held {
@@ -886,9 +897,10 @@ impl Store {
             persons: i64,
         }
         let held = on!(self.reader(), |db| sqlx::query_as::<_, Held>(
-            "SELECT (SELECT COUNT(*) FROM pnr_versions WHERE received_at < $1) AS versions, \
+            "SELECT (SELECT COUNT(*) FROM pnr_versions WHERE received_at < $1 \
+                     AND masked_at IS NULL) AS versions, \
              (SELECT COUNT(*) FROM manifest m JOIN messages ms ON ms.id = m.last_message \
-              WHERE ms.received_at < $1) AS persons"
+              WHERE ms.received_at < $1 AND m.masked_at IS NULL) AS persons"
         )
         .bind(before)
         .fetch_one(db)

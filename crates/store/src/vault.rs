@@ -108,6 +108,9 @@ pub enum BodyKept {
     /// The message without the segments the law does not let the unit keep (Directive
     /// 2016/681 Art. 13(4)), deleted on receipt.
     Filtered,
+    /// Sealed when its flight's data were masked (Directive 2016/681 Art. 12(2)): readable
+    /// only for a disclosure an independent authority approved.
+    Sealed,
     /// Deleted when its retention period ended.
     Erased,
 }
@@ -390,11 +393,13 @@ impl Store {
 
 /// The columns of a [`StoredMessage`], up to where a WHERE clause starts.
 const MESSAGE_COLUMNS: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of, \
-     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered \
+     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered, \
+     EXISTS (SELECT 1 FROM sealed s WHERE s.kind = 'body' AND s.row_key = CAST(messages.id AS TEXT)) AS body_sealed \
      FROM messages";
 
 const SELECT_MESSAGE_BY_ID: &str = "SELECT id, received_at, channel, carrier, sha256, size, state, message_type, findings, duplicate_of, \
-     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered \
+     (SELECT b.filtered FROM message_bodies b WHERE b.message_id = messages.id AND b.received_at = messages.received_at) AS body_filtered, \
+     EXISTS (SELECT 1 FROM sealed s WHERE s.kind = 'body' AND s.row_key = CAST(messages.id AS TEXT)) AS body_sealed \
      FROM messages WHERE id = $1";
 
 /// A `messages` row as stored: a state that is not one of ours, or findings that do not parse,
@@ -415,6 +420,8 @@ struct MessageColumns {
     duplicate_of: Option<i64>,
     /// None when the body is no longer kept.
     body_filtered: Option<bool>,
+    /// Whether the body was sealed when its flight was masked.
+    body_sealed: bool,
 }
 
 impl From<MessageColumns> for StoredMessage {
@@ -431,10 +438,11 @@ impl From<MessageColumns> for StoredMessage {
             // A message not read yet has no findings: shown as null, as before.
             findings: m.findings.map_or(serde_json::Value::Null, |f| f.0),
             duplicate_of: m.duplicate_of,
-            body: match m.body_filtered {
-                Some(false) => BodyKept::AsReceived,
-                Some(true) => BodyKept::Filtered,
-                None => BodyKept::Erased,
+            body: match (m.body_filtered, m.body_sealed) {
+                (Some(false), _) => BodyKept::AsReceived,
+                (Some(true), _) => BodyKept::Filtered,
+                (None, true) => BodyKept::Sealed,
+                (None, false) => BodyKept::Erased,
             },
         }
     }

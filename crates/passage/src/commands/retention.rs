@@ -132,6 +132,14 @@ fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The non-zero counts, named, or "nothing".
+fn named_counts(named: &[(&'static str, u64)]) -> String {
+    match store::counts_text(named) {
+        text if text.is_empty() => "nothing".to_string(),
+        text => text,
+    }
+}
+
 fn print_report(report: &retention::Report) {
     println!(
         "{} at {}{}",
@@ -147,16 +155,9 @@ fn print_report(report: &retention::Report) {
             .unwrap_or_default()
     );
     for (step, erased) in &report.steps {
-        let counts: Vec<String> = erased
-            .named()
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
-        let counts = if counts.is_empty() {
-            "nothing".to_string()
-        } else {
-            counts.join(", ")
+        let counts = match step {
+            retention::Step::Mask => named_counts(&report.masked.named()),
+            _ => named_counts(&erased.named()),
         };
         println!("  {:<24} {counts}", step.name());
     }
@@ -200,9 +201,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 if versions + persons > 0 {
                     println!(
                         "  past depersonalisation     {versions} booking version(s), {persons} \
-                         API person(s) kept by an objective link, not masked yet (masking of \
-                         Art. 12(2) comes in a later version)"
+                         API person(s) not masked yet (the next run masks them, Art. 12(2))"
                     );
+                }
+                for (kind, n) in &status.sealed {
+                    println!("  sealed originals           {kind} {n}");
                 }
                 println!("  flights to count           {}", o.flights_to_count);
                 match status.last_runs.first() {

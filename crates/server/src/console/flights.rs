@@ -218,26 +218,35 @@ pub(crate) async fn flight(
     }
     let bookings = store.booking_count(flight.id).await?;
     audited(&state, &who, "manifest.viewed", &format!("flight:{key}")).await?;
+    let c = Chrome::new(&who, "nav.flights", &here, true);
+    // Masked persons (Art. 12(2)) read "masked" where their values stood, never a blank.
+    let masked = c.t.get("common.masked");
     let persons = manifest
         .iter()
         .map(|m| {
             let link = links.get(&m.id);
             let (open_hits, hits) = by_person.get(&m.id).copied().unwrap_or_default();
+            let shown = |value: String| match m.masked_at {
+                Some(_) => masked.to_string(),
+                None => value,
+            };
             PersonView {
                 href: format!("/travellers/{}", m.id),
-                name: display_name(&m.identity),
-                birth: m
-                    .identity
-                    .date_of_birth
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                nationality: m.identity.nationality.clone().unwrap_or_default(),
-                document: m
-                    .identity
-                    .documents
-                    .first()
-                    .map(document_text)
-                    .unwrap_or_default(),
+                name: shown(display_name(&m.identity)),
+                birth: shown(
+                    m.identity
+                        .date_of_birth
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ),
+                nationality: shown(m.identity.nationality.clone().unwrap_or_default()),
+                document: shown(
+                    m.identity
+                        .documents
+                        .first()
+                        .map(document_text)
+                        .unwrap_or_default(),
+                ),
                 role: m.role.clone(),
                 status: m.status.clone(),
                 booking: link
@@ -252,7 +261,7 @@ pub(crate) async fn flight(
         .collect();
     let open_hits = hits.iter().filter(|h| h.state == "open").count() as i64;
     Ok(html(&FlightPage {
-        c: Chrome::new(&who, "nav.flights", &here, true),
+        c,
         flight,
         persons,
         bookings,

@@ -30,8 +30,11 @@ pub(crate) fn severity(score: f64) -> &'static str {
 }
 
 /// The traveller's name as screened (the query side of the name comparison), or the hit's
-/// subject when the explanation compared no whole name.
-fn traveller_name(h: &store::HitRow, e: &StoredExplanation) -> String {
+/// subject when the explanation compared no whole name; `masked` once the hit was masked.
+fn traveller_name(h: &store::HitRow, e: &StoredExplanation, masked: &str) -> String {
+    if h.masked_at.is_some() || e.masked.is_some() {
+        return masked.to_string();
+    }
     e.traveller_name()
         .map(String::from)
         .unwrap_or_else(|| h.subject.clone())
@@ -118,13 +121,15 @@ pub(crate) async fn queue(
         &format!("hits:{wanted}:{}", agency.to_ascii_lowercase()),
     )
     .await?;
+    let c = Chrome::new(&who, "nav.hits", here, true);
+    let masked = c.t.get("common.masked");
     let lines: Vec<QueueLine> = hits
         .iter()
         .map(|h| {
             let e = StoredExplanation::read_value(&h.explanation)?;
             Ok(QueueLine {
                 href: format!("/hits/{}", h.id),
-                traveller: traveller_name(h, &e),
+                traveller: traveller_name(h, &e, masked),
                 traveller_href: h.manifest_id.map(|m| format!("/travellers/{m}")),
                 flight: h.flight.clone(),
                 list: h.list.clone(),
@@ -141,7 +146,7 @@ pub(crate) async fn queue(
         })
         .collect::<Result<_, PageError>>()?;
     Ok(html(&QueuePage {
-        c: Chrome::new(&who, "nav.hits", here, true),
+        c,
         state: wanted,
         list,
         severity: sev,
@@ -189,13 +194,23 @@ async fn hit_page(
         .agency_hit(&who.principal.agency, id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let mut hit = hit;
     let e = StoredExplanation::read_value(&hit.explanation)?;
+    let chrome = Chrome::new(who, "nav.hits", &format!("/hits/{id}"), true);
+    let masked = chrome.t.get("common.masked");
+    if hit.masked_at.is_some() {
+        // The review note was sealed with the traveller's values.
+        hit.note = Some(masked.to_string());
+    }
     let comparisons = e
         .comparisons
         .iter()
         .map(|c| ComparisonLine {
             field: c.field_code().to_string(),
-            query: c.query.clone(),
+            query: match e.masked {
+                Some(_) => masked.to_string(),
+                None => c.query.clone(),
+            },
             entry: c.entry.clone(),
             score: format!("{:.2}", c.score),
             weight: format!("{:.2}", c.weight),
@@ -203,9 +218,9 @@ async fn hit_page(
         })
         .collect();
     Ok(html(&HitPage {
-        c: Chrome::new(who, "nav.hits", &format!("/hits/{id}"), true),
+        c: chrome,
         severity: severity(hit.score),
-        traveller: traveller_name(&hit, &e),
+        traveller: traveller_name(&hit, &e, masked),
         entry_name: e.entry_name,
         comparisons,
         traveller_href: hit.manifest_id.map(|m| format!("/travellers/{m}")),

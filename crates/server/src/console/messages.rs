@@ -232,6 +232,7 @@ pub(crate) async fn message(
     let kept = match m.body {
         store::BodyKept::AsReceived => "message.kept_as_received",
         store::BodyKept::Filtered => "message.kept_filtered",
+        store::BodyKept::Sealed => "message.kept_sealed",
         store::BodyKept::Erased => "message.kept_erased",
     };
     Ok(html(&MessagePage {

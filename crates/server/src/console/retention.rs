@@ -33,6 +33,7 @@ struct RunLine {
     clock: String,
     finished: String,
     erased: String,
+    masked: String,
 }
 
 #[derive(Template)]
@@ -45,9 +46,27 @@ struct RetentionPage {
     held: Vec<HeldLine>,
     past_versions: i64,
     past_persons: i64,
+    /// Originals sealed at masking, by kind.
+    sealed: Vec<(String, i64)>,
     runs: Vec<RunLine>,
     holds: Vec<store::HoldRow>,
     can_hold: bool,
+}
+
+/// A run's counts as stored (JSON of `store::Erased` or `store::Masked`), the non-zero ones
+/// named; counts that do not read are the store's failure, not an empty cell.
+fn counts<T: serde::de::DeserializeOwned>(
+    json: Option<&str>,
+    named: impl Fn(&T) -> Vec<(&'static str, u64)>,
+) -> Result<String, PageError> {
+    let Some(json) = json else {
+        return Ok(String::new());
+    };
+    let value: T = serde_json::from_str(json).map_err(|e| {
+        tracing::error!(error = %e, "a retention run's counts do not read");
+        PageError::Store
+    })?;
+    Ok(store::counts_text(&named(&value)))
 }
 
 fn day(t: &Option<String>) -> String {
@@ -119,26 +138,16 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
     let runs = summary
         .last_runs
         .iter()
-        .map(|r| RunLine {
-            id: r.id,
-            clock: day(&Some(r.now.clone())),
-            finished: day(&r.finished_at),
-            erased: r
-                .counts
-                .as_deref()
-                .and_then(|c| serde_json::from_str::<store::Erased>(c).ok())
-                .map(|e| {
-                    let parts: Vec<String> = e
-                        .named()
-                        .iter()
-                        .filter(|(_, n)| *n > 0)
-                        .map(|(k, n)| format!("{k} {n}"))
-                        .collect();
-                    parts.join(", ")
-                })
-                .unwrap_or_default(),
+        .map(|r| {
+            Ok(RunLine {
+                id: r.id,
+                clock: day(&Some(r.now.clone())),
+                finished: day(&r.finished_at),
+                erased: counts(r.counts.as_deref(), |e: &store::Erased| e.named().to_vec())?,
+                masked: counts(r.masked.as_deref(), |m: &store::Masked| m.named().to_vec())?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, PageError>>()?;
     let holds = state.store.holds(true).await?;
     let (past_versions, past_persons) = summary.past_depersonalisation;
     Ok(html(&RetentionPage {
@@ -149,6 +158,7 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
         held,
         past_versions,
         past_persons,
+        sealed: summary.sealed.clone(),
         runs,
         holds,
         can_hold: who.principal.has_any(crate::roles::HOLDS),

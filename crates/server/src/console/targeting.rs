@@ -108,23 +108,32 @@ struct HitPage {
 }
 
 /// The traveller's name as the booking gives it, or the subject when the booking is gone.
-async fn traveller_name(state: &State, hit: &TargetingHitRow) -> Result<String, PageError> {
+async fn traveller_name(
+    state: &State,
+    hit: &TargetingHitRow,
+    masked: &str,
+) -> Result<String, PageError> {
     let (Some(locator), Some(reference)) = (&hit.locator, &hit.traveller) else {
         return Ok(hit.subject.clone());
     };
     let booking = state.store.booking(hit.flight_id, locator).await?;
     let name = match booking {
-        Some(b) => pnrgov::stored::read(b.format, &b.booking)?
-            .travellers
-            .iter()
-            .find(|t| t.reference.as_deref() == Some(reference.as_str()))
-            .map(|t| {
-                format!(
-                    "{}, {}",
-                    t.surname,
-                    t.given_name.as_deref().unwrap_or_default()
-                )
-            }),
+        Some(b) => {
+            let booking = pnrgov::stored::read(b.format, &b.booking)?;
+            let masked_booking = booking.masked.is_some();
+            booking
+                .travellers
+                .iter()
+                .find(|t| t.reference.as_deref() == Some(reference.as_str()))
+                .map(|t| match masked_booking {
+                    true => masked.to_string(),
+                    false => format!(
+                        "{}, {}",
+                        t.surname,
+                        t.given_name.as_deref().unwrap_or_default()
+                    ),
+                })
+        }
         None => None,
     };
     Ok(match name {
@@ -145,20 +154,33 @@ async fn hit_page(
         .targeting_hit(id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let steps = ::targeting::StoredExplanation::read_value(&hit.explanation)?
+    let chrome = Chrome::new(who, "nav.targeting", &format!("/targeting/{id}"), true);
+    let masked = chrome.t.get("common.masked");
+    let explanation = ::targeting::StoredExplanation::read_value(&hit.explanation)?;
+    let values_masked = explanation.masked.is_some();
+    let mut hit = hit;
+    if hit.masked_at.is_some() {
+        // The review note was sealed with the traveller's values.
+        hit.note = Some(masked.to_string());
+    }
+    let steps = explanation
         .steps
         .into_iter()
         .map(|s| StepLine {
             field: s.field,
-            value: s.value,
+            value: if values_masked {
+                masked.to_string()
+            } else {
+                s.value
+            },
             test: s.test,
             truth: truth_code(s.truth).to_string(),
         })
         .collect();
     Ok(html(&HitPage {
-        c: Chrome::new(who, "nav.targeting", &format!("/targeting/{id}"), true),
+        c: chrome,
         flight_href: flight_href(&hit.flight),
-        traveller: traveller_name(state, &hit).await?,
+        traveller: traveller_name(state, &hit, masked).await?,
         steps,
         hit,
         error,

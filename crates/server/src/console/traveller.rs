@@ -27,6 +27,8 @@ pub(crate) struct PnrView {
     pub payments: Vec<String>,
     pub co_travellers: Vec<(String, Option<String>)>,
     pub agreed: String,
+    /// When the booking was masked (Art. 12(2)): what it masked reads "masked".
+    pub masked: Option<String>,
 }
 
 #[derive(Debug)]
@@ -53,9 +55,14 @@ struct TravellerPage {
     flight_href: String,
     person: store::ManifestRow,
     name: String,
+    surname: String,
+    given_names: String,
     birth: String,
     sex: String,
+    nationality: String,
     documents: Vec<String>,
+    /// When the person's data were masked (Art. 12(2)).
+    masked: Option<String>,
     pnr: Option<PnrView>,
     trips: Vec<(String, store::Trip)>,
     hits: Vec<HitLine>,
@@ -94,6 +101,12 @@ async fn kept_lines(
     let api_received = received_of(state.store.message(person.last_message).await?);
     if state.store.person_linked(person.id).await? {
         if let Some(r) = api_received {
+            if person.masked_at.is_none() {
+                lines.push(KeptLine {
+                    what: "traveller.kept_masked",
+                    until: minute(retention.masked_from(r)),
+                });
+            }
             lines.push(KeptLine {
                 what: "traveller.kept_api_linked",
                 until: minute(last(r)),
@@ -208,8 +221,19 @@ fn pnr_view(
     b: &store::BookingVersion,
     link: &store::Link,
     links: &[store::Link],
+    masked: &str,
 ) -> Result<PnrView, PageError> {
     let booking = pnrgov::stored::read(b.format, &b.booking)?;
+    let masked_at = booking.masked.as_ref().map(|m| m.at.to_string());
+    // What masking took reads "masked", never a blank.
+    let shown = |value: String| match masked_at {
+        Some(_) => masked.to_string(),
+        None => value,
+    };
+    let shown_all = |values: Vec<String>| match masked_at {
+        Some(_) => vec![masked.to_string()],
+        None => values,
+    };
     let me = booking
         .travellers
         .iter()
@@ -230,14 +254,15 @@ fn pnr_view(
         locator: b.locator.clone(),
         version: b.version,
         received_at: b.received_at.clone(),
-        name: me.map(pnr_name).unwrap_or_default(),
-        documents: me
-            .map(|m| m.documents.iter().map(pnr_document).collect())
-            .unwrap_or_default(),
+        name: shown(me.map(pnr_name).unwrap_or_default()),
+        documents: shown_all(
+            me.map(|m| m.documents.iter().map(pnr_document).collect())
+                .unwrap_or_default(),
+        ),
         itinerary: booking.itinerary.iter().map(itinerary_line).collect(),
-        contacts,
-        payments: me
-            .map(|m| {
+        contacts: shown_all(contacts),
+        payments: shown_all(
+            me.map(|m| {
                 m.payments
                     .iter()
                     .map(payment_line)
@@ -245,6 +270,7 @@ fn pnr_view(
                     .collect()
             })
             .unwrap_or_default(),
+        ),
         co_travellers: booking
             .travellers
             .iter()
@@ -253,10 +279,11 @@ fn pnr_view(
                 let href = linked_to
                     .get(t.reference.as_deref().unwrap_or_default())
                     .map(|m| format!("/travellers/{m}"));
-                (pnr_name(t), href)
+                (shown(pnr_name(t)), href)
             })
             .collect(),
         agreed: link.agreed.join(", "),
+        masked: masked_at,
     })
 }
 
@@ -337,6 +364,8 @@ pub(crate) async fn page(
         .manifest_person(id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let c = Chrome::new(&who, "nav.flights", &here, true);
+    let masked = c.t.get("common.masked");
     audited(&state, &who, "traveller.viewed", &format!("traveller:{id}")).await?;
     let links = store.links(flight.id).await?;
     let link = links.iter().find(|l| l.manifest_id == id);
@@ -345,7 +374,7 @@ pub(crate) async fn page(
             let latest = store.booking(flight.id, &link.locator).await?;
             latest
                 .as_ref()
-                .map(|b| pnr_view(b, link, &links))
+                .map(|b| pnr_view(b, link, &links, masked))
                 .transpose()?
         }
         None => None,
@@ -400,17 +429,30 @@ pub(crate) async fn page(
     )
     .await?;
     let i = &person.identity;
+    // Masked (Art. 12(2)): every value the person was known by reads "masked".
+    let shown = |value: String| match person.masked_at {
+        Some(_) => masked.to_string(),
+        None => value,
+    };
     Ok(html(&TravellerPage {
-        c: Chrome::new(&who, "nav.flights", &here, true),
         flight_href: flight_href(&flight.key),
-        name: display_name(i),
-        birth: i.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-        sex: i
-            .sex
-            .and_then(|s| serde_json::to_value(s).ok())
-            .map(|v| flat(&v))
-            .unwrap_or_default(),
-        documents: i.documents.iter().map(document_text).collect(),
+        name: shown(display_name(i)),
+        surname: shown(i.surname.clone()),
+        given_names: shown(i.given_names.join(" ")),
+        birth: shown(i.date_of_birth.map(|d| d.to_string()).unwrap_or_default()),
+        sex: shown(
+            i.sex
+                .and_then(|s| serde_json::to_value(s).ok())
+                .map(|v| flat(&v))
+                .unwrap_or_default(),
+        ),
+        nationality: shown(i.nationality.clone().unwrap_or_default()),
+        documents: match person.masked_at {
+            Some(_) => vec![masked.to_string()],
+            None => i.documents.iter().map(document_text).collect(),
+        },
+        masked: person.masked_at.clone(),
+        c,
         flight,
         person,
         pnr,
