@@ -27,7 +27,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use store::{AuditEntry, NewUser, SessionRow, Store, StoreError, TokenRow, UserRow};
 
-pub use role::{Role, format_roles, parse_roles};
+pub use role::{Role, format_roles, parse_roles, roles_refused};
 pub use secret::{hash_password, random_token, same, token_hash, verify_password};
 pub use throttle::{Reason, Source};
 
@@ -228,7 +228,9 @@ impl Accounts {
         &self.store
     }
 
-    /// Adds a user (and their agency when new), audited as done by `actor`.
+    /// Adds a user (and their agency when new), audited as done by `actor`. An approving
+    /// authority holds no other role (it is not part of the unit); the unit's own agencies
+    /// are refused for it when its requests are decided.
     pub async fn add_user(&self, actor: &str, spec: &UserSpec<'_>) -> Result<i64, AccountsError> {
         let valid_name = !spec.username.is_empty()
             && spec.username.len() <= 64
@@ -241,9 +243,7 @@ impl Accounts {
                 "a user name is 1 to 64 letters, digits, dots, dashes or underscores".into(),
             ));
         }
-        if spec.roles.is_empty() {
-            return Err(AccountsError::Invalid("a user needs a role".into()));
-        }
+        check_roles(spec.roles)?;
         self.check_password(spec.password)?;
         let agency = spec.agency.trim().to_ascii_uppercase();
         if agency.is_empty() {
@@ -321,9 +321,7 @@ impl Accounts {
         username: &str,
         roles: &[Role],
     ) -> Result<(), AccountsError> {
-        if roles.is_empty() {
-            return Err(AccountsError::Invalid("a user needs a role".into()));
-        }
+        check_roles(roles)?;
         let user = self.user(username).await?;
         let roles = format_roles(roles);
         let mut tx = self.store.begin().await?;
@@ -718,4 +716,12 @@ async fn user_event(
     })
     .await?;
     Ok(())
+}
+
+/// Refuses roles a user may not hold together.
+fn check_roles(roles: &[Role]) -> Result<(), AccountsError> {
+    match roles_refused(roles) {
+        Some(reason) => Err(AccountsError::Invalid(reason.into())),
+        None => Ok(()),
+    }
 }

@@ -11,6 +11,21 @@ pub fn parse_roles(s: &str) -> Vec<Role> {
     roles
 }
 
+/// Roles a user may hold together: at least one, and an approving authority (an authority
+/// outside the unit, Directive 2016/681 Art. 12(3)) holds no other. The reason when not.
+pub fn roles_refused(roles: &[Role]) -> Option<&'static str> {
+    if roles.is_empty() {
+        Some("a user needs a role")
+    } else if roles.contains(&Role::ApprovingAuthority) && roles.len() > 1 {
+        Some(
+            "an approving authority is outside the unit and holds no other role (Directive \
+             2016/681 Art. 12(3))",
+        )
+    } else {
+        None
+    }
+}
+
 /// The stored form of roles.
 pub fn format_roles(roles: &[Role]) -> String {
     roles
@@ -32,5 +47,13 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+    }
+
+    #[test]
+    fn an_approving_authority_holds_no_other_role() {
+        assert!(roles_refused(&[]).is_some());
+        assert!(roles_refused(&[Role::ApprovingAuthority]).is_none());
+        assert!(roles_refused(&[Role::ApprovingAuthority, Role::Analyst]).is_some());
+        assert!(roles_refused(&[Role::Analyst, Role::Supervisor]).is_none());
     }
 }

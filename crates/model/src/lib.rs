@@ -155,15 +155,20 @@ pub enum Role {
     DataProtectionOfficer,
     /// Users, roles, agencies, lists.
     Administrator,
+    /// A judicial or other independent authority outside the unit (Directive 2016/681 Art.
+    /// 12(3), C-817/19): approves or refuses requests to read masked data, and holds no other
+    /// role.
+    ApprovingAuthority,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Analyst,
         Role::Supervisor,
         Role::CarrierLiaison,
         Role::DataProtectionOfficer,
         Role::Administrator,
+        Role::ApprovingAuthority,
     ];
 
     /// The role's stored and displayed name.
@@ -174,6 +179,7 @@ impl Role {
             Role::CarrierLiaison => "carrier_liaison",
             Role::DataProtectionOfficer => "dpo",
             Role::Administrator => "administrator",
+            Role::ApprovingAuthority => "approving_authority",
         }
     }
 

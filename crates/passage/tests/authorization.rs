@@ -158,7 +158,7 @@ fn every_route_checks_sign_in_and_role() {
         let Access::Roles(admitted) = route.access else {
             continue;
         };
-        for (user, roles) in USERS {
+        for (user, roles, _) in USERS {
             let roles = accounts::parse_roles(roles);
             let answer = call(&server.url, route, Some(&server.bearer(user)));
             assert_protected(route, &answer);

@@ -523,7 +523,7 @@ fn an_administrator_adds_a_user_who_then_signs_in_and_manages_them() {
     let url = &server.url;
     let users = page(&server, "admin-1", "/users");
     assert_eq!(users.status, 200);
-    for (name, _) in common::USERS {
+    for (name, _, _) in common::USERS {
         assert!(
             users.body.contains(&format!("id=\"user-{name}\"")),
             "{name}"

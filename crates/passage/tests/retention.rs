@@ -310,6 +310,107 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         assert!(page.body.contains("id=\"sealed\""), "{}", page.body);
         let audit = dpo.get("/audit?kind=erasure");
         assert!(audit.body.contains("retention.masked"), "{}", audit.body);
+
+        // Unmasking (Art. 12(3)): the analyst files a reasoned request; nobody in the unit may
+        // decide it (a supervisor by the route table, an "authority" of the unit's own agency
+        // by the rule); the court's authority approves it for an hour; then the requester, and
+        // nobody else, reads the full data of that person; the DPO sees it and reviews it, and
+        // every step is in the audit.
+        let filed = analyst.post(
+            &format!("/travellers/{held_person}/unmask"),
+            &format!("/travellers/{held_person}"),
+            &[
+                ("case", "CASE-7"),
+                ("grounds", "the held traveller is a suspect in case 7"),
+            ],
+        );
+        assert_eq!(filed.status, 303, "{}", filed.body);
+        let request = filed.location.clone();
+        assert!(request.starts_with("/unmask/"), "{request}");
+        let pending = analyst.get(&request);
+        assert!(
+            pending.body.contains("id=\"unmask-state\">pending<"),
+            "{}",
+            pending.body
+        );
+        assert!(!pending.body.contains(&sealed_surname));
+        let mut supervisor = Session::new(&server.url);
+        supervisor.sign_in("supervisor-1", PASSWORD);
+        let decide = format!("{request}/decide");
+        let approve = [
+            ("decision", "approve"),
+            ("hours", "1"),
+            ("reasons", "necessary and proportionate for case 7"),
+        ];
+        assert_eq!(supervisor.post(&decide, "/", &approve).status, 403);
+        let mut own_agency = Session::new(&server.url);
+        own_agency.sign_in("judge-piu", PASSWORD);
+        let refused = own_agency.post(&decide, &request, &approve);
+        assert_eq!(refused.status, 403);
+        assert!(
+            refused.body.contains("id=\"unmask-error\""),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(">pending<"));
+        let mut judge = Session::new(&server.url);
+        assert_eq!(judge.sign_in("judge-1", PASSWORD).status, 303);
+        let listed = judge.get("/unmask");
+        assert!(listed.body.contains("CASE-7"), "{}", listed.body);
+        let decided = judge.post(&decide, &request, &approve);
+        assert_eq!(decided.status, 303, "{}", decided.body);
+        let page = judge.get(&request);
+        assert!(page.body.contains(">approved<") && !page.body.contains(&sealed_surname));
+        let granted = analyst.get(&request);
+        assert!(
+            granted.body.contains("id=\"unmask-granted\""),
+            "{}",
+            granted.body
+        );
+        assert!(granted.body.contains(&sealed_surname), "{}", granted.body);
+        let mut colleague = Session::new(&server.url);
+        colleague.sign_in("lead-1", PASSWORD);
+        assert_eq!(
+            colleague.get(&request).status,
+            404,
+            "another's request is not theirs"
+        );
+        let page = dpo.get("/retention");
+        assert!(
+            page.body.contains("id=\"unmask-to-review\""),
+            "{}",
+            page.body
+        );
+        let page = dpo.get(&request);
+        assert!(
+            !page.body.contains(&sealed_surname),
+            "the DPO reviews, does not read"
+        );
+        assert_eq!(
+            dpo.post(&format!("{request}/reviewed"), &request, &[])
+                .status,
+            303
+        );
+        assert!(
+            !dpo.get("/retention")
+                .body
+                .contains("id=\"unmask-to-review\"")
+        );
+        let audit = dpo.get("/audit");
+        for action in [
+            "unmask.requested",
+            "unmask.approved",
+            "traveller.unmasked",
+            "unmask.reviewed",
+        ] {
+            assert!(audit.body.contains(action), "{action}: {}", audit.body);
+        }
+        let disclosures = dpo.get("/audit?kind=disclosure");
+        assert!(
+            disclosures.body.contains("traveller.unmasked"),
+            "{}",
+            disclosures.body
+        );
     }
     let status: serde_json::Value = serde_json::from_str(&passage(
         &data,

@@ -17,6 +17,20 @@ pub const AUDIT: &[Role] = &[DataProtectionOfficer];
 pub const RETENTION: &[Role] = &[DataProtectionOfficer, Supervisor];
 /// Placing and releasing legal holds (a case keeps data past their periods).
 pub const HOLDS: &[Role] = &[DataProtectionOfficer, Supervisor];
+/// Filing a request to read masked data again (Art. 12(3)): the unit's analysts and
+/// supervisors.
+pub const UNMASK_REQUEST: &[Role] = &[Analyst, Supervisor];
+/// The requests' pages: requesters see their own; the authority and the DPO all of them.
+pub const UNMASK_READ: &[Role] = &[
+    Analyst,
+    Supervisor,
+    DataProtectionOfficer,
+    ApprovingAuthority,
+];
+/// Approving or refusing a request: an authority outside the unit, never the unit itself.
+pub const UNMASK_DECIDE: &[Role] = &[ApprovingAuthority];
+/// Recording the data protection officer's review of a request.
+pub const UNMASK_REVIEW: &[Role] = &[DataProtectionOfficer];
 pub const AUDIT_CHECK: &[Role] = &[DataProtectionOfficer, Administrator];
 pub const OPERATIONS: &[Role] = &[Administrator, CarrierLiaison];
 #[allow(dead_code)]

@@ -12,7 +12,7 @@ use crate::engine::On;
 use crate::{Store, StoreError};
 
 /// Every table of the schema, each after the tables it refers to.
-pub(crate) const TABLES: [&str; 28] = [
+pub(crate) const TABLES: [&str; 29] = [
     "agencies",
     "users",
     "messages",
@@ -41,6 +41,7 @@ pub(crate) const TABLES: [&str; 28] = [
     "retention_runs",
     "statistics",
     "sealed",
+    "unmask_requests",
 ];
 
 /// Rows copied per table.

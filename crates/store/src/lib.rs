@@ -64,6 +64,7 @@ mod sealing;
 mod series;
 pub mod testing;
 mod tx;
+mod unmask;
 mod vault;
 
 pub use accounts::{AgencyRow, NewUser, SessionRow, TokenRow, UserRow};
@@ -100,6 +101,7 @@ pub use sealing::{
     SealedKind, SealedPerson, SealedPnrTraveller, ToMask,
 };
 pub use tx::Tx;
+pub use unmask::{Decided, NewUnmaskRequest, UnmaskDecision, UnmaskRequestRow};
 pub use vault::{BodyKept, MessageState, Received, StoredMessage, Totals};
 
 /// What went wrong in the store. Never carries personal data.

@@ -767,6 +767,9 @@ impl Store {
     /// included (Art. 12(4)), and the flight itself. The statistics stay.
     pub async fn erase_flight(&self, flight: i64, mode: Mode) -> Result<Erased, StoreError> {
         let mut tx = self.begin().await?;
+        // Requests to unmask go with what they asked for; the audit keeps their records.
+        tx.execute_for("DELETE FROM unmask_requests WHERE flight_id = $1", flight)
+            .await?;
         // Fields are evaluated in the order written: what refers to a row goes before it.
         let erased = Erased {
             hits: tx

@@ -772,6 +772,21 @@ impl Store {
             .map(Some)
     }
 
+    /// The ids of a booking's versions on a flight, oldest first.
+    pub async fn booking_version_ids(
+        &self,
+        flight: i64,
+        locator: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT id FROM pnr_versions WHERE flight_id = $1 AND locator = $2 ORDER BY version"
+        )
+        .bind(flight)
+        .bind(locator)
+        .fetch_all(db)
+        .await)?)
+    }
+
     /// An API person's sealed original.
     pub async fn unseal_person(
         &self,

@@ -181,28 +181,39 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The demo's users: one of each role.
-const DEMO_USERS: [(&str, &str, &[accounts::Role]); 5] = [
-    ("analyst", "Demo Analyst", &[accounts::Role::Analyst]),
+/// The demo's users, one of each role: name, display name, roles and agency. The approving authority is a court
+/// outside the unit (Directive 2016/681 Art. 12(3)).
+const DEMO_USERS: [(&str, &str, &[accounts::Role], &str); 6] = [
+    ("analyst", "Demo Analyst", &[accounts::Role::Analyst], "PIU"),
     (
         "supervisor",
         "Demo Supervisor",
         &[accounts::Role::Supervisor, accounts::Role::Analyst],
+        "PIU",
     ),
     (
         "liaison",
         "Demo Carrier Liaison",
         &[accounts::Role::CarrierLiaison],
+        "PIU",
     ),
     (
         "dpo",
         "Demo Data Protection Officer",
         &[accounts::Role::DataProtectionOfficer],
+        "PIU",
     ),
     (
         "admin",
         "Demo Administrator",
         &[accounts::Role::Administrator],
+        "PIU",
+    ),
+    (
+        "judge",
+        "Demo Approving Authority",
+        &[accounts::Role::ApprovingAuthority],
+        "COURT",
     ),
 ];
 
@@ -223,7 +234,7 @@ enum DemoUsers {
 async fn demo_users(accounts: &accounts::Accounts) -> anyhow::Result<DemoUsers> {
     let password: String = accounts::random_token()?.chars().take(16).collect();
     let mut users = Vec::new();
-    for (username, display_name, roles) in DEMO_USERS {
+    for (username, display_name, roles, agency) in DEMO_USERS {
         if accounts.store().user_named(username).await?.is_some() {
             continue;
         }
@@ -233,7 +244,7 @@ async fn demo_users(accounts: &accounts::Accounts) -> anyhow::Result<DemoUsers> 
                 &accounts::UserSpec {
                     username,
                     display_name,
-                    agency: "PIU",
+                    agency,
                     roles,
                     password: &password,
                 },

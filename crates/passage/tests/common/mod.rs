@@ -17,14 +17,18 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
-/// The users every test server has: name and roles. Their password is [`PASSWORD`].
-pub const USERS: [(&str, &str); 6] = [
-    ("analyst-1", "analyst"),
-    ("lead-1", "analyst,supervisor"),
-    ("supervisor-1", "supervisor"),
-    ("admin-1", "administrator"),
-    ("dpo-1", "dpo"),
-    ("liaison-1", "carrier_liaison"),
+/// The users every test server has: name, roles and agency. Their password is [`PASSWORD`].
+/// The approving authorities: one of a court outside the unit, and one wrongly made in the
+/// unit's own agency (whose decisions are refused).
+pub const USERS: [(&str, &str, &str); 8] = [
+    ("analyst-1", "analyst", "PIU"),
+    ("lead-1", "analyst,supervisor", "PIU"),
+    ("supervisor-1", "supervisor", "PIU"),
+    ("admin-1", "administrator", "PIU"),
+    ("dpo-1", "dpo", "PIU"),
+    ("liaison-1", "carrier_liaison", "PIU"),
+    ("judge-1", "approving_authority", "COURT"),
+    ("judge-piu", "approving_authority", "PIU"),
 ];
 pub const PASSWORD: &str = "test password of the e2e users";
 
@@ -118,10 +122,10 @@ pub fn passage(data: &std::path::Path, args: &[&str], stdin: &str) -> String {
 /// Adds the test users to a data directory; their tokens by name.
 pub fn add_users(data: &std::path::Path) -> HashMap<String, String> {
     let mut tokens = HashMap::new();
-    for (name, roles) in USERS {
+    for (name, roles, agency) in USERS {
         passage(
             data,
-            &["users", "add", name, "--roles", roles, "--agency", "PIU"],
+            &["users", "add", name, "--roles", roles, "--agency", agency],
             &format!("{PASSWORD}\n"),
         );
         let token = passage(data, &["users", "token", name], "");

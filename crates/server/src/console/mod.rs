@@ -19,6 +19,7 @@ mod targeting;
 mod texts;
 mod today;
 mod traveller;
+mod unmask;
 mod users;
 
 use accounts::Role;
@@ -56,7 +57,7 @@ pub(crate) struct NavItem {
 }
 
 /// The menu: an entry is shown only to the roles its pages admit.
-const MENU: [(&str, &str, &[Role]); 12] = [
+const MENU: [(&str, &str, &[Role]); 13] = [
     ("nav.today", "/", ANYONE),
     ("nav.flights", "/flights", QUALITY),
     ("nav.search", "/travellers", PERSONAL),
@@ -68,6 +69,7 @@ const MENU: [(&str, &str, &[Role]); 12] = [
     ("nav.carriers", "/carriers", QUALITY),
     ("nav.audit", "/audit", AUDIT),
     ("nav.retention", "/retention", RETENTION),
+    ("nav.unmask", "/unmask", UNMASK_READ),
     ("nav.users", "/users", USERS),
 ];
 
@@ -341,6 +343,36 @@ pub(crate) fn routes() -> Vec<Route> {
             "/retention/holds/{id}/release",
             Access::Roles(HOLDS),
             post(retention::release),
+        ),
+        page(
+            Method::POST,
+            "/travellers/{id}/unmask",
+            Access::Roles(UNMASK_REQUEST),
+            post(unmask::file),
+        ),
+        page(
+            Method::GET,
+            "/unmask",
+            Access::Roles(UNMASK_READ),
+            get(unmask::list),
+        ),
+        page(
+            Method::GET,
+            "/unmask/{id}",
+            Access::Roles(UNMASK_READ),
+            get(unmask::page),
+        ),
+        page(
+            Method::POST,
+            "/unmask/{id}/decide",
+            Access::Roles(UNMASK_DECIDE),
+            post(unmask::decide),
+        ),
+        page(
+            Method::POST,
+            "/unmask/{id}/reviewed",
+            Access::Roles(UNMASK_REVIEW),
+            post(unmask::review),
         ),
         page(
             Method::GET,

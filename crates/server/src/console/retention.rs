@@ -48,6 +48,8 @@ struct RetentionPage {
     past_persons: i64,
     /// Originals sealed at masking, by kind.
     sealed: Vec<(String, i64)>,
+    /// Requests to read masked data the DPO has not reviewed yet (Art. 12(3)).
+    unmask_to_review: i64,
     runs: Vec<RunLine>,
     holds: Vec<store::HoldRow>,
     can_hold: bool,
@@ -159,6 +161,7 @@ pub(crate) async fn page(Shared(state): Shared<Arc<State>>, who: Who) -> PageRes
         past_versions,
         past_persons,
         sealed: summary.sealed.clone(),
+        unmask_to_review: state.store.unmask_requests_to_review().await?,
         runs,
         holds,
         can_hold: who.principal.has_any(crate::roles::HOLDS),

@@ -147,7 +147,7 @@ fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
         .join(" ")
 }
 
-fn contact_line(c: &pnrgov::Contact) -> String {
+pub(crate) fn contact_line(c: &pnrgov::Contact) -> String {
     joined([
         c.street.as_deref(),
         c.city.as_deref(),
@@ -159,7 +159,7 @@ fn contact_line(c: &pnrgov::Contact) -> String {
     ])
 }
 
-fn payment_line(p: &pnrgov::Payment) -> String {
+pub(crate) fn payment_line(p: &pnrgov::Payment) -> String {
     joined([
         p.kind.as_deref(),
         p.vendor.as_deref(),
@@ -169,14 +169,14 @@ fn payment_line(p: &pnrgov::Payment) -> String {
     ])
 }
 
-fn pnr_name(t: &pnrgov::Traveller) -> String {
+pub(crate) fn pnr_name(t: &pnrgov::Traveller) -> String {
     match t.given_name.as_deref().filter(|g| !g.is_empty()) {
         Some(given) => format!("{}, {given}", t.surname),
         None => t.surname.to_string(),
     }
 }
 
-fn pnr_document(d: &pnrgov::TravelDocument) -> String {
+pub(crate) fn pnr_document(d: &pnrgov::TravelDocument) -> String {
     let mut parts = vec![format!(
         "{} {} {}",
         d.kind.as_deref().unwrap_or_default(),

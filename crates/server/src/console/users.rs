@@ -69,6 +69,7 @@ pub(crate) fn role_key(r: &Role) -> &'static str {
         Role::CarrierLiaison => "role.carrier_liaison",
         Role::DataProtectionOfficer => "role.dpo",
         Role::Administrator => "role.administrator",
+        Role::ApprovingAuthority => "role.approving_authority",
     }
 }
 
