@@ -17,6 +17,8 @@ pub struct Screener {
     /// (fingerprint, list, entry) → the suppression's row id.
     suppression_ids: HashMap<(String, String, String), i64>,
     lists: usize,
+    /// Keys the fingerprints kept and compared (`store/src/identity.rs`).
+    key: store::IdentityKey,
 }
 
 /// A traveller of a message and what screening found for them.
@@ -45,6 +47,7 @@ impl Screener {
         versions: &[ListVersion],
         suppressions: &[SuppressionRow],
         config: &screening::Config,
+        key: store::IdentityKey,
     ) -> Screener {
         let refs: Vec<&ListVersion> = versions.iter().collect();
         let matcher = Matcher::build(&refs, config);
@@ -69,7 +72,14 @@ impl Screener {
             suppressions: remembered,
             suppression_ids,
             lists: versions.len(),
+            key,
         }
+    }
+
+    /// The traveller's fingerprint as kept: keyed, so that the stored ones cannot be matched
+    /// against a dictionary without the unit's key.
+    fn fingerprint(&self, query: &Query) -> screening::Fingerprint {
+        screening::Fingerprint(self.key.keyed(&query.fingerprint().0))
     }
 
     /// How many lists are in force.
@@ -91,10 +101,15 @@ impl Screener {
         if query.surname.is_empty() && query.documents.is_empty() {
             return None;
         }
-        let hits = self.matcher.screen_with(query, &self.suppressions, today);
-        (!hits.is_empty()).then(|| TravellerHits {
+        let mut hits = self.matcher.screen(query);
+        if hits.is_empty() {
+            return None;
+        }
+        let fingerprint = self.fingerprint(query);
+        self.suppressions.apply(&fingerprint, &mut hits, today);
+        Some(TravellerHits {
             traveller,
-            fingerprint: query.fingerprint().0,
+            fingerprint: fingerprint.0,
             hits,
         })
     }
@@ -158,7 +173,7 @@ impl Screener {
         if hits.is_empty() {
             return None;
         }
-        let fingerprint = query.fingerprint();
+        let fingerprint = self.fingerprint(query);
         self.suppressions.apply(&fingerprint, &mut hits, today);
         Some(TravellerHits {
             traveller,

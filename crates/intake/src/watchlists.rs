@@ -122,7 +122,12 @@ impl Watchlists {
         if let Some(f) = self.traffic_name_frequencies().await? {
             config.name_frequencies = Some(std::sync::Arc::new(f));
         }
-        let screener = Screener::build(&versions, &suppressions, &config);
+        let screener = Screener::build(
+            &versions,
+            &suppressions,
+            &config,
+            self.store().identity_key().clone(),
+        );
         let n = screener.lists();
         self.set_screener(screener);
         self.screened_people.store(traffic, Ordering::Relaxed);

@@ -285,6 +285,7 @@ impl From<StoreError> for ApiError {
             | StoreError::Migration(_)
             | StoreError::Seal(_)
             | StoreError::SealingKey(_)
+            | StoreError::IdentityKey(_)
             | StoreError::Setup(_)
             | StoreError::Ended => {
                 tracing::error!(error = %e, "store");

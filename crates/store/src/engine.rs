@@ -138,6 +138,8 @@ pub struct Store {
     seal: Arc<Seal>,
     /// The key that seals the originals of masked data, kept outside the database.
     sealer: Arc<crate::sealing::Sealer>,
+    /// The key of person keys and fingerprints, kept outside the database.
+    identity: crate::IdentityKey,
 }
 
 /// A connection taken from a pool for a write transaction.
@@ -216,11 +218,15 @@ impl Store {
         let db = Db::Sqlite { read, write };
         let seal = Seal::beside(dir, Store::on_pool(&db, true)).await?;
         let sealer = Sealer::beside(dir, Store::on_pool(&db, true)).await?;
-        Ok(Store {
+        let identity = crate::IdentityKey::beside(dir, Store::on_pool(&db, true)).await?;
+        let store = Store {
             db,
             seal: Arc::new(seal),
             sealer: Arc::new(sealer),
-        })
+            identity,
+        };
+        store.key_unkeyed_values().await?;
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and one-off reading.
@@ -238,6 +244,7 @@ impl Store {
             db,
             seal: Arc::new(seal),
             sealer: Arc::new(Sealer::in_memory()?),
+            identity: crate::IdentityKey::in_memory()?,
         })
     }
 
@@ -259,11 +266,14 @@ impl Store {
         let db = Db::Postgres(pool);
         let seal = Seal::beside(dir, Store::on_pool(&db, true)).await?;
         let sealer = Sealer::beside(dir, Store::on_pool(&db, true)).await?;
+        let identity = crate::IdentityKey::beside(dir, Store::on_pool(&db, true)).await?;
         let store = Store {
             db,
             seal: Arc::new(seal),
             sealer: Arc::new(sealer),
+            identity,
         };
+        store.key_unkeyed_values().await?;
         // The vault's partitions for this month and the next ones (store/src/partitions.rs).
         let today = jiff::Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
@@ -371,6 +381,11 @@ impl Store {
 
     pub(crate) fn sealer(&self) -> &Sealer {
         &self.sealer
+    }
+
+    /// The unit's identity key, for what the intake keys before storing.
+    pub fn identity_key(&self) -> &crate::IdentityKey {
+        &self.identity
     }
 
     /// The schema as migrated: the latest migration applied and how many were.

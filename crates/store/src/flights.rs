@@ -155,7 +155,7 @@ impl Tx {
         let unreferenced = persons.iter().filter(|p| p.reference.is_none());
         let mut written = 0;
         for p in unreferenced {
-            let r = PersonRow::of(p)?;
+            let r = PersonRow::of(p, &self.identity)?;
             let known: Option<i64> = on!(self.conn()?, |db| {
                 sqlx::query_scalar(
                 "SELECT id FROM manifest WHERE flight_id = $1 AND COALESCE(booking, '') = COALESCE($2, '')
@@ -210,7 +210,7 @@ impl Tx {
                 in_statement.clear();
             }
             in_statement.insert(reference);
-            rows.push(PersonRow::of(p)?);
+            rows.push(PersonRow::of(p, &self.identity)?);
         }
         if !rows.is_empty() {
             written += self.insert_persons(flight, &rows).await?;
@@ -400,7 +400,7 @@ struct PersonRow<'a> {
 }
 
 impl<'a> PersonRow<'a> {
-    fn of(p: &'a PersonUpdate<'a>) -> Result<PersonRow<'a>, StoreError> {
+    fn of(p: &'a PersonUpdate<'a>, key: &crate::IdentityKey) -> Result<PersonRow<'a>, StoreError> {
         let document = p.identity.documents.first();
         Ok(PersonRow {
             p,
@@ -420,7 +420,8 @@ impl<'a> PersonRow<'a> {
             document_state: document.and_then(|d| d.issuing_state.as_deref()),
             identity: serde_json::to_string(p.identity)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            person_key: person_key(p.identity),
+            // Keyed: the plain key names the person (`identity.rs`).
+            person_key: person_key(p.identity).map(|k| key.keyed(&k)),
         })
     }
 }
@@ -567,6 +568,17 @@ impl Store {
             .into_iter()
             .map(|n| (n.surname, n.given_names))
             .collect())
+    }
+
+    /// The (keyed) key that finds a manifest person on other flights.
+    pub async fn person_key_of(&self, manifest_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT person_key FROM manifest WHERE id = $1"
+        )
+        .bind(manifest_id)
+        .fetch_optional(db)
+        .await)?
+        .flatten())
     }
 
     /// One person of a manifest with their flight.

@@ -53,6 +53,7 @@ mod engine;
 mod filter;
 mod flights;
 mod generations;
+mod identity;
 mod keys;
 mod leases;
 mod links;
@@ -85,6 +86,7 @@ pub use flights::{
     FlightRow, FoundPerson, ManifestRow, PersonSearch, PersonUpdate, Trip, person_key,
 };
 pub use generations::Generations;
+pub use identity::{IdentityKey, KEY_FILE as IDENTITY_KEY_FILE};
 pub use leases::{Earlier, Lease};
 pub use links::{Link, LinkPerson, PnrTraveller};
 pub use partitions::{MONTHS_AHEAD, Made, Partition};
@@ -125,6 +127,10 @@ pub enum StoreError {
     /// sealed, or others may read it).
     #[error("sealing key: {0}")]
     SealingKey(String),
+    /// The key of person keys and fingerprints, outside the database (missing while keyed
+    /// values are stored, or others may read it).
+    #[error("identity key: {0}")]
+    IdentityKey(String),
     /// The database is not set up as Passage needs it (e.g. a PostgreSQL collation).
     #[error("store setup: {0}")]
     Setup(String),

@@ -19,6 +19,8 @@ pub struct Tx {
     conn: Option<Conn>,
     /// To seal the audit records written in it.
     pub(crate) seal: std::sync::Arc<crate::audit::Seal>,
+    /// To key the person keys written in it.
+    pub(crate) identity: crate::IdentityKey,
 }
 
 impl Store {
@@ -28,6 +30,7 @@ impl Store {
         let mut tx = Tx {
             conn: Some(conn),
             seal: self.seal_handle(),
+            identity: self.identity_key().clone(),
         };
         crate::engine::begin_on(tx.conn_mut()?).await?;
         Ok(tx)
