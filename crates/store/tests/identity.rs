@@ -75,7 +75,7 @@ async fn person_keys_are_keyed_and_old_ones_keyed_on_opening(at: TestLocation) {
     let one = on_flight(&store, "XQ101/AMS-JFK/2026-12-01", &someone()).await;
     let two = on_flight(&store, "XQ102/JFK-AMS/2026-12-05", &someone()).await;
     store.close().await;
-    let keys = person_keys(&at).await;
+    let keys = person_keys(at).await;
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "the same person on two flights");
     assert!(keys[0].starts_with("k:") && keys[0].len() == 34, "{}", keys[0]);
@@ -94,7 +94,7 @@ async fn person_keys_are_keyed_and_old_ones_keyed_on_opening(at: TestLocation) {
     at.raw(&format!("UPDATE manifest SET person_key = 'D:XXA:X1234567' WHERE id = {two}"))
         .await
         .unwrap();
-    let rekeyed = person_keys(&at).await;
+    let rekeyed = person_keys(at).await;
     assert_eq!(rekeyed, keys);
 
     // Without its key the store does not open: a new key would match nothing kept.
