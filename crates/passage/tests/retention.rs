@@ -183,14 +183,14 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         let page = dpo.get("/retention");
         assert!(page.body.contains("CASE-7") && !page.body.contains("CASE-8"));
         // An analyst sees beside a traveller when their data leave the unit.
-        let (held_person, other_person) = {
+        let (held_person, other_person, other_identity) = {
             let store = store::Store::open(&data.join("passage.db")).await.unwrap();
             let f = store.flight(&held_flight).await.unwrap().unwrap();
             let held = store.manifest(f.id).await.unwrap()[0].id;
             let f = store.flight(other).await.unwrap().unwrap();
-            let other = store.manifest(f.id).await.unwrap()[0].id;
+            let other = store.manifest(f.id).await.unwrap()[0].clone();
             store.close().await;
-            (held, other)
+            (held, other.id, other.identity)
         };
         let stated = analyst.post(
             "/purpose",
@@ -210,6 +210,48 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
             "{}",
             page.body
         );
+        // A data subject's request (the other person): the DPO finds their API record, where it
+        // came from, when it goes, and the analyst's consultation of it with its purpose.
+        let dsr = format!(
+            "/data-subjects?surname={}&birth={}",
+            other_identity.surname,
+            other_identity
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        );
+        let first = dpo.get(&dsr);
+        assert_eq!(first.status, 303, "a purpose first");
+        dpo.post(
+            "/purpose",
+            "/purpose?next=/",
+            &[("purpose", "DSR-1"), ("next", "/")],
+        );
+        let report = dpo.get(&dsr);
+        assert_eq!(report.status, 200);
+        assert!(
+            report
+                .body
+                .contains(&format!("href=\"/travellers/{other_person}\"")),
+            "{}",
+            report.body
+        );
+        assert!(report.body.contains(other.as_str()), "the flight");
+        assert!(
+            report.body.contains("API data deleted at 2026-12-0"),
+            "{}",
+            report.body
+        );
+        let accesses = report.body.split("id=\"subject-accesses\"").nth(1).unwrap();
+        assert!(
+            accesses.contains("traveller.viewed")
+                && accesses.contains("analyst-1")
+                && accesses.contains("CASE-7")
+                && accesses.contains(&format!("traveller:{other_person}")),
+            "{accesses}"
+        );
+        assert!(accesses.contains("consultation"));
+        assert_eq!(analyst.get("/data-subjects").status, 403, "the DPO's page");
         let audit = dpo.get("/audit?kind=administration");
         assert!(audit.body.contains("retention.hold_placed"));
         assert!(audit.body.contains("retention.hold_released"));

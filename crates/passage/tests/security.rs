@@ -284,7 +284,7 @@ fn the_demo_keeps_the_users_a_data_directory_has() {
     let (code, out, err) = run(&data, &["demo", "--once", "--port", "0"], "");
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("users analyst, supervisor, liaison, dpo;"),
+        out.contains("users analyst, supervisor, liaison, dpo, judge;"),
         "the absent ones are made: {out}"
     );
     assert!(out.contains("the other users of this data directory were kept"));

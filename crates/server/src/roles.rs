@@ -31,6 +31,11 @@ pub const UNMASK_READ: &[Role] = &[
 pub const UNMASK_DECIDE: &[Role] = &[ApprovingAuthority];
 /// Recording the data protection officer's review of a request.
 pub const UNMASK_REVIEW: &[Role] = &[DataProtectionOfficer];
+/// Stating a purpose before personal data: who opens them (the DPO for a data subject's
+/// request).
+pub const PURPOSE: &[Role] = &[Analyst, Supervisor, DataProtectionOfficer];
+/// Answering a data subject's request: what the unit holds about one person and who read it.
+pub const SUBJECTS: &[Role] = &[DataProtectionOfficer];
 pub const AUDIT_CHECK: &[Role] = &[DataProtectionOfficer, Administrator];
 pub const OPERATIONS: &[Role] = &[Administrator, CarrierLiaison];
 #[allow(dead_code)]

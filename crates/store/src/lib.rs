@@ -63,6 +63,7 @@ mod retention;
 mod screening;
 mod sealing;
 mod series;
+mod subjects;
 pub mod testing;
 mod tx;
 mod unmask;
@@ -102,6 +103,7 @@ pub use sealing::{
     FlightMask, KEY_FILE as SEALING_KEY_FILE, Masked, SealedBookingVersion, SealedExplanation,
     SealedKind, SealedPerson, SealedPnrTraveller, ToMask,
 };
+pub use subjects::{FoundTraveller, HitAbout};
 pub use tx::Tx;
 pub use unmask::{Decided, NewUnmaskRequest, UnmaskDecision, UnmaskRequestRow};
 pub use vault::{BodyKept, MessageState, Received, StoredMessage, Totals};

@@ -1035,7 +1035,7 @@ impl Tx {
     }
 
     /// Commits, or rolls back in a dry run.
-    async fn end(self, mode: Mode) -> Result<(), StoreError> {
+    pub(crate) async fn end(self, mode: Mode) -> Result<(), StoreError> {
         match mode {
             Mode::Erase => self.commit().await,
             Mode::DryRun => self.rollback().await,

@@ -393,10 +393,7 @@ impl Store {
         .execute(db)
         .await
         .map(|r| r.rows_affected()))?;
-        match mode {
-            crate::Mode::Erase => tx.commit().await?,
-            crate::Mode::DryRun => tx.rollback().await?,
-        }
+        tx.end(mode).await?;
         Ok(n)
     }
 
@@ -735,10 +732,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         }
-        match mode {
-            crate::Mode::Erase => tx.commit().await?,
-            crate::Mode::DryRun => tx.rollback().await?,
-        }
+        tx.end(mode).await?;
         Ok(masked)
     }
 

@@ -15,6 +15,7 @@ mod login;
 mod messages;
 mod retention;
 mod search;
+mod subjects;
 mod targeting;
 mod texts;
 mod today;
@@ -57,7 +58,7 @@ pub(crate) struct NavItem {
 }
 
 /// The menu: an entry is shown only to the roles its pages admit.
-const MENU: [(&str, &str, &[Role]); 13] = [
+const MENU: [(&str, &str, &[Role]); 14] = [
     ("nav.today", "/", ANYONE),
     ("nav.flights", "/flights", QUALITY),
     ("nav.search", "/travellers", PERSONAL),
@@ -70,6 +71,7 @@ const MENU: [(&str, &str, &[Role]); 13] = [
     ("nav.audit", "/audit", AUDIT),
     ("nav.retention", "/retention", RETENTION),
     ("nav.unmask", "/unmask", UNMASK_READ),
+    ("nav.subjects", "/data-subjects", SUBJECTS),
     ("nav.users", "/users", USERS),
 ];
 
@@ -244,13 +246,13 @@ pub(crate) fn routes() -> Vec<Route> {
         page(
             Method::GET,
             "/purpose",
-            Access::Roles(PERSONAL),
+            Access::Roles(PURPOSE),
             get(login::purpose_form),
         ),
         page(
             Method::POST,
             "/purpose",
-            Access::Roles(PERSONAL),
+            Access::Roles(PURPOSE),
             post(login::purpose_submit),
         ),
         page(
@@ -349,6 +351,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "/travellers/{id}/unmask",
             Access::Roles(UNMASK_REQUEST),
             post(unmask::file),
+        ),
+        page(
+            Method::GET,
+            "/data-subjects",
+            Access::Roles(SUBJECTS),
+            get(subjects::page),
         ),
         page(
             Method::GET,

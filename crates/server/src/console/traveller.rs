@@ -78,13 +78,13 @@ pub(crate) struct KeptLine {
     pub until: String,
 }
 
-fn minute(t: jiff::Timestamp) -> String {
+pub(crate) fn minute(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// When the person's API data and their booking leave the unit (or are masked), under the
 /// policy in force: what the data protection rules promise the traveller, shown beside the data.
-async fn kept_lines(
+pub(crate) async fn kept_lines(
     state: &State,
     flight: &store::FlightRow,
     person: &store::ManifestRow,

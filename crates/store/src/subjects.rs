@@ -1,0 +1,137 @@
+//! What the unit holds about one person, for the data protection officer answering a data
+//! subject's request (GDPR Art. 15 / LED Art. 14 as Directive 2016/681 Art. 13(1) applies them):
+//! the API records and PNR travellers that name them (by name and birth date, or document), the
+//! hits about them, and who consulted or disclosed those records (the audit). Masked records
+//! name nobody any more and are not found by name: the report says how many sealed records
+//! exist, for the DPO to ask the authority for.
+
+use serde::Serialize;
+
+use crate::{AuditRecord, Store, StoreError};
+
+/// A PNR traveller found by name, birth date or document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct FoundTraveller {
+    pub flight_id: i64,
+    pub flight: String,
+    pub departure_date: String,
+    pub locator: String,
+    pub reference: String,
+    pub surname: String,
+    pub given_name: String,
+    pub birth_dates: String,
+    pub documents: String,
+    /// The first and last version's receipt.
+    pub first_received: Option<String>,
+    pub last_received: Option<String>,
+    pub versions: i64,
+}
+
+/// A hit about a person, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct HitAbout {
+    pub id: i64,
+    /// `screening` or `targeting`.
+    pub kind: String,
+    /// The list, or the criterion.
+    pub source: String,
+    pub state: String,
+    pub reviewed_by: Option<String>,
+    pub created_at: String,
+}
+
+impl Store {
+    /// PNR travellers with this surname (exact, upper case) and, when given, this birth date;
+    /// or holding this document number.
+    pub async fn find_pnr_travellers(
+        &self,
+        surname: Option<&str>,
+        date_of_birth: Option<&str>,
+        document: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<FoundTraveller>, StoreError> {
+        const COLUMNS: &str = "SELECT t.flight_id, f.key AS flight, f.departure_date, t.locator, \
+             t.reference, t.surname, t.given_name, t.birth_dates, t.documents, \
+             (SELECT MIN(v.received_at) FROM pnr_versions v WHERE v.flight_id = t.flight_id \
+              AND v.locator = t.locator) AS first_received, \
+             (SELECT MAX(v.received_at) FROM pnr_versions v WHERE v.flight_id = t.flight_id \
+              AND v.locator = t.locator) AS last_received, \
+             (SELECT COUNT(*) FROM pnr_versions v WHERE v.flight_id = t.flight_id \
+              AND v.locator = t.locator) AS versions \
+             FROM pnr_travellers t JOIN flights f ON f.id = t.flight_id";
+        let rows = match (surname, document) {
+            (Some(surname), _) => on!(self.reader(), |db| sqlx::query_as::<_, FoundTraveller>(
+                sqlx::AssertSqlSafe(format!(
+                    "{COLUMNS} WHERE t.surname = $1 ORDER BY f.departure_date DESC LIMIT $2"
+                ))
+            )
+            .bind(surname.trim().to_uppercase())
+            .bind(limit)
+            .fetch_all(db)
+            .await)?,
+            (None, Some(document)) => {
+                on!(self.reader(), |db| sqlx::query_as::<_, FoundTraveller>(
+                    sqlx::AssertSqlSafe(format!(
+                        "{COLUMNS} WHERE ' ' || t.documents || ' ' LIKE $1 \
+                 ORDER BY f.departure_date DESC LIMIT $2"
+                    ))
+                )
+                .bind(format!("% {} %", document.trim().to_uppercase()))
+                .bind(limit)
+                .fetch_all(db)
+                .await)?
+            }
+            (None, None) => Vec::new(),
+        };
+        // The birth date narrows a name: a traveller without one stays (it may be them).
+        Ok(rows
+            .into_iter()
+            .filter(|t| {
+                date_of_birth.is_none_or(|d| t.birth_dates.is_empty() || t.birth_dates.contains(d))
+            })
+            .collect())
+    }
+
+    /// The screening and targeting hits about an API person (their own and their linked
+    /// PNR traveller's), or about a PNR traveller.
+    pub async fn hits_about(
+        &self,
+        flight: i64,
+        manifest_id: Option<i64>,
+        traveller: Option<(&str, &str)>,
+    ) -> Result<Vec<HitAbout>, StoreError> {
+        let (locator, reference) = traveller.unzip();
+        Ok(on!(self.reader(), |db| sqlx::query_as::<_, HitAbout>(
+            "SELECT h.id, 'screening' AS kind, h.list AS source, h.state, h.reviewed_by, \
+             h.created_at FROM hits h WHERE h.flight_id = $1 \
+             AND (h.manifest_id = $2 OR (h.locator = $3 AND h.traveller = $4)) \
+             UNION ALL \
+             SELECT t.id, 'targeting' AS kind, c.criterion AS source, t.state, t.reviewed_by, \
+             t.created_at FROM targeting_hits t JOIN criteria_versions c ON c.id = t.version_id \
+             WHERE t.flight_id = $1 \
+             AND (t.manifest_id = $2 OR (t.locator = $3 AND t.traveller = $4)) \
+             ORDER BY created_at"
+        )
+        .bind(flight)
+        .bind(manifest_id)
+        .bind(locator)
+        .bind(reference)
+        .fetch_all(db)
+        .await)?)
+    }
+
+    /// The audit's records about any of `subjects`, oldest first.
+    pub async fn audit_about(
+        &self,
+        subjects: &[String],
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut out = Vec::new();
+        for subject in subjects {
+            out.extend(self.audit_records(Some(subject), limit).await?);
+        }
+        out.sort_by_key(|r| r.id);
+        out.dedup_by_key(|r| r.id);
+        Ok(out)
+    }
+}
