@@ -629,11 +629,27 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut erased = Erased::default();
         // The versions without an objective link, judged once; then deleted by number. One
-        // DELETE … IN (SELECT …) let PostgreSQL plan a scan of every version per flight.
-        let sql = format!(
-            "SELECT v.id FROM pnr_versions v \
-             WHERE v.flight_id = $1 AND v.received_at < $2 AND NOT {BOOKING_LINKED}"
-        );
+        // DELETE … IN (SELECT …) let PostgreSQL plan a scan of every version per flight. A
+        // flight with no confirmed hit and no hold in force (most) links no booking: its
+        // versions are not judged one by one.
+        let linked: bool = on!(tx.conn()?, |db| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM hits WHERE flight_id = $1 AND state = 'confirmed') \
+             OR EXISTS (SELECT 1 FROM targeting_hits WHERE flight_id = $1 \
+                        AND state = 'confirmed') \
+             OR EXISTS (SELECT 1 FROM legal_holds WHERE flight_id = $1 AND released_at IS NULL)"
+        )
+        .bind(flight)
+        .fetch_one(db)
+        .await)?;
+        let sql = if linked {
+            format!(
+                "SELECT v.id FROM pnr_versions v \
+                 WHERE v.flight_id = $1 AND v.received_at < $2 AND NOT {BOOKING_LINKED}"
+            )
+        } else {
+            "SELECT v.id FROM pnr_versions v WHERE v.flight_id = $1 AND v.received_at < $2"
+                .to_string()
+        };
         let versions: Vec<i64> = on!(tx.conn()?, |db| sqlx::query_scalar(sqlx::AssertSqlSafe(
             sql
         ))
