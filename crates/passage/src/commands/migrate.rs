@@ -26,14 +26,20 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     runtime.block_on(async {
-        if let Some(from) = &args.from {
-            bring_the_seal(from, &args.data)?;
-        }
+        // The source first: opening it upgrades it and makes any key it lacks (keying its
+        // person keys), so that the keys copied next are the ones its rows were written under.
+        let source = match &args.from {
+            Some(from) => {
+                let source = store::Store::open(from)
+                    .await
+                    .with_context(|| format!("opening {}", from.display()))?;
+                bring_the_seal(from, &args.data)?;
+                Some(source)
+            }
+            None => None,
+        };
         let store = super::open_store(&args.data, args.store.as_deref()).await?;
-        if let Some(from) = &args.from {
-            let source = store::Store::open(from)
-                .await
-                .with_context(|| format!("opening {}", from.display()))?;
+        if let Some(source) = source {
             let report = store.copy_from(&source).await.context("copying the unit")?;
             for (table, rows) in &report.tables {
                 println!("{table:>20} {rows:>10} rows");
@@ -60,10 +66,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Copies the audit's key and checkpoints, and the sealing key, from beside `from` into `data`
-/// (mode 0600), so that the copied log verifies under its own key and the sealed originals
-/// open; a different key already in `data` stops the copy. (A unit last opened before masking
-/// existed has no sealing key, and nothing sealed.)
+/// Copies the audit's key and checkpoints, the sealing key and the identity key from beside
+/// `from` into `data` (mode 0600), so that the copied log verifies under its own key, the sealed
+/// originals open and person keys and fingerprints keep matching; a different key already in
+/// `data` stops the copy.
 fn bring_the_seal(from: &std::path::Path, data: &std::path::Path) -> anyhow::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let source = from.parent().unwrap_or(std::path::Path::new("."));
@@ -72,17 +78,10 @@ fn bring_the_seal(from: &std::path::Path, data: &std::path::Path) -> anyhow::Res
         store::KEY_FILE,
         store::CHECKPOINT_FILE,
         store::SEALING_KEY_FILE,
+        store::IDENTITY_KEY_FILE,
     ] {
         let (src, dst) = (source.join(name), data.join(name));
-        let bytes = match std::fs::read(&src) {
-            Ok(bytes) => bytes,
-            Err(e)
-                if e.kind() == std::io::ErrorKind::NotFound && name == store::SEALING_KEY_FILE =>
-            {
-                continue;
-            }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", src.display())),
-        };
+        let bytes = std::fs::read(&src).with_context(|| format!("reading {}", src.display()))?;
         match std::fs::read(&dst) {
             Ok(existing) if existing == bytes => continue,
             Ok(_) => anyhow::bail!(
