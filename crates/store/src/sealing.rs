@@ -338,6 +338,12 @@ struct SealedRow {
     payload: Vec<u8>,
 }
 
+/// A flight `f` due for masking: not masked since its last change, and a message about it
+/// received before `$1`.
+const DUE: &str = "(f.masked_at IS NULL OR f.masked_at < f.updated_at) \
+     AND EXISTS (SELECT 1 FROM message_flights mf JOIN messages ms ON ms.id = mf.message_id \
+                 WHERE mf.flight_id = f.id AND ms.received_at < $1)";
+
 impl Store {
     /// Flights with rows past the depersonalisation period not masked since their last change:
     /// a message about them received before `before`. After `after`, at most `limit`.
@@ -348,12 +354,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<i64>, StoreError> {
         Ok(on!(self.reader(), |db| sqlx::query_scalar(
-            "SELECT f.id FROM flights f WHERE f.id > $2 \
-             AND (f.masked_at IS NULL OR f.masked_at < f.updated_at) \
-             AND EXISTS (SELECT 1 FROM message_flights mf JOIN messages ms \
-                         ON ms.id = mf.message_id \
-                         WHERE mf.flight_id = f.id AND ms.received_at < $1) \
-             ORDER BY f.id LIMIT $3"
+            sqlx::AssertSqlSafe(format!(
+                "SELECT f.id FROM flights f WHERE f.id > $2 AND {DUE} ORDER BY f.id LIMIT $3"
+            ))
         )
         .bind(before)
         .bind(after)
@@ -370,25 +373,22 @@ impl Store {
         mode: crate::Mode,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
-        let n = on!(tx.conn()?, |db| sqlx::query(
-            "UPDATE flights SET masked_at = updated_at \
-             WHERE (masked_at IS NULL OR masked_at < updated_at) \
-             AND EXISTS (SELECT 1 FROM message_flights mf JOIN messages ms \
-                         ON ms.id = mf.message_id \
-                         WHERE mf.flight_id = flights.id AND ms.received_at < $1) \
+        let n = on!(tx.conn()?, |db| sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE flights SET masked_at = updated_at WHERE id IN (SELECT f.id FROM flights f \
+             WHERE {DUE} \
              AND NOT EXISTS (SELECT 1 FROM manifest m \
-                             WHERE m.flight_id = flights.id AND m.masked_at IS NULL) \
+                             WHERE m.flight_id = f.id AND m.masked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM pnr_versions v \
-                             WHERE v.flight_id = flights.id AND v.masked_at IS NULL) \
+                             WHERE v.flight_id = f.id AND v.masked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM pnr_travellers t \
-                             WHERE t.flight_id = flights.id AND t.masked_at IS NULL) \
+                             WHERE t.flight_id = f.id AND t.masked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM hits h \
-                             WHERE h.flight_id = flights.id AND h.masked_at IS NULL) \
+                             WHERE h.flight_id = f.id AND h.masked_at IS NULL) \
              AND NOT EXISTS (SELECT 1 FROM targeting_hits h \
-                             WHERE h.flight_id = flights.id AND h.masked_at IS NULL) \
-             AND NOT EXISTS (SELECT 1 FROM message_flights mf JOIN message_bodies b \
-                             ON b.message_id = mf.message_id WHERE mf.flight_id = flights.id)"
-        )
+                             WHERE h.flight_id = f.id AND h.masked_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM message_flights mb JOIN message_bodies b \
+                             ON b.message_id = mb.message_id WHERE mb.flight_id = f.id))"
+        )))
         .bind(before)
         .execute(db)
         .await
@@ -411,11 +411,8 @@ impl Store {
             flights: i64,
         }
         let c = on!(self.reader(), |db| sqlx::query_as::<_, Counts>(
-            "WITH due AS (SELECT f.id FROM flights f \
-                 WHERE (f.masked_at IS NULL OR f.masked_at < f.updated_at) \
-                 AND EXISTS (SELECT 1 FROM message_flights mf JOIN messages ms \
-                             ON ms.id = mf.message_id \
-                             WHERE mf.flight_id = f.id AND ms.received_at < $1)) \
+            sqlx::AssertSqlSafe(format!(
+                "WITH due AS (SELECT f.id FROM flights f WHERE {DUE}) \
              SELECT \
              (SELECT COUNT(*) FROM manifest WHERE masked_at IS NULL \
                  AND flight_id IN (SELECT id FROM due)) AS api_persons, \
@@ -431,6 +428,7 @@ impl Store {
                  ON mf.message_id = b.message_id WHERE mf.flight_id IN (SELECT id FROM due)) \
                  AS bodies, \
              (SELECT COUNT(*) FROM due) AS flights"
+            ))
         )
         .bind(before)
         .fetch_one(db)

@@ -59,13 +59,19 @@ impl Store {
              (SELECT COUNT(*) FROM pnr_versions v WHERE v.flight_id = t.flight_id \
               AND v.locator = t.locator) AS versions \
              FROM pnr_travellers t JOIN flights f ON f.id = t.flight_id";
-        let rows = match (surname, document) {
+        // The birth date narrows a name in the query, before the limit: a traveller without
+        // one stays (it may be them).
+        let born = date_of_birth.map(|d| format!("%{}%", d.trim()));
+        Ok(match (surname, document) {
             (Some(surname), _) => on!(self.reader(), |db| sqlx::query_as::<_, FoundTraveller>(
                 sqlx::AssertSqlSafe(format!(
-                    "{COLUMNS} WHERE t.surname = $1 ORDER BY f.departure_date DESC LIMIT $2"
+                    "{COLUMNS} WHERE t.surname = $1 \
+                     AND ($2 IS NULL OR t.birth_dates = '' OR t.birth_dates LIKE $2) \
+                     ORDER BY f.departure_date DESC LIMIT $3"
                 ))
             )
             .bind(surname.trim().to_uppercase())
+            .bind(&born)
             .bind(limit)
             .fetch_all(db)
             .await)?,
@@ -73,23 +79,18 @@ impl Store {
                 on!(self.reader(), |db| sqlx::query_as::<_, FoundTraveller>(
                     sqlx::AssertSqlSafe(format!(
                         "{COLUMNS} WHERE ' ' || t.documents || ' ' LIKE $1 \
-                 ORDER BY f.departure_date DESC LIMIT $2"
+                 AND ($2 IS NULL OR t.birth_dates = '' OR t.birth_dates LIKE $2) \
+                 ORDER BY f.departure_date DESC LIMIT $3"
                     ))
                 )
                 .bind(format!("% {} %", document.trim().to_uppercase()))
+                .bind(&born)
                 .bind(limit)
                 .fetch_all(db)
                 .await)?
             }
             (None, None) => Vec::new(),
-        };
-        // The birth date narrows a name: a traveller without one stays (it may be them).
-        Ok(rows
-            .into_iter()
-            .filter(|t| {
-                date_of_birth.is_none_or(|d| t.birth_dates.is_empty() || t.birth_dates.contains(d))
-            })
-            .collect())
+        })
     }
 
     /// The screening and targeting hits about an API person (their own and their linked
