@@ -278,8 +278,15 @@ impl Pending {
 
 /// A series' key as the store keeps it beside its waiting parts.
 fn series_name(key: &SeriesKey) -> String {
-    // Length-prefixed: no sender and reference run into another pair's.
-    format!("{}:{}/{}", key.sender.len(), key.sender, key.reference)
+    // Length-prefixed: no sender, document and reference run into another's.
+    format!(
+        "{}:{}/{}:{}/{}",
+        key.sender.len(),
+        key.sender,
+        key.document.len(),
+        key.document,
+        key.reference
+    )
 }
 
 /// The intake over a store.

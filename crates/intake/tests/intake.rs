@@ -577,3 +577,77 @@ async fn keep(store: &Store, body: &[u8]) -> i64 {
         .await
         .unwrap()
 }
+
+store::engines! {
+async fn a_late_part_of_a_list_is_not_taken_for_a_part_of_the_close_out(store: Store) {
+    // Carriers give a flight's passenger list and its close-out the same common access
+    // reference. The passenger list's second part arrives late, after the close-out's first
+    // part: each part goes to its own document, none waits for ever, none is dropped.
+    let sim =
+        simulator::Simulator::new(simulator::Config::new(9, simulator::Size::Small, 1)).unwrap();
+    let mut sent = Vec::new();
+    sim.run(|m| sent.push(m));
+    let parts = |flight: &str, kind: simulator::Kind| -> Vec<Vec<u8>> {
+        let mut p: Vec<&simulator::Sent> = sent
+            .iter()
+            .filter(|m| m.flight == flight && m.kind == kind)
+            .filter(|m| !m.quirks.contains(&simulator::Quirk::Duplicate))
+            .collect();
+        p.sort_by(|a, b| a.file.cmp(&b.file));
+        p.into_iter().map(|m| m.bytes.clone()).collect()
+    };
+    let flight = sent
+        .iter()
+        .map(|m| m.flight.clone())
+        .find(|f| {
+            parts(f, simulator::Kind::PassengerList).len() == 2
+                && parts(f, simulator::Kind::CloseOut).len() == 2
+        })
+        .expect("a flight whose list and close-out come in two parts each");
+    let list = parts(&flight, simulator::Kind::PassengerList);
+    let close_out = parts(&flight, simulator::Kind::CloseOut);
+    let first_part = |bytes: &[u8]| -> bool {
+        let read = paxlst::read(bytes);
+        read.messages[0].series.as_ref().and_then(|s| s.number) == Some(1)
+    };
+    let (first, last) = if first_part(&list[0]) {
+        (&list[0], &list[1])
+    } else {
+        (&list[1], &list[0])
+    };
+    let (close_first, close_last) = if first_part(&close_out[0]) {
+        (&close_out[0], &close_out[1])
+    } else {
+        (&close_out[1], &close_out[0])
+    };
+    let intake = intake(store);
+    let mut outcomes = Vec::new();
+    for body in [first, close_first, last, close_last] {
+        outcomes.push(
+            intake
+                .receive("folder", &flight[..2], body)
+                .await
+                .unwrap()
+                .outcome,
+        );
+    }
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Waiting,
+            Outcome::Waiting,
+            Outcome::Processed,
+            Outcome::Processed
+        ]
+    );
+    for id in 1..=4 {
+        let m = intake.store().message(id).await.unwrap().unwrap();
+        assert_eq!(m.state, MessageState::Processed, "message {id}");
+        assert!(
+            !m.findings.to_string().contains("series_duplicate_part"),
+            "message {id}: {}",
+            m.findings
+        );
+    }
+}
+}

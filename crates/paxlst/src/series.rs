@@ -15,10 +15,15 @@ use crate::{Body, Message};
 /// The highest part number S010 0070 (n..2) can carry.
 pub const MAX_PARTS: u32 = 99;
 
-/// What identifies a series: who sent it and its common access reference.
+/// What identifies a series: who sent it, the document it is (BGM: passenger list, crew
+/// list, close-out…) and its common access reference. Carriers give a flight's crew list,
+/// passenger list and close-out the same reference (the flight and date): without the
+/// document, a late part of one would be taken for a part of another.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct SeriesKey {
     pub sender: String,
+    /// BGM 1001, and the list's change indicator when it has one (`745`, `266:CLOB`).
+    pub document: String,
     pub reference: String,
 }
 
@@ -42,7 +47,18 @@ impl SeriesKey {
                 format!("{}/{}", message.reference, flight)
             }
         };
-        SeriesKey { sender, reference }
+        let document = match message.passenger_list() {
+            Some(list) => match &list.change {
+                Some(change) => format!("{}:{}", list.kind.code(), change.code()),
+                None => list.kind.code().to_string(),
+            },
+            None => String::new(),
+        };
+        SeriesKey {
+            sender,
+            document,
+            reference,
+        }
     }
 }
 
