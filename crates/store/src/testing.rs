@@ -358,3 +358,64 @@ mod tests {
         assert_eq!(with_database("postgres://h", "t3"), "postgres://h/t3");
     }
 }
+
+/// Every value the database at `location` holds, table by table and column by column, as
+/// bytes, with packed (compressed) values unpacked: what a search for a name must look
+/// through, since a compressed value may hold a name no byte of the file shows.
+pub async fn every_value(location: &Location) -> Result<Vec<Vec<u8>>, sqlx::Error> {
+    let mut values = Vec::new();
+    match location {
+        Location::Embedded(path) => {
+            let mut c =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await?;
+            let tables: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(&mut c)
+                    .await?;
+            for table in tables {
+                let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(&mut c)
+                .await?;
+                for column in columns {
+                    let rows: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sqlx::AssertSqlSafe(
+                        format!("SELECT CAST(\"{column}\" AS BLOB) FROM \"{table}\""),
+                    ))
+                    .fetch_all(&mut c)
+                    .await?;
+                    values.extend(rows.into_iter().flatten());
+                }
+            }
+            let _ = c.close().await;
+        }
+        Location::Postgres { url, .. } => {
+            let mut c = sqlx::PgConnection::connect(url).await?;
+            let columns: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT table_name::text, column_name::text, data_type::text \
+                 FROM information_schema.columns WHERE table_schema = current_schema()",
+            )
+            .fetch_all(&mut c)
+            .await?;
+            for (table, column, kind) in columns {
+                let select = if kind == "bytea" {
+                    format!("SELECT \"{column}\" FROM \"{table}\"")
+                } else {
+                    format!("SELECT convert_to(\"{column}\"::text, 'UTF8') FROM \"{table}\"")
+                };
+                let rows: Vec<Option<Vec<u8>>> = sqlx::query_scalar(sqlx::AssertSqlSafe(select))
+                    .fetch_all(&mut c)
+                    .await?;
+                values.extend(rows.into_iter().flatten());
+            }
+            let _ = c.close().await;
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|v| match crate::packing::unpack(&v) {
+            Ok(unpacked) => unpacked.into_owned(),
+            Err(_) => v,
+        })
+        .collect())
+}

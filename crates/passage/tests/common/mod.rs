@@ -79,9 +79,39 @@ pub fn use_store(data: &std::path::Path, url: &str) {
         .insert(data.to_path_buf(), url.to_string());
 }
 
-/// `passage` with the store of `data` when it is not the embedded one.
+/// The clock each data directory's commands run at, when a test sets one: the process's
+/// whole clock (receipts, the audit, retention, sessions), set by libfaketime.
+static CLOCK_OF: std::sync::LazyLock<Mutex<HashMap<std::path::PathBuf, jiff::Timestamp>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Runs every later `passage` command given `data` with its wall clock starting at `at`
+/// (through `faketime`, which the README's list of what tests need names).
+pub fn set_clock(data: &std::path::Path, at: jiff::Timestamp) {
+    CLOCK_OF.lock().unwrap().insert(data.to_path_buf(), at);
+}
+
+/// `passage` with the store of `data` when it is not the embedded one, at its clock when a
+/// test set one.
 fn command_for(data: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_passage"));
+    let clock = CLOCK_OF.lock().unwrap().get(data).copied();
+    let mut c = match clock {
+        Some(at) => {
+            const FAKETIME: &str = "/usr/bin/faketime";
+            assert!(
+                std::path::Path::new(FAKETIME).exists(),
+                "{FAKETIME} is missing: install the faketime package (README, Tests)"
+            );
+            let mut c = Command::new(FAKETIME);
+            c.args(["-f", &format!("@{}", at.strftime("%Y-%m-%d %H:%M:%S"))])
+                .arg(env!("CARGO_BIN_EXE_passage"))
+                // Timers and timeouts keep the real monotonic clock; the zone is UTC so the
+                // time given is read as UTC.
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                .env("TZ", "UTC");
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_passage")),
+    };
     match STORE_OF.lock().unwrap().get(data) {
         Some(url) => c.env("PASSAGE_STORE", url),
         None => c.env_remove("PASSAGE_STORE"),
