@@ -251,6 +251,50 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
             "{accesses}"
         );
         assert!(accesses.contains("consultation"));
+        // The request asks for erasure: the DPO erases the record with a reason (an analyst
+        // may not), and the same report no longer finds it but lists the erasure.
+        let fields = [
+            ("traveller", other_person.to_string()),
+            (
+                "reason",
+                "received in error: not on this flight".to_string(),
+            ),
+            ("surname", other_identity.surname.clone()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            analyst.post("/data-subjects/erase", "/", &fields).status,
+            403
+        );
+        let erased = dpo.post("/data-subjects/erase", &dsr, &fields);
+        assert_eq!(erased.status, 303, "{}", erased.body);
+        assert!(
+            erased.location.contains(&format!("erased={other_person}")),
+            "{}",
+            erased.location
+        );
+        let report = dpo.get(&erased.location);
+        assert!(
+            report.body.contains("id=\"subject-erased\""),
+            "{}",
+            report.body
+        );
+        assert!(
+            !report
+                .body
+                .contains(&format!("href=\"/travellers/{other_person}\"")),
+            "{}",
+            report.body
+        );
+        let accesses = report.body.split("id=\"subject-accesses\"").nth(1).unwrap();
+        assert!(
+            accesses.contains("subject.erased") && accesses.contains("DSR-1"),
+            "{accesses}"
+        );
+        assert_eq!(
+            analyst.get(&format!("/travellers/{other_person}")).status,
+            404
+        );
         assert_eq!(analyst.get("/data-subjects").status, 403, "the DPO's page");
         let audit = dpo.get("/audit?kind=administration");
         assert!(audit.body.contains("retention.hold_placed"));

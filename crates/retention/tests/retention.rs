@@ -371,3 +371,73 @@ async fn a_day_is_kept_as_long_as_the_law_allows_and_no_longer(store: Store) {
     );
 }
 }
+
+store::engines! {
+async fn a_data_subject_erasure_takes_one_record_and_keeps_a_linked_one(store: Store) {
+    ingest(&store).await;
+    let flights = store.flights_on("2026-12-01").await.unwrap();
+    let mut manifests = Vec::new();
+    for f in &flights {
+        let m = store.manifest(f.id).await.unwrap();
+        if m.len() >= 3 {
+            manifests.push((f.id, m));
+        }
+        if manifests.len() == 2 {
+            break;
+        }
+    }
+    let (flight, manifest) = manifests[0].clone();
+    let (subject, other) = (&manifest[0], &manifest[1]);
+    assert_ne!(store.message(subject.first_message).await.unwrap().unwrap().body, BodyKept::Erased);
+
+    let done = store
+        .erase_api_subject(subject.id, "dpo", "DSR-1", "received in error")
+        .await
+        .unwrap();
+    let store::SubjectErasure::Erased(erased) = done else {
+        panic!("{done:?}");
+    };
+    assert_eq!(erased.api_persons, 1);
+    assert!(erased.bodies >= 1, "{erased:?}");
+    let left = persons(&store, flight).await;
+    assert!(!left.contains(&subject.id) && left.contains(&other.id));
+    assert_eq!(left.len(), manifest.len() - 1);
+    assert_eq!(store.message(subject.first_message).await.unwrap().unwrap().body, BodyKept::Erased);
+    let records = store.audit_records(Some(&format!("traveller:{}", subject.id)), 10).await.unwrap();
+    assert_eq!(records[0].action, "subject.erased");
+    assert_eq!(records[0].category, store::AuditCategory::Erasure);
+    assert_eq!(records[0].purpose.as_deref(), Some("DSR-1"));
+    assert!(records[0].detail.contains("api_persons 1"), "{}", records[0].detail);
+    assert_eq!(
+        store.erase_api_subject(subject.id, "dpo", "DSR-1", "again").await.unwrap(),
+        store::SubjectErasure::NotFound
+    );
+
+    // A confirmed hit keeps its traveller; so does a legal hold on a person.
+    let surname = other.identity.surname.clone();
+    hit(&store, flight, HitSubject::Api { manifest_id: other.id }, &surname, Disposition::Confirmed).await;
+    assert_eq!(
+        store.erase_api_subject(other.id, "dpo", "DSR-2", "asked").await.unwrap(),
+        store::SubjectErasure::Linked
+    );
+    let (second, held) = (&manifests[1].0, &manifests[1].1[0]);
+    store
+        .place_hold(&NewHold {
+            flight_id: *second,
+            locator: None,
+            manifest_id: Some(held.id),
+            reason: "an open case",
+            case_reference: "CASE-3",
+            placed_by: "supervisor",
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.erase_api_subject(held.id, "dpo", "DSR-3", "asked").await.unwrap(),
+        store::SubjectErasure::Linked
+    );
+    assert!(persons(&store, flight).await.contains(&other.id));
+    assert!(persons(&store, *second).await.contains(&held.id));
+    assert!(matches!(store.verify_audit().await.unwrap(), Verdict::Intact { .. }));
+}
+}

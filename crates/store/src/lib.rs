@@ -103,7 +103,7 @@ pub use sealing::{
     FlightMask, KEY_FILE as SEALING_KEY_FILE, Masked, SealedBookingVersion, SealedExplanation,
     SealedKind, SealedPerson, SealedPnrTraveller, ToMask,
 };
-pub use subjects::{FoundTraveller, HitAbout};
+pub use subjects::{FoundTraveller, HitAbout, SubjectErasure};
 pub use tx::Tx;
 pub use unmask::{Decided, NewUnmaskRequest, UnmaskDecision, UnmaskRequestRow};
 pub use vault::{BodyKept, MessageState, Received, StoredMessage, Totals};

@@ -95,7 +95,7 @@ pub enum Mode {
 }
 
 /// A manifest person (`m`) with an objective link.
-const PERSON_LINKED: &str = "(
+pub(crate) const PERSON_LINKED: &str = "(
     EXISTS (SELECT 1 FROM hits h WHERE h.flight_id = m.flight_id AND h.manifest_id = m.id
             AND h.state = 'confirmed')
     OR EXISTS (SELECT 1 FROM targeting_hits t WHERE t.flight_id = m.flight_id

@@ -136,3 +136,125 @@ impl Store {
         Ok(out)
     }
 }
+
+/// What a data subject's request to erase one API record came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectErasure {
+    /// Erased now: the record, its hits, targeting hits and links, its sealed original, and
+    /// the bytes of the messages that brought it (their SHA-256 and size stay).
+    Erased(crate::Erased),
+    /// Kept: an objective link (a confirmed hit, a legal hold) keeps it under the law until
+    /// the link ends; nothing was erased.
+    Linked,
+    NotFound,
+}
+
+/// A manifest person's flight and the messages that brought them.
+#[derive(sqlx::FromRow)]
+struct ErasedPerson {
+    flight_id: i64,
+    first_message: i64,
+    last_message: i64,
+    linked: bool,
+}
+
+impl Store {
+    /// Erases one API record on a data subject's request (LED Art. 16(2): data processed
+    /// unlawfully, or that must be erased to comply with a legal obligation), in one
+    /// transaction with its audit record (`subject.erased`, an erasure under Art. 13(5), with
+    /// the request's reference as purpose and the DPO's reason). A record an objective link
+    /// keeps is refused: the link is judged under the write lock, so a hit confirmed
+    /// meanwhile keeps it.
+    pub async fn erase_api_subject(
+        &self,
+        manifest_id: i64,
+        by: &str,
+        request: &str,
+        reason: &str,
+    ) -> Result<SubjectErasure, StoreError> {
+        let mut tx = self.begin().await?;
+        let sql = format!(
+            "SELECT m.flight_id, m.first_message, m.last_message, {} AS linked \
+             FROM manifest m WHERE m.id = $1",
+            crate::retention::PERSON_LINKED
+        );
+        let found = on!(tx.conn()?, |db| sqlx::query_as::<_, ErasedPerson>(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(manifest_id)
+        .fetch_optional(db)
+        .await)?;
+        let Some(person) = found else {
+            tx.rollback().await?;
+            return Ok(SubjectErasure::NotFound);
+        };
+        if person.linked {
+            tx.rollback().await?;
+            return Ok(SubjectErasure::Linked);
+        }
+        let flight = person.flight_id;
+        let mut erased = crate::Erased::default();
+        let pair = [flight, manifest_id];
+        erased.hits = tx
+            .execute_with(
+                "DELETE FROM hits WHERE flight_id = $1 AND manifest_id = $2",
+                &pair,
+            )
+            .await?;
+        erased.targeting_hits = tx
+            .execute_with(
+                "DELETE FROM targeting_hits WHERE flight_id = $1 AND manifest_id = $2",
+                &pair,
+            )
+            .await?;
+        erased.links = tx
+            .execute_for("DELETE FROM links WHERE manifest_id = $1", manifest_id)
+            .await?;
+        erased.api_persons = tx
+            .execute_for("DELETE FROM manifest WHERE id = $1", manifest_id)
+            .await?;
+        // The lists that named them: every API message of the flight from the one that
+        // brought them to the last that did.
+        let span = [flight, person.first_message, person.last_message];
+        erased.bodies = tx
+            .execute_with(
+                "DELETE FROM message_bodies WHERE message_id IN (
+                     SELECT mf.message_id FROM message_flights mf JOIN messages ms
+                     ON ms.id = mf.message_id
+                     WHERE mf.flight_id = $1 AND ms.message_type <> 'PNRGOV'
+                     AND ms.id >= $2 AND ms.id <= $3)",
+                &span,
+            )
+            .await?;
+        let key = manifest_id.to_string();
+        erased.sealed = on!(tx.conn()?, |db| sqlx::query(
+            "DELETE FROM sealed WHERE kind = 'person' AND flight_id = $1 AND row_key = $2"
+        )
+        .bind(flight)
+        .bind(&key)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?
+            + tx.execute_with(
+                "DELETE FROM sealed WHERE kind = 'body' AND flight_id = $1 AND row_key IN (
+                         SELECT CAST(mf.message_id AS TEXT) FROM message_flights mf
+                         JOIN messages ms ON ms.id = mf.message_id
+                         WHERE mf.flight_id = $1 AND ms.message_type <> 'PNRGOV'
+                         AND ms.id >= $2 AND ms.id <= $3)",
+                &span,
+            )
+            .await?;
+        let detail = format!("reason={reason} {}", crate::counts_text(&erased.named()));
+        tx.audit(&crate::AuditEntry {
+            actor: by,
+            action: "subject.erased",
+            subject: &format!("traveller:{manifest_id}"),
+            purpose: Some(request),
+            detail: &detail,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(SubjectErasure::Erased(erased))
+    }
+}

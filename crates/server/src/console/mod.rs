@@ -359,6 +359,12 @@ pub(crate) fn routes() -> Vec<Route> {
             get(subjects::page),
         ),
         page(
+            Method::POST,
+            "/data-subjects/erase",
+            Access::Roles(SUBJECTS),
+            post(subjects::erase),
+        ),
+        page(
             Method::GET,
             "/unmask",
             Access::Roles(UNMASK_READ),

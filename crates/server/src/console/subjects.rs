@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State as Shared};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::traveller::{KeptLine, kept_lines};
-use super::{Chrome, PageResult, audited, html, purpose_first};
+use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
 use crate::State;
 use crate::access::Who;
 
@@ -24,6 +25,9 @@ pub(crate) struct SubjectQuery {
     birth: String,
     #[serde(default)]
     document: String,
+    /// The record just erased, to say so.
+    #[serde(default)]
+    erased: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -71,6 +75,7 @@ struct SubjectPage {
     pnr: Vec<PnrRecord>,
     accesses: Vec<store::AuditRecord>,
     sealed: i64,
+    erased: Option<i64>,
 }
 
 /// Most records of each kind in one report.
@@ -98,6 +103,7 @@ pub(crate) async fn page(
         pnr: Vec::new(),
         accesses: Vec::new(),
         sealed: 0,
+        erased: q.erased,
     };
     if !searched {
         return Ok(html(&page));
@@ -210,6 +216,10 @@ pub(crate) async fn page(
     }
     subjects.sort();
     subjects.dedup();
+    // A record erased on this request is found no more; its erasure is still part of the answer.
+    if let Some(id) = q.erased {
+        subjects.push(format!("traveller:{id}"));
+    }
     page.accesses = store.audit_about(&subjects, LIMIT).await?;
     page.sealed = store
         .sealed_counts()
@@ -219,4 +229,53 @@ pub(crate) async fn page(
         .map(|(_, n)| n)
         .sum();
     Ok(html(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EraseForm {
+    traveller: i64,
+    reason: String,
+    #[serde(default)]
+    surname: String,
+    #[serde(default)]
+    birth: String,
+    #[serde(default)]
+    document: String,
+}
+
+/// Erases one API record on the data subject's request (LED Art. 16(2)), with the request's
+/// reference (the DPO's purpose) and a reason; refused while an objective link keeps it.
+/// Back to the same report, which says what was erased.
+pub(crate) async fn erase(
+    Shared(state): Shared<Arc<State>>,
+    who: Who,
+    axum::Form(f): axum::Form<EraseForm>,
+) -> PageResult {
+    let back = format!(
+        "/data-subjects?surname={}&birth={}&document={}",
+        crate::access::urlencode(f.surname.trim()),
+        crate::access::urlencode(f.birth.trim()),
+        crate::access::urlencode(f.document.trim()),
+    );
+    if let Some(redirect) = purpose_first(&who, &back) {
+        return Ok(redirect);
+    }
+    let Some(request) = who.purpose.as_deref() else {
+        return Err(PageError::Refused("subjects.erase_purpose"));
+    };
+    let reason = f.reason.trim();
+    if reason.is_empty() || reason.len() > 500 {
+        return Err(PageError::Refused("subjects.erase_needs_reason"));
+    }
+    match state
+        .store
+        .erase_api_subject(f.traveller, &who.principal.username, request, reason)
+        .await?
+    {
+        store::SubjectErasure::Erased(_) => {
+            Ok(Redirect::to(&format!("{back}&erased={}", f.traveller)).into_response())
+        }
+        store::SubjectErasure::Linked => Err(PageError::Refused("subjects.erase_linked")),
+        store::SubjectErasure::NotFound => Err(PageError::NotFound),
+    }
 }
