@@ -1137,9 +1137,18 @@ impl Intake {
                 .unwrap_or_default();
             let flight = self.apply_list(tx, &list, last, carrier, None).await?;
             let findings = read::findings_json(&findings);
+            // Every part keeps its series' name, the completing one too: a person's record
+            // names the last part, and the console finds their segments in the others.
+            let name = done
+                .parts
+                .first()
+                .map(|(_, _, m)| series_name(&SeriesKey::of(m)));
             for (part, key, _) in &done.parts {
                 if let Some(flight) = flight {
                     tx.message_flight(*part, flight).await?;
+                }
+                if let Some(name) = &name {
+                    tx.set_series(*part, name).await?;
                 }
                 tx.finish(
                     *part,

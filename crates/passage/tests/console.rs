@@ -135,9 +135,16 @@ fn an_analyst_reviews_a_hit_and_the_officer_sees_it_in_the_audit() {
     let traveller_ms = started.elapsed().as_secs_f64() * 1000.0;
     assert_eq!(traveller.status, 200);
     assert!(traveller.body.contains("id=\"traveller-name\""));
+    // (with the carrier's separators: `NAD+` or, in Type B framing, `NAD(`)
     assert!(
-        traveller.body.contains("NAD+"),
-        "the person's segments as received"
+        traveller.body.contains("  NAD+") || traveller.body.contains("  NAD("),
+        "the person's segments as received: {}",
+        traveller
+            .body
+            .split("class=\"segments\"")
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("|||")
     );
     // The same person found by surname across the flights kept.
     let name = between(&traveller.body, "id=\"traveller-name\">", "</h1>").unwrap();

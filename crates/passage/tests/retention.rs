@@ -192,11 +192,7 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
             store.close().await;
             (held, other.id, other.identity)
         };
-        let stated = analyst.post(
-            "/purpose",
-            "/purpose?next=/",
-            &[("purpose", "CASE-7"), ("next", "/")],
-        );
+        let stated = analyst.state_purpose("CASE-7");
         assert_eq!(stated.status, 303);
         let page = analyst.get(&format!("/travellers/{other_person}"));
         assert!(
@@ -222,11 +218,7 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         );
         let first = dpo.get(&dsr);
         assert_eq!(first.status, 303, "a purpose first");
-        dpo.post(
-            "/purpose",
-            "/purpose?next=/",
-            &[("purpose", "DSR-1"), ("next", "/")],
-        );
+        dpo.state_purpose("DSR-1");
         let report = dpo.get(&dsr);
         assert_eq!(report.status, 200);
         assert!(
@@ -259,14 +251,14 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
                 "reason",
                 "received in error: not on this flight".to_string(),
             ),
-            ("surname", other_identity.surname.clone()),
         ];
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        assert_eq!(
-            analyst.post("/data-subjects/erase", "/", &fields).status,
-            403
+        let erase = format!(
+            "/data-subjects/erase?surname={}",
+            other_identity.surname.replace(' ', "%20")
         );
-        let erased = dpo.post("/data-subjects/erase", &dsr, &fields);
+        assert_eq!(analyst.post(&erase, "/", &fields).status, 403);
+        let erased = dpo.post(&erase, &dsr, &fields);
         assert_eq!(erased.status, 303, "{}", erased.body);
         assert!(
             erased.location.contains(&format!("erased={other_person}")),
@@ -380,11 +372,7 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
         let server = common::serve(&data, &["--retention-minutes", "0"]);
         let mut analyst = Session::new(&server.url);
         analyst.sign_in("analyst-1", PASSWORD);
-        analyst.post(
-            "/purpose",
-            "/purpose?next=/",
-            &[("purpose", "CASE-7"), ("next", "/")],
-        );
+        analyst.state_purpose("CASE-7");
         let page = analyst.get(&format!("/travellers/{held_person}"));
         assert_eq!(page.status, 200);
         assert!(page.body.contains("id=\"masked\""), "{}", page.body);

@@ -344,11 +344,7 @@ async fn two_months_of_traffic_then_seven_months_then_five_years() {
         let server = common::serve(&data, &[]);
         let mut analyst = Session::new(&server.url);
         assert_eq!(analyst.sign_in("analyst-1", PASSWORD).status, 303);
-        analyst.post(
-            "/purpose",
-            "/purpose?next=/",
-            &[("purpose", "CASE-12"), ("next", "/")],
-        );
+        analyst.state_purpose("CASE-12");
         let page = analyst.get(&format!("/travellers/{hit_person}"));
         assert_eq!(page.status, 200);
         assert!(page.body.contains("id=\"masked\""), "{}", page.body);

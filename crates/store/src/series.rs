@@ -29,6 +29,22 @@ impl Tx {
     }
 }
 
+impl crate::Store {
+    /// The messages of the series message `id` was a part of (itself included; none when it
+    /// was no part), oldest first. A series name comes again when a carrier sends the same
+    /// document anew: at most `limit`.
+    pub async fn series_parts(&self, id: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(on!(self.reader(), |db| sqlx::query_scalar(
+            "SELECT id FROM messages WHERE series IS NOT NULL \
+             AND series = (SELECT series FROM messages WHERE id = $1) ORDER BY id LIMIT $2"
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(db)
+        .await)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{MessageState, Received};

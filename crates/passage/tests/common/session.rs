@@ -110,6 +110,15 @@ impl Session {
         )
     }
 
+    /// States the purpose (a case reference) the console asks before personal data.
+    pub fn state_purpose(&mut self, purpose: &str) -> Page {
+        self.post(
+            "/purpose",
+            "/purpose?next=/",
+            &[("purpose", purpose), ("next", "/")],
+        )
+    }
+
     pub fn has_cookie(&self, name: &str) -> bool {
         self.cookies.contains_key(name)
     }

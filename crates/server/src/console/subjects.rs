@@ -17,15 +17,32 @@ use super::{Chrome, PageError, PageResult, audited, html, purpose_first};
 use crate::State;
 use crate::access::Who;
 
+/// What the DPO searches by.
 #[derive(Debug, Deserialize, Default)]
-pub(crate) struct SubjectQuery {
+pub(crate) struct Search {
     #[serde(default)]
     surname: String,
     #[serde(default)]
     birth: String,
     #[serde(default)]
     document: String,
-    /// The record just erased, to say so.
+}
+
+impl Search {
+    /// The search as a query string, to come back to the same report.
+    fn query(&self) -> String {
+        format!(
+            "surname={}&birth={}&document={}",
+            crate::access::urlencode(self.surname.trim()),
+            crate::access::urlencode(self.birth.trim()),
+            crate::access::urlencode(self.document.trim()),
+        )
+    }
+}
+
+/// The record just erased, for the report to say so.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct Shown {
     #[serde(default)]
     erased: Option<i64>,
 }
@@ -76,6 +93,10 @@ struct SubjectPage {
     accesses: Vec<store::AuditRecord>,
     sealed: i64,
     erased: Option<i64>,
+    /// The search as a query string, for the erasure forms to come back to.
+    query: String,
+    /// A list reached the report's limit: more are held than shown.
+    capped: bool,
 }
 
 /// Most records of each kind in one report.
@@ -84,8 +105,10 @@ const LIMIT: i64 = 500;
 pub(crate) async fn page(
     Shared(state): Shared<Arc<State>>,
     who: Who,
-    Query(q): Query<SubjectQuery>,
+    Query(q): Query<Search>,
+    Query(shown): Query<Shown>,
 ) -> PageResult {
+    let query = q.query();
     let (surname, birth, document) = (q.surname.trim(), q.birth.trim(), q.document.trim());
     let searched = !surname.is_empty() || !document.is_empty();
     let here = "/data-subjects";
@@ -103,7 +126,9 @@ pub(crate) async fn page(
         pnr: Vec::new(),
         accesses: Vec::new(),
         sealed: 0,
-        erased: q.erased,
+        erased: shown.erased,
+        query,
+        capped: false,
     };
     if !searched {
         return Ok(html(&page));
@@ -126,6 +151,7 @@ pub(crate) async fn page(
             limit: LIMIT,
         })
         .await?;
+    page.capped |= found.len() as i64 >= LIMIT;
     for p in found {
         let Some((flight, person)) = store.manifest_person(p.manifest_id).await? else {
             continue;
@@ -166,15 +192,16 @@ pub(crate) async fn page(
             kept,
         });
     }
-    for t in store
+    let travellers = store
         .find_pnr_travellers(
             surname.as_deref(),
             birth.as_deref(),
             document.as_deref(),
             LIMIT,
         )
-        .await?
-    {
+        .await?;
+    page.capped |= travellers.len() as i64 >= LIMIT;
+    for t in travellers {
         let hits = store
             .hits_about(t.flight_id, None, Some((&t.locator, &t.reference)))
             .await?;
@@ -217,10 +244,11 @@ pub(crate) async fn page(
     subjects.sort();
     subjects.dedup();
     // A record erased on this request is found no more; its erasure is still part of the answer.
-    if let Some(id) = q.erased {
+    if let Some(id) = shown.erased {
         subjects.push(format!("traveller:{id}"));
     }
     page.accesses = store.audit_about(&subjects, LIMIT).await?;
+    page.capped |= page.accesses.len() as i64 >= LIMIT;
     page.sealed = store
         .sealed_counts()
         .await?
@@ -235,28 +263,18 @@ pub(crate) async fn page(
 pub(crate) struct EraseForm {
     traveller: i64,
     reason: String,
-    #[serde(default)]
-    surname: String,
-    #[serde(default)]
-    birth: String,
-    #[serde(default)]
-    document: String,
 }
 
 /// Erases one API record on the data subject's request (LED Art. 16(2)), with the request's
 /// reference (the DPO's purpose) and a reason; refused while an objective link keeps it.
-/// Back to the same report, which says what was erased.
+/// Back to the same report (its search in the query), which says what was erased.
 pub(crate) async fn erase(
     Shared(state): Shared<Arc<State>>,
     who: Who,
+    Query(search): Query<Search>,
     axum::Form(f): axum::Form<EraseForm>,
 ) -> PageResult {
-    let back = format!(
-        "/data-subjects?surname={}&birth={}&document={}",
-        crate::access::urlencode(f.surname.trim()),
-        crate::access::urlencode(f.birth.trim()),
-        crate::access::urlencode(f.document.trim()),
-    );
+    let back = format!("/data-subjects?{}", search.query());
     if let Some(redirect) = purpose_first(&who, &back) {
         return Ok(redirect);
     }

@@ -400,8 +400,15 @@ pub(crate) async fn page(
         })
         .collect();
     let mut messages = Vec::new();
+    // The messages that named them: a list sent in parts names its last part, so the
+    // person's segments are looked for in every part (and shown where found).
     let mut ids = vec![person.first_message, person.last_message];
+    for id in [person.first_message, person.last_message] {
+        ids.extend(store.series_parts(id, 100).await?);
+    }
+    ids.sort_unstable();
     ids.dedup();
+    let named = [person.first_message, person.last_message];
     for message_id in ids {
         if let (Some(body), Some(m)) = (
             store.message_body(message_id).await?,
@@ -417,7 +424,9 @@ pub(crate) async fn page(
                 person.reference.as_deref(),
                 &stored_findings(&m.findings)?,
             );
-            messages.push((message_id, segments));
+            if !segments.is_empty() || named.contains(&message_id) {
+                messages.push((message_id, segments));
+            }
         }
     }
     let kept = kept_lines(
