@@ -96,14 +96,17 @@ fn command_for(data: &std::path::Path) -> Command {
     let clock = CLOCK_OF.lock().unwrap().get(data).copied();
     let mut c = match clock {
         Some(at) => {
-            const FAKETIME: &str = "/usr/bin/faketime";
+            // libfaketime preloaded into `passage` itself, not through the `faketime`
+            // wrapper: killing a wrapped server would leave the server running and the
+            // wrapper's semaphore behind.
+            const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
             assert!(
-                std::path::Path::new(FAKETIME).exists(),
-                "{FAKETIME} is missing: install the faketime package (README, Tests)"
+                std::path::Path::new(LIBFAKETIME).exists(),
+                "{LIBFAKETIME} is missing: install the faketime package (README, Tests)"
             );
-            let mut c = Command::new(FAKETIME);
-            c.args(["-f", &format!("@{}", at.strftime("%Y-%m-%d %H:%M:%S"))])
-                .arg(env!("CARGO_BIN_EXE_passage"))
+            let mut c = Command::new(env!("CARGO_BIN_EXE_passage"));
+            c.env("LD_PRELOAD", LIBFAKETIME)
+                .env("FAKETIME", format!("@{}", at.strftime("%Y-%m-%d %H:%M:%S")))
                 // Timers and timeouts keep the real monotonic clock; the zone is UTC so the
                 // time given is read as UTC.
                 .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
