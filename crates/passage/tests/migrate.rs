@@ -23,11 +23,7 @@ async fn a_unit_moves_to_postgresql_with_its_keys() {
     };
     let source = data_dir("migrate-source");
     let files = data_dir("migrate-files");
-    std::fs::create_dir_all(&files).unwrap();
-    for (i, (_, bytes)) in common::small_day_without_duplicates().iter().enumerate() {
-        std::fs::write(files.join(format!("{i:05}.edi")), bytes).unwrap();
-    }
-    passage(&source, &["ingest", files.to_str().unwrap()], "");
+    common::ingest_small_day(&source, &files);
     let (person, key) = {
         let store = store::Store::open(&source.join("passage.db"))
             .await

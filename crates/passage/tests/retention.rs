@@ -22,16 +22,10 @@ use jiff::{Timestamp, ToSpan, tz::TimeZone};
 
 /// Every byte of every file under `dir`.
 fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
-        } else {
-            out.extend(std::fs::read(&p).unwrap());
-        }
-    }
-    out
+    common::files_under(dir)
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect()
 }
 
 fn found(haystack: &[u8], names: &BTreeSet<String>) -> Vec<String> {
@@ -48,19 +42,7 @@ async fn surnames(data: &std::path::Path) -> Vec<(String, BTreeSet<String>)> {
     let store = store::Store::open(&data.join("passage.db")).await.unwrap();
     let mut out = Vec::new();
     for f in store.flights_on("2026-12-01").await.unwrap() {
-        let mut names = BTreeSet::new();
-        let mut add = |text: &str| names.extend(text.split_whitespace().map(str::to_string));
-        for m in store.manifest(f.id).await.unwrap() {
-            add(&m.identity.surname);
-            m.identity.given_names.iter().for_each(|g| add(g));
-        }
-        for b in store.bookings(f.id).await.unwrap() {
-            let booking = pnrgov::stored::read(b.format, &b.booking).unwrap();
-            for t in &booking.travellers {
-                add(&t.surname);
-                add(t.given_name.as_deref().unwrap_or_default());
-            }
-        }
+        let names = common::traveller_names(&store, f.id).await;
         out.push((f.key, names));
     }
     store.close().await;
@@ -71,11 +53,7 @@ async fn surnames(data: &std::path::Path) -> Vec<(String, BTreeSet<String>)> {
 async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
     let data = data_dir("retention");
     let files = data_dir("retention-files");
-    std::fs::create_dir_all(&files).unwrap();
-    for (i, (_, bytes)) in common::small_day_without_duplicates().iter().enumerate() {
-        std::fs::write(files.join(format!("{i:05}.edi")), bytes).unwrap();
-    }
-    passage(&data, &["ingest", files.to_str().unwrap()], "");
+    common::ingest_small_day(&data, &files);
     let received = Timestamp::now();
 
     let flights = surnames(&data).await;
@@ -333,16 +311,10 @@ async fn the_data_directory_keeps_nothing_the_law_says_to_delete() {
     if !left.is_empty() {
         // Where they stand, for whoever reads a failure.
         for n in &left {
-            let mut stack = vec![data.clone()];
-            while let Some(p) = stack.pop() {
-                if p.is_dir() {
-                    stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
-                } else {
-                    let bytes = std::fs::read(&p).unwrap();
-                    if let Some(at) = bytes.windows(n.len()).position(|w| w == n.as_bytes()) {
-                        let around = &bytes[at.saturating_sub(80)..(at + 80).min(bytes.len())];
-                        eprintln!("{}: {}", p.display(), String::from_utf8_lossy(around));
-                    }
+            for (p, bytes) in common::files_under(&data) {
+                if let Some(at) = bytes.windows(n.len()).position(|w| w == n.as_bytes()) {
+                    let around = &bytes[at.saturating_sub(80)..(at + 80).min(bytes.len())];
+                    eprintln!("{}: {}", p.display(), String::from_utf8_lossy(around));
                 }
             }
         }

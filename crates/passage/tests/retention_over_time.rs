@@ -32,15 +32,10 @@ const SENSITIVE: [&[u8]; 4] = [b"SSR+VJML", b"SSR+MOML", b"SSR+MEDA", b"SSR+WCHR
 
 /// Every byte of every file under `dir`, and every value of its database unpacked.
 async fn stored(dir: &std::path::Path) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
-        } else {
-            out.push(std::fs::read(&p).unwrap());
-        }
-    }
+    let mut out: Vec<Vec<u8>> = common::files_under(dir)
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
     let location = store::Location::Embedded(dir.join("passage.db"));
     out.extend(store::testing::every_value(&location).await.unwrap());
     out
@@ -56,23 +51,11 @@ fn utc(at: Timestamp) -> jiff::ZonedDateTime {
     at.to_zoned_datetime(TimeZone::UTC)
 }
 
-/// The names (words of surnames and given names) of every traveller the store holds, API and
-/// PNR.
+/// The names of every traveller the store holds on `flights`, API and PNR.
 async fn names(store: &store::Store, flights: &[i64]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for &f in flights {
-        let mut add = |text: &str| names.extend(text.split_whitespace().map(str::to_string));
-        for m in store.manifest(f).await.unwrap() {
-            add(&m.identity.surname);
-            m.identity.given_names.iter().for_each(|g| add(g));
-        }
-        for b in store.bookings(f).await.unwrap() {
-            let booking = pnrgov::stored::read(b.format, &b.booking).unwrap();
-            for t in &booking.travellers {
-                add(&t.surname);
-                add(t.given_name.as_deref().unwrap_or_default());
-            }
-        }
+        names.extend(common::traveller_names(store, f).await);
     }
     names
 }

@@ -455,3 +455,50 @@ pub fn send_and_kill(
     assert!(acknowledged.len() >= after);
     acknowledged
 }
+
+/// The bytes of every file under `dir`, one entry per file.
+pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            out.push((p, bytes));
+        }
+    }
+    out
+}
+
+/// The names (words of surnames and given names) of a flight's travellers as the store holds
+/// them, API manifest and PNR bookings.
+pub async fn traveller_names(
+    store: &store::Store,
+    flight: i64,
+) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut add = |text: &str| names.extend(text.split_whitespace().map(str::to_string));
+    for m in store.manifest(flight).await.unwrap() {
+        add(&m.identity.surname);
+        m.identity.given_names.iter().for_each(|g| add(g));
+    }
+    for b in store.bookings(flight).await.unwrap() {
+        let booking = pnrgov::stored::read(b.format, &b.booking).unwrap();
+        for t in &booking.travellers {
+            add(&t.surname);
+            add(t.given_name.as_deref().unwrap_or_default());
+        }
+    }
+    names
+}
+
+/// Takes [`small_day_without_duplicates`] into `data` with `passage ingest`, through files
+/// written to `files`.
+pub fn ingest_small_day(data: &std::path::Path, files: &std::path::Path) {
+    std::fs::create_dir_all(files).unwrap();
+    for (i, (_, bytes)) in small_day_without_duplicates().iter().enumerate() {
+        std::fs::write(files.join(format!("{i:05}.edi")), bytes).unwrap();
+    }
+    passage(data, &["ingest", files.to_str().unwrap()], "");
+}
